@@ -1,0 +1,29 @@
+"""The `nurture` command: one Typer app, one sub-module per group of verbs."""
+
+from __future__ import annotations
+
+import typer
+
+from nurture.cli import db as db_cli
+from nurture.cli import leads as leads_cli
+from nurture.cli import schedule as schedule_cli
+from nurture.cli import serve as serve_cli
+from nurture.cli import templates as templates_cli
+
+app = typer.Typer(
+    name="nurture",
+    help="Lead nurture for homeowners who owe more than their house is worth: "
+    "timed SMS and email that follow each lead's foreclosure clock.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+app.add_typer(leads_cli.app, name="leads", help="Add, import, show and update leads.")
+app.add_typer(templates_cli.app, name="templates", help="Lint and preview the message templates.")
+app.add_typer(schedule_cli.app, name="schedule", help="Preview a lead's planned timeline.")
+app.add_typer(db_cli.app, name="db", help="Database migrations.")
+serve_cli.register(app)
+
+
+def main() -> None:
+    app()

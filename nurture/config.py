@@ -1,0 +1,70 @@
+"""Settings from the environment (prefix NURTURE_) and an optional .env file."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every knob of nurture; see DESIGN.md section 3 for the public ones."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="NURTURE_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    database_url: str = "sqlite:///nurture.db"
+    redis_url: str | None = None
+
+    twilio_account_sid: str | None = None
+    twilio_auth_token: str | None = None
+    twilio_from: str | None = None
+    twilio_messaging_service_sid: str | None = None
+    twilio_api_base: str = "https://api.twilio.com"
+
+    sendgrid_api_key: str | None = None
+    sendgrid_host: str = "https://api.sendgrid.com"
+    sendgrid_webhook_public_key: str | None = None
+
+    email_from: str = "Short Sale Help <help@example.com>"
+    company_name: str = "Short Sale Help"
+    company_address: str = "100 Main Street, Suite 200, Miami, FL 33101"
+
+    public_url: str = "http://127.0.0.1:8000"
+    site_url: str = "https://www.example.com"
+    secret_key: str | None = None
+    api_key: str | None = None
+
+    templates_dir: Path = Path("templates")
+    schedules_dir: Path = Path("schedules")
+    outbox_dir: Path = Path("outbox")
+
+    # Email follows the SMS quiet-hours window unless a marketer turns it off.
+    email_quiet_hours: bool = True
+    # Lint fails an SMS template above this many segments (warns above 2).
+    sms_max_segments: int = Field(default=3, ge=1, le=10)
+    # Messages per second each provider account accepts.
+    twilio_rate_per_second: int = Field(default=10, ge=1)
+    sendgrid_rate_per_second: int = Field(default=50, ge=1)
+    # How often the scheduler looks for due messages, and how many it claims at once.
+    tick_seconds: float = Field(default=2.0, gt=0)
+    claim_batch: int = Field(default=1000, ge=1)
+    # A queued message not picked up by a worker within this lease is enqueued again.
+    lease_seconds: int = Field(default=300, ge=5)
+
+    @property
+    def sms_configured(self) -> bool:
+        return bool(self.twilio_account_sid and self.twilio_auth_token)
+
+    @property
+    def email_configured(self) -> bool:
+        return bool(self.sendgrid_api_key)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return Settings()

@@ -1,0 +1,245 @@
+"""The tables: Lead, Consent, Message, DeliveryEvent, Suppression (and a small key-value store).
+
+Times are stored as naive UTC and come back aware (UTCDateTime). Money is integer cents.
+Enumerations are stored as short strings so a new state needs no database migration.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field, SQLModel
+
+from nurture.clock import now
+
+
+class UTCDateTime(TypeDecorator):
+    """A datetime stored as naive UTC and returned as aware UTC, the same on SQLite and PostgreSQL."""
+
+    impl = sa.DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are not stored: give a UTC-aware one")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC)
+
+
+def _ts(**kw: Any) -> Any:
+    return Field(sa_type=UTCDateTime, **kw)
+
+
+class Channel(StrEnum):
+    sms = "sms"
+    email = "email"
+
+
+class PaymentStatus(StrEnum):
+    current = "current"
+    about_to_fall_behind = "about_to_fall_behind"
+    behind = "behind"
+
+
+class Hardship(StrEnum):
+    job_loss = "job_loss"
+    divorce = "divorce"
+    medical = "medical"
+    adjustable_rate_increase = "adjustable_rate_increase"
+    rental_loss = "rental_loss"
+    other = "other"
+
+
+class ForeclosureStage(StrEnum):
+    none = "none"
+    pre_foreclosure = "pre_foreclosure"
+    notice_of_default = "notice_of_default"
+    sale_scheduled = "sale_scheduled"
+
+
+class LeadStatus(StrEnum):
+    active = "active"
+    paused = "paused"
+    needs_human = "needs_human"
+    converted = "converted"
+    closed = "closed"
+    legal_hold = "legal_hold"
+
+
+class ConsentAction(StrEnum):
+    grant = "grant"
+    revoke = "revoke"
+
+
+class MessageState(StrEnum):
+    planned = "planned"
+    queued = "queued"
+    sending = "sending"
+    sent = "sent"
+    delivered = "delivered"
+    skipped = "skipped"
+    failed = "failed"
+    undelivered = "undelivered"
+    cancelled = "cancelled"
+    # A send whose worker died mid-call and whose provider could not confirm it: a human decides.
+    review = "review"
+
+
+class SuppressionReason(StrEnum):
+    stop = "stop"
+    bounce = "bounce"
+    spam = "spam"
+    unsubscribe = "unsubscribe"
+    manual = "manual"
+    legal = "legal"
+
+
+def cents_to_decimal(cents: int | None) -> Decimal | None:
+    return None if cents is None else (Decimal(cents) / 100).quantize(Decimal("0.01"))
+
+
+class LeadBase(SQLModel):
+    first_name: str = Field(max_length=100)
+    last_name: str = Field(default="", max_length=100)
+    email: str | None = Field(default=None, max_length=254, unique=True, index=True)
+    phone: str | None = Field(default=None, max_length=20, unique=True, index=True)
+    street: str | None = Field(default=None, max_length=200)
+    city: str | None = Field(default=None, max_length=100)
+    state: str | None = Field(default=None, max_length=2)
+    zip: str | None = Field(default=None, max_length=10)
+    mortgage_balance_cents: int | None = Field(default=None, sa_type=sa.BigInteger)
+    estimated_value_cents: int | None = Field(default=None, sa_type=sa.BigInteger)
+    payment_status: str | None = Field(default=None, max_length=30)
+    months_behind: int | None = None
+    hardships: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    foreclosure_stage: str = Field(default=ForeclosureStage.none, max_length=30)
+    sale_date: date | None = None
+    timezone: str = Field(default="America/New_York", max_length=64)
+    source: str | None = Field(default=None, max_length=50)
+    external_id: str | None = Field(default=None, max_length=100, index=True)
+    status: str = Field(default=LeadStatus.active, max_length=20, index=True)
+    status_reason: str | None = Field(default=None, max_length=300)
+
+
+class Lead(LeadBase, table=True):
+    """A homeowner who asked for help; one row per person (phone and email are unique)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    enrolled_at: datetime = _ts(default_factory=now)
+    created_at: datetime = _ts(default_factory=now)
+    updated_at: datetime = _ts(default_factory=now)
+
+    @property
+    def mortgage_balance(self) -> Decimal | None:
+        return cents_to_decimal(self.mortgage_balance_cents)
+
+    @property
+    def estimated_value(self) -> Decimal | None:
+        return cents_to_decimal(self.estimated_value_cents)
+
+    @property
+    def equity_gap(self) -> Decimal | None:
+        """How much more is owed than the house is worth (0 when not underwater, None if unknown)."""
+        if self.mortgage_balance_cents is None or self.estimated_value_cents is None:
+            return None
+        return cents_to_decimal(max(0, self.mortgage_balance_cents - self.estimated_value_cents))
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+class Consent(SQLModel, table=True):
+    """One grant or revocation of consent for a channel: the evidence a TCPA claim asks for.
+
+    Append-only: the current state of a channel is its newest row.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    lead_id: int = Field(foreign_key="lead.id", index=True)
+    channel: str = Field(max_length=10)
+    action: str = Field(max_length=10)
+    text: str | None = Field(default=None, sa_type=sa.Text)
+    source_url: str | None = Field(default=None, max_length=500)
+    ip: str | None = Field(default=None, max_length=45)
+    method: str = Field(max_length=30)  # web_form, api, csv, cli, sms_keyword, unsubscribe, ops
+    recorded_at: datetime = _ts(default_factory=now)
+
+
+class Message(SQLModel, table=True):
+    """One planned, sent or skipped message of a lead's sequence."""
+
+    __table_args__ = (sa.Index("ix_message_state_due", "state", "due_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    lead_id: int = Field(foreign_key="lead.id", index=True)
+    sequence: str = Field(max_length=100)
+    step: str = Field(max_length=100)
+    channel: str = Field(max_length=10)
+    template: str = Field(max_length=200)
+    template_version: str | None = Field(default=None, max_length=64)
+    # True for content that speaks of the sale date: never sent once that date has passed.
+    deadline: bool = False
+    tier: str | None = Field(default=None, max_length=20)
+    due_at: datetime = _ts()
+    state: str = Field(default=MessageState.planned, max_length=20)
+    reason: str | None = Field(default=None, max_length=500)
+    attempts: int = 0
+    lease_until: datetime | None = _ts(default=None)
+    provider_id: str | None = Field(default=None, max_length=100, index=True)
+    error_code: str | None = Field(default=None, max_length=20)
+    error_reason: str | None = Field(default=None, max_length=500)
+    to_address: str | None = Field(default=None, max_length=254)
+    subject: str | None = Field(default=None, max_length=300)
+    body: str | None = Field(default=None, sa_type=sa.Text)
+    created_at: datetime = _ts(default_factory=now)
+    updated_at: datetime = _ts(default_factory=now)
+    sent_at: datetime | None = _ts(default=None)
+
+
+class DeliveryEvent(SQLModel, table=True):
+    """Append-only log of every message state change, provider callback and lead event, with its cause."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = _ts(default_factory=now, index=True)
+    lead_id: int | None = Field(default=None, foreign_key="lead.id", index=True)
+    message_id: int | None = Field(default=None, foreign_key="message.id", index=True)
+    kind: str = Field(max_length=40)  # e.g. state, provider, inbound, lead, consent
+    from_state: str | None = Field(default=None, max_length=20)
+    to_state: str | None = Field(default=None, max_length=20)
+    cause: str = Field(default="", max_length=500)
+    provider_status: str | None = Field(default=None, max_length=40)
+    error_code: str | None = Field(default=None, max_length=20)
+    data: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
+
+
+class Suppression(SQLModel, table=True):
+    """An address that must not be contacted on a channel, and why."""
+
+    __table_args__ = (sa.UniqueConstraint("channel", "address", name="uq_suppression_channel_address"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=10)
+    address: str = Field(max_length=254)
+    reason: str = Field(max_length=20)
+    detail: str | None = Field(default=None, max_length=300)
+    lead_id: int | None = Field(default=None, foreign_key="lead.id")
+    created_at: datetime = _ts(default_factory=now)
+
+
+class KeyValue(SQLModel, table=True):
+    """Small internal settings that nurture makes itself (the generated secret key)."""
+
+    key: str = Field(primary_key=True, max_length=100)
+    value: str = Field(sa_type=sa.Text)
