@@ -1,0 +1,228 @@
+"""`nurture leads add|import|show|update`: the CLI door to intake."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+from sqlmodel import Session
+
+from nurture.cli.common import console, fail, out, print_json
+from nurture.clock import now
+from nurture.csv_import import CsvFileError, count_data_lines, import_text
+from nurture.db import get_engine, session_scope
+from nurture.intake import IntakeError, consent_ledger, find_lead, update_lead, upsert_lead
+from nurture.models import Lead
+from nurture.serialize import lead_json
+
+app = typer.Typer(no_args_is_help=True)
+
+# Options shared by `add` and `update`; each maps to a path in the intake body.
+FirstName = Annotated[str | None, typer.Option("--first-name", help="First name (required for a new lead).")]
+LastName = Annotated[str | None, typer.Option("--last-name")]
+Email = Annotated[str | None, typer.Option("--email")]
+Phone = Annotated[str | None, typer.Option("--phone", help="US phone in any format; stored as E.164.")]
+Street = Annotated[str | None, typer.Option("--street", help="Property street address.")]
+City = Annotated[str | None, typer.Option("--city")]
+State = Annotated[str | None, typer.Option("--state", help="Property state, two letters (FL).")]
+Zip = Annotated[str | None, typer.Option("--zip", help="Property ZIP; sets the lead's time zone.")]
+Balance = Annotated[str | None, typer.Option("--balance", help="Mortgage balance, e.g. 425000.00.")]
+Value = Annotated[str | None, typer.Option("--value", help="Estimated home value.")]
+Payment = Annotated[str | None, typer.Option("--payment-status", help="current, about_to_fall_behind or behind.")]
+Months = Annotated[int | None, typer.Option("--months-behind")]
+Hardship = Annotated[list[str] | None, typer.Option("--hardship", help="Repeatable: job_loss, divorce, medical, adjustable_rate_increase, rental_loss, other.")]
+Stage = Annotated[str | None, typer.Option("--stage", help="Foreclosure stage: none, pre_foreclosure, notice_of_default, sale_scheduled.")]
+SaleDate = Annotated[str | None, typer.Option("--sale-date", help="Foreclosure sale date, 2026-12-10.")]
+ConsentText = Annotated[str | None, typer.Option("--sms-consent-text", help="The exact consent wording the lead agreed to; records an SMS consent grant.")]
+ConsentUrl = Annotated[str | None, typer.Option("--sms-consent-url", help="Where the consent was given.")]
+Source = Annotated[str | None, typer.Option("--source")]
+ExternalId = Annotated[str | None, typer.Option("--external-id", help="The lead's id in your CRM.")]
+JsonOut = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+
+
+def _body(**opts: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {}
+    simple = ("first_name", "last_name", "email", "phone", "payment_status", "months_behind", "source", "external_id")
+    for key in simple:
+        if opts.get(key) is not None:
+            body[key] = opts[key]
+    if opts.get("balance") is not None:
+        body["mortgage_balance"] = opts["balance"]
+    if opts.get("value") is not None:
+        body["estimated_value"] = opts["value"]
+    if opts.get("hardship"):
+        body["hardships"] = opts["hardship"]
+    prop = {k: opts[k] for k in ("street", "city", "state", "zip") if opts.get(k) is not None}
+    if prop:
+        body["property"] = prop
+    fc = {}
+    if opts.get("stage") is not None:
+        fc["stage"] = opts["stage"]
+    if opts.get("sale_date") is not None:
+        fc["sale_date"] = opts["sale_date"]
+    if fc:
+        body["foreclosure"] = fc
+    if opts.get("sms_consent_text"):
+        body["sms_consent"] = {"granted": True, "text": opts["sms_consent_text"],
+                               "source_url": opts.get("sms_consent_url")}
+    return body
+
+
+def _fail_intake(exc: IntakeError) -> None:
+    fail("the lead was not saved:\n" + "\n".join(f"  {e.field}: {e.message}" for e in exc.errors))
+
+
+@app.command("add")
+def add(
+    first_name: FirstName = None, last_name: LastName = None, email: Email = None, phone: Phone = None,
+    street: Street = None, city: City = None, state: State = None, zip: Zip = None,
+    balance: Balance = None, value: Value = None, payment_status: Payment = None, months_behind: Months = None,
+    hardship: Hardship = None, stage: Stage = None, sale_date: SaleDate = None,
+    sms_consent_text: ConsentText = None, sms_consent_url: ConsentUrl = None,
+    source: Source = None, external_id: ExternalId = None, json: JsonOut = False,
+) -> None:
+    """Add a lead (or update the one with the same phone or email). A name and a phone or email are required."""
+    body = _body(**locals())
+    try:
+        with session_scope() as session:
+            result = upsert_lead(session, body, method="cli", now=now())
+            data = lead_json(result.lead, consent_ledger(session, result.lead.id))
+    except IntakeError as exc:
+        _fail_intake(exc)
+    if json:
+        print_json(data | {"created": result.created})
+    else:
+        out(f"{'created' if result.created else 'updated'} lead #{data['id']} {result.lead.full_name}")
+
+
+@app.command("update")
+def update(
+    ref: Annotated[str, typer.Argument(help="Lead id, phone or email.")],
+    first_name: FirstName = None, last_name: LastName = None, email: Email = None, phone: Phone = None,
+    street: Street = None, city: City = None, state: State = None, zip: Zip = None,
+    balance: Balance = None, value: Value = None, payment_status: Payment = None, months_behind: Months = None,
+    hardship: Hardship = None, stage: Stage = None, sale_date: SaleDate = None,
+    sms_consent_text: ConsentText = None, sms_consent_url: ConsentUrl = None,
+    source: Source = None, external_id: ExternalId = None,
+    status: Annotated[str | None, typer.Option("--status", help="active, paused, needs_human, converted, closed or legal_hold.")] = None,
+    reason: Annotated[str | None, typer.Option("--reason", help="Why the status changed (kept in the log).")] = None,
+    json: JsonOut = False,
+) -> None:
+    """Change a lead's facts or status; its planned messages follow the change."""
+    opts = dict(locals())
+    body = _body(**opts)
+    if status is not None:
+        body["status"] = status
+        body["status_reason"] = reason
+    if not body:
+        fail("nothing to change: give at least one option (see --help)")
+    try:
+        with session_scope() as session:
+            lead = find_lead(session, ref)
+            if lead is None:
+                fail(f"no lead matches {ref!r}")
+            result = update_lead(session, lead, body, method="cli", now=now())
+            data = lead_json(lead, consent_ledger(session, lead.id))
+    except IntakeError as exc:
+        _fail_intake(exc)
+    if json:
+        print_json(data | {"changed": sorted(result.changed)})
+    elif result.changed:
+        out(f"updated lead #{lead.id}: {', '.join(sorted(result.changed))}")
+    else:
+        out(f"lead #{lead.id} unchanged")
+
+
+def _timeline(session: Session, lead: Lead) -> list[dict[str, Any]]:
+    from nurture import planning
+
+    return planning.timeline(session, lead, now())
+
+
+@app.command("show")
+def show(
+    ref: Annotated[str, typer.Argument(help="Lead id, phone or email.")],
+    json: JsonOut = False,
+) -> None:
+    """Show a lead, its consent ledger and its message timeline."""
+    with session_scope() as session:
+        lead = find_lead(session, ref)
+        if lead is None:
+            fail(f"no lead matches {ref!r}")
+        data = lead_json(lead, consent_ledger(session, lead.id))
+        data["timeline"] = _timeline(session, lead)
+    if json:
+        print_json(data)
+        return
+    table = Table(show_header=False, box=None, pad_edge=False)
+    prop = data["property"]
+    fc = data["foreclosure"]
+    rows = [
+        ("lead", f"#{data['id']} {lead.full_name} ({data['status']}"
+                 + (f": {data['status_reason']}" if data["status_reason"] else "") + ")"),
+        ("phone", data["phone"] or "-"), ("email", data["email"] or "-"),
+        ("property", ", ".join(str(v) for v in (prop["street"], prop["city"], prop["state"], prop["zip"]) if v) or "-"),
+        ("time zone", data["timezone"]),
+        ("balance / value", f"{data['mortgage_balance'] or '?'} / {data['estimated_value'] or '?'}"
+                            + (f" (gap {data['equity_gap']})" if data["equity_gap"] else "")),
+        ("payment", f"{data['payment_status'] or '?'}" + (f", {data['months_behind']} months behind" if data["months_behind"] else "")),
+        ("hardships", ", ".join(data["hardships"]) or "-"),
+        ("foreclosure", f"{fc['stage']}" + (f", sale {fc['sale_date']}" if fc["sale_date"] else "")),
+        ("source", f"{data['source'] or '-'}" + (f" ({data['external_id']})" if data["external_id"] else "")),
+    ]
+    for k, v in rows:
+        table.add_row(f"[bold]{k}[/bold]", v)
+    console.print(table)
+    out("\n[bold]consent[/bold]")
+    if not data["consents"]:
+        out("  no SMS consent on record: no texts will be sent")
+    for c in data["consents"]:
+        out(f"  {c['recorded_at']}  {c['channel']} {c['action']} via {c['method']}"
+            + (f" at {c['source_url']}" if c["source_url"] else "") + (f": \u201c{c['text']}\u201d" if c["text"] else ""))
+    out("\n[bold]timeline[/bold]")
+    if not data["timeline"]:
+        out("  nothing planned")
+    for item in data["timeline"]:
+        out("  " + "  ".join(str(item.get(k) or "") for k in ("local_time", "state", "channel", "template", "reason")))
+
+
+@app.command("import")
+def import_(
+    path: Annotated[Path, typer.Argument(help="CSV file; its first line names the columns (the intake's field names, nested ones joined with _).")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check every row and report, but save nothing.")] = False,
+    allow_unknown: Annotated[bool, typer.Option("--allow-unknown", help="Import even if some columns are not known fields (they are reported and ignored).")] = False,
+    json: JsonOut = False,
+) -> None:
+    """Import leads from a CSV file: good rows are saved, bad rows are reported with their line numbers."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        fail(f"{path}: no such file")
+    except UnicodeDecodeError as exc:
+        fail(f"{path}: not UTF-8 text (byte {exc.start}); save the sheet as 'CSV UTF-8'")
+    engine = get_engine()
+    total = count_data_lines(text)
+    with Progress(TextColumn("importing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                  console=console if not json else None, disable=json or not console.is_terminal, transient=True) as bar:
+        task = bar.add_task("rows", total=total)
+        try:
+            report = import_text(lambda: Session(engine, expire_on_commit=False), text, now=now(),
+                                 dry_run=dry_run, allow_unknown=allow_unknown,
+                                 progress=lambda n: bar.advance(task, n))
+        except CsvFileError as exc:
+            fail(f"{path}: {exc}")
+    if json:
+        print_json(report.as_dict())
+    else:
+        verb = "would import" if dry_run else "imported"
+        out(f"{verb} {report.rows} rows from {path}: {report.created} created, {report.updated} updated, "
+            f"{report.unchanged} unchanged, {report.failed_rows} refused")
+        if report.ignored_columns:
+            out(f"ignored unknown columns: {', '.join(report.ignored_columns)}")
+        for line, err in report.errors:
+            console.print(f"  line {line}: {err.field}: {err.message}", markup=False, highlight=False, style="red")
+    if report.errors:
+        raise typer.Exit(1)

@@ -1,0 +1,218 @@
+"""CSV import: header-mapped columns (the intake's names, nested ones flattened with `_`), a per-row report."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from nurture.intake import FieldError, IntakeError, LeadIn, RowOutcome, parse_lead, upsert_many
+
+# CSV column -> path in the intake body.
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "first_name": ("first_name",),
+    "last_name": ("last_name",),
+    "email": ("email",),
+    "phone": ("phone",),
+    "property_street": ("property", "street"),
+    "property_city": ("property", "city"),
+    "property_state": ("property", "state"),
+    "property_zip": ("property", "zip"),
+    "mortgage_balance": ("mortgage_balance",),
+    "estimated_value": ("estimated_value",),
+    "payment_status": ("payment_status",),
+    "months_behind": ("months_behind",),
+    "hardships": ("hardships",),
+    "foreclosure_stage": ("foreclosure", "stage"),
+    "foreclosure_sale_date": ("foreclosure", "sale_date"),
+    "sms_consent_granted": ("sms_consent", "granted"),
+    "sms_consent_text": ("sms_consent", "text"),
+    "sms_consent_source_url": ("sms_consent", "source_url"),
+    "sms_consent_ip": ("sms_consent", "ip"),
+    "source": ("source",),
+    "external_id": ("external_id",),
+}
+BATCH = 500
+_TRUE = {"true", "yes", "y", "1", "x"}
+_FALSE = {"false", "no", "n", "0", ""}
+
+
+class CsvFileError(Exception):
+    """The file as a whole cannot be imported (unreadable, no header, unknown columns)."""
+
+
+def _header_key(name: str) -> str:
+    return name.strip().lower().replace(" ", "_").replace("-", "_").replace(".", "_")
+
+
+def row_to_body(row: dict[str, str]) -> dict[str, Any]:
+    """A CSV row (already header-mapped) as an intake body; empty cells are left out."""
+    body: dict[str, Any] = {}
+    for column, raw in row.items():
+        value = (raw or "").strip()
+        if value == "":
+            continue
+        path = COLUMNS[column]
+        if column == "hardships":
+            value = [h.strip() for h in value.replace("|", ";").replace(",", ";").split(";") if h.strip()]
+        elif column == "sms_consent_granted":
+            low = value.lower()
+            value = True if low in _TRUE else False if low in _FALSE else value
+        target = body
+        for part in path[:-1]:
+            target = target.setdefault(part, {})
+        target[path[-1]] = value
+    return body
+
+
+@dataclass
+class ImportReport:
+    """What an import did, row by row."""
+
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[tuple[int, FieldError]] = field(default_factory=list)
+    ignored_columns: list[str] = field(default_factory=list)
+    dry_run: bool = False
+
+    @property
+    def failed_rows(self) -> int:
+        return len({line for line, _ in self.errors})
+
+    def add(self, outcome: RowOutcome) -> None:
+        if outcome.action == "error":
+            self.errors.extend((outcome.line or 0, e) for e in outcome.errors)
+        else:
+            setattr(self, outcome.action, getattr(self, outcome.action) + 1)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "rows": self.rows, "created": self.created, "updated": self.updated,
+            "unchanged": self.unchanged, "failed_rows": self.failed_rows, "dry_run": self.dry_run,
+            "ignored_columns": self.ignored_columns,
+            "errors": [{"line": line, **e.as_dict()} for line, e in self.errors],
+        }
+
+
+def read_rows(text: str, *, allow_unknown: bool = False) -> tuple[list[str], Iterator[tuple[int, dict[str, str]]]]:
+    """The mapped header's ignored columns, and (line number, row) pairs."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise CsvFileError("the file is empty: the first line must name the columns") from None
+    keys = [_header_key(h) for h in header]
+    unknown = [h for h, k in zip(header, keys, strict=True) if k and k not in COLUMNS]
+    if unknown and not allow_unknown:
+        raise CsvFileError(
+            f"unknown column(s): {', '.join(unknown)}. Known columns: {', '.join(COLUMNS)}. "
+            "Rename them, or pass --allow-unknown to import the rest and ignore these."
+        )
+    dupes = {k for k in keys if k and keys.count(k) > 1}
+    if dupes:
+        raise CsvFileError(f"column(s) named twice: {', '.join(sorted(dupes))}")
+    if not any(k in COLUMNS for k in keys):
+        raise CsvFileError("no known column in the header line")
+
+    def rows() -> Iterator[tuple[int, dict[str, str]]]:
+        for values in reader:
+            line = reader.line_num
+            if not any(v.strip() for v in values):
+                continue
+            if len(values) > len(keys):
+                yield line, {"__error__": f"has {len(values)} cells but the header has {len(keys)}"}
+                continue
+            yield line, {k: v for k, v in zip(keys, values, strict=False) if k in COLUMNS}
+
+    return unknown, rows()
+
+
+def import_text(
+    session_factory: Callable[[], Session],
+    text: str,
+    *,
+    now: datetime,
+    dry_run: bool = False,
+    allow_unknown: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> ImportReport:
+    """Import CSV text batch by batch; good rows land, bad rows are reported with their line numbers."""
+    ignored, rows = read_rows(text, allow_unknown=allow_unknown)
+    report = ImportReport(ignored_columns=ignored, dry_run=dry_run)
+    batch: list[tuple[int, LeadIn]] = []
+
+    def flush() -> None:
+        if batch:
+            for outcome in _commit_batch(session_factory, batch, now=now, dry_run=dry_run):
+                report.add(outcome)
+            if progress:
+                progress(len(batch))
+            batch.clear()
+
+    for line, row in rows:
+        report.rows += 1
+        if "__error__" in row:
+            report.errors.append((line, FieldError("row", row["__error__"])))
+            continue
+        try:
+            lead_in = parse_lead(row_to_body(row), sep="_")
+        except IntakeError as exc:
+            report.errors.extend((line, e) for e in exc.errors)
+            if progress:
+                progress(1)
+            continue
+        if "source" not in lead_in.model_fields_set:
+            lead_in.source = "csv"
+            lead_in.model_fields_set.add("source")
+        batch.append((line, lead_in))
+        if len(batch) >= BATCH:
+            flush()
+    flush()
+    report.errors.sort(key=lambda e: e[0])
+    return report
+
+
+def _commit_batch(
+    session_factory: Callable[[], Session], batch: list[tuple[int, LeadIn]], *, now: datetime, dry_run: bool
+) -> list[RowOutcome]:
+    session = session_factory()
+    try:
+        outcomes = upsert_many(session, batch, method="csv", now=now)
+        if dry_run:
+            session.rollback()
+        else:
+            session.commit()
+        return outcomes
+    except IntegrityError:
+        # Another writer took a phone or email between our look-up and our insert: redo the
+        # batch row by row so one clash does not cost the others.
+        session.rollback()
+        if len(batch) == 1:
+            line = batch[0][0]
+            return [RowOutcome(line, "error", errors=[FieldError("phone", "another lead took this phone or email at the same time; import the row again")])]
+        return [o for row in batch for o in _commit_batch(session_factory, [row], now=now, dry_run=dry_run)]
+    finally:
+        session.close()
+
+
+def import_file(path: Path, session_factory: Callable[[], Session], **kw: Any) -> ImportReport:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise CsvFileError(f"{path}: no such file") from None
+    except UnicodeDecodeError as exc:
+        raise CsvFileError(f"{path}: not UTF-8 text (byte {exc.start}); save the sheet as CSV UTF-8") from None
+    return import_text(session_factory, text, **kw)
+
+
+def count_data_lines(text: str) -> int:
+    return max(0, sum(1 for _ in csv.reader(io.StringIO(text, newline=""))) - 1)

@@ -1,0 +1,584 @@
+"""Lead intake: validate and normalise, then upsert one lead per person. One path for API, CSV and CLI."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any, Literal
+
+import phonenumbers
+import zipcodes
+from email_validator import EmailNotValidError, validate_email
+from phonenumbers import timezone as phone_timezone
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
+from sqlalchemy import or_
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from nurture.models import (
+    Channel,
+    Consent,
+    ConsentAction,
+    DeliveryEvent,
+    ForeclosureStage,
+    Hardship,
+    Lead,
+    LeadStatus,
+    PaymentStatus,
+)
+
+US_STATES = frozenset(
+    "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM "
+    "NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR VI GU AS MP".split()
+)
+# Used only when neither the ZIP nor the phone's area code names a zone.
+DEFAULT_TIMEZONE = "America/New_York"
+MAX_CENTS = 100_000_000_00  # $100M: anything above is a typo, not a house
+_MONEY_CLEAN = re.compile(r"[\s$,]")
+_ZIP = re.compile(r"^(\d{5})(?:-?(\d{4}))?$")
+_US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+
+# Fields whose change means the lead's messages must be planned again.
+PLAN_FIELDS = frozenset(
+    {"sale_date", "foreclosure_stage", "payment_status", "months_behind", "status", "hardships",
+     "state", "zip", "timezone", "phone", "email", "mortgage_balance_cents", "estimated_value_cents"}
+)
+
+
+# ---- normalisers: each takes raw input and returns the stored form or raises ValueError ----
+
+
+def normalize_phone(raw: str) -> str:
+    """E.164 for a valid US number; ValueError otherwise."""
+    try:
+        number = phonenumbers.parse(raw, "US")
+    except phonenumbers.NumberParseException:
+        raise ValueError(f"{raw!r} is not a phone number") from None
+    if not phonenumbers.is_valid_number(number):
+        raise ValueError(f"{raw!r} is not a valid phone number")
+    if phonenumbers.region_code_for_number(number) != "US":
+        raise ValueError(f"{raw!r} is not a US number (only US numbers can be texted)")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def normalize_email(raw: str) -> str:
+    """The normalised, lower-cased address; syntax only, no DNS look-ups."""
+    try:
+        info = validate_email(raw.strip(), check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise ValueError(str(exc)) from None
+    return info.normalized.lower()
+
+
+def parse_money(raw: Any) -> int:
+    """Integer cents from "425000", "$425,000.00", 425000 or Decimal; never through float arithmetic."""
+    if isinstance(raw, bool):
+        raise ValueError("must be an amount of money, not true/false")
+    text = _MONEY_CLEAN.sub("", str(raw))
+    try:
+        amount = Decimal(text)
+    except InvalidOperation:
+        raise ValueError(f"{raw!r} is not an amount of money") from None
+    if not amount.is_finite():
+        raise ValueError(f"{raw!r} is not an amount of money")
+    if amount < 0:
+        raise ValueError("must not be negative")
+    cents = amount * 100
+    if cents != cents.to_integral_value():
+        raise ValueError(f"{raw!r} has more than two decimal places")
+    if cents > MAX_CENTS:
+        raise ValueError(f"{raw!r} is more than $100,000,000")
+    return int(cents)
+
+
+def parse_date(raw: Any) -> date:
+    """A date from ISO 2026-12-10 or US 12/10/2026."""
+    if isinstance(raw, datetime):
+        raise ValueError("must be a date without a time")
+    if isinstance(raw, date):
+        return raw
+    text = str(raw).strip()
+    m = _US_DATE.match(text)
+    try:
+        if m:
+            return date(int(m[3]), int(m[1]), int(m[2]))
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{raw!r} is not a date (use 2026-12-10 or 12/10/2026)") from None
+
+
+def zip_info(zip5: str) -> dict[str, Any] | None:
+    try:
+        found = zipcodes.matching(zip5)
+    except (ValueError, TypeError):
+        return None
+    return found[0] if found else None
+
+
+def derive_timezone(zip_code: str | None, phone: str | None) -> str:
+    """The lead's IANA zone: the property's ZIP first, else the phone's area code, else Eastern."""
+    if zip_code:
+        info = zip_info(zip_code[:5])
+        if info and info.get("timezone"):
+            return info["timezone"]
+    if phone:
+        zones = phone_timezone.time_zones_for_number(phonenumbers.parse(phone, "US"))
+        # Only an answer naming one zone counts: toll-free and non-geographic numbers list dozens.
+        if len(zones) == 1 and zones[0] != phone_timezone.UNKNOWN_TIMEZONE:
+            return zones[0]
+    return DEFAULT_TIMEZONE
+
+
+# ---- the intake body (DESIGN.md section 3) ----
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class PropertyIn(_Strict):
+    street: str | None = None
+    city: str | None = None
+    state: str | None = None
+    zip: str | None = None
+
+    @field_validator("street", "city")
+    @classmethod
+    def _short(cls, v: str | None) -> str | None:
+        if v is not None and len(v) > 200:
+            raise ValueError("is longer than 200 characters")
+        return v or None
+
+    @field_validator("state")
+    @classmethod
+    def _state(cls, v: str | None) -> str | None:
+        if not v:
+            return None
+        v = v.upper()
+        if v not in US_STATES:
+            raise ValueError(f"{v!r} is not a US state code (two letters, e.g. FL)")
+        return v
+
+    @field_validator("zip")
+    @classmethod
+    def _zip(cls, v: str | None) -> str | None:
+        if not v:
+            return None
+        m = _ZIP.match(v)
+        if not m:
+            raise ValueError(f"{v!r} is not a ZIP code (12345 or 12345-6789)")
+        return m[1]
+
+    @model_validator(mode="after")
+    def _zip_matches_state(self) -> PropertyIn:
+        if self.zip and self.state:
+            info = zip_info(self.zip)
+            if info and info["state"] != self.state:
+                raise ValueError(f"ZIP {self.zip} is in {info['state']}, not {self.state}")
+        return self
+
+
+class ForeclosureIn(_Strict):
+    stage: ForeclosureStage | None = None
+    sale_date: date | None = None
+
+    @field_validator("sale_date", mode="before")
+    @classmethod
+    def _date(cls, v: Any) -> date | None:
+        return None if v in (None, "") else parse_date(v)
+
+
+class ConsentIn(_Strict):
+    granted: bool
+    text: str | None = None
+    source_url: str | None = None
+    ip: str | None = None
+
+    @model_validator(mode="after")
+    def _wording_required(self) -> ConsentIn:
+        if self.granted and not self.text:
+            raise ValueError("text is required when consent is granted: keep the exact wording shown")
+        return self
+
+
+class LeadIn(_Strict):
+    """One lead as the API, CSV and CLI receive it."""
+
+    first_name: str | None = None
+    last_name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    property: PropertyIn | None = None
+    mortgage_balance: int | None = None  # cents once validated
+    estimated_value: int | None = None
+    payment_status: PaymentStatus | None = None
+    months_behind: int | None = None
+    hardships: list[Hardship] | None = None
+    foreclosure: ForeclosureIn | None = None
+    sms_consent: ConsentIn | None = None
+    source: str | None = None
+    external_id: str | None = None
+
+    @field_validator("first_name", "last_name")
+    @classmethod
+    def _name(cls, v: str | None) -> str | None:
+        if v is not None and len(v) > 100:
+            raise ValueError("is longer than 100 characters")
+        return v or None
+
+    @field_validator("email", mode="before")
+    @classmethod
+    def _email(cls, v: Any) -> str | None:
+        return None if v in (None, "") else normalize_email(str(v))
+
+    @field_validator("phone", mode="before")
+    @classmethod
+    def _phone(cls, v: Any) -> str | None:
+        return None if v in (None, "") else normalize_phone(str(v))
+
+    @field_validator("mortgage_balance", "estimated_value", mode="before")
+    @classmethod
+    def _money(cls, v: Any) -> int | None:
+        return None if v in (None, "") else parse_money(v)
+
+    @field_validator("months_behind")
+    @classmethod
+    def _months(cls, v: int | None) -> int | None:
+        if v is not None and not 0 <= v <= 120:
+            raise ValueError("must be between 0 and 120")
+        return v
+
+    @field_validator("source", "external_id")
+    @classmethod
+    def _label(cls, v: str | None) -> str | None:
+        if v is not None and len(v) > 100:
+            raise ValueError("is longer than 100 characters")
+        return v or None
+
+    @model_validator(mode="after")
+    def _required(self) -> LeadIn:
+        if self.sms_consent and self.sms_consent.granted and not self.phone:
+            raise ValueError("sms_consent is granted but there is no phone to text")
+        return self
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """One bad field: where (API: property.zip, CSV: property_zip) and what is wrong."""
+
+    field: str
+    message: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"field": self.field, "message": self.message}
+
+
+class IntakeError(Exception):
+    """The intake was refused; `errors` has one entry per bad field."""
+
+    def __init__(self, errors: Sequence[FieldError]):
+        self.errors = list(errors)
+        super().__init__("; ".join(f"{e.field}: {e.message}" for e in self.errors))
+
+
+def _clean_message(msg: str) -> str:
+    for prefix in ("Value error, ", "Assertion failed, "):
+        if msg.startswith(prefix):
+            return msg[len(prefix):]
+    return msg
+
+
+def validation_errors(exc: ValidationError, sep: str = ".") -> list[FieldError]:
+    """Pydantic's errors as FieldErrors with readable paths and messages."""
+    errors = []
+    for err in exc.errors(include_url=False):
+        loc = [str(p) for p in err["loc"] if not isinstance(p, int)]
+        if err["type"] == "extra_forbidden":
+            errors.append(FieldError(sep.join(loc), "is not a known field"))
+            continue
+        if err["type"] == "enum":
+            allowed = err.get("ctx", {}).get("expected", "")
+            errors.append(FieldError(sep.join(loc), f"{err['input']!r} is not one of {allowed}"))
+            continue
+        errors.append(FieldError(sep.join(loc) or "lead", _clean_message(err["msg"])))
+    return errors
+
+
+def parse_lead(data: dict[str, Any], *, sep: str = ".", for_update: bool = False) -> LeadIn:
+    """Validate one intake body; IntakeError lists every bad field."""
+    try:
+        lead_in = LeadIn.model_validate(data)
+    except ValidationError as exc:
+        raise IntakeError(validation_errors(exc, sep)) from None
+    if not for_update:
+        missing = []
+        if not lead_in.first_name:
+            missing.append(FieldError("first_name", "is required"))
+        if not lead_in.phone and not lead_in.email:
+            missing.append(FieldError("phone", "a phone or an email is required"))
+        if missing:
+            raise IntakeError(missing)
+    return lead_in
+
+
+# ---- upsert ----
+
+
+@dataclass
+class UpsertResult:
+    lead: Lead
+    created: bool
+    changed: set[str] = field(default_factory=set)
+
+
+def _lead_values(lead_in: LeadIn) -> dict[str, Any]:
+    """The Lead columns this intake sets (fields it did not mention are left alone)."""
+    values: dict[str, Any] = {}
+    given = lead_in.model_fields_set
+    for name in ("first_name", "last_name", "email", "phone", "payment_status", "months_behind",
+                 "source", "external_id"):
+        if name in given and getattr(lead_in, name) is not None:
+            value = getattr(lead_in, name)
+            values[name] = value.value if hasattr(value, "value") else value
+    if "mortgage_balance" in given and lead_in.mortgage_balance is not None:
+        values["mortgage_balance_cents"] = lead_in.mortgage_balance
+    if "estimated_value" in given and lead_in.estimated_value is not None:
+        values["estimated_value_cents"] = lead_in.estimated_value
+    if lead_in.hardships is not None and "hardships" in given:
+        values["hardships"] = sorted({h.value for h in lead_in.hardships})
+    if lead_in.property is not None:
+        for name in lead_in.property.model_fields_set:
+            value = getattr(lead_in.property, name)
+            if value is not None:
+                values[name] = value
+    if lead_in.foreclosure is not None:
+        fc = lead_in.foreclosure
+        if "stage" in fc.model_fields_set and fc.stage is not None:
+            values["foreclosure_stage"] = fc.stage.value
+        if "sale_date" in fc.model_fields_set:
+            values["sale_date"] = fc.sale_date
+            if fc.sale_date is not None and fc.stage is None:
+                values["foreclosure_stage"] = ForeclosureStage.sale_scheduled.value
+    if values.get("months_behind") and "payment_status" not in values:
+        values["payment_status"] = PaymentStatus.behind.value
+    return values
+
+
+def _apply(lead: Lead, values: dict[str, Any], now: datetime) -> set[str]:
+    changed = {k for k, v in values.items() if getattr(lead, k) != v}
+    for k in changed:
+        setattr(lead, k, values[k])
+    if changed & {"zip", "phone"} or lead.id is None:
+        tz = derive_timezone(lead.zip, lead.phone)
+        if tz != lead.timezone:
+            lead.timezone = tz
+            changed.add("timezone")
+    if changed:
+        lead.updated_at = now
+    return changed
+
+
+def _consent_row(lead: Lead, consent: ConsentIn, method: str, now: datetime) -> Consent:
+    return Consent(
+        lead_id=lead.id, channel=Channel.sms.value, action=ConsentAction.grant.value, text=consent.text,
+        source_url=consent.source_url, ip=consent.ip, method=method, recorded_at=now,
+    )
+
+
+def _find_conflict(by_phone: Lead | None, by_email: Lead | None) -> FieldError | None:
+    if by_phone and by_email and by_phone.id != by_email.id:
+        return FieldError(
+            "email", f"belongs to lead #{by_email.id}, while the phone belongs to lead #{by_phone.id}"
+        )
+    return None
+
+
+@dataclass
+class RowOutcome:
+    """What happened to one intake row: created, updated, unchanged or refused (with errors)."""
+
+    line: int | None
+    action: Literal["created", "updated", "unchanged", "error"]
+    lead_id: int | None = None
+    errors: list[FieldError] = field(default_factory=list)
+    changed: set[str] = field(default_factory=set)
+
+
+AfterUpsert = Callable[[Session, UpsertResult, datetime], None]
+
+
+def _default_after_upsert(session: Session, result: UpsertResult, now: datetime) -> None:
+    """Plan (or re-plan) the lead's messages when it is new or a fact the plan depends on changed."""
+    from nurture import planning  # imported late: planning imports intake's neighbours
+
+    if result.created or result.changed & (PLAN_FIELDS | {"consent"}):
+        cause = "new lead" if result.created else "changed: " + ", ".join(sorted(result.changed))
+        planning.replan(session, result.lead, now=now, cause=cause)
+
+
+def upsert_many(
+    session: Session,
+    rows: Sequence[tuple[int | None, LeadIn]],
+    *,
+    method: str,
+    now: datetime,
+    after_upsert: AfterUpsert | None = _default_after_upsert,
+) -> list[RowOutcome]:
+    """Create or update a batch of validated leads in the session's transaction (not committed).
+
+    Existing leads are found by phone or email in two queries for the whole batch; a row whose
+    phone and email belong to two different leads is refused with a field error.
+    """
+    phones = {r.phone for _, r in rows if r.phone}
+    emails = {r.email for _, r in rows if r.email}
+    by_phone: dict[str, Lead] = {}
+    by_email: dict[str, Lead] = {}
+    if phones or emails:
+        conds = []
+        if phones:
+            conds.append(Lead.phone.in_(phones))  # type: ignore[union-attr]
+        if emails:
+            conds.append(Lead.email.in_(emails))  # type: ignore[union-attr]
+        for lead in session.exec(select(Lead).where(or_(*conds))):
+            if lead.phone:
+                by_phone[lead.phone] = lead
+            if lead.email:
+                by_email[lead.email] = lead
+
+    last_consent: dict[int, Consent] = {}
+    existing_ids = {lead.id for lead in (*by_phone.values(), *by_email.values())}
+    if existing_ids and any(r.sms_consent for _, r in rows):
+        for c in session.exec(
+            select(Consent).where(Consent.lead_id.in_(existing_ids), Consent.channel == "sms")  # type: ignore[attr-defined]
+            .order_by(Consent.id)
+        ):
+            last_consent[c.lead_id] = c
+
+    outcomes: list[RowOutcome] = []
+    done: list[tuple[LeadIn, RowOutcome, UpsertResult]] = []
+    for line, lead_in in rows:
+        p = by_phone.get(lead_in.phone) if lead_in.phone else None
+        e = by_email.get(lead_in.email) if lead_in.email else None
+        conflict = _find_conflict(p, e)
+        if conflict:
+            outcomes.append(RowOutcome(line, "error", errors=[conflict]))
+            continue
+        lead = p or e
+        values = _lead_values(lead_in)
+        created = lead is None
+        if lead is None:
+            if not values.get("first_name"):
+                outcomes.append(RowOutcome(line, "error", errors=[FieldError("first_name", "is required")]))
+                continue
+            lead = Lead(first_name=values["first_name"], enrolled_at=now, created_at=now, updated_at=now,
+                        source=method)
+            session.add(lead)
+        changed = _apply(lead, values, now)
+        if lead.phone:
+            by_phone[lead.phone] = lead
+        if lead.email:
+            by_email[lead.email] = lead
+        consent = lead_in.sms_consent
+        if consent and consent.granted:
+            prev = last_consent.get(lead.id) if lead.id else None
+            if not (prev and prev.action == ConsentAction.grant and prev.text == consent.text
+                    and prev.source_url == consent.source_url):
+                changed.add("consent")
+        outcome = RowOutcome(line, "created" if created else ("updated" if changed else "unchanged"),
+                             changed=changed)
+        outcomes.append(outcome)
+        done.append((lead_in, outcome, UpsertResult(lead, created, changed)))
+
+    session.flush()  # assigns ids to the new leads
+    for lead_in, outcome, res in done:
+        lead_id = outcome.lead_id = res.lead.id
+        if "consent" in res.changed and lead_in.sms_consent:
+            c = _consent_row(res.lead, lead_in.sms_consent, method, now)
+            session.add(c)
+            last_consent[lead_id] = c
+        if outcome.action != "unchanged":
+            what = "created" if res.created else "updated (" + ", ".join(sorted(res.changed)) + ")"
+            session.add(DeliveryEvent(at=now, lead_id=lead_id, kind="lead", cause=f"lead {what} via {method}"))
+    if after_upsert is not None:
+        for _, _, res in done:
+            after_upsert(session, res, now)
+    return outcomes
+
+
+def upsert_lead(session: Session, data: dict[str, Any], *, method: str, now: datetime) -> UpsertResult:
+    """Validate and create or update one lead (API and CLI); IntakeError lists every bad field."""
+    lead_in = parse_lead(data)
+    if "source" not in lead_in.model_fields_set:
+        lead_in.source = method
+        lead_in.model_fields_set.add("source")
+    (outcome,) = upsert_many(session, [(None, lead_in)], method=method, now=now)
+    if outcome.action == "error":
+        raise IntakeError(outcome.errors)
+    lead = session.get(Lead, outcome.lead_id)
+    assert lead is not None
+    return UpsertResult(lead, outcome.action == "created", outcome.changed)
+
+
+def update_lead(session: Session, lead: Lead, data: dict[str, Any], *, method: str, now: datetime) -> UpsertResult:
+    """Apply a partial update (PATCH, `leads update`) to an existing lead, status included."""
+    data = dict(data)
+    status = data.pop("status", None)
+    status_reason = data.pop("status_reason", None)
+    errors: list[FieldError] = []
+    try:
+        lead_in = parse_lead(data, for_update=True)
+    except IntakeError as exc:
+        errors.extend(exc.errors)
+        lead_in = None
+    if status is not None and status not in LeadStatus.__members__:
+        errors.append(FieldError("status", f"{status!r} is not one of {', '.join(LeadStatus)}"))
+    if errors:
+        raise IntakeError(errors)
+    assert lead_in is not None
+    for key, value in (("phone", lead_in.phone), ("email", lead_in.email)):
+        if value is not None:
+            other = session.exec(select(Lead).where(getattr(Lead, key) == value, Lead.id != lead.id)).first()
+            if other is not None:
+                raise IntakeError([FieldError(key, f"belongs to another lead (#{other.id})")])
+    changed = _apply(lead, _lead_values(lead_in), now)
+    if status is not None and status != lead.status:
+        lead.status = status
+        lead.status_reason = status_reason or f"set via {method}"
+        changed.add("status")
+    consent = lead_in.sms_consent
+    if consent and consent.granted:
+        if not lead.phone:
+            raise IntakeError([FieldError("sms_consent", "is granted but the lead has no phone to text")])
+        session.add(_consent_row(lead, consent, method, now))
+        changed.add("consent")
+    result = UpsertResult(lead, False, changed)
+    if changed:
+        lead.updated_at = now
+        session.add(DeliveryEvent(at=now, lead_id=lead.id, kind="lead",
+                                  cause=f"lead updated via {method} (" + ", ".join(sorted(changed)) + ")"))
+        _default_after_upsert(session, result, now)
+    session.flush()
+    return result
+
+
+def find_lead(session: Session, ref: str) -> Lead | None:
+    """A lead by id, phone (any US format) or email."""
+    ref = ref.strip()
+    if ref.isdigit() and len(ref) < 10:
+        return session.get(Lead, int(ref))
+    if "@" in ref:
+        try:
+            return session.exec(select(Lead).where(Lead.email == normalize_email(ref))).first()
+        except ValueError:
+            return None
+    try:
+        return session.exec(select(Lead).where(Lead.phone == normalize_phone(ref))).first()
+    except ValueError:
+        return None
+
+
+def consent_ledger(session: Session, lead_id: int) -> list[Consent]:
+    return list(session.exec(select(Consent).where(Consent.lead_id == lead_id).order_by(Consent.id)))

@@ -1,0 +1,34 @@
+"""The FastAPI application: API, webhooks, unsubscribe, ops."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from nurture import __version__
+from nurture.intake import validation_errors
+from nurture.web import health, leads
+
+
+def create_app() -> FastAPI:
+    app = FastAPI(
+        title="nurture",
+        version=__version__,
+        description="Lead intake, provider webhooks and ops for the nurture service.",
+    )
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = []
+        for err in exc.errors():
+            loc = [str(p) for p in err.get("loc", ()) if p not in ("body",) and not isinstance(p, int)]
+            errors.append({"field": ".".join(loc) or "body", "message": err.get("msg", "invalid")})
+        return JSONResponse({"detail": errors}, status_code=422)
+
+    app.include_router(health.router)
+    app.include_router(leads.router)
+    return app
+
+
+__all__ = ["create_app", "validation_errors"]

@@ -1,0 +1,112 @@
+"""/api/leads: intake (201 new, 200 updated), read, partial update, lead events."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from fastapi import APIRouter, Body, Depends, HTTPException
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from nurture.clock import now
+from nurture.db import get_engine
+from nurture.intake import IntakeError, consent_ledger, update_lead, upsert_lead
+from nurture.models import DeliveryEvent, Lead
+from nurture.serialize import lead_json
+from nurture.web.deps import SessionDep, require_api_key
+
+router = APIRouter(prefix="/api", tags=["leads"], dependencies=[Depends(require_api_key)])
+
+EXAMPLE = {
+    "first_name": "Maria", "last_name": "Lopez", "email": "maria@example.com", "phone": "(305) 555-0142",
+    "property": {"street": "12 Palm Ave", "city": "Miami", "state": "FL", "zip": "33101"},
+    "mortgage_balance": "425000.00", "estimated_value": "375000.00",
+    "payment_status": "behind", "months_behind": 3, "hardships": ["job_loss"],
+    "foreclosure": {"stage": "sale_scheduled", "sale_date": "2026-12-10"},
+    "sms_consent": {"granted": True, "text": "I agree to receive texts from ...",
+                    "source_url": "https://example.com/start-short-sale", "ip": "203.0.113.7"},
+    "source": "web", "external_id": "crm-8812",
+}
+
+
+def _errors(exc: IntakeError) -> JSONResponse:
+    return JSONResponse({"detail": [e.as_dict() for e in exc.errors]}, status_code=422)
+
+
+def _body(session: Session, lead: Lead) -> dict[str, Any]:
+    return lead_json(lead, consent_ledger(session, lead.id))
+
+
+@router.post("/leads", responses={201: {"description": "created"}, 200: {"description": "updated"},
+                                  422: {"description": "one entry per bad field"}})
+def create_or_update_lead(body: dict[str, Any] = Body(..., examples=[EXAMPLE])) -> JSONResponse:
+    """Create a lead, or update the lead with the same phone or email (one lead per person)."""
+    for attempt in range(2):
+        session = Session(get_engine(), expire_on_commit=False)
+        try:
+            result = upsert_lead(session, body, method="api", now=now())
+            session.commit()
+            return JSONResponse(_body(session, result.lead), status_code=201 if result.created else 200)
+        except IntakeError as exc:
+            session.rollback()
+            return _errors(exc)
+        except IntegrityError:
+            # Two requests for the same new person at once: the second one now finds the first.
+            session.rollback()
+            if attempt:
+                raise
+        finally:
+            session.close()
+    raise AssertionError("unreachable")
+
+
+@router.get("/leads/{lead_id}")
+def get_lead(lead_id: int, session: SessionDep) -> dict[str, Any]:
+    lead = session.get(Lead, lead_id)
+    if lead is None:
+        raise HTTPException(404, f"no lead #{lead_id}")
+    return _body(session, lead)
+
+
+@router.patch("/leads/{lead_id}")
+def patch_lead(lead_id: int, session: SessionDep, body: dict[str, Any] = Body(...)) -> Any:
+    """Change some of a lead's facts (or its `status`); the lead's plan follows."""
+    lead = session.get(Lead, lead_id)
+    if lead is None:
+        raise HTTPException(404, f"no lead #{lead_id}")
+    try:
+        update_lead(session, lead, body, method="api", now=now())
+    except IntakeError as exc:
+        session.rollback()
+        return _errors(exc)
+    return _body(session, lead)
+
+
+class LeadEventIn(BaseModel):
+    """Something that happened to a lead outside nurture (the CRM, a call)."""
+
+    model_config = ConfigDict(extra="forbid")
+    type: Literal["converted", "closed", "legal_hold", "needs_human", "paused", "reactivated", "note"]
+    note: str | None = None
+
+
+_STATUS_FOR = {"converted": "converted", "closed": "closed", "legal_hold": "legal_hold",
+               "needs_human": "needs_human", "paused": "paused", "reactivated": "active"}
+
+
+@router.post("/leads/{lead_id}/events", status_code=201)
+def lead_event(lead_id: int, event: LeadEventIn, session: SessionDep) -> dict[str, Any]:
+    """Record an outside event; status events stop or restart the lead's sequence."""
+    lead = session.get(Lead, lead_id)
+    if lead is None:
+        raise HTTPException(404, f"no lead #{lead_id}")
+    at = now()
+    if event.type in _STATUS_FOR:
+        reason = f"{event.type} (api event)" + (f": {event.note}" if event.note else "")
+        update_lead(session, lead, {"status": _STATUS_FOR[event.type], "status_reason": reason},
+                    method="api", now=at)
+    else:
+        session.add(DeliveryEvent(at=at, lead_id=lead.id, kind="note", cause=event.note or ""))
+    return _body(session, lead)

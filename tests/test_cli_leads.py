@@ -1,0 +1,54 @@
+"""`nurture leads add|show|update`: the CLI door to intake."""
+
+import json
+
+from typer.testing import CliRunner
+
+from nurture.cli import app
+
+runner = CliRunner()
+
+
+def add(*args):
+    return runner.invoke(app, ["leads", "add", *args])
+
+
+def test_add_then_show_by_phone_email_or_id(sqlite_url):
+    r = add("--first-name", "Maria", "--phone", "(305) 555-0142", "--zip", "33101", "--state", "FL",
+            "--balance", "425000", "--value", "375000", "--sale-date", "2026-12-10",
+            "--sms-consent-text", "I agree to texts", "--json")
+    assert r.exit_code == 0, r.output
+    lead_id = json.loads(r.stdout)["id"]
+    for ref in ("3055550142", str(lead_id)):
+        shown = json.loads(runner.invoke(app, ["leads", "show", ref, "--json"]).stdout)
+        assert shown["id"] == lead_id
+        assert shown["equity_gap"] == "50000.00"
+        assert shown["consents"][0]["text"] == "I agree to texts"
+    text = runner.invoke(app, ["leads", "show", str(lead_id)]).stdout
+    assert "Maria" in text and "America/New_York" in text and "I agree to texts" in text
+
+
+def test_add_with_bad_input_fails_on_stderr_naming_each_field(sqlite_url):
+    r = add("--first-name", "Maria", "--phone", "12", "--zip", "999")
+    assert r.exit_code == 1
+    assert "phone:" in r.stderr and "property.zip:" in r.stderr
+    assert runner.invoke(app, ["leads", "show", "1"]).exit_code == 1
+
+
+def test_show_an_unknown_lead_fails(sqlite_url):
+    r = runner.invoke(app, ["leads", "show", "nobody@example.com"])
+    assert r.exit_code == 1 and "no lead matches" in r.stderr
+
+
+def test_update_changes_facts_and_status(sqlite_url):
+    add("--first-name", "Maria", "--email", "maria@example.com")
+    r = runner.invoke(app, ["leads", "update", "maria@example.com", "--months-behind", "2", "--json"])
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.stdout)
+    assert data["payment_status"] == "behind" and data["months_behind"] == 2
+    r = runner.invoke(app, ["leads", "update", "maria@example.com", "--status", "converted", "--reason", "signed"])
+    assert r.exit_code == 0
+    shown = json.loads(runner.invoke(app, ["leads", "show", "maria@example.com", "--json"]).stdout)
+    assert (shown["status"], shown["status_reason"]) == ("converted", "signed")
+    r = runner.invoke(app, ["leads", "update", "maria@example.com", "--status", "won"])
+    assert r.exit_code == 1 and "status:" in r.stderr
