@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any, Literal
 
 import phonenumbers
@@ -14,7 +15,7 @@ import zipcodes
 from email_validator import EmailNotValidError, validate_email
 from phonenumbers import timezone as phone_timezone
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
-from sqlalchemy import or_
+from sqlalchemy import insert, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -110,7 +111,9 @@ def parse_date(raw: Any) -> date:
         raise ValueError(f"{raw!r} is not a date (use 2026-12-10 or 12/10/2026)") from None
 
 
+@lru_cache(maxsize=50_000)
 def zip_info(zip5: str) -> dict[str, Any] | None:
+    """The `zipcodes` record of a 5-digit ZIP (cached: a look-up scans the whole table)."""
     try:
         found = zipcodes.matching(zip5)
     except (ValueError, TypeError):
@@ -371,7 +374,7 @@ def _apply(lead: Lead, values: dict[str, Any], now: datetime) -> set[str]:
     changed = {k for k, v in values.items() if getattr(lead, k) != v}
     for k in changed:
         setattr(lead, k, values[k])
-    if changed & {"zip", "phone"} or lead.id is None:
+    if changed & {"zip", "phone"}:
         tz = derive_timezone(lead.zip, lead.phone)
         if tz != lead.timezone:
             lead.timezone = tz
@@ -389,7 +392,9 @@ def _consent_row(lead: Lead, consent: ConsentIn, method: str, now: datetime) -> 
 
 
 def _find_conflict(by_phone: Lead | None, by_email: Lead | None) -> FieldError | None:
-    if by_phone and by_email and by_phone.id != by_email.id:
+    if by_phone is not None and by_email is not None and by_phone is not by_email:
+        if by_email.id is None or by_phone.id is None:  # both new in this same batch
+            return FieldError("email", "belongs to another new lead of this import than the phone does")
         return FieldError(
             "email", f"belongs to lead #{by_email.id}, while the phone belongs to lead #{by_phone.id}"
         )
@@ -408,6 +413,24 @@ class RowOutcome:
 
 
 AfterUpsert = Callable[[Session, UpsertResult, datetime], None]
+
+
+class _Draft:
+    """A new lead's column values before its INSERT (Lead's defaults, then the intake's values)."""
+
+    def __init__(self, now: datetime, method: str) -> None:
+        self.first_name = ""
+        self.last_name = ""
+        self.email = self.phone = self.street = self.city = self.state = self.zip = None
+        self.mortgage_balance_cents = self.estimated_value_cents = None
+        self.payment_status = self.months_behind = self.sale_date = None
+        self.hardships: list[str] = []
+        self.foreclosure_stage = ForeclosureStage.none.value
+        self.timezone = DEFAULT_TIMEZONE
+        self.source: str | None = method
+        self.external_id = self.status_reason = None
+        self.status = LeadStatus.active.value
+        self.enrolled_at = self.created_at = self.updated_at = now
 
 
 def _default_after_upsert(session: Session, result: UpsertResult, now: datetime) -> None:
@@ -448,17 +471,23 @@ def upsert_many(
             if lead.email:
                 by_email[lead.email] = lead
 
-    last_consent: dict[int, Consent] = {}
-    existing_ids = {lead.id for lead in (*by_phone.values(), *by_email.values())}
-    if existing_ids and any(r.sms_consent for _, r in rows):
+    # The newest SMS consent of each lead in play, keyed by the lead object (new leads have no id yet).
+    last_consent: dict[int, tuple[str | None, str | None]] = {}
+    existing = {lead.id: lead for lead in (*by_phone.values(), *by_email.values())}
+    if existing and any(r.sms_consent for _, r in rows):
         for c in session.exec(
-            select(Consent).where(Consent.lead_id.in_(existing_ids), Consent.channel == "sms")  # type: ignore[attr-defined]
+            select(Consent).where(Consent.lead_id.in_(existing), Consent.channel == "sms")  # type: ignore[attr-defined]
             .order_by(Consent.id)
         ):
-            last_consent[c.lead_id] = c
+            grant = (c.text, c.source_url) if c.action == ConsentAction.grant else None
+            if grant:
+                last_consent[id(existing[c.lead_id])] = grant
+            else:
+                last_consent.pop(id(existing[c.lead_id]), None)
 
     outcomes: list[RowOutcome] = []
     done: list[tuple[LeadIn, RowOutcome, UpsertResult]] = []
+    drafts: list[_Draft] = []
     for line, lead_in in rows:
         p = by_phone.get(lead_in.phone) if lead_in.phone else None
         e = by_email.get(lead_in.email) if lead_in.email else None
@@ -473,35 +502,52 @@ def upsert_many(
             if not values.get("first_name"):
                 outcomes.append(RowOutcome(line, "error", errors=[FieldError("first_name", "is required")]))
                 continue
-            lead = Lead(first_name=values["first_name"], enrolled_at=now, created_at=now, updated_at=now,
-                        source=method)
-            session.add(lead)
-        changed = _apply(lead, values, now)
+            lead = _Draft(now, method)
+            drafts.append(lead)
+        changed = _apply(lead, values, now)  # type: ignore[arg-type]
         if lead.phone:
-            by_phone[lead.phone] = lead
+            by_phone[lead.phone] = lead  # type: ignore[assignment]
         if lead.email:
-            by_email[lead.email] = lead
+            by_email[lead.email] = lead  # type: ignore[assignment]
         consent = lead_in.sms_consent
-        if consent and consent.granted:
-            prev = last_consent.get(lead.id) if lead.id else None
-            if not (prev and prev.action == ConsentAction.grant and prev.text == consent.text
-                    and prev.source_url == consent.source_url):
-                changed.add("consent")
+        if consent and consent.granted and last_consent.get(id(lead)) != (consent.text, consent.source_url):
+            last_consent[id(lead)] = (consent.text, consent.source_url)
+            changed.add("consent")
         outcome = RowOutcome(line, "created" if created else ("updated" if changed else "unchanged"),
                              changed=changed)
         outcomes.append(outcome)
-        done.append((lead_in, outcome, UpsertResult(lead, created, changed)))
+        done.append((lead_in, outcome, UpsertResult(lead, created, changed)))  # type: ignore[arg-type]
 
-    session.flush()  # assigns ids to the new leads
+    session.flush()
+    if drafts:
+        # One multi-row INSERT ... RETURNING for the new leads, loaded back as ORM objects:
+        # building SQLModel objects one by one costs more than the rest of the import together.
+        ids = session.scalars(
+            insert(Lead).returning(Lead.id, sort_by_parameter_order=True), [vars(d) for d in drafts]
+        ).all()
+        loaded = {lead.id: lead for lead in session.exec(select(Lead).where(Lead.id.in_(ids)))}  # type: ignore[union-attr]
+        real = {id(d): loaded[i] for d, i in zip(drafts, ids, strict=True)}
+        for _, _, res in done:
+            if id(res.lead) in real:
+                res.lead = real[id(res.lead)]
+
+    consents: list[dict[str, Any]] = []
+    events: list[dict[str, Any]] = []
     for lead_in, outcome, res in done:
         lead_id = outcome.lead_id = res.lead.id
-        if "consent" in res.changed and lead_in.sms_consent:
-            c = _consent_row(res.lead, lead_in.sms_consent, method, now)
-            session.add(c)
-            last_consent[lead_id] = c
+        if "consent" in outcome.changed and lead_in.sms_consent:
+            c = lead_in.sms_consent
+            consents.append({"lead_id": lead_id, "channel": Channel.sms.value, "action": ConsentAction.grant.value,
+                             "text": c.text, "source_url": c.source_url, "ip": c.ip, "method": method,
+                             "recorded_at": now})
         if outcome.action != "unchanged":
             what = "created" if res.created else "updated (" + ", ".join(sorted(res.changed)) + ")"
-            session.add(DeliveryEvent(at=now, lead_id=lead_id, kind="lead", cause=f"lead {what} via {method}"))
+            events.append({"at": now, "lead_id": lead_id, "kind": "lead", "cause": f"lead {what} via {method}"})
+    # Core inserts: these rows are append-only records, no ORM objects are needed for them.
+    if consents:
+        session.execute(insert(Consent), consents)
+    if events:
+        session.execute(insert(DeliveryEvent), events)
     if after_upsert is not None:
         for _, _, res in done:
             after_upsert(session, res, now)

@@ -115,3 +115,13 @@ def test_a_missing_file_or_binary_file_is_a_clear_error(sqlite_url, tmp_path):
     path = tmp_path / "x.csv"
     path.write_bytes(b"first_name,phone\n\xff\xfe,1\n")
     assert "not UTF-8" in runner.invoke(app, ["leads", "import", str(path)]).stderr
+
+
+def test_a_row_joining_two_new_leads_of_the_same_file_is_refused(sqlite_url, tmp_path):
+    path = write(tmp_path, "A,,3055550101,a@example.com,,,,,,,,,,,,,,,", "B,,3055550102,b@example.com,,,,,,,,,,,,,,,",
+                 "C,,3055550101,b@example.com,,,,,,,,,,,,,,,")
+    result = runner.invoke(app, ["leads", "import", str(path), "--json"])
+    report = json.loads(result.stdout)
+    assert report["created"] == 2
+    assert report["errors"] == [{"line": 4, "field": "email",
+                                 "message": "belongs to another new lead of this import than the phone does"}]
