@@ -393,7 +393,7 @@ def _consent_row(lead: Lead, consent: ConsentIn, method: str, now: datetime) -> 
 
 def _find_conflict(by_phone: Lead | None, by_email: Lead | None) -> FieldError | None:
     if by_phone is not None and by_email is not None and by_phone is not by_email:
-        if by_email.id is None or by_phone.id is None:  # both new in this same batch
+        if isinstance(by_email, _Draft) or isinstance(by_phone, _Draft):  # new in this same batch
             return FieldError("email", "belongs to another new lead of this import than the phone does")
         return FieldError(
             "email", f"belongs to lead #{by_email.id}, while the phone belongs to lead #{by_phone.id}"
