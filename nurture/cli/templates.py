@@ -1,7 +1,155 @@
-"""`nurture templates` verbs (filled in by their issue)."""
+"""`nurture templates lint|preview`: check the marketers' templates and show a message before it goes out."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
 
+from nurture.cli.common import fail, print_json
+from nurture.clock import now
+from nurture.config import get_settings
+from nurture.content import SAMPLE_TIERS, Rendered, RenderError, TemplateStore, lint, sample_leads, split_name
+
 app = typer.Typer(no_args_is_help=True)
+
+# Sample leads are unsaved, so their links carry tokens for no real lead; any secret will do.
+_PREVIEW_SECRET = "preview"
+
+
+def out(text: str) -> None:
+    # Not rich: lead data and template text may contain [brackets] that rich would read as markup.
+    typer.echo(text)
+
+
+@app.command("lint")
+def lint_cmd(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the findings as a JSON list.")] = False,
+    directory: Annotated[
+        Path | None, typer.Option("--dir", help="Templates folder (default: NURTURE_TEMPLATES_DIR).")
+    ] = None,
+) -> None:
+    """Render every template for every sample lead; exit 1 if any error is found."""
+    settings = get_settings()
+    folder = directory or settings.templates_dir
+    findings = lint(folder, settings)
+    errors = sum(1 for f in findings if f.severity == "error")
+    if as_json:
+        print_json([f.to_dict() for f in findings])
+    else:
+        for finding in findings:
+            out(str(finding))
+        warnings = len(findings) - errors
+        count = len(TemplateStore(folder).names()) if folder.is_dir() else 0
+        out(f"{count} templates in {folder}: {errors} error(s), {warnings} warning(s)")
+    if errors:
+        raise typer.Exit(1)
+
+
+def _resolve_name(name: str) -> str:
+    cleaned = name.strip().removeprefix("templates/")
+    for suffix in (".txt", ".md"):
+        cleaned = cleaned.removesuffix(suffix)
+    try:
+        split_name(cleaned)
+    except ValueError as exc:
+        fail(str(exc))
+    return cleaned
+
+
+@app.command("preview")
+def preview_cmd(
+    name: Annotated[str, typer.Argument(help="Template name, e.g. sms/welcome or email/negative_equity.")],
+    lead_id: Annotated[int | None, typer.Option("--lead", help="Render for this lead from the database.")] = None,
+    sample: Annotated[
+        str | None,
+        typer.Option("--sample", help=f"Render for a built-in sample lead: {', '.join(SAMPLE_TIERS)}."),
+    ] = None,
+    tier: Annotated[str | None, typer.Option("--tier", help="Urgency tier the template sees.")] = None,
+    first_sms: Annotated[bool, typer.Option("--first-sms", help="Render as the lead's first SMS.")] = False,
+    html_out: Annotated[Path | None, typer.Option("--html-out", help="Write the email's HTML part here.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the rendered message as JSON.")] = False,
+) -> None:
+    """Show a message as a lead would get it: subject, text, and SMS segments and encoding."""
+    settings = get_settings()
+    template = _resolve_name(name)
+    if lead_id is not None and sample is not None:
+        fail("give --lead or --sample, not both")
+    at = now()
+    store = TemplateStore(settings.templates_dir)
+    try:
+        if lead_id is not None:
+            rendered = _render_for_lead(store, template, lead_id, tier=tier, first_sms=first_sms)
+            who = f"lead {lead_id}"
+        else:
+            key = sample or "critical"
+            leads = sample_leads(at)
+            if key not in leads:
+                fail(f"unknown sample {key!r}; choose one of {', '.join(leads)}")
+            rendered = store.render(
+                template,
+                leads[key],
+                now=at,
+                settings=settings,
+                secret=settings.secret_key or _PREVIEW_SECRET,
+                tier=tier or SAMPLE_TIERS[key],
+                first_sms=first_sms or template == "sms/welcome",
+            )
+            who = f"sample lead {key!r}"
+    except RenderError as exc:
+        fail(str(exc))
+    if html_out is not None:
+        if rendered.html is None:
+            fail(f"{template} is an SMS: it has no HTML part")
+        html_out.write_text(rendered.html, encoding="utf-8")
+    if as_json:
+        print_json(_as_dict(rendered))
+        return
+    _print(rendered, who, html_out)
+
+
+def _render_for_lead(store: TemplateStore, template: str, lead_id: int, *, tier: str | None, first_sms: bool) -> Rendered:
+    from sqlmodel import select
+
+    from nurture import db
+    from nurture.models import Lead, Message
+
+    settings = get_settings()
+    with db.session_scope() as session:
+        lead = session.get(Lead, lead_id)
+        if lead is None:
+            fail(f"no lead with id {lead_id}")
+        secret = db.secret_key(session)
+        if tier is None:
+            # The tier the planner last gave this lead's messages, so the preview matches what goes out.
+            latest = select(Message.tier).where(Message.lead_id == lead_id).order_by(Message.due_at.desc())
+            tier = session.exec(latest).first()
+        return store.render(template, lead, now=now(), settings=settings, secret=secret, tier=tier, first_sms=first_sms)
+
+
+def _as_dict(rendered: Rendered) -> dict[str, object]:
+    return {
+        "template": rendered.template,
+        "channel": rendered.channel,
+        "version": rendered.version,
+        "subject": rendered.subject,
+        "preheader": rendered.preheader,
+        "text": rendered.text,
+        "html": rendered.html,
+        "segments": rendered.segments,
+        "encoding": rendered.encoding,
+    }
+
+
+def _print(rendered: Rendered, who: str, html_out: Path | None) -> None:
+    out(f"template: {rendered.template} (version {rendered.version}) for {who}")
+    if rendered.channel == "sms":
+        out(f"sms: {rendered.segments} segment(s), {rendered.encoding}, {len(rendered.text)} characters")
+    else:
+        out(f"subject: {rendered.subject}")
+        out(f"preheader: {rendered.preheader}")
+        where = f"written to {html_out}" if html_out else "not shown; write it with --html-out FILE"
+        out(f"html: {len(rendered.html or '')} characters, {where}")
+    out("-" * 60)
+    out(rendered.text)

@@ -1,0 +1,37 @@
+"""Message content: sandboxed Jinja templates for SMS and email, their rendering, SMS budget and lint.
+
+`TemplateStore(directory).render(name, lead, ...)` is what the dispatcher calls;
+`lint(directory, settings)` is what `nurture templates lint` runs.
+"""
+
+from nurture.content.context import PAGES, days_to_sale, money
+from nurture.content.lint import Finding, lint
+from nurture.content.samples import SAMPLE_TIERS, sample_leads
+from nurture.content.sms import SegmentInfo, normalize_sms, sms_segments
+from nurture.content.store import (
+    OPT_OUT_TEXT,
+    THEMES,
+    Rendered,
+    RenderError,
+    TemplateStore,
+    split_name,
+)
+
+__all__ = [
+    "OPT_OUT_TEXT",
+    "PAGES",
+    "SAMPLE_TIERS",
+    "THEMES",
+    "Finding",
+    "RenderError",
+    "Rendered",
+    "SegmentInfo",
+    "TemplateStore",
+    "days_to_sale",
+    "lint",
+    "money",
+    "normalize_sms",
+    "sample_leads",
+    "sms_segments",
+    "split_name",
+]

@@ -1,0 +1,194 @@
+"""What a template sees: a read-only view of the lead with its money and dates formatted, and links."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from nurture.config import Settings
+from nurture.models import Lead
+from nurture.tokens import lead_token, unsubscribe_url
+
+#: The next-step pages on the business site, by the name templates use (`links.start`, ...).
+PAGES = {"start": "/start-short-sale", "how": "/how-we-help", "who": "/who-we-serve"}
+
+# Hardships in the words the article uses, so a template can say "like a job loss or divorce".
+HARDSHIP_WORDS = {
+    "job_loss": "job loss or reduced income",
+    "divorce": "divorce",
+    "medical": "medical hardship",
+    "adjustable_rate_increase": "an adjustable rate increase",
+    "rental_loss": "rental property losses",
+    "other": "another hardship",
+}
+
+# Unsaved leads (previews, samples) get links and tokens for this id, which matches no lead.
+PREVIEW_LEAD_ID = 0
+
+
+def money(value: Decimal | int | float | None) -> str:
+    """$425,000 for whole dollars, $1,234.50 otherwise; "" when unknown."""
+    if value is None:
+        return ""
+    amount = Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    sign = "-" if amount < 0 else ""
+    amount = abs(amount)
+    if amount == amount.to_integral_value():
+        return f"{sign}${int(amount):,}"
+    return f"{sign}${amount:,.2f}"
+
+
+def days(value: int | None) -> str:
+    """'1 day', '12 days'; "" when unknown."""
+    if value is None:
+        return ""
+    return f"{value} day" if abs(value) == 1 else f"{value} days"
+
+
+def and_list(items: list[str] | tuple[str, ...]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    items = [str(i) for i in items]
+    if len(items) <= 2:
+        return " and ".join(items)
+    return f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def long_date(d: date | None, today: date) -> str:
+    """'Thursday, December 10' (with the year when it is not this year); "" when unknown."""
+    if d is None:
+        return ""
+    text = f"{d:%A, %B} {d.day}"
+    return text if d.year == today.year else f"{text}, {d.year}"
+
+
+@dataclass(frozen=True)
+class LeadView:
+    """The lead as templates see it: plain values only, nothing that reaches the database."""
+
+    first_name: str
+    last_name: str
+    full_name: str
+    street: str | None
+    city: str | None
+    state: str | None
+    zip: str | None
+    payment_status: str | None
+    months_behind: int | None
+    is_behind: bool
+    hardships: tuple[str, ...]
+    foreclosure_stage: str
+    mortgage_balance: str | None
+    estimated_value: str | None
+    equity_gap: str | None
+    numbers_known: bool
+    underwater: bool
+    sale_date: str | None
+    has_sale_date: bool
+
+
+@dataclass(frozen=True)
+class Company:
+    name: str
+    address: str
+    site: str
+
+
+@dataclass(frozen=True)
+class Links:
+    start: str
+    how: str
+    who: str
+
+
+def lead_zone(lead: Lead) -> ZoneInfo:
+    try:
+        return ZoneInfo(lead.timezone)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"the lead's time zone {lead.timezone!r} is not a known IANA zone") from exc
+
+
+def local_today(lead: Lead, now: datetime) -> date:
+    """Today's date where the lead lives."""
+    return now.astimezone(lead_zone(lead)).date()
+
+
+def days_to_sale(lead: Lead, now: datetime) -> int | None:
+    """Whole days from today (in the lead's zone) to the foreclosure sale date; None without one."""
+    if lead.sale_date is None:
+        return None
+    return (lead.sale_date - local_today(lead, now)).days
+
+
+def lead_view(lead: Lead, today: date) -> LeadView:
+    gap = lead.equity_gap
+    balance, value = lead.mortgage_balance, lead.estimated_value
+    status = lead.payment_status
+    return LeadView(
+        first_name=lead.first_name,
+        last_name=lead.last_name or "",
+        full_name=lead.full_name,
+        street=lead.street,
+        city=lead.city,
+        state=lead.state,
+        zip=lead.zip,
+        payment_status=str(status) if status else None,
+        months_behind=lead.months_behind,
+        is_behind=status == "behind" or bool(lead.months_behind),
+        hardships=tuple(HARDSHIP_WORDS.get(h, h.replace("_", " ")) for h in (lead.hardships or [])),
+        foreclosure_stage=str(lead.foreclosure_stage or "none"),
+        mortgage_balance=money(balance) if balance is not None else None,
+        estimated_value=money(value) if value is not None else None,
+        equity_gap=money(gap) if gap is not None else None,
+        numbers_known=gap is not None,
+        underwater=bool(gap),
+        sale_date=long_date(lead.sale_date, today) or None,
+        has_sale_date=lead.sale_date is not None,
+    )
+
+
+def tracked_links(settings: Settings, secret: str, lead_id: int, channel: str, theme: str) -> Links:
+    """The next-step links with utm parameters and the signed lead token."""
+    query = urlencode(
+        {
+            "utm_source": "nurture",
+            "utm_medium": channel,
+            "utm_campaign": theme,
+            "lt": lead_token(lead_id, secret),
+        }
+    )
+    base = settings.site_url.rstrip("/")
+    return Links(**{key: f"{base}{path}?{query}" for key, path in PAGES.items()})
+
+
+def build_context(
+    lead: Lead,
+    *,
+    channel: str,
+    theme: str,
+    now: datetime,
+    settings: Settings,
+    secret: str,
+    tier: str | None,
+    unsubscribe: str | None,
+) -> dict[str, object]:
+    """Every variable a template may use (templates/README.md lists them for marketers)."""
+    today = local_today(lead, now)
+    lead_id = lead.id if lead.id is not None else PREVIEW_LEAD_ID
+    context: dict[str, object] = {
+        "lead": lead_view(lead, today),
+        "days_to_sale": days_to_sale(lead, now),
+        "today": long_date(today, today),
+        "tier": tier,
+        "channel": channel,
+        "theme": theme,
+        "links": tracked_links(settings, secret, lead_id, channel, theme),
+        "company": Company(
+            name=settings.company_name, address=settings.company_address, site=settings.site_url
+        ),
+    }
+    if channel == "email":
+        context["unsubscribe_url"] = unsubscribe or unsubscribe_url(settings, secret, lead_id, "email")
+    return context

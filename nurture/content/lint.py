@@ -1,0 +1,244 @@
+"""`templates lint`: render every template for every sample lead and report what a marketer must fix."""
+
+from __future__ import annotations
+
+import html as html_lib
+import re
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from pathlib import Path
+
+from nurture.clock import now as clock_now
+from nurture.config import Settings
+from nurture.content.samples import SAMPLE_TIERS, sample_leads
+from nurture.content.sms import non_gsm_chars
+from nurture.content.store import OPT_OUT_WORDS, SUFFIXES, THEMES, RenderError, Rendered, TemplateStore
+from nurture.models import Lead
+
+ERROR, WARNING = "error", "warning"
+#: Above this many segments an SMS gets a warning; above settings.sms_max_segments, an error.
+SMS_WARN_SEGMENTS = 2
+#: Longer subjects are cut off on most phones.
+SUBJECT_WARN_LENGTH = 80
+
+_HREF = re.compile(r"""\bhref\s*=\s*["']([^"']*)["']""", re.I)
+_ABSOLUTE = re.compile(r"^(https?://[^\s/]+|mailto:|tel:|sms:)", re.I)
+# A site path written without the site: " /start-short-sale" or "(/how-we-help)".
+_RELATIVE_IN_TEXT = re.compile(r"(?:^|(?<=[\s(\[<\"']))(/[A-Za-z0-9][\w\-./?=&%#]*)")
+# Promises the article does not make; a warning, since "we can't guarantee" is honest wording.
+_PROMISES = re.compile(
+    r"guarantee|stop (?:the |your )?foreclosure|save your home|risk[- ]free|100 ?%|no credit (?:damage|impact)", re.I
+)
+# Lint secret: links in findings are samples, never real tokens.
+_LINT_SECRET = "lint"
+#: Samples are linted as if saved with a long id, so tracked links are as long as real ones get.
+LINT_LEAD_ID = 9_999_999
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem in one file: where, how bad, and what to do about it."""
+
+    file: str
+    line: int | None
+    severity: str
+    problem: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.severity}: {self.problem}"
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+class _Report:
+    def __init__(self) -> None:
+        self.findings: list[Finding] = []
+        self._seen: set[tuple[str, int | None, str]] = set()
+
+    def add(self, file: Path | str, line: int | None, severity: str, problem: str, *, key: str | None = None) -> None:
+        ident = (str(file), line, key or problem)
+        if ident not in self._seen:
+            self._seen.add(ident)
+            self.findings.append(Finding(str(file), line, severity, problem))
+
+
+def _line_of(path: Path, needle: str) -> int | None:
+    try:
+        lines = path.read_text("utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    for number, text in enumerate(lines, 1):
+        if needle in text:
+            return number
+    return None
+
+
+def lint(directory: Path, settings: Settings, *, now: datetime | None = None) -> list[Finding]:
+    """Every problem in the templates under `directory`, errors and warnings, sorted by file and line."""
+    directory = Path(directory)
+    report = _Report()
+    if not directory.is_dir():
+        report.add(directory, None, ERROR, "the templates folder does not exist")
+        return report.findings
+    store = TemplateStore(directory)
+    names = set(store.names())
+    _check_files(directory, names, report)
+    at = now or clock_now()
+    samples = sample_leads(at)
+    for lead in samples.values():
+        lead.id = LINT_LEAD_ID
+    for name in sorted(names):
+        _check_wording(store.path(name), report)
+        _lint_template(store, name, samples, at, settings, report)
+    return sorted(report.findings, key=lambda f: (f.file, f.line or 0, f.severity, f.problem))
+
+
+def _check_files(directory: Path, names: set[str], report: _Report) -> None:
+    for channel, suffix in SUFFIXES.items():
+        folder = directory / channel
+        for theme in THEMES:
+            if f"{channel}/{theme}" not in names:
+                report.add(folder / f"{theme}{suffix}", None, ERROR, "missing: the default sequences send this template")
+        if folder.is_dir():
+            for path in sorted(folder.iterdir()):
+                if not path.is_file() or path.name.startswith("."):
+                    continue
+                if f"{channel}/{path.stem}" not in names or path.suffix != suffix:
+                    report.add(path, None, WARNING, f"ignored: {channel} templates are named like welcome{suffix}")
+
+
+def _check_wording(path: Path, report: _Report) -> None:
+    try:
+        lines = path.read_text("utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return  # rendering reports an unreadable file
+    for number, text in enumerate(lines, 1):
+        for match in _PROMISES.finditer(text):
+            report.add(
+                path, number, WARNING,
+                f"{match.group(0)!r} promises more than we can: say what usually happens, not what will",
+            )
+
+
+def _lint_template(
+    store: TemplateStore, name: str, samples: dict[str, Lead], at: datetime, settings: Settings, report: _Report
+) -> None:
+    path = store.path(name)
+    channel = name.split("/", 1)[0]
+    broken = store.compile_error(name)
+    if broken is not None:
+        report.add(broken.file or path, broken.line, ERROR, broken.problem)
+        return
+    worst: tuple[int, str, Rendered] | None = None
+    for key, lead in samples.items():
+        try:
+            rendered = store.render(
+                name,
+                lead,
+                now=at,
+                settings=settings,
+                secret=_LINT_SECRET,
+                tier=SAMPLE_TIERS[key],
+                first_sms=name == "sms/welcome",
+            )
+        except RenderError as exc:
+            file = exc.file or path
+            report.add(file, exc.line, ERROR, f"{exc.problem} (sample lead {key!r})", key=exc.problem)
+            continue
+        if channel == "sms":
+            if worst is None or (rendered.segments or 0) > worst[0]:
+                worst = (rendered.segments or 0, key, rendered)
+            _check_sms(store, name, path, rendered, key, lead, at, settings, report)
+        else:
+            _check_email(store, name, path, rendered, key, settings, report)
+    if worst is not None:
+        _check_budget(path, worst, settings, report)
+
+
+def _relative_links(text: str) -> list[str]:
+    return [m.group(1) for m in _RELATIVE_IN_TEXT.finditer(text)]
+
+
+def _report_link(path: Path, link: str, report: _Report) -> None:
+    report.add(
+        path,
+        _line_of(path, link),
+        ERROR,
+        f"link {link!r} is not absolute: use {{{{ links.start }}}}, {{{{ links.how }}}}, "
+        "{{ links.who }} or a full https:// address",
+        key=f"relative link {link}",
+    )
+
+
+def _check_sms(
+    store: TemplateStore,
+    name: str,
+    path: Path,
+    rendered: Rendered,
+    key: str,
+    lead: Lead,
+    at: datetime,
+    settings: Settings,
+    report: _Report,
+) -> None:
+    text = rendered.text
+    if not text.strip():
+        report.add(path, None, ERROR, f"the message is empty for sample lead {key!r}", key="empty")
+        return
+    for link in _relative_links(text):
+        _report_link(path, link, report)
+    if rendered.encoding == "UCS-2":
+        chars = " ".join(repr(c) for c in non_gsm_chars(text))
+        report.add(
+            path, _line_of(path, non_gsm_chars(text)[0]), WARNING,
+            f"sent as UCS-2 (70 characters a segment, about twice the cost) because of {chars}",
+            key="ucs2",
+        )
+    if name == "sms/welcome":
+        # Checked without the automatic opt-out line: the template itself must say it.
+        own = store.render(name, lead, now=at, settings=settings, secret=_LINT_SECRET, tier=SAMPLE_TIERS[key])
+        if not OPT_OUT_WORDS.search(own.text):
+            report.add(path, None, ERROR, "the first SMS must say how to opt out: add 'Reply STOP to opt out.'")
+        if settings.company_name.lower() not in own.text.lower():
+            report.add(path, None, ERROR, "the first SMS must name the sender: add {{ company.name }}")
+
+
+def _check_budget(path: Path, worst: tuple[int, str, Rendered], settings: Settings, report: _Report) -> None:
+    segments, key, rendered = worst
+    detail = f"{segments} segments ({rendered.encoding}, {len(rendered.text)} characters) for sample lead {key!r}"
+    if segments > settings.sms_max_segments:
+        report.add(path, None, ERROR, f"too long: {detail}; the limit is {settings.sms_max_segments}")
+    elif segments > SMS_WARN_SEGMENTS:
+        report.add(path, None, WARNING, f"long: {detail}; each segment is billed")
+
+
+def _check_email(
+    store: TemplateStore, name: str, path: Path, rendered: Rendered, key: str, settings: Settings, report: _Report
+) -> None:
+    assert rendered.html is not None
+    layout = store.layout_of(name) or "email"
+    layout_html, layout_text = store.layout_paths(layout)
+    html_text = rendered.html
+    hrefs = [html_lib.unescape(h) for h in _HREF.findall(html_text)]
+    unsubscribe = next((h for h in hrefs if "/unsubscribe/" in h), None)
+    if unsubscribe is None:
+        report.add(layout_html, None, ERROR, "no unsubscribe link: add <a href=\"{{ unsubscribe_url }}\">Unsubscribe</a>")
+    elif unsubscribe not in rendered.text:
+        report.add(layout_text, None, ERROR, "no unsubscribe link in the plain-text part: add {{ unsubscribe_url }}")
+    address = settings.company_address
+    if html_lib.escape(address, quote=False) not in html_text and address not in html_text:
+        report.add(layout_html, None, ERROR, "no postal address: add {{ company.address }} (the law requires it)")
+    if address not in rendered.text:
+        report.add(layout_text, None, ERROR, "no postal address in the plain-text part: add {{ company.address }}")
+    for href in hrefs:
+        if not _ABSOLUTE.match(href):
+            _report_link(path, href, report)
+    for link in _relative_links(rendered.text):
+        _report_link(path, link, report)
+    if not rendered.subject:
+        report.add(path, None, ERROR, f"the subject is empty for sample lead {key!r}", key="empty subject")
+    elif len(rendered.subject) > SUBJECT_WARN_LENGTH:
+        report.add(path, None, WARNING, f"the subject is {len(rendered.subject)} characters; phones show about 60",
+                   key="long subject")

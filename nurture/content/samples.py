@@ -1,0 +1,93 @@
+"""Built-in sample leads: what lint renders every template against and what preview shows."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from nurture.clock import now as clock_now
+from nurture.models import Lead
+
+#: The urgency tier each sample stands for (the first four are the tiers themselves).
+SAMPLE_TIERS = {
+    "critical": "critical",
+    "urgent": "urgent",
+    "active": "active",
+    "early": "early",
+    "no_gap": "active",
+    "unknown_numbers": "early",
+    "sale_tomorrow": "critical",
+    "sale_passed": "critical",
+}
+
+
+def _today(zone: str, at: datetime) -> date:
+    return at.astimezone(ZoneInfo(zone)).date()
+
+
+def sample_leads(now: datetime | None = None) -> dict[str, Lead]:
+    """Unsaved leads covering every tier, with and without a sale date, gap, or known numbers."""
+    at = now or clock_now()
+
+    def sale_in(zone: str, n: int) -> date:
+        return _today(zone, at) + timedelta(days=n)
+
+    ny, la, chicago, phoenix, denver = (
+        "America/New_York",
+        "America/Los_Angeles",
+        "America/Chicago",
+        "America/Phoenix",
+        "America/Denver",
+    )
+    return {
+        "critical": Lead(
+            first_name="Maria", last_name="Lopez", email="maria@example.com", phone="+13055550142",
+            street="12 Palm Ave", city="Miami", state="FL", zip="33101", timezone=ny,
+            mortgage_balance_cents=425_000_00, estimated_value_cents=375_000_00,
+            payment_status="behind", months_behind=5, hardships=["job_loss"],
+            foreclosure_stage="sale_scheduled", sale_date=sale_in(ny, 9),
+        ),
+        "urgent": Lead(
+            first_name="James", last_name="Carter", email="james@example.com", phone="+14045550118",
+            street="88 Peachtree Ln", city="Atlanta", state="GA", zip="30303", timezone=ny,
+            mortgage_balance_cents=310_000_00, estimated_value_cents=284_500_00,
+            payment_status="behind", months_behind=3, hardships=["medical", "divorce"],
+            foreclosure_stage="sale_scheduled", sale_date=sale_in(ny, 45),
+        ),
+        "active": Lead(
+            first_name="Linda", last_name="Nguyen", email="linda@example.com", phone="+19165550190",
+            street="4 Oak Ct", city="Sacramento", state="CA", zip="95814", timezone=la,
+            mortgage_balance_cents=520_000_00, estimated_value_cents=470_000_00,
+            payment_status="behind", months_behind=2, hardships=["adjustable_rate_increase"],
+            foreclosure_stage="notice_of_default",
+        ),
+        "early": Lead(
+            first_name="Robert", last_name="Miller", email="robert@example.com", phone="+16025550133",
+            street="301 Mesa Dr", city="Phoenix", state="AZ", zip="85004", timezone=phoenix,
+            mortgage_balance_cents=262_000_00, estimated_value_cents=240_000_00,
+            payment_status="current", hardships=["rental_loss"],
+        ),
+        "no_gap": Lead(
+            first_name="Susan", last_name="Park", email="susan@example.com", phone="+13035550177",
+            city="Denver", state="CO", timezone=denver,
+            mortgage_balance_cents=200_000_00, estimated_value_cents=240_000_00,
+            payment_status="about_to_fall_behind", hardships=["divorce"],
+        ),
+        "unknown_numbers": Lead(
+            first_name="Dee", email="dee@example.com", phone="+13125550101", timezone=chicago,
+        ),
+        "sale_tomorrow": Lead(
+            first_name="Carlos", last_name="Reyes", phone="+17135550164", email="carlos@example.com",
+            city="Houston", state="TX", timezone=chicago,
+            mortgage_balance_cents=198_000_00, estimated_value_cents=180_000_00,
+            payment_status="behind", months_behind=7, hardships=["job_loss", "medical"],
+            foreclosure_stage="sale_scheduled", sale_date=sale_in(chicago, 1),
+        ),
+        "sale_passed": Lead(
+            first_name="Angela", last_name="Brooks", phone="+12155550150", email="angela@example.com",
+            city="Philadelphia", state="PA", timezone=ny,
+            mortgage_balance_cents=150_000_00, estimated_value_cents=120_000_00,
+            payment_status="behind", months_behind=9,
+            foreclosure_stage="sale_scheduled", sale_date=sale_in(ny, -3),
+        ),
+    }

@@ -1,0 +1,342 @@
+"""TemplateStore: finds, compiles (once per file version) and renders the marketers' templates."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import threading
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from jinja2 import Template
+
+from nurture.config import Settings
+from nurture.content.context import build_context
+from nurture.content.environment import HTML_SUFFIX, MessageEnvironment, describe, error_line
+from nurture.content.markup import (
+    MarkupError,
+    Protected,
+    inline_email_html,
+    markdown_to_html,
+    markdown_to_text,
+    split_front_matter,
+)
+from nurture.content.sms import normalize_sms, sms_segments, tidy
+from nurture.models import Lead
+
+#: File ending of each channel's templates.
+SUFFIXES = {"sms": ".txt", "email": ".md"}
+#: Themes every channel must have: the default sequences send them.
+THEMES = (
+    "welcome",
+    "negative_equity",
+    "what_is_short_sale",
+    "bank_says_no",
+    "not_behind",
+    "deficiency",
+    "credit_impact",
+    "waiting_worse",
+    "who_this_is_for",
+    "next_steps",
+    "sale_countdown",
+)
+#: The layout an email uses unless its front matter names another.
+DEFAULT_LAYOUT = "email"
+#: What the first SMS to a lead must say; appended when a template forgets.
+OPT_OUT_TEXT = "Reply STOP to opt out."
+OPT_OUT_WORDS = re.compile(r"\b(reply|text)\s+stop\b", re.I)
+
+_PART_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+
+
+class RenderError(Exception):
+    """A template that cannot be rendered: which one, what is wrong, and where when known."""
+
+    def __init__(self, template: str, problem: str, *, file: Path | None = None, line: int | None = None) -> None:
+        self.template = template
+        self.problem = problem
+        self.file = file
+        self.line = line
+        where = f"{file}:{line}: " if file is not None and line else ""
+        super().__init__(f"template {template}: {where}{problem}")
+
+    def fresh(self) -> RenderError:
+        """A new instance to raise, so a cached error's traceback does not grow with every raise."""
+        return RenderError(self.template, self.problem, file=self.file, line=self.line)
+
+
+@dataclass
+class Rendered:
+    """One message ready to send, with the template version it came from."""
+
+    template: str
+    channel: str
+    version: str
+    subject: str | None
+    text: str
+    html: str | None
+    segments: int | None
+    encoding: str | None
+    preheader: str | None = None
+
+
+@dataclass
+class _Compiled:
+    stamp: tuple[tuple[int, int] | None, ...]
+    files: tuple[Path, ...]
+    version: str
+    error: RenderError | None = None
+    sms: Template | None = None
+    subject: Template | None = None
+    preheader: Template | None = None
+    text: Template | None = None
+    text_layout: Template | None = None
+    html: Template | None = None
+    # The layout compiled on its own: rendered only after an HTML error, to find the layout's line.
+    raw_layout: Template | None = None
+    layout: str | None = None
+
+
+def _stamp(files: tuple[Path, ...]) -> tuple[tuple[int, int] | None, ...]:
+    stamps = []
+    for path in files:
+        try:
+            st = os.stat(path)
+        except OSError:
+            stamps.append(None)
+        else:
+            stamps.append((st.st_mtime_ns, st.st_size))
+    return tuple(stamps)
+
+
+def _version(contents: list[bytes]) -> str:
+    digest = hashlib.sha256()
+    for content in contents:
+        digest.update(hashlib.sha256(content).digest())
+    return digest.hexdigest()[:16]
+
+
+def split_name(name: str) -> tuple[str, str]:
+    """('sms', 'welcome') from 'sms/welcome'; ValueError for anything else."""
+    channel, _, theme = name.partition("/")
+    if channel not in SUFFIXES or not _PART_NAME.match(theme):
+        raise ValueError(f"{name!r} is not a template name like 'sms/welcome' or 'email/deficiency'")
+    return channel, theme
+
+
+class TemplateStore:
+    """The templates in one directory, compiled on first use and again whenever a file changes."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = Path(directory)
+        self._env = MessageEnvironment()
+        self._cache: dict[str, _Compiled] = {}
+        self._lock = threading.Lock()
+
+    def names(self) -> list[str]:
+        """Every template on disk, as 'channel/theme'."""
+        found = []
+        for channel, suffix in SUFFIXES.items():
+            folder = self.directory / channel
+            if folder.is_dir():
+                found += [f"{channel}/{p.stem}" for p in folder.glob(f"*{suffix}") if _PART_NAME.match(p.stem)]
+        return sorted(found)
+
+    def path(self, name: str) -> Path:
+        channel, theme = split_name(name)
+        return self.directory / channel / f"{theme}{SUFFIXES[channel]}"
+
+    def layout_paths(self, layout: str) -> tuple[Path, Path]:
+        base = self.directory / "layouts" / layout
+        return base.with_suffix(".html"), base.with_suffix(".txt")
+
+    def version(self, name: str) -> str:
+        """Content hash of the template's file(s), layout included for email."""
+        return self._load(name).version
+
+    def compile_error(self, name: str) -> RenderError | None:
+        """Why the template cannot be compiled at all (syntax, front matter, missing layout), or None."""
+        try:
+            return self._load(name).error
+        except RenderError as exc:
+            return exc
+
+    def layout_of(self, name: str) -> str | None:
+        """The layout an email template uses (None for SMS or when its front matter is broken)."""
+        return self._load(name).layout
+
+    def render(
+        self,
+        name: str,
+        lead: Lead,
+        *,
+        now: datetime,
+        settings: Settings,
+        secret: str,
+        tier: str | None = None,
+        unsubscribe_url: str | None = None,
+        first_sms: bool = False,
+    ) -> Rendered:
+        """The message `name` for `lead` at `now`; RenderError (never anything else) when it cannot be made."""
+        compiled = self._load(name)
+        if compiled.error is not None:
+            raise compiled.error.fresh()
+        channel, theme = split_name(name)
+        try:
+            context = build_context(
+                lead,
+                channel=channel,
+                theme=theme,
+                now=now,
+                settings=settings,
+                secret=secret,
+                tier=tier,
+                unsubscribe=unsubscribe_url,
+            )
+            if channel == "sms":
+                return self._render_sms(name, compiled, context, first_sms=first_sms)
+            return self._render_email(name, compiled, context)
+        except RenderError:
+            raise
+        except Exception as exc:  # a template must fail its message, never the worker
+            raise self._runtime_error(name, compiled, exc) from exc
+
+    def _render_sms(self, name: str, compiled: _Compiled, context: dict[str, object], *, first_sms: bool) -> Rendered:
+        assert compiled.sms is not None
+        text = tidy(normalize_sms(compiled.sms.render(context)))
+        if first_sms and not OPT_OUT_WORDS.search(text):
+            text = f"{text}\n{OPT_OUT_TEXT}" if text else OPT_OUT_TEXT
+        info = sms_segments(text)
+        return Rendered(
+            template=name,
+            channel="sms",
+            version=compiled.version,
+            subject=None,
+            text=text,
+            html=None,
+            segments=info.segments,
+            encoding=info.encoding,
+        )
+
+    def _render_email(self, name: str, compiled: _Compiled, context: dict[str, object]) -> Rendered:
+        assert compiled.subject and compiled.preheader and compiled.text and compiled.text_layout and compiled.html
+        subject = " ".join(compiled.subject.render(context).split())
+        preheader = " ".join(compiled.preheader.render(context).split())
+        body = tidy(compiled.text.render(context))
+        text = tidy(compiled.text_layout.render(context, content=body, subject=subject, preheader=preheader))
+        extra = {"subject": subject, "preheader": preheader}
+        try:
+            html = compiled.html.render(context, **extra)
+        except Exception:
+            # The combined HTML has no line numbers a marketer can use; the layout alone does.
+            if compiled.raw_layout is not None:
+                compiled.raw_layout.render(context, content="", **extra)
+            raise
+        return Rendered(
+            template=name,
+            channel="email",
+            version=compiled.version,
+            subject=subject,
+            text=text,
+            html=html,
+            segments=None,
+            encoding=None,
+            preheader=preheader,
+        )
+
+    def _runtime_error(self, name: str, compiled: _Compiled, exc: BaseException) -> RenderError:
+        where = error_line(exc, {str(p) for p in compiled.files})
+        if where is None:
+            return RenderError(name, describe(exc))
+        return RenderError(name, describe(exc), file=Path(where[0]), line=where[1])
+
+    def _load(self, name: str) -> _Compiled:
+        cached = self._cache.get(name)
+        if cached is not None and _stamp(cached.files) == cached.stamp:
+            return cached
+        with self._lock:
+            cached = self._cache.get(name)
+            if cached is None or _stamp(cached.files) != cached.stamp:
+                cached = self._cache[name] = self._compile(name)
+            return cached
+
+    def _compile(self, name: str) -> _Compiled:
+        try:
+            path = self.path(name)
+        except ValueError as exc:
+            raise RenderError(name, str(exc)) from exc
+        stamp = _stamp((path,))
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            raise RenderError(name, f"no template file {path}") from exc
+        try:
+            source = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            return _Compiled(stamp, (path,), _version([raw]), RenderError(name, f"not UTF-8 text: {exc}", file=path))
+        if path.suffix == SUFFIXES["sms"]:
+            compiled = _Compiled(stamp, (path,), _version([raw]))
+            try:
+                compiled.sms = self._env.compile_template(source, name=f"{name}.txt", filename=str(path))
+            except Exception as exc:
+                compiled.error = self._compile_error(name, exc, compiled.files)
+            return compiled
+        return self._compile_email(name, path, stamp, raw, source)
+
+    def _compile_email(
+        self, name: str, path: Path, stamp: tuple[tuple[int, int] | None, ...], raw: bytes, source: str
+    ) -> _Compiled:
+        try:
+            parsed = split_front_matter(source)
+        except MarkupError as exc:
+            error = RenderError(name, exc.problem, file=path, line=exc.line)
+            return _Compiled(stamp, (path,), _version([raw]), error)
+        layout = parsed.fields["layout"].value if "layout" in parsed.fields else DEFAULT_LAYOUT
+        if not _PART_NAME.match(layout):
+            line = parsed.fields["layout"].line
+            error = RenderError(name, f"{layout!r} is not a layout name", file=path, line=line)
+            return _Compiled(stamp, (path,), _version([raw]), error)
+        html_path, text_path = self.layout_paths(layout)
+        files = (path, html_path, text_path)
+        stamp = stamp + _stamp(files[1:])
+        try:
+            layout_html, layout_text = html_path.read_bytes(), text_path.read_bytes()
+        except OSError:
+            error = RenderError(name, f"layout {layout!r} needs both {html_path} and {text_path}", file=path)
+            return _Compiled(stamp, files, _version([raw]), error, layout=layout)
+        compiled = _Compiled(stamp, files, _version([raw, layout_html, layout_text]), layout=layout)
+        env = self._env
+        try:
+            pad = "\n" * (parsed.body_line - 1)
+            compiled.text = env.compile_template(
+                pad + markdown_to_text(Protected(parsed.body)), name=f"{name}.txt", filename=str(path)
+            )
+            for key in ("subject", "preheader"):
+                fld = parsed.fields.get(key)
+                text = "\n" * (fld.line - 1) + fld.value if fld else ""
+                setattr(compiled, key, env.compile_template(text, name=f"{name}.{key}", filename=str(path)))
+            compiled.text_layout = env.compile_template(
+                layout_text.decode("utf-8"), name=f"layouts/{layout}.txt", filename=str(text_path)
+            )
+            layout_source = layout_html.decode("utf-8")
+            # Compiled alone first so a syntax error in the layout gets the layout's own line number.
+            compiled.raw_layout = env.compile_template(
+                layout_source, name=f"layouts/{layout}{HTML_SUFFIX}", filename=str(html_path)
+            )
+            shell = Protected(layout_source)
+            body = Protected(parsed.body, tokens=shell.tokens)
+            combined = inline_email_html(shell, markdown_to_html(body))
+            compiled.html = env.compile_template(combined, name=f"{name}{HTML_SUFFIX}", filename=f"{path} (HTML)")
+        except MarkupError as exc:
+            compiled.error = RenderError(name, exc.problem, file=html_path)
+        except Exception as exc:
+            compiled.error = self._compile_error(name, exc, files)
+        return compiled
+
+    def _compile_error(self, name: str, exc: Exception, files: tuple[Path, ...]) -> RenderError:
+        where = error_line(exc, {str(p) for p in files})
+        if where is None:
+            return RenderError(name, describe(exc))
+        return RenderError(name, describe(exc), file=Path(where[0]), line=where[1])

@@ -1,0 +1,207 @@
+"""`lint` passes on the shipped templates and catches each seeded fault, with file and line."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from nurture.config import Settings, get_settings
+from nurture.content import lint
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the shipped templates, set as NURTURE_TEMPLATES_DIR."""
+    target = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", target)
+    monkeypatch.setenv("NURTURE_TEMPLATES_DIR", str(target))
+    get_settings.cache_clear()
+    return target
+
+
+def run_lint(settings: Settings | None = None):
+    settings = settings or get_settings()
+    return lint(settings.templates_dir, settings)
+
+
+def errors(findings):
+    return [f for f in findings if f.severity == "error"]
+
+
+def only_error(findings):
+    found = errors(findings)
+    assert len(found) == 1, "\n".join(map(str, findings))
+    return found[0]
+
+
+def test_shipped_templates_pass_lint_without_warnings():
+    findings = run_lint()
+    assert findings == [], "\n".join(map(str, findings))
+
+
+def test_lint_reports_a_syntax_error_with_file_and_line(folder):
+    path = folder / "sms" / "deficiency.txt"
+    path.write_text("Hi {{ lead.first_name }},\nwe can help {% if lead.city %}in {{ lead.city }}.\n")
+    finding = only_error(run_lint())
+    assert finding.file == str(path)
+    assert finding.line == 2
+    assert finding.problem.startswith("syntax error: Unexpected end of template")
+    assert "sample lead" not in finding.problem
+
+
+def test_lint_reports_an_undefined_name_with_file_and_line(folder):
+    path = folder / "email" / "credit_impact.md"
+    text = path.read_text().replace("A short sale will show", "{{ lead.credit_score }} A short sale will show")
+    path.write_text(text)
+    finding = only_error(run_lint())
+    assert finding.file == str(path)
+    assert finding.line == text.splitlines().index(next(l for l in text.splitlines() if "credit_score" in l)) + 1
+    assert "undefined" in finding.problem and "credit_score" in finding.problem
+    assert str(finding).startswith(f"{path}:{finding.line}: error:")
+
+
+def test_lint_fails_a_template_that_reaches_for_python_internals(folder):
+    path = folder / "sms" / "next_steps.txt"
+    path.write_text("Hi {{ lead.first_name }}.\n{{ ''.__class__.__mro__ }}\n")
+    finding = only_error(run_lint())
+    assert (finding.file, finding.line) == (str(path), 2)
+    assert finding.problem.startswith("unsafe:")
+
+
+def test_lint_fails_an_email_layout_without_unsubscribe_link(folder):
+    layout = folder / "layouts" / "email.html"
+    layout.write_text(layout.read_text().replace('<a href="{{ unsubscribe_url }}">unsubscribe here</a>', "reply"))
+    finding = only_error(run_lint())
+    assert finding.file == str(layout)
+    assert "unsubscribe" in finding.problem
+
+
+def test_lint_fails_an_email_without_postal_address(folder):
+    layout = folder / "layouts" / "email.txt"
+    layout.write_text(layout.read_text().replace("{{ company.name }}, {{ company.address }}", "{{ company.name }}"))
+    finding = only_error(run_lint())
+    assert finding.file == str(layout)
+    assert "postal address" in finding.problem
+
+
+def test_lint_fails_an_email_whose_chosen_layout_has_no_footer(folder):
+    (folder / "layouts" / "bare.html").write_text("<html><body>{{ content }}</body></html>")
+    (folder / "layouts" / "bare.txt").write_text("{{ content }}")
+    path = folder / "email" / "next_steps.md"
+    path.write_text(path.read_text().replace("---\n", "---\nlayout: bare\n", 1))
+    problems = {(f.file, f.problem.split(":")[0]) for f in errors(run_lint())}
+    assert (str(folder / "layouts" / "bare.html"), "no unsubscribe link") in problems
+    assert (str(folder / "layouts" / "bare.html"), "no postal address") in problems
+
+
+def test_lint_fails_a_first_sms_without_opt_out_words(folder):
+    path = folder / "sms" / "welcome.txt"
+    path.write_text("Hi {{ lead.first_name }}, this is {{ company.name }}. Thanks for reaching out.\n")
+    finding = only_error(run_lint())
+    assert finding.file == str(path)
+    assert "opt out" in finding.problem
+
+
+def test_lint_fails_a_first_sms_that_does_not_name_the_sender(folder):
+    path = folder / "sms" / "welcome.txt"
+    path.write_text("Hi {{ lead.first_name }}, thanks for reaching out. Reply STOP to opt out.\n")
+    finding = only_error(run_lint())
+    assert "name the sender" in finding.problem
+
+
+def test_lint_fails_an_sms_over_the_segment_limit(folder):
+    path = folder / "sms" / "credit_impact.txt"
+    path.write_text("{{ lead.first_name }}, " + "a short sale usually hurts credit less. " * 12)
+    finding = only_error(run_lint())
+    assert finding.file == str(path)
+    assert "too long" in finding.problem and "limit is 3" in finding.problem
+
+
+def test_lint_warns_on_an_sms_above_two_segments_and_honours_the_configured_limit(folder, monkeypatch):
+    path = folder / "sms" / "credit_impact.txt"
+    path.write_text("{{ lead.first_name }}, " + "a short sale usually hurts credit less. " * 8)
+    findings = run_lint()
+    assert errors(findings) == []
+    assert [f.problem.split(":")[0] for f in findings if f.file == str(path)] == ["long"]
+    monkeypatch.setenv("NURTURE_SMS_MAX_SEGMENTS", "2")
+    get_settings.cache_clear()
+    assert "too long" in only_error(run_lint()).problem
+
+
+def test_lint_warns_when_template_text_forces_ucs2(folder):
+    path = folder / "sms" / "credit_impact.txt"
+    path.write_text("{{ lead.first_name }}, questions? Reply any time 🙂")
+    findings = [f for f in run_lint() if f.file == str(path)]
+    assert [f.severity for f in findings] == ["warning"]
+    assert "UCS-2" in findings[0].problem and findings[0].line == 1
+
+
+@pytest.mark.parametrize(
+    ("file", "old", "new"),
+    [
+        ("email/who_this_is_for.md", "({{ links.who }})", "(/who-we-serve)"),
+        ("sms/next_steps.txt", "{{ links.start }}", "/start-short-sale"),
+        ("email/next_steps.md", "Start here", "Start at www.example.com or /start-short-sale. Start here"),
+    ],
+)
+def test_lint_fails_a_link_that_is_not_absolute(folder, file, old, new):
+    path = folder / file
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
+    finding = only_error(run_lint())
+    assert finding.file == str(path)
+    assert "not absolute" in finding.problem
+    assert finding.line == next(i for i, line in enumerate(path.read_text().splitlines(), 1) if new in line)
+
+
+def test_lint_fails_when_a_theme_is_missing(folder):
+    (folder / "email" / "deficiency.md").unlink()
+    finding = only_error(run_lint())
+    assert finding.file == str(folder / "email" / "deficiency.md")
+    assert "missing" in finding.problem
+
+
+def test_lint_reports_broken_front_matter_with_its_line(folder):
+    path = folder / "email" / "deficiency.md"
+    path.write_text(path.read_text().replace("preheader:", "preheadr:", 1))
+    finding = only_error(run_lint())
+    assert (finding.file, finding.line) == (str(path), 3)
+    assert "preheadr" in finding.problem
+
+
+def test_lint_warns_on_promises_the_article_does_not_make(folder):
+    path = folder / "sms" / "next_steps.txt"
+    path.write_text("{{ lead.first_name }}, we can stop foreclosure, guaranteed: {{ links.start }}")
+    findings = [f for f in run_lint() if f.file == str(path)]
+    assert {f.severity for f in findings} == {"warning"}
+    assert len(findings) == 2 and all(f.line == 1 for f in findings)
+
+
+def test_lint_notes_files_it_ignores(folder):
+    (folder / "sms" / "draft.md").write_text("hello")
+    findings = run_lint()
+    assert errors(findings) == []
+    assert any(f.file.endswith("draft.md") and f.severity == "warning" for f in findings)
+
+
+def test_lint_points_at_the_layout_line_for_a_mistake_in_the_html_layout(folder):
+    layout = folder / "layouts" / "email.html"
+    lines = layout.read_text().splitlines()
+    number = next(i for i, line in enumerate(lines, 1) if "{{ company.address }}" in line)
+    lines[number - 1] = lines[number - 1].replace("{{ company.address }}", "{{ company.adress }}")
+    layout.write_text("\n".join(lines) + "\n")
+    finding = only_error(run_lint())
+    assert (finding.file, finding.line) == (str(layout), number)
+    assert "adress" in finding.problem
+
+
+def test_lint_reports_a_syntax_error_in_the_html_layout_once(folder):
+    layout = folder / "layouts" / "email.html"
+    layout.write_text(layout.read_text().replace("{% endif %}", "", 1))
+    found = errors(run_lint())
+    assert {(f.file, f.problem.split(":")[0]) for f in found} == {(str(layout), "syntax error")}
