@@ -135,3 +135,39 @@ def frozen_now() -> datetime:
     at = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
     clock.freeze(at)
     return at
+
+
+TWILIO_SID = "AC" + "a" * 32
+TWILIO_FROM = "+13055550000"
+
+
+@pytest.fixture
+def simulator():
+    """The provider simulator on 127.0.0.1 (Twilio Messages + SendGrid Mail Send)."""
+    from nurture.simulator import Simulator
+
+    with Simulator() as sim:
+        yield sim
+
+
+@pytest.fixture
+def providers(simulator, monkeypatch: pytest.MonkeyPatch):
+    """Twilio and SendGrid credentials pointed at the simulator: the real SDKs talk to it."""
+    from nurture.channels import clear_channel_cache
+    from nurture.tasks import reset_dispatcher
+
+    env = {
+        "NURTURE_TWILIO_ACCOUNT_SID": TWILIO_SID, "NURTURE_TWILIO_AUTH_TOKEN": "twilio-token",
+        "NURTURE_TWILIO_FROM": TWILIO_FROM, "NURTURE_TWILIO_API_BASE": simulator.url,
+        "NURTURE_SENDGRID_API_KEY": "SG.test-key", "NURTURE_SENDGRID_HOST": simulator.url,
+        "NURTURE_EMAIL_FROM": "Short Sale Help <help@shortsalehelp.example>",
+        "NURTURE_PUBLIC_URL": "https://nurture.example.com",
+    }
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    get_settings.cache_clear()
+    clear_channel_cache()
+    reset_dispatcher()
+    yield simulator
+    clear_channel_cache()
+    reset_dispatcher()

@@ -8,7 +8,7 @@ from fastapi.responses import JSONResponse
 
 from nurture import __version__
 from nurture.intake import validation_errors
-from nurture.web import health, leads
+from nurture.web import health, leads, metrics, ops, webhooks
 
 
 def create_app() -> FastAPI:
@@ -28,6 +28,9 @@ def create_app() -> FastAPI:
 
     app.include_router(health.router)
     app.include_router(leads.router)
+    app.include_router(ops.router)
+    app.include_router(metrics.router)
+    app.include_router(webhooks.router)
     return app
 
 

@@ -1,0 +1,327 @@
+"""Send one message: claim -> final gate -> render -> send -> record.
+
+The gate runs at the real send moment because the world moves between planning and sending:
+a STOP arrives, a cap fills, the sale date passes. Each step is a conditional UPDATE (see
+lifecycle.py); the provider call happens between two commits, so a row is written before it
+and updated after it, and a crash in between leaves a `sending` row to reconcile, never a guess.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import insert, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session
+
+from nurture import compliance
+from nurture.channels import ChannelError, OutgoingMessage, SendResult, get_channel
+from nurture.clock import now as clock_now
+from nurture.config import Settings, get_settings
+from nurture.content import RenderError, TemplateStore
+from nurture.db import secret_key, session_scope
+from nurture.lifecycle import S, transition
+from nurture.models import Consent, ConsentAction, Lead, LeadStatus, Message, Suppression
+from nurture.tokens import unsubscribe_url
+
+log = logging.getLogger("nurture.dispatch")
+
+#: A message that failed transiently this many times is failed for good.
+MAX_ATTEMPTS = 8
+#: First retry delay; it doubles with each attempt up to MAX_BACKOFF.
+BASE_BACKOFF = timedelta(seconds=15)
+MAX_BACKOFF = timedelta(hours=1)
+
+_SENT_STATES = (S.sent, S.delivered, S.undelivered)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one send attempt; `retry_in` (seconds) when the worker should try again."""
+
+    state: str
+    reason: str
+    retry_in: float | None = None
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the final gate needs to know about a message's lead at the send moment."""
+
+    consent_granted: bool
+    suppressed: str | None  # the suppression reason, if any
+    history: list[tuple[int, str, str, str, datetime | None]]  # (id, channel, sequence|step, state, sent_at)
+
+
+@dataclass(frozen=True)
+class Gate:
+    ok: bool
+    reason: str
+    move_to: datetime | None = None  # not now, but at this time (quiet hours, caps)
+
+
+def address_of(lead: Lead, channel: str) -> str | None:
+    return lead.phone if channel == "sms" else lead.email
+
+
+def check_gate(msg: Message, lead: Lead, facts: Facts, now: datetime, settings: Settings) -> Gate:
+    """The final gate, as a pure function of the facts: may `msg` go out now, later, or never?"""
+    if lead.status != LeadStatus.active:
+        why = f": {lead.status_reason}" if lead.status_reason else ""
+        return Gate(False, f"lead is {lead.status}{why}")
+    address = address_of(lead, msg.channel)
+    if not address:
+        return Gate(False, f"lead has no {'phone' if msg.channel == 'sms' else 'email'}")
+    if msg.channel == "sms" and not facts.consent_granted:
+        return Gate(False, "no SMS consent on record (never given, or revoked)")
+    if facts.suppressed:
+        return Gate(False, f"{address} is suppressed on {msg.channel} ({facts.suppressed})")
+    if msg.deadline:
+        if lead.sale_date is None:
+            return Gate(False, "deadline content, but the lead no longer has a sale date")
+        local_today = now.astimezone(ZoneInfo(lead.timezone)).date()
+        if local_today > lead.sale_date:
+            return Gate(False, f"sale date {lead.sale_date} has passed: deadline content is never sent after it")
+    key = f"{msg.sequence}|{msg.step}"
+    for other_id, _, other_key, state, _ in facts.history:
+        if other_id != msg.id and other_key == key and state in (*_SENT_STATES, S.sending):
+            return Gate(False, f"step {msg.step} of {msg.sequence} already went out (message #{other_id})")
+    window = compliance.allowed_now(now, lead.timezone, lead.state, msg.channel, settings)
+    if not window.ok:
+        return Gate(False, f"quiet hours ({window.reason})", window.next_allowed)
+    recent = [(ch, at) for oid, ch, _, st, at in facts.history
+              if oid != msg.id and at is not None and st in (*_SENT_STATES, S.sending)]
+    cap = compliance.cap_check(now, msg.channel, lead.state, recent)
+    if not cap.ok:
+        return Gate(False, cap.reason, cap.next_allowed)
+    return Gate(True, "all checks passed")
+
+
+def load_facts(session: Session, lead: Lead, channel: str) -> Facts:
+    consent = session.exec(
+        select(Consent.action).where(Consent.lead_id == lead.id, Consent.channel == "sms")  # type: ignore[call-overload]
+        .order_by(Consent.id.desc()).limit(1)  # type: ignore[union-attr]
+    ).first()
+    address = address_of(lead, channel)
+    suppressed = None
+    if address:
+        suppressed = session.exec(
+            select(Suppression.reason).where(Suppression.channel == channel, Suppression.address == address)  # type: ignore[call-overload]
+        ).first()
+    history = session.exec(
+        select(Message.id, Message.channel, Message.sequence, Message.step, Message.state,  # type: ignore[call-overload]
+               Message.sent_at, Message.updated_at)
+        .where(Message.lead_id == lead.id,
+               Message.state.in_([str(s) for s in (*_SENT_STATES, S.sending)]))  # type: ignore[attr-defined]
+    ).all()
+    rows = [(i, ch, f"{seq}|{step}", st, sent_at or (updated if st == S.sending else None))
+            for i, ch, seq, step, st, sent_at, updated in history]
+    return Facts(
+        consent_granted=bool(consent and consent[0] == ConsentAction.grant),
+        suppressed=suppressed[0] if suppressed else None,
+        history=rows,
+    )
+
+
+def backoff(attempts: int, retry_after: float | None) -> float:
+    """Seconds to wait before attempt `attempts + 1`: the provider's word, else doubling from 15 s."""
+    if retry_after is not None:
+        return max(1.0, retry_after)
+    delay = BASE_BACKOFF * (2 ** max(0, attempts - 1))
+    return min(delay, MAX_BACKOFF).total_seconds()
+
+
+def suppress(session: Session, *, channel: str, address: str, reason: str, detail: str, lead_id: int | None,
+             at: datetime) -> None:
+    """Add a suppression (once per channel and address)."""
+    table = Suppression.__table__
+    values = {"channel": channel, "address": address, "reason": reason, "detail": detail[:300],
+              "lead_id": lead_id, "created_at": at}
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        stmt = postgresql.insert(table).values(**values).on_conflict_do_nothing()
+    elif dialect == "sqlite":
+        stmt = sqlite.insert(table).values(**values).on_conflict_do_nothing()
+    else:  # pragma: no cover - only the two supported databases
+        stmt = insert(table).values(**values)
+    session.execute(stmt)
+
+
+class RateLimiter:
+    """Messages per second per provider account: Redis-backed across processes, or in-process."""
+
+    def __init__(self, per_second: dict[str, int], redis_url: str | None) -> None:
+        self._limits = per_second
+        self._local: dict[str, tuple[int, int]] = {}
+        self._lock = threading.Lock()
+        self._backend = None
+        if redis_url:
+            from dramatiq.rate_limits.backends import RedisBackend
+
+            self._backend = RedisBackend(url=redis_url)
+
+    def wait(self, key: str, channel: str, *, deadline: float = 30.0) -> bool:
+        """Block until the account `key` may send one more message; False after `deadline` seconds."""
+        limit = self._limits[channel]
+        give_up = time.monotonic() + deadline
+        if self._backend is not None:
+            from dramatiq.rate_limits import WindowRateLimiter
+
+            limiter = WindowRateLimiter(self._backend, f"nurture:rate:{key}", limit=limit, window=1)
+            while time.monotonic() < give_up:
+                with limiter.acquire(raise_on_failure=False) as acquired:
+                    if acquired:
+                        return True
+                time.sleep(0.02)
+            return False
+        while time.monotonic() < give_up:
+            with self._lock:
+                second = int(time.time())
+                at, count = self._local.get(key, (second, 0))
+                if at != second:
+                    at, count = second, 0
+                if count < limit:
+                    self._local[key] = (at, count + 1)
+                    return True
+            time.sleep(0.01)
+        return False
+
+
+class Dispatcher:
+    """Sends messages by id; one per process, shared by its worker threads."""
+
+    def __init__(self, settings: Settings | None = None, *, clock: Callable[[], datetime] = clock_now) -> None:
+        self.settings = settings or get_settings()
+        self.clock = clock
+        self.store = TemplateStore(self.settings.templates_dir)
+        self.limiter = RateLimiter(
+            {"sms": self.settings.twilio_rate_per_second, "email": self.settings.sendgrid_rate_per_second},
+            self.settings.redis_url,
+        )
+
+    def _account(self, channel: str) -> str:
+        s = self.settings
+        if channel == "sms":
+            return f"twilio:{s.twilio_account_sid}" if s.sms_configured else "outbox:sms"
+        return f"sendgrid:{(s.sendgrid_api_key or '')[:12]}" if s.email_configured else "outbox:email"
+
+    def send(self, message_id: int) -> Outcome:
+        """Try to send message `message_id` now; the returned Outcome says what happened."""
+        prepared = self._prepare(message_id)
+        if isinstance(prepared, Outcome):
+            return prepared
+        out, claimed_at, attempts = prepared
+        channel = get_channel(out.channel, self.settings)
+        if not self.limiter.wait(self._account(out.channel), out.channel):
+            return self._requeue(out, attempts, "rate limit of the provider account", 1.0)
+        try:
+            result = channel.send(out)
+        except ChannelError as exc:
+            return self._failed_send(out, channel, exc, claimed_at, attempts)
+        return self._record_sent(out, result)
+
+    def _prepare(self, message_id: int) -> Outcome | tuple[OutgoingMessage, datetime, int]:
+        """Claim, gate and render in one transaction, committed before the provider call."""
+        now = self.clock()
+        with session_scope() as session:
+            msg = session.get(Message, message_id)
+            if msg is None:
+                return Outcome("missing", f"no message #{message_id}")
+            if not transition(session, message_id, from_state=S.queued, to_state=S.sending, at=now,
+                              lead_id=msg.lead_id, cause="claimed by a worker",
+                              attempts=Message.attempts + 1,
+                              lease_until=now + timedelta(seconds=self.settings.lease_seconds)):
+                return Outcome("ignored", f"message #{message_id} is {msg.state}, not queued: another worker has it or it was cancelled")
+            session.refresh(msg)
+            lead = session.get(Lead, msg.lead_id)
+            assert lead is not None
+            facts = load_facts(session, lead, msg.channel)
+            gate = check_gate(msg, lead, facts, now, self.settings)
+            if not gate.ok:
+                if gate.move_to is not None:
+                    transition(session, msg.id, from_state=S.sending, to_state=S.planned, at=now, lead_id=lead.id,
+                               cause=f"moved to {gate.move_to.isoformat()}: {gate.reason}", due_at=gate.move_to,
+                               reason=f"moved: {gate.reason}", attempts=Message.attempts - 1, lease_until=None)
+                    return Outcome("planned", gate.reason)
+                transition(session, msg.id, from_state=S.sending, to_state=S.skipped, at=now, lead_id=lead.id,
+                           cause=gate.reason, reason=gate.reason)
+                return Outcome("skipped", gate.reason)
+            secret = secret_key(session)
+            unsub = unsubscribe_url(self.settings, secret, lead.id, msg.channel)
+            first_sms = msg.channel == "sms" and not any(
+                ch == "sms" and oid != msg.id for oid, ch, *_ in facts.history)
+            try:
+                rendered = self.store.render(msg.template, lead, now=now, settings=self.settings, secret=secret,
+                                             tier=msg.tier, unsubscribe_url=unsub, first_sms=first_sms)
+            except RenderError as exc:
+                transition(session, msg.id, from_state=S.sending, to_state=S.failed, at=now, lead_id=lead.id,
+                           cause=str(exc), error_code="template", error_reason=str(exc)[:500])
+                return Outcome("failed", str(exc))
+            to = address_of(lead, msg.channel)
+            assert to is not None
+            msg.to_address, msg.subject, msg.body = to, rendered.subject, rendered.text
+            msg.template_version = rendered.version
+            session.add(msg)
+            out = OutgoingMessage(message_id=msg.id, lead_id=lead.id, channel=msg.channel, to=to,
+                                  subject=rendered.subject, text=rendered.text, html=rendered.html,
+                                  unsubscribe_url=unsub)
+            return out, now, msg.attempts
+
+    def _record_sent(self, out: OutgoingMessage, result: SendResult) -> Outcome:
+        now = self.clock()
+        state = S.delivered if result.delivered else S.sent
+        with session_scope() as session:
+            moved = transition(session, out.message_id, from_state=S.sending, to_state=state, at=now,
+                               lead_id=out.lead_id, cause=f"accepted by the provider as {result.status}",
+                               provider_status=result.status, provider_id=result.provider_id, sent_at=now,
+                               lease_until=None, reason=None)
+        if not moved:  # the row was reconciled meanwhile (a very slow call): say so, do not overwrite
+            log.warning("message %s was sent (%s) but its row had left 'sending'", out.message_id, result.provider_id)
+        return Outcome(str(state), f"provider id {result.provider_id}")
+
+    def _requeue(self, out: OutgoingMessage, attempts: int, reason: str, delay: float) -> Outcome:
+        now = self.clock()
+        with session_scope() as session:
+            if attempts >= MAX_ATTEMPTS:
+                why = f"gave up after {attempts} attempts: {reason}"
+                transition(session, out.message_id, from_state=S.sending, to_state=S.failed, at=now,
+                           lead_id=out.lead_id, cause=why, error_reason=why[:500], lease_until=None)
+                return Outcome("failed", why)
+            transition(session, out.message_id, from_state=S.sending, to_state=S.queued, at=now,
+                       lead_id=out.lead_id, cause=f"retry in {delay:.0f}s: {reason}", reason=f"retrying: {reason}",
+                       lease_until=now + timedelta(seconds=delay + self.settings.lease_seconds))
+        return Outcome("queued", reason, retry_in=delay)
+
+    def _failed_send(self, out: OutgoingMessage, channel: object, exc: ChannelError, claimed_at: datetime,
+                     attempts: int) -> Outcome:
+        if not exc.permanent:
+            if getattr(exc, "maybe_sent", False):
+                found = channel.reconcile(out, claimed_at)  # type: ignore[attr-defined]
+                if found is not None:
+                    return self._record_sent(out, found)
+            reason = f"{exc.code + ' ' if exc.code else ''}{exc.reason}"
+            return self._requeue(out, attempts, reason, backoff(attempts, exc.retry_after))
+        now = self.clock()
+        with session_scope() as session:
+            transition(session, out.message_id, from_state=S.sending, to_state=S.failed, at=now,
+                       lead_id=out.lead_id, cause=f"provider refused: {exc.reason}", error_code=exc.code,
+                       error_reason=exc.reason[:500], lease_until=None)
+            if exc.suppress:
+                suppress(session, channel=out.channel, address=out.to, reason="stop",
+                         detail=f"provider error {exc.code}: {exc.reason}", lead_id=out.lead_id, at=now)
+                _replan(session, out.lead_id, now, f"{out.to} suppressed after provider error {exc.code}")
+        return Outcome("failed", f"{exc.code}: {exc.reason}")
+
+
+def _replan(session: Session, lead_id: int, now: datetime, cause: str) -> None:
+    from nurture import planning
+
+    lead = session.get(Lead, lead_id)
+    if lead is not None:
+        planning.replan(session, lead, now=now, cause=cause)

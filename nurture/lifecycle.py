@@ -1,0 +1,68 @@
+"""Message state changes: each one a conditional UPDATE whose row count is checked, plus a log row.
+
+`planned -> queued -> sending -> sent -> delivered`, with `skipped`, `failed`, `undelivered`,
+`cancelled` and `review` (see DESIGN.md section 5).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert, update
+from sqlmodel import Session
+
+from nurture.models import DeliveryEvent, Message, MessageState
+
+S = MessageState
+# States a message never leaves except through a provider callback.
+FINAL = frozenset({S.delivered, S.skipped, S.failed, S.undelivered, S.cancelled})
+
+
+def transition(
+    session: Session,
+    message_id: int,
+    *,
+    from_state: MessageState | Iterable[MessageState],
+    to_state: MessageState,
+    at: datetime,
+    cause: str,
+    lead_id: int | None = None,
+    kind: str = "state",
+    provider_status: str | None = None,
+    error_code: str | None = None,
+    data: dict[str, Any] | None = None,
+    **values: Any,
+) -> bool:
+    """Move one message from `from_state` to `to_state` if it is still there; log it. True if it moved."""
+    sources = [from_state] if isinstance(from_state, str) else list(from_state)
+    if error_code is not None:
+        values.setdefault("error_code", error_code)
+    stmt = (
+        update(Message)
+        .where(Message.id == message_id, Message.state.in_([str(s) for s in sources]))  # type: ignore[attr-defined]
+        .values(state=str(to_state), updated_at=at, **values)
+        .execution_options(synchronize_session=False)
+    )
+    if session.execute(stmt).rowcount != 1:  # type: ignore[attr-defined]
+        return False
+    session.execute(insert(DeliveryEvent).values(
+        at=at, lead_id=lead_id, message_id=message_id, kind=kind,
+        from_state=str(sources[0]) if len(sources) == 1 else "|".join(str(s) for s in sources),
+        to_state=str(to_state), cause=cause[:500], provider_status=provider_status,
+        error_code=error_code, data=data,
+    ))
+    return True
+
+
+def log_event(
+    session: Session, *, at: datetime, kind: str, cause: str, lead_id: int | None = None,
+    message_id: int | None = None, provider_status: str | None = None, error_code: str | None = None,
+    data: dict[str, Any] | None = None,
+) -> None:
+    """A delivery-log row that is not a state change (a callback for an unknown state, an inbound SMS)."""
+    session.execute(insert(DeliveryEvent).values(
+        at=at, lead_id=lead_id, message_id=message_id, kind=kind, cause=cause[:500],
+        provider_status=provider_status, error_code=error_code, data=data,
+    ))

@@ -1,0 +1,238 @@
+"""Provider webhooks: Twilio status callbacks and inbound SMS, SendGrid events, one-click unsubscribe.
+
+Unknown ids are answered 200 so providers do not retry forever; every callback becomes a
+delivery-log row, and the ones that change a message move it with a conditional UPDATE.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlmodel import Session, select
+
+from nurture.clock import now
+from nurture.config import get_settings
+from nurture.db import get_engine, secret_key, session_scope
+from nurture.dispatch import suppress
+from nurture.inbound import handle_inbound_sms, opt_out
+from nurture.lifecycle import S, log_event, transition
+from nurture.models import Lead, Message
+from nurture.tokens import InvalidToken, verify_unsubscribe_token
+
+log = logging.getLogger("nurture.webhooks")
+router = APIRouter(tags=["webhooks"])
+
+EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
+# Twilio delivery errors after which the number cannot receive texts at all.
+TWILIO_DEAD_NUMBER = {"21610": "stop", "30004": "stop", "30005": "bounce", "30006": "bounce"}
+# SendGrid events that end email to the address, and the suppression reason they give.
+SENDGRID_OPT_OUTS = {"spamreport": "spam", "unsubscribe": "unsubscribe", "group_unsubscribe": "unsubscribe"}
+
+
+async def _twilio_form(request: Request) -> dict[str, str]:
+    """The form Twilio posted, after checking X-Twilio-Signature when an auth token is configured."""
+    form = {k: str(v) for k, v in (await request.form()).items()}
+    settings = get_settings()
+    if settings.twilio_auth_token:
+        from twilio.request_validator import RequestValidator
+
+        # Twilio signs the public URL it called, not the one uvicorn sees behind a proxy.
+        url = settings.public_url.rstrip("/") + request.url.path
+        if request.url.query:
+            url += "?" + request.url.query
+        signature = request.headers.get("X-Twilio-Signature", "")
+        if not RequestValidator(settings.twilio_auth_token).validate(url, form, signature):
+            raise HTTPException(403, "bad X-Twilio-Signature")
+    return form
+
+
+def _message_by_provider_id(session: Session, provider_id: str) -> Message | None:
+    return session.exec(select(Message).where(Message.provider_id == provider_id)).first()
+
+
+@router.post("/webhooks/twilio/status")
+async def twilio_status(request: Request) -> Response:
+    """Twilio's status callback: delivered, undelivered or failed, with the carrier's error code."""
+    form = await _twilio_form(request)
+    sid, status, code = form.get("MessageSid", ""), form.get("MessageStatus", ""), form.get("ErrorCode") or None
+    at = now()
+    with session_scope() as session:
+        msg = _message_by_provider_id(session, sid) if sid else None
+        if msg is None:
+            log_event(session, at=at, kind="provider", cause=f"Twilio status {status} for unknown message {sid}",
+                      provider_status=status, error_code=code, data={"sid": sid})
+            return Response(status_code=200)
+        cause = f"Twilio says {status}" + (f" (error {code})" if code else "")
+        moved = False
+        if status == "delivered":
+            moved = transition(session, msg.id, from_state=[S.sent, S.sending], to_state=S.delivered, at=at,
+                               lead_id=msg.lead_id, kind="provider", cause=cause, provider_status=status)
+        elif status in ("undelivered", "failed"):
+            moved = transition(session, msg.id, from_state=[S.sent, S.sending, S.delivered], to_state=S.undelivered,
+                               at=at, lead_id=msg.lead_id, kind="provider", cause=cause, provider_status=status,
+                               error_code=code, error_reason=cause)
+            if code in TWILIO_DEAD_NUMBER and msg.to_address:
+                suppress(session, channel="sms", address=msg.to_address, reason=TWILIO_DEAD_NUMBER[code],
+                         detail=f"Twilio error {code}", lead_id=msg.lead_id, at=at)
+                _replan(session, msg.lead_id, f"{msg.to_address} cannot receive texts (Twilio {code})")
+        if not moved:
+            log_event(session, at=at, kind="provider", lead_id=msg.lead_id, message_id=msg.id, cause=cause,
+                      provider_status=status, error_code=code)
+    return Response(status_code=200)
+
+
+@router.post("/webhooks/twilio/inbound")
+async def twilio_inbound(request: Request) -> Response:
+    """An SMS from a lead: STOP/START/HELP keywords, or a reply that a person must answer."""
+    form = await _twilio_form(request)
+    with session_scope() as session:
+        handle_inbound_sms(session, from_=form.get("From", ""), body=form.get("Body", ""), now=now(),
+                           provider_id=form.get("MessageSid"))
+    return Response(EMPTY_TWIML, media_type="application/xml")
+
+
+def _verify_sendgrid(request: Request, raw: bytes) -> None:
+    key = get_settings().sendgrid_webhook_public_key
+    if not key:
+        return
+    from sendgrid.helpers.eventwebhook import EventWebhook, EventWebhookHeader
+
+    signature = request.headers.get(EventWebhookHeader.SIGNATURE, "")
+    timestamp = request.headers.get(EventWebhookHeader.TIMESTAMP, "")
+    try:
+        ok = EventWebhook(key).verify_signature(raw.decode("utf-8"), signature, timestamp)
+    except Exception:  # a malformed signature or key is a failed check, not a 500
+        ok = False
+    if not ok:
+        raise HTTPException(403, "bad event webhook signature")
+
+
+def _sendgrid_message(session: Session, event: dict[str, Any]) -> Message | None:
+    mid = event.get("message_id")
+    if isinstance(mid, str | int) and str(mid).isdigit():
+        msg = session.get(Message, int(mid))
+        if msg is not None:
+            return msg
+    sg_id = str(event.get("sg_message_id") or "")
+    return _message_by_provider_id(session, sg_id.split(".")[0]) if sg_id else None
+
+
+@router.post("/webhooks/sendgrid/events")
+async def sendgrid_events(request: Request) -> Response:
+    """SendGrid's event webhook: a JSON list of delivered, bounce, dropped, spamreport, unsubscribe, ..."""
+    raw = await request.body()
+    _verify_sendgrid(request, raw)
+    try:
+        events = json.loads(raw or b"[]")
+    except ValueError:
+        raise HTTPException(400, "the body is not JSON") from None
+    if not isinstance(events, list):
+        raise HTTPException(400, "expected a JSON list of events")
+    at = now()
+    with session_scope() as session:
+        for event in events:
+            if isinstance(event, dict):
+                _sendgrid_event(session, event, at)
+    return Response(status_code=200)
+
+
+def _sendgrid_event(session: Session, event: dict[str, Any], at: Any) -> None:
+    kind = str(event.get("event", ""))
+    msg = _sendgrid_message(session, event)
+    reason = str(event.get("reason") or event.get("response") or "")[:300]
+    cause = f"SendGrid {kind}" + (f": {reason}" if reason else "")
+    code = str(event.get("status") or "") or None
+    data = {k: event.get(k) for k in ("sg_event_id", "sg_message_id", "timestamp", "type") if event.get(k)}
+    lead_id = msg.lead_id if msg else None
+    moved = False
+    if msg is not None and kind == "delivered":
+        moved = transition(session, msg.id, from_state=[S.sent, S.sending], to_state=S.delivered, at=at,
+                           lead_id=lead_id, kind="provider", cause=cause, provider_status=kind, data=data)
+    elif msg is not None and kind in ("bounce", "dropped"):
+        moved = transition(session, msg.id, from_state=[S.sent, S.sending, S.delivered], to_state=S.undelivered,
+                           at=at, lead_id=lead_id, kind="provider", cause=cause, provider_status=kind,
+                           error_code=code, data=data, error_reason=cause[:500])
+        hard = kind == "bounce" and event.get("type", "bounce") == "bounce"
+        if hard and msg.to_address:
+            suppress(session, channel="email", address=msg.to_address, reason="bounce", detail=cause,
+                     lead_id=lead_id, at=at)
+            _replan(session, lead_id, f"{msg.to_address} bounced")
+    if kind in SENDGRID_OPT_OUTS:
+        lead = session.get(Lead, lead_id) if lead_id else None
+        email = str(event.get("email") or "").lower()
+        if lead is None and email:
+            lead = session.exec(select(Lead).where(Lead.email == email)).first()
+        if lead is not None:
+            opt_out(session, lead, channel="email", reason=SENDGRID_OPT_OUTS[kind], detail=cause,
+                    method="sendgrid_event", now=at)
+        elif email:
+            suppress(session, channel="email", address=email, reason=SENDGRID_OPT_OUTS[kind], detail=cause,
+                     lead_id=None, at=at)
+    if not moved:
+        log_event(session, at=at, kind="provider", lead_id=lead_id, message_id=msg.id if msg else None,
+                  cause=cause if msg else f"{cause} (unknown message)", provider_status=kind, error_code=code,
+                  data=data)
+
+
+def _replan(session: Session, lead_id: int | None, cause: str) -> None:
+    from nurture import planning
+
+    lead = session.get(Lead, lead_id) if lead_id else None
+    if lead is not None:
+        planning.replan(session, lead, now=now(), cause=cause)
+
+
+_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport"
+content="width=device-width, initial-scale=1"><title>{title}</title></head>
+<body style="font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem;color:#222">
+<h1 style="font-size:1.4rem">{title}</h1>{body}</body></html>"""
+
+
+def _page(title: str, body: str, status: int = 200) -> HTMLResponse:
+    return HTMLResponse(_PAGE.format(title=title, body=body), status_code=status)
+
+
+def _unsubscribe_target(token: str) -> tuple[int, str]:
+    with Session(get_engine()) as session:
+        secret = secret_key(session)
+        session.commit()
+    try:
+        return verify_unsubscribe_token(token, secret)
+    except InvalidToken:
+        raise HTTPException(400) from None
+
+
+@router.get("/unsubscribe/{token}", response_class=HTMLResponse, tags=["unsubscribe"])
+def unsubscribe_page(token: str) -> HTMLResponse:
+    """The link in each email: a page with one button (link scanners must not unsubscribe anyone)."""
+    try:
+        _, channel = _unsubscribe_target(token)
+    except HTTPException:
+        return _page("This link is not valid", "<p>The unsubscribe link is damaged or incomplete. "
+                     "Reply to the email and we will take you off our list.</p>", 400)
+    what = "emails" if channel == "email" else "text messages"
+    company = get_settings().company_name
+    return _page(f"Unsubscribe from {what}", f"<p>Stop receiving {what} from {company} about your home?</p>"
+                 f'<form method="post"><button type="submit" style="font-size:1rem;padding:.6rem 1.2rem">'
+                 f"Unsubscribe</button></form>")
+
+
+@router.post("/unsubscribe/{token}", response_class=HTMLResponse, tags=["unsubscribe"])
+def unsubscribe(token: str) -> HTMLResponse:
+    """RFC 8058 one-click unsubscribe (List-Unsubscribe-Post) and the page's button."""
+    try:
+        lead_id, channel = _unsubscribe_target(token)
+    except HTTPException:
+        return _page("This link is not valid", "<p>The unsubscribe link is damaged or incomplete.</p>", 400)
+    at = now()
+    with session_scope() as session:
+        lead = session.get(Lead, lead_id)
+        if lead is not None:
+            opt_out(session, lead, channel=channel, reason="unsubscribe", detail="unsubscribe link",
+                    method="unsubscribe", now=at)
+    what = "emails" if channel == "email" else "text messages"
+    return _page("You are unsubscribed", f"<p>You will not receive more {what} from {get_settings().company_name}.</p>")
