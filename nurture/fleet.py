@@ -1,0 +1,113 @@
+"""Worker and scheduler processes, and due messages in bulk: for multi-process tests and benchmarks."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import insert, select
+from sqlmodel import Session
+
+from nurture.db import get_engine
+from nurture.models import Lead, Message
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def seed_due_messages(url: str, count: int, *, now: datetime, channel: str = "email",
+                      template: str | None = None, start: int = 0) -> list[int]:
+    """`count` leads with one planned message each, due now; returns the message ids."""
+    engine = get_engine(url)
+    ids: list[int] = []
+    with Session(engine) as session:
+        for offset in range(0, count, 5_000):
+            chunk = range(start + offset, start + min(count, offset + 5_000))
+            lead_ids = session.scalars(insert(Lead).returning(Lead.id, sort_by_parameter_order=True), [
+                {"first_name": f"Lead{i}", "last_name": "Fleet", "email": f"lead{i}@fleet.example.com",
+                 "phone": f"+1305{5550000 + i:07d}" if channel == "sms" else None, "state": "GA", "zip": "30303",
+                 "timezone": "America/New_York", "hardships": [], "foreclosure_stage": "none", "status": "active",
+                 "mortgage_balance_cents": 30_000_000, "estimated_value_cents": 27_000_000,
+                 "enrolled_at": now, "created_at": now, "updated_at": now}
+                for i in chunk
+            ]).all()
+            ids += session.scalars(insert(Message).returning(Message.id, sort_by_parameter_order=True), [
+                {"lead_id": lid, "sequence": "fleet", "step": "one", "channel": channel,
+                 "template": template or f"{channel}/what_is_short_sale", "deadline": False, "tier": "early",
+                 "due_at": now - timedelta(seconds=1), "state": "planned", "attempts": 0,
+                 "created_at": now, "updated_at": now}
+                for lid in lead_ids
+            ]).all()
+        session.commit()
+    return ids
+
+
+def env_for(settings_env: Mapping[str, str]) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NURTURE_") or k.startswith("NURTURE_TEST_")}
+    env.update(settings_env)
+    env.setdefault("NURTURE_TEMPLATES_DIR", str(ROOT / "templates"))
+    env.setdefault("NURTURE_SCHEDULES_DIR", str(ROOT / "schedules"))
+    return env
+
+
+def start_workers(settings_env: Mapping[str, str], *, processes: int = 1, threads: int = 8,
+                  log: Path | None = None) -> subprocess.Popen:
+    """`dramatiq workers` (the documented worker command) with these NURTURE_ settings."""
+    out = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115 - closed with the process
+    return subprocess.Popen(
+        [sys.executable, "-m", "dramatiq", "workers", "--processes", str(processes), "--threads", str(threads),
+         "--queues", "messages"],
+        cwd=ROOT, env=env_for(settings_env), stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+    )
+
+
+def start_scheduler(settings_env: Mapping[str, str], *, log: Path | None = None) -> subprocess.Popen:
+    """`nurture scheduler` with these settings."""
+    out = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115
+    return subprocess.Popen(
+        [sys.executable, "-c", "from nurture.cli import main; main()", "scheduler"],
+        cwd=ROOT, env=env_for(settings_env), stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+    )
+
+
+def stop(*procs: subprocess.Popen, timeout: float = 15) -> None:
+    """SIGTERM each process group, then SIGKILL what is left."""
+    import signal
+
+    for p in procs:
+        if p.poll() is None:
+            try:
+                os.killpg(p.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+    deadline = time.monotonic() + timeout
+    for p in procs:
+        try:
+            p.wait(max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            try:
+                os.killpg(p.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            p.wait(5)
+
+
+def wait_for(check: Callable[[], bool], *, timeout: float, interval: float = 0.2) -> bool:
+    """Poll `check` until it is true or `timeout` seconds pass."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(interval)
+    return check()
+
+
+def count_in(url: str, *states: str) -> int:
+    from sqlalchemy import func
+
+    with Session(get_engine(url)) as session:
+        return session.scalar(select(func.count()).select_from(Message).where(Message.state.in_(states))) or 0

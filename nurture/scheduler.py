@@ -1,0 +1,160 @@
+"""The clock of delivery: claim due messages and hand them to the workers; renew lost leases;
+reconcile sends whose worker died; re-plan leads whose urgency tier moved (daily).
+
+Claims are conditional UPDATEs (on PostgreSQL over `FOR UPDATE SKIP LOCKED`), so two
+schedulers never queue one message twice, and the broker is only transport: a message it
+loses is found again when its lease runs out.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import insert, select, update
+from sqlmodel import Session
+
+from nurture.clock import now as clock_now
+from nurture.config import Settings, get_settings
+from nurture.db import session_scope
+from nurture.lifecycle import S, transition
+from nurture.models import DeliveryEvent, Message
+
+log = logging.getLogger("nurture.scheduler")
+
+Enqueue = Callable[[Sequence[int]], None]
+
+
+def _claim(session: Session, *, where: list, to_state: S, now: datetime, lease: timedelta, limit: int,
+           cause: str) -> list[int]:
+    """Move up to `limit` rows matching `where` to `to_state` with a fresh lease; log each; return ids."""
+    due = select(Message.id).where(*where).order_by(Message.due_at).limit(limit)
+    if session.get_bind().dialect.name == "postgresql":
+        due = due.with_for_update(skip_locked=True)
+    rows = session.execute(
+        update(Message)
+        .where(Message.id.in_(due.scalar_subquery()), *where)  # type: ignore[union-attr]
+        .values(state=str(to_state), lease_until=now + lease, updated_at=now)
+        .returning(Message.id, Message.lead_id)
+        .execution_options(synchronize_session=False)
+    ).all()
+    if rows:
+        from_state = "planned" if to_state == S.queued and "planned" in cause else str(to_state)
+        session.execute(insert(DeliveryEvent), [
+            {"at": now, "lead_id": lead_id, "message_id": mid, "kind": "state", "from_state": from_state,
+             "to_state": str(to_state), "cause": cause}
+            for mid, lead_id in rows
+        ])
+    return [mid for mid, _ in rows]
+
+
+def claim_due(session: Session, *, now: datetime, limit: int, lease: timedelta) -> list[int]:
+    """Planned messages whose time has come, now queued with a lease."""
+    return _claim(session, where=[Message.state == S.planned, Message.due_at <= now], to_state=S.queued,
+                  now=now, lease=lease, limit=limit, cause="due (planned -> queued)")
+
+
+def claim_expired(session: Session, *, now: datetime, limit: int, lease: timedelta) -> list[int]:
+    """Queued messages no worker took within their lease (the broker lost them): queued again."""
+    return _claim(session, where=[Message.state == S.queued, Message.lease_until < now], to_state=S.queued,
+                  now=now, lease=lease, limit=limit, cause="lease expired: enqueued again")
+
+
+@dataclass
+class TickResult:
+    due: int
+    expired: int
+
+
+def tick(enqueue: Enqueue, *, settings: Settings | None = None, now: datetime | None = None) -> TickResult:
+    """One pass: claim due and expired messages (committed), then enqueue their ids."""
+    settings = settings or get_settings()
+    now = now or clock_now()
+    lease = timedelta(seconds=settings.lease_seconds)
+    with session_scope() as session:
+        due = claim_due(session, now=now, limit=settings.claim_batch, lease=lease)
+    with session_scope() as session:
+        expired = claim_expired(session, now=now, limit=settings.claim_batch, lease=lease)
+    # Enqueued only after the claim committed: a worker must find the row queued.
+    if due or expired:
+        enqueue([*due, *expired])
+    return TickResult(len(due), len(expired))
+
+
+def reconcile_stale(*, settings: Settings | None = None, now: datetime | None = None, limit: int = 100) -> int:
+    """`sending` rows whose worker died mid-send: ask the provider, never re-send blindly."""
+    from nurture.channels import OutgoingMessage, get_channel
+
+    settings = settings or get_settings()
+    now = now or clock_now()
+    with session_scope() as session:
+        stale = session.exec(
+            select(Message).where(Message.state == S.sending, Message.lease_until < now).limit(limit)  # type: ignore[call-overload]
+        ).scalars().all()
+    done = 0
+    for msg in stale:
+        claimed_at = (msg.lease_until or now) - timedelta(seconds=settings.lease_seconds)
+        out = OutgoingMessage(message_id=msg.id, lead_id=msg.lead_id, channel=msg.channel, to=msg.to_address or "",
+                              subject=msg.subject, text=msg.body or "")
+        found = None
+        confirmed = False
+        if msg.to_address:
+            try:
+                found = get_channel(msg.channel, settings).reconcile(out, claimed_at - timedelta(minutes=1))
+            except Exception as exc:  # the provider is down: try again on the next pass
+                log.warning("reconcile of message %s failed: %s", msg.id, exc)
+                continue
+        with session_scope() as session:
+            if found is None:
+                confirmed = session.exec(
+                    select(DeliveryEvent.id).where(DeliveryEvent.message_id == msg.id, DeliveryEvent.kind == "provider")  # type: ignore[call-overload]
+                ).first() is not None
+            if found is not None:
+                transition(session, msg.id, from_state=S.sending, to_state=S.sent, at=now, lead_id=msg.lead_id,
+                           cause=f"worker died mid-send; the provider has it as {found.provider_id}",
+                           provider_id=found.provider_id, sent_at=now, lease_until=None)
+            elif confirmed:
+                transition(session, msg.id, from_state=S.sending, to_state=S.sent, at=now, lead_id=msg.lead_id,
+                           cause="worker died mid-send; a provider event already confirmed it", sent_at=now,
+                           lease_until=None)
+            elif msg.channel == "sms" and msg.to_address and _provider_can_list(msg.channel, settings):
+                transition(session, msg.id, from_state=S.sending, to_state=S.queued, at=now, lead_id=msg.lead_id,
+                           cause="worker died mid-send; the provider has no such message: sending again",
+                           lease_until=now - timedelta(seconds=1))
+            else:
+                transition(session, msg.id, from_state=S.sending, to_state=S.review, at=now, lead_id=msg.lead_id,
+                           cause="worker died mid-send and the provider cannot say whether it was accepted: "
+                                 "check before sending again", reason="needs review: outcome of the send unknown",
+                           lease_until=None)
+        done += 1
+    return done
+
+
+def _provider_can_list(channel: str, settings: Settings) -> bool:
+    """Twilio can list what it accepted; SendGrid and the outbox cannot be asked."""
+    return channel == "sms" and settings.sms_configured
+
+
+def retier(*, now: datetime | None = None) -> int:
+    """Re-plan every lead whose urgency tier changed since its messages were planned."""
+    from nurture import planning
+
+    with session_scope() as session:
+        return planning.retier_all(session, now=now or clock_now())
+
+
+def build_scheduler(enqueue: Enqueue, *, settings: Settings | None = None, background: bool = True):  # type: ignore[no-untyped-def]
+    """An APScheduler with the delivery jobs: tick every few seconds, reconcile every minute, re-tier daily."""
+    from apscheduler.schedulers.background import BackgroundScheduler
+    from apscheduler.schedulers.blocking import BlockingScheduler
+
+    settings = settings or get_settings()
+    cls = BackgroundScheduler if background else BlockingScheduler
+    sched = cls(timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 30})
+    sched.add_job(lambda: tick(enqueue, settings=settings), "interval", seconds=settings.tick_seconds,
+                  id="tick", next_run_time=clock_now())
+    sched.add_job(lambda: reconcile_stale(settings=settings), "interval", seconds=60, id="reconcile")
+    sched.add_job(retier, "cron", hour=10, minute=0, id="retier")  # 10:00 UTC: before the US wakes
+    return sched

@@ -1,0 +1,9 @@
+"""Entry point of `dramatiq workers`: the broker from the settings and the `messages.send` actor."""
+
+import dramatiq
+
+from nurture.broker import make_broker, send_actor
+
+broker = make_broker()
+dramatiq.set_broker(broker)
+send = send_actor(broker)
