@@ -5,8 +5,11 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 class Settings(BaseSettings):
@@ -54,6 +57,16 @@ class Settings(BaseSettings):
     claim_batch: int = Field(default=1000, ge=1)
     # A queued message not picked up by a worker within this lease is enqueued again.
     lease_seconds: int = Field(default=300, ge=5)
+
+    @field_validator("templates_dir", "schedules_dir")
+    @classmethod
+    def _shipped_when_absent(cls, value: Path) -> Path:
+        """`./templates` and `./schedules` when they exist, else the set shipped beside the package."""
+        if not value.is_absolute() and not value.exists() and value.name == str(value):
+            shipped = PROJECT_ROOT / value.name
+            if shipped.is_dir():
+                return shipped
+        return value
 
     @property
     def sms_configured(self) -> bool:

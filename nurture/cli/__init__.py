@@ -5,6 +5,8 @@ from __future__ import annotations
 import typer
 
 from nurture.cli import db as db_cli
+from nurture.cli import delivery as delivery_cli
+from nurture.cli import demo as demo_cli
 from nurture.cli import leads as leads_cli
 from nurture.cli import schedule as schedule_cli
 from nurture.cli import serve as serve_cli
@@ -23,6 +25,8 @@ app.add_typer(templates_cli.app, name="templates", help="Lint and preview the me
 app.add_typer(schedule_cli.app, name="schedule", help="Preview a lead's planned timeline.")
 app.add_typer(db_cli.app, name="db", help="Database migrations.")
 serve_cli.register(app)
+delivery_cli.register(app)
+demo_cli.register(app)
 
 
 def main() -> None:

@@ -14,26 +14,39 @@ Host = Annotated[str, typer.Option("--host", help="Address to listen on.")]
 Port = Annotated[int, typer.Option("--port", help="Port to listen on.")]
 
 
-def _serve(host: str, port: int) -> None:
+def _serve(host: str, port: int, *, embedded: bool) -> None:
     import uvicorn
 
     from nurture.web import create_app
 
     settings = get_settings()
     get_engine()  # migrate before the first request, not during it
-    out(f"nurture API on http://{host}:{port} (docs at /docs), database {redact(settings.database_url)}")
+    out(f"nurture API on http://{host}:{port} (docs /docs, ops /ops), database {redact(settings.database_url)}")
     if not settings.api_key:
         out("NURTURE_API_KEY is not set: /api and /ops answer only this machine (127.0.0.1)")
-    uvicorn.run(create_app(), host=host, port=port, log_level="info")
+    runtime = None
+    if embedded:
+        from nurture.runtime import Embedded
+
+        runtime = Embedded(settings).start()
+        sms = "Twilio" if settings.sms_configured else f"outbox ({settings.outbox_dir}/sms)"
+        email = "SendGrid" if settings.email_configured else f"outbox ({settings.outbox_dir}/email)"
+        broker = redact(settings.redis_url) if settings.redis_url else "embedded broker"
+        out(f"scheduler every {settings.tick_seconds}s and 4 worker threads on {broker}; SMS via {sms}, email via {email}")
+    try:
+        uvicorn.run(create_app(), host=host, port=port, log_level="info")
+    finally:
+        if runtime is not None:
+            runtime.stop()
 
 
 def register(app: typer.Typer) -> None:
     @app.command("serve")
     def serve(host: Host = "127.0.0.1", port: Port = 8000) -> None:
-        """Start the HTTP API and webhooks with uvicorn."""
-        _serve(host, port)
+        """Start the HTTP API and webhooks with uvicorn (scheduler and workers run elsewhere)."""
+        _serve(host, port, embedded=False)
 
     @app.command("run")
     def run(host: Host = "127.0.0.1", port: Port = 8000) -> None:
-        """Run nurture in one process on embedded defaults: the API (and, with delivery, scheduler and workers)."""
-        _serve(host, port)
+        """Run everything in one process: API, scheduler and worker threads (SQLite and no Redis by default)."""
+        _serve(host, port, embedded=True)

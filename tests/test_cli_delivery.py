@@ -1,0 +1,139 @@
+"""`nurture log`, `stats`, `scheduler`, `demo` and `run` as a user runs them."""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import pytest
+from typer.testing import CliRunner
+
+from delivery_helpers import add_lead, cancel_plan, queue_message
+from nurture.cli import app
+from nurture.clock import clock
+from nurture.dispatch import Dispatcher
+
+runner = CliRunner()
+NOW = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def history(sqlite_url, providers):
+    """One text sent, one skipped for a suppressed address, one failed with Twilio 21211."""
+    clock.freeze(NOW)
+    lead_id = add_lead(NOW)
+    cancel_plan(lead_id, NOW)
+    other = add_lead(NOW, first_name="Bob", phone="(305) 555-0199", email="bob@example.com")
+    cancel_plan(other, NOW)
+    d = Dispatcher()
+    d.send(queue_message(lead_id, NOW, step="a"))
+    providers.reject("+13055550199", code=21211, message="The 'To' number is not a valid phone number.")
+    d.send(queue_message(other, NOW, step="b"))
+    d.send(queue_message(other, NOW, step="c", channel="email", template="email/deficiency", deadline=True))
+    clock.reset()
+    return lead_id, other
+
+
+def test_log_shows_what_happened_and_why_newest_first(history):
+    r = runner.invoke(app, ["log"])
+    assert r.exit_code == 0, r.output
+    lines = r.stdout.splitlines()
+    assert any("lead #2 Bob" in line and "[21211]" in line and "not a valid phone number" in line for line in lines)
+    assert any("sending -> skipped" in line and "no longer has a sale date" in line for line in lines)
+    assert any("sending -> sent" in line and "accepted by the provider" in line for line in lines)
+
+
+def test_log_filters_by_lead_and_state_and_prints_json(history):
+    lead_id, other = history
+    rows = json.loads(runner.invoke(app, ["log", "--lead", "bob@example.com", "--state", "failed", "--json"]).stdout)
+    assert len(rows) == 1 and rows[0]["lead_id"] == other and rows[0]["error_code"] == "21211"
+    rows = json.loads(runner.invoke(app, ["log", "--lead", str(lead_id), "--json"]).stdout)
+    assert rows and {r["lead_id"] for r in rows} == {lead_id}
+    assert [r["at"] for r in rows] == sorted((r["at"] for r in rows), reverse=True)
+
+
+def test_log_refuses_a_bad_duration_and_an_unknown_lead(sqlite_url):
+    r = runner.invoke(app, ["log", "--since", "yesterday"])
+    assert r.exit_code == 1 and "not a duration" in r.stderr
+    r = runner.invoke(app, ["log", "--lead", "nobody@example.com"])
+    assert r.exit_code == 1 and "no lead matches" in r.stderr
+
+
+def test_stats_counts_messages_by_state_and_failures_by_code(history):
+    data = json.loads(runner.invoke(app, ["stats", "--json"]).stdout)
+    assert data["messages"]["sent"] == {"sms": 1}
+    assert data["messages"]["failed"] == {"sms": 1}
+    assert data["messages"]["skipped"] == {"email": 1}
+    assert data["failures_by_code"] == {"21211": 1}
+    assert data["leads"] == {"active": 2}
+    text = runner.invoke(app, ["stats"]).stdout
+    assert "21211 x1" in text
+
+
+def test_scheduler_alone_wants_redis(sqlite_url):
+    r = runner.invoke(app, ["scheduler"])
+    assert r.exit_code == 1 and "NURTURE_REDIS_URL is not set" in r.stderr
+
+
+def test_demo_shows_messages_going_out_and_stop_being_honoured(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NURTURE_")}
+    env["NURTURE_TEMPLATES_DIR"] = str(ROOT / "templates")
+    env["NURTURE_SCHEDULES_DIR"] = str(ROOT / "schedules")
+    r = subprocess.run([sys.executable, "-c", "from nurture.cli import main; main()", "demo", "--days", "3"],
+                       cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr[-3000:]
+    out = r.stdout
+    assert "seeded 5 leads" in out
+    assert "welcome" in out and "Maria" in out and "Robert" in out
+    assert "replied STOP" in out
+    assert "messages by state:" in out and "delivered" in out
+    assert not (tmp_path / "nurture.db").exists()  # the demo never touches the user's database
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_run_takes_a_lead_and_sends_its_first_messages_to_the_outbox(tmp_path):
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NURTURE_")}
+    env.update({"NURTURE_TEMPLATES_DIR": str(ROOT / "templates"), "NURTURE_SCHEDULES_DIR": str(ROOT / "schedules"),
+                "NURTURE_TICK_SECONDS": "0.5",
+                # Email without quiet hours: the welcome email goes out whatever the real hour is.
+                "NURTURE_EMAIL_QUIET_HOURS": "false"})
+    proc = subprocess.Popen([sys.executable, "-c", "from nurture.cli import main; main()", "run", "--port", str(port)],
+                            cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            start_new_session=True)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        lead = {"first_name": "Maria", "email": "maria@example.com",
+                "property": {"city": "Miami", "state": "FL", "zip": "33101"},
+                "mortgage_balance": "425000.00", "estimated_value": "375000.00"}
+        r = httpx.post(f"{base}/api/leads", json=lead, timeout=10)
+        assert r.status_code == 201, r.text
+        outbox = tmp_path / "outbox"
+        for _ in range(100):
+            if list(outbox.glob("*/*.txt")):
+                break
+            time.sleep(0.2)
+        files = sorted(p.relative_to(outbox).parts[0] for p in outbox.glob("*/*.txt"))
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        output = proc.communicate(timeout=20)[0]
+    assert files == ["email"], output[-3000:]
+    assert (tmp_path / "nurture.db").exists()
