@@ -1,0 +1,123 @@
+"""The send contract every channel keeps, and the one error the dispatcher needs to understand."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from email.utils import parsedate_to_datetime
+from typing import Protocol, runtime_checkable
+
+
+@dataclass
+class OutgoingMessage:
+    """A rendered message, ready for a provider."""
+
+    message_id: int
+    lead_id: int
+    channel: str
+    to: str
+    subject: str | None
+    text: str
+    html: str | None = None
+    unsubscribe_url: str | None = None
+
+
+@dataclass
+class SendResult:
+    """What the provider said when it took the message."""
+
+    provider_id: str
+    status: str
+    delivered: bool = False
+
+
+class ChannelError(Exception):
+    """A send that did not go through.
+
+    `permanent` is the only distinction the caller must act on: a transient error is retried
+    (after `retry_after` seconds when the provider said so), a permanent one fails the message
+    with `code` and `reason`. `suppress` asks the caller to add a Suppression for the address.
+    `maybe_sent` marks the ambiguous case (the request left but no answer came back, e.g. a read
+    timeout): the provider may have accepted it, so a careful caller reconciles before retrying.
+    """
+
+    def __init__(
+        self,
+        reason: str,
+        *,
+        code: str | None = None,
+        permanent: bool = False,
+        retry_after: float | None = None,
+        suppress: bool = False,
+        maybe_sent: bool = False,
+    ) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.code = code
+        self.permanent = permanent
+        self.retry_after = retry_after
+        self.suppress = suppress
+        self.maybe_sent = maybe_sent
+
+    def __repr__(self) -> str:
+        kind = "permanent" if self.permanent else "transient"
+        return f"ChannelError({kind}, code={self.code!r}, reason={self.reason!r})"
+
+
+@runtime_checkable
+class Channel(Protocol):
+    """One way of reaching a lead: SMS through Twilio, email through SendGrid, or the outbox."""
+
+    name: str
+
+    def send(self, msg: OutgoingMessage) -> SendResult:
+        """Hand `msg` to the provider; raise ChannelError when it is not taken."""
+        ...
+
+    def reconcile(self, msg: OutgoingMessage, since: datetime) -> SendResult | None:
+        """Ask the provider whether `msg` was accepted after `since`; None when it cannot tell."""
+        ...
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Seconds from a Retry-After header (delta-seconds or an HTTP date), None when absent or bad."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        return None
+    return seconds_until(when.timestamp())
+
+
+def seconds_until(epoch: float) -> float:
+    """Seconds from now until the Unix time `epoch` (never negative).
+
+    The provider's reset time is on the real wall clock, so this deliberately reads time.time()
+    and not nurture.clock, which tests freeze or move.
+    """
+    return max(0.0, epoch - time.time())
+
+
+def connection_refused(exc: BaseException) -> bool:
+    """True when the connection was never made, so the request certainly did not arrive."""
+    seen: set[int] = set()
+    pending: list[BaseException] = [exc]
+    while pending:
+        cause = pending.pop()
+        if id(cause) in seen:
+            continue
+        seen.add(id(cause))
+        if isinstance(cause, ConnectionRefusedError):
+            return True
+        linked = [getattr(cause, "reason", None), cause.__cause__, cause.__context__, *cause.args]
+        pending.extend(e for e in linked if isinstance(e, BaseException))
+    return False

@@ -1,0 +1,138 @@
+"""Email through SendGrid's v3 Mail Send, with its HTTP answers mapped to transient or permanent."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import urllib.error
+from datetime import datetime
+from typing import Any
+
+from python_http_client.exceptions import HTTPError
+from sendgrid import SendGridAPIClient
+from sendgrid.helpers.mail import (
+    CustomArg,
+    From,
+    Header,
+    HtmlContent,
+    Mail,
+    PlainTextContent,
+    Subject,
+    To,
+)
+
+from nurture.channels.base import (
+    ChannelError,
+    OutgoingMessage,
+    SendResult,
+    connection_refused,
+    parse_retry_after,
+    seconds_until,
+)
+from nurture.config import Settings
+
+# Seconds to wait for SendGrid to connect and answer; the SDK itself would wait forever.
+DEFAULT_TIMEOUT = 10.0
+
+
+class SendGridChannel:
+    """Sends email with the sendgrid SDK: text and HTML parts, one-click unsubscribe headers."""
+
+    name = "email"
+
+    def __init__(self, settings: Settings, *, timeout: float = DEFAULT_TIMEOUT) -> None:
+        if not settings.email_configured:
+            raise ValueError("SendGrid is not configured: set NURTURE_SENDGRID_API_KEY")
+        sender = From(settings.email_from)
+        if not sender.email:
+            raise ValueError(f"NURTURE_EMAIL_FROM must be an address or 'Name <address>', not {settings.email_from!r}")
+        self._from_email, self._from_name = sender.email, sender.name
+        self._client = SendGridAPIClient(api_key=settings.sendgrid_api_key, host=settings.sendgrid_host.rstrip("/"))
+        # Child clients built per call copy this timeout (python_http_client.Client._build_client).
+        self._client.client.timeout = timeout
+
+    def build(self, msg: OutgoingMessage) -> Mail:
+        """The Mail Send request for `msg`."""
+        # The address is set as given, not parsed: a bad one is SendGrid's to refuse, with its words.
+        to = To()
+        to.email = msg.to
+        mail = Mail(
+            from_email=From(self._from_email, self._from_name),
+            to_emails=to,
+            subject=Subject(msg.subject or ""),
+            plain_text_content=PlainTextContent(msg.text),
+            html_content=HtmlContent(msg.html) if msg.html else None,
+        )
+        # Event webhooks echo custom_args back, so an event finds its row even before the
+        # X-Message-Id has been stored.
+        mail.custom_arg = [
+            CustomArg("message_id", str(msg.message_id)),
+            CustomArg("lead_id", str(msg.lead_id)),
+        ]
+        if msg.unsubscribe_url:
+            # RFC 8058: mailbox providers show an unsubscribe button that POSTs to this URL.
+            mail.header = [
+                Header("List-Unsubscribe", f"<{msg.unsubscribe_url}>"),
+                Header("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),
+            ]
+        return mail
+
+    def send(self, msg: OutgoingMessage) -> SendResult:
+        request = self.build(msg).get()
+        try:
+            response = self._client.send(request)
+        except HTTPError as exc:
+            raise classify_sendgrid_error(exc.status_code, exc.body, exc.headers) from exc
+        except urllib.error.URLError as exc:
+            # urllib wraps only errors raised while sending the request: it never arrived whole.
+            raise ChannelError(f"could not reach SendGrid: {exc.reason}") from exc
+        except (OSError, http.client.HTTPException) as exc:
+            # The request left and the answer did not come back (read timeout, dropped connection).
+            raise ChannelError(
+                f"SendGrid did not answer: {exc!r}", maybe_sent=not connection_refused(exc)
+            ) from exc
+        message_id = response.headers.get("X-Message-Id") if response.headers else None
+        return SendResult(provider_id=message_id or f"nurture-{msg.message_id}", status="accepted")
+
+    def reconcile(self, msg: OutgoingMessage, since: datetime) -> SendResult | None:
+        """Always unknown: SendGrid has no cheap lookup by our id; the event webhook may confirm it."""
+        return None
+
+
+def classify_sendgrid_error(status: int, body: bytes | str | None, headers: Any) -> ChannelError:
+    """Map SendGrid's HTTP status and error body to a transient or permanent ChannelError."""
+    message = first_error_message(body)
+    code = str(status)
+    if status == 429:
+        return ChannelError(message or "rate limited by SendGrid", code=code, retry_after=_retry_after(headers))
+    if status >= 500:
+        return ChannelError(message or f"SendGrid answered {status}", code=code, retry_after=_retry_after(headers))
+    return ChannelError(message or f"SendGrid refused the message ({status})", code=code, permanent=True)
+
+
+def first_error_message(body: bytes | str | None) -> str:
+    """The first `errors[].message` of a SendGrid error body (with its field), or ''."""
+    if not body:
+        return ""
+    try:
+        errors = json.loads(body).get("errors") or []
+        first = errors[0]
+    except (ValueError, AttributeError, IndexError, TypeError):
+        text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
+        return text.strip()[:300]
+    message = str(first.get("message") or "")
+    field = first.get("field")
+    return f"{field}: {message}" if field else message
+
+
+def _retry_after(headers: Any) -> float | None:
+    if headers is None:
+        return None
+    retry_after = parse_retry_after(headers.get("Retry-After"))
+    if retry_after is not None:
+        return retry_after
+    reset = headers.get("X-RateLimit-Reset")
+    try:
+        return seconds_until(float(reset)) if reset else None
+    except ValueError:
+        return None
