@@ -52,6 +52,8 @@ class Settings(BaseSettings):
     # Messages per second each provider account accepts.
     twilio_rate_per_second: int = Field(default=10, ge=1)
     sendgrid_rate_per_second: int = Field(default=50, ge=1)
+    # Seconds to wait for Twilio or SendGrid before the send counts as "maybe sent".
+    provider_timeout_seconds: float = Field(default=10.0, gt=0)
     # How often the scheduler looks for due messages, and how many it claims at once.
     tick_seconds: float = Field(default=2.0, gt=0)
     claim_batch: int = Field(default=1000, ge=1)

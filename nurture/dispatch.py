@@ -129,6 +129,11 @@ def load_facts(session: Session, lead: Lead, channel: str) -> Facts:
     )
 
 
+def provider_can_list(channel: str, settings: Settings) -> bool:
+    """Only Twilio can say whether it accepted a message; SendGrid (and the outbox) cannot be asked."""
+    return channel == "sms" and settings.sms_configured
+
+
 def backoff(attempts: int, retry_after: float | None) -> float:
     """Seconds to wait before attempt `attempts + 1`: the provider's word, else doubling from 15 s."""
     if retry_after is not None:
@@ -285,6 +290,13 @@ class Dispatcher:
             log.warning("message %s was sent (%s) but its row had left 'sending'", out.message_id, result.provider_id)
         return Outcome(str(state), f"provider id {result.provider_id}")
 
+    def _review(self, out: OutgoingMessage, why: str) -> Outcome:
+        with session_scope() as session:
+            transition(session, out.message_id, from_state=S.sending, to_state=S.review, at=self.clock(),
+                       lead_id=out.lead_id, cause=f"{why}: check before sending again",
+                       reason=f"needs review: {why}"[:500], lease_until=None)
+        return Outcome("review", why)
+
     def _requeue(self, out: OutgoingMessage, attempts: int, reason: str, delay: float) -> Outcome:
         now = self.clock()
         with session_scope() as session:
@@ -301,10 +313,17 @@ class Dispatcher:
     def _failed_send(self, out: OutgoingMessage, channel: object, exc: ChannelError, claimed_at: datetime,
                      attempts: int) -> Outcome:
         if not exc.permanent:
-            if getattr(exc, "maybe_sent", False):
-                found = channel.reconcile(out, claimed_at)  # type: ignore[attr-defined]
+            if exc.maybe_sent:
+                # The request left but no answer came back: the provider may have it. Ask, never guess.
+                try:
+                    found = channel.reconcile(out, claimed_at)  # type: ignore[attr-defined]
+                except ChannelError:
+                    # Cannot ask now: the row stays `sending` and reconcile_stale asks again later.
+                    return Outcome("sending", f"outcome unknown ({exc.reason}); reconciled when the lease ends")
                 if found is not None:
                     return self._record_sent(out, found)
+                if not provider_can_list(out.channel, self.settings):
+                    return self._review(out, f"no answer from the provider ({exc.reason}) and it cannot be asked")
             reason = f"{exc.code + ' ' if exc.code else ''}{exc.reason}"
             return self._requeue(out, attempts, reason, backoff(attempts, exc.retry_after))
         now = self.clock()

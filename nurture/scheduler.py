@@ -19,6 +19,7 @@ from sqlmodel import Session
 from nurture.clock import now as clock_now
 from nurture.config import Settings, get_settings
 from nurture.db import session_scope
+from nurture.dispatch import provider_can_list
 from nurture.lifecycle import S, transition
 from nurture.models import DeliveryEvent, Message
 
@@ -119,7 +120,7 @@ def reconcile_stale(*, settings: Settings | None = None, now: datetime | None = 
                 transition(session, msg.id, from_state=S.sending, to_state=S.sent, at=now, lead_id=msg.lead_id,
                            cause="worker died mid-send; a provider event already confirmed it", sent_at=now,
                            lease_until=None)
-            elif msg.channel == "sms" and msg.to_address and _provider_can_list(msg.channel, settings):
+            elif msg.to_address and provider_can_list(msg.channel, settings):
                 transition(session, msg.id, from_state=S.sending, to_state=S.queued, at=now, lead_id=msg.lead_id,
                            cause="worker died mid-send; the provider has no such message: sending again",
                            lease_until=now - timedelta(seconds=1))
@@ -130,11 +131,6 @@ def reconcile_stale(*, settings: Settings | None = None, now: datetime | None = 
                            lease_until=None)
         done += 1
     return done
-
-
-def _provider_can_list(channel: str, settings: Settings) -> bool:
-    """Twilio can list what it accepted; SendGrid and the outbox cannot be asked."""
-    return channel == "sms" and settings.sms_configured
 
 
 def retier(*, now: datetime | None = None) -> int:

@@ -89,7 +89,7 @@ def test_sms_reaches_twilio_with_to_from_body_and_status_callback(sim: Simulator
     assert got.provider == "twilio"
     assert (got.to, got.from_) == (LEAD_PHONE, FROM_NUMBER)
     assert got.body == sms().text
-    assert got.json["StatusCallback"] == "https://nurture.example.com/webhooks/twilio/status"
+    assert got.json["StatusCallback"] == "https://nurture.example.com/webhooks/twilio/status?message_id=7"
     assert result.provider_id == got.provider_id
     assert result.provider_id.startswith("SM") and len(result.provider_id) == 34
     assert (result.status, result.delivered) == ("queued", False)

@@ -32,7 +32,7 @@ def test_an_sms_reaches_twilio_with_to_from_body_and_status_callback(setup):
     assert (got.provider, got.to, got.from_) == ("twilio", "+13055550142", TWILIO_FROM)
     assert "short sale" in got.body.lower()
     assert "Reply STOP" in got.body  # the lead's first text says how to opt out
-    assert got.json["StatusCallback"] == "https://nurture.example.com/webhooks/twilio/status"
+    assert got.json["StatusCallback"] == f"https://nurture.example.com/webhooks/twilio/status?message_id={mid}"
     row = message(mid)
     assert row.state == "sent" and row.provider_id == got.provider_id
     assert row.body == got.body and row.to_address == "+13055550142"
@@ -220,3 +220,46 @@ def test_a_broken_template_fails_that_message_and_not_the_worker(setup, tmp_path
     assert row.error_code == "template" and "nickname" in row.error_reason
     assert "sms/what_is_short_sale" in row.error_reason
     assert sim.received == []
+
+
+@pytest.fixture
+def short_timeout(monkeypatch):
+    from nurture.channels import clear_channel_cache
+    from nurture.config import get_settings
+
+    monkeypatch.setenv("NURTURE_PROVIDER_TIMEOUT_SECONDS", "0.5")
+    get_settings.cache_clear()
+    clear_channel_cache()
+
+
+def test_a_text_that_timed_out_but_reached_twilio_is_reconciled_not_resent(setup, short_timeout):
+    import time
+
+    from nurture.config import get_settings
+    from nurture.scheduler import reconcile_stale
+
+    lead_id, sim = setup
+    sim.delay = 1.0  # Twilio answers after our 0.5 s timeout, but it does take the message
+    mid = queue_message(lead_id, TUESDAY_10_MIAMI)
+    outcome = Dispatcher().send(mid)
+    # The look-up right after the timeout is slow too: the row stays `sending`, nothing is re-sent.
+    assert outcome.state == "sending"
+    assert message(mid).state == "sending"
+    sim.delay = 0
+    time.sleep(1.2)  # the slow request lands at the simulator
+    after_lease = TUESDAY_10_MIAMI + timedelta(seconds=get_settings().lease_seconds + 1)
+    assert reconcile_stale(now=after_lease) == 1
+    row = message(mid)
+    assert row.state == "sent"
+    assert len(sim.received) == 1 and row.provider_id == sim.received[0].provider_id
+    assert "the provider has it as" in events(mid)[-1].cause
+
+
+def test_an_email_that_timed_out_is_held_for_review_not_sent_twice(setup, short_timeout):
+    lead_id, sim = setup
+    sim.delay = 1.0
+    mid = queue_message(lead_id, TUESDAY_10_MIAMI, channel="email", template="email/deficiency")
+    outcome = Dispatcher().send(mid)
+    assert outcome.state == "review"
+    row = message(mid)
+    assert row.state == "review" and row.reason.startswith("needs review: no answer from the provider")

@@ -183,3 +183,16 @@ def test_one_click_unsubscribe_stops_email_but_the_page_alone_does_not(sqlite_ur
 def test_a_tampered_unsubscribe_link_is_refused(sqlite_url, client):
     r = client.post("/unsubscribe/1.email.AAAAAAAAAAAAAAAAAAAAAA")
     assert r.status_code == 400 and "not valid" in r.text
+
+
+def test_a_callback_that_beats_the_worker_still_finds_its_message(sqlite_url, providers, client):
+    clock.freeze(NOW)
+    lead_id = add_lead(NOW)
+    mid = queue_message(lead_id, NOW, state="sending")  # the worker has not stored Twilio's sid yet
+    path = f"/webhooks/twilio/status?message_id={mid}"
+    form = {"MessageSid": "SMearly", "MessageStatus": "delivered"}
+    signature = RequestValidator("twilio-token").compute_signature(PUBLIC + path, form)
+    r = client.post(path, data=form, headers={"X-Twilio-Signature": signature})
+    assert r.status_code == 200
+    row = message(mid)
+    assert (row.state, row.provider_id) == ("delivered", "SMearly")

@@ -32,15 +32,17 @@ def _key(name: str, settings: Settings) -> tuple[Any, ...]:
             settings.twilio_api_base,
             settings.public_url,
             str(settings.outbox_dir),
+            settings.provider_timeout_seconds,
         )
-    return (name, settings.sendgrid_api_key, settings.sendgrid_host, settings.email_from, str(settings.outbox_dir))
+    return (name, settings.sendgrid_api_key, settings.sendgrid_host, settings.email_from, str(settings.outbox_dir),
+            settings.provider_timeout_seconds)
 
 
 def _build(name: str, settings: Settings) -> Channel:
     if name == "sms" and settings.sms_configured:
-        return TwilioChannel(settings)
+        return TwilioChannel(settings, timeout=settings.provider_timeout_seconds)
     if name == "email" and settings.email_configured:
-        return SendGridChannel(settings)
+        return SendGridChannel(settings, timeout=settings.provider_timeout_seconds)
     return OutboxChannel(name, settings)
 
 

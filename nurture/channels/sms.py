@@ -95,7 +95,10 @@ class TwilioChannel:
         self._client.api.base_url = settings.twilio_api_base.rstrip("/")
 
     def send(self, msg: OutgoingMessage) -> SendResult:
-        params: dict[str, Any] = {"to": msg.to, "body": msg.text, "status_callback": self._status_callback}
+        # Our message id rides on the callback URL: a callback can arrive before the worker has
+        # stored Twilio's sid, and must still find its message.
+        params: dict[str, Any] = {"to": msg.to, "body": msg.text,
+                                  "status_callback": f"{self._status_callback}?message_id={msg.message_id}"}
         if self._from:
             params["from_"] = self._from
         if self._service_sid:

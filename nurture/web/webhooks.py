@@ -59,9 +59,12 @@ async def twilio_status(request: Request) -> Response:
     """Twilio's status callback: delivered, undelivered or failed, with the carrier's error code."""
     form = await _twilio_form(request)
     sid, status, code = form.get("MessageSid", ""), form.get("MessageStatus", ""), form.get("ErrorCode") or None
+    ours = request.query_params.get("message_id", "")
     at = now()
     with session_scope() as session:
-        msg = _message_by_provider_id(session, sid) if sid else None
+        msg = session.get(Message, int(ours)) if ours.isdigit() else None
+        if msg is None or (msg.provider_id and msg.provider_id != sid):
+            msg = _message_by_provider_id(session, sid) if sid else None
         if msg is None:
             log_event(session, at=at, kind="provider", cause=f"Twilio status {status} for unknown message {sid}",
                       provider_status=status, error_code=code, data={"sid": sid})
@@ -70,11 +73,12 @@ async def twilio_status(request: Request) -> Response:
         moved = False
         if status == "delivered":
             moved = transition(session, msg.id, from_state=[S.sent, S.sending], to_state=S.delivered, at=at,
-                               lead_id=msg.lead_id, kind="provider", cause=cause, provider_status=status)
+                               lead_id=msg.lead_id, kind="provider", cause=cause, provider_status=status,
+                               provider_id=sid, sent_at=msg.sent_at or at)
         elif status in ("undelivered", "failed"):
             moved = transition(session, msg.id, from_state=[S.sent, S.sending, S.delivered], to_state=S.undelivered,
                                at=at, lead_id=msg.lead_id, kind="provider", cause=cause, provider_status=status,
-                               error_code=code, error_reason=cause)
+                               error_code=code, error_reason=cause, provider_id=sid, sent_at=msg.sent_at or at)
             if code in TWILIO_DEAD_NUMBER and msg.to_address:
                 suppress(session, channel="sms", address=msg.to_address, reason=TWILIO_DEAD_NUMBER[code],
                          detail=f"Twilio error {code}", lead_id=msg.lead_id, at=at)
