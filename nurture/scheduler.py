@@ -74,9 +74,9 @@ def tick(enqueue: Enqueue, *, settings: Settings | None = None, now: datetime | 
     settings = settings or get_settings()
     now = now or clock_now()
     lease = timedelta(seconds=settings.lease_seconds)
-    with session_scope() as session:
+    with session_scope(settings.database_url) as session:
         due = claim_due(session, now=now, limit=settings.claim_batch, lease=lease)
-    with session_scope() as session:
+    with session_scope(settings.database_url) as session:
         expired = claim_expired(session, now=now, limit=settings.claim_batch, lease=lease)
     # Enqueued only after the claim committed: a worker must find the row queued.
     if due or expired:
@@ -90,7 +90,7 @@ def reconcile_stale(*, settings: Settings | None = None, now: datetime | None = 
 
     settings = settings or get_settings()
     now = now or clock_now()
-    with session_scope() as session:
+    with session_scope(settings.database_url) as session:
         stale = session.exec(
             select(Message).where(Message.state == S.sending, Message.lease_until < now).limit(limit)  # type: ignore[call-overload]
         ).scalars().all()
@@ -107,7 +107,7 @@ def reconcile_stale(*, settings: Settings | None = None, now: datetime | None = 
             except Exception as exc:  # the provider is down: try again on the next pass
                 log.warning("reconcile of message %s failed: %s", msg.id, exc)
                 continue
-        with session_scope() as session:
+        with session_scope(settings.database_url) as session:
             if found is None:
                 confirmed = session.exec(
                     select(DeliveryEvent.id).where(DeliveryEvent.message_id == msg.id, DeliveryEvent.kind == "provider")  # type: ignore[call-overload]

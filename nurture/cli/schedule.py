@@ -1,7 +1,281 @@
-"""`nurture schedule` verbs (filled in by their issue)."""
+"""`nurture schedule preview|lint`: a lead's planned timeline, and a check of schedules/."""
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
 import typer
+from rich.console import Console
+from rich.table import Table
+
+from nurture.cli.common import console, fail, out, print_json
+from nurture.clock import now as clock_now
+from nurture.config import get_settings
+from nurture.models import ForeclosureStage, Hardship, Lead, PaymentStatus
+from nurture.planner import Plan, PastMessage, fmt_local, plan
+from nurture.sequences import Catalog, SequenceError, load_catalog
+from nurture.urgency import zone
 
 app = typer.Typer(no_args_is_help=True)
+
+# Timelines are wide: printed at least this wide even when piped (rich assumes 80 columns then).
+WIDTH = 170
+
+
+def _wide() -> Console:
+    return console if console.is_terminal and console.width >= WIDTH else Console(width=WIDTH)
+
+# Where a ZIP code is missing or unknown: the zone most of the state lives in.
+STATE_TIMEZONES = {
+    "AL": "America/Chicago", "AK": "America/Anchorage", "AZ": "America/Phoenix", "AR": "America/Chicago",
+    "CA": "America/Los_Angeles", "CO": "America/Denver", "CT": "America/New_York", "DE": "America/New_York",
+    "DC": "America/New_York", "FL": "America/New_York", "GA": "America/New_York", "HI": "Pacific/Honolulu",
+    "ID": "America/Boise", "IL": "America/Chicago", "IN": "America/Indiana/Indianapolis", "IA": "America/Chicago",
+    "KS": "America/Chicago", "KY": "America/New_York", "LA": "America/Chicago", "ME": "America/New_York",
+    "MD": "America/New_York", "MA": "America/New_York", "MI": "America/Detroit", "MN": "America/Chicago",
+    "MS": "America/Chicago", "MO": "America/Chicago", "MT": "America/Denver", "NE": "America/Chicago",
+    "NV": "America/Los_Angeles", "NH": "America/New_York", "NJ": "America/New_York", "NM": "America/Denver",
+    "NY": "America/New_York", "NC": "America/New_York", "ND": "America/Chicago", "OH": "America/New_York",
+    "OK": "America/Chicago", "OR": "America/Los_Angeles", "PA": "America/New_York", "RI": "America/New_York",
+    "SC": "America/New_York", "SD": "America/Chicago", "TN": "America/Chicago", "TX": "America/Chicago",
+    "UT": "America/Denver", "VT": "America/New_York", "VA": "America/New_York", "WA": "America/Los_Angeles",
+    "WV": "America/New_York", "WI": "America/Chicago", "WY": "America/Denver", "PR": "America/Puerto_Rico",
+}
+
+
+def timezone_for(state: str | None, zip_code: str | None) -> str:
+    """The lead's IANA zone: from the ZIP code when known, else the state's main zone, else New York."""
+    if zip_code:
+        import zipcodes
+
+        try:
+            found = zipcodes.matching(zip_code.strip()[:5])
+        except (TypeError, ValueError):
+            found = []
+        if found and found[0].get("timezone"):
+            return str(found[0]["timezone"])
+    return STATE_TIMEZONES.get((state or "").upper(), "America/New_York")
+
+
+def _catalog() -> Catalog:
+    try:
+        return load_catalog(get_settings().schedules_dir)
+    except SequenceError as exc:
+        fail(f"schedules are not valid:\n{exc}")
+
+
+def _parse_date(value: str | None, what: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        fail(f"{what} {value!r} is not a date like 2026-12-10")
+
+
+def _parse_moment(value: str | None, what: str, tz_name: str) -> datetime | None:
+    """An ISO date-time; without an offset it is read in the lead's own zone."""
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        fail(f"{what} {value!r} is not a date-time like 2026-12-01T09:30 or 2026-12-01T14:30Z")
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=zone(tz_name))
+    return moment.astimezone(UTC)
+
+
+def _cents(value: str | None, what: str) -> int | None:
+    if value is None:
+        return None
+    try:
+        amount = Decimal(value.replace(",", "").replace("$", ""))
+    except InvalidOperation:
+        fail(f"{what} {value!r} is not an amount like 425000.00")
+    return int((amount * 100).to_integral_value())
+
+
+def _choice(value: str | None, allowed: type, what: str) -> str | None:
+    if value is None:
+        return None
+    names = [m.value for m in allowed]  # type: ignore[attr-defined]
+    if value not in names:
+        fail(f"{what} {value!r} is not one of {', '.join(names)}")
+    return value
+
+
+@app.command("preview")
+def preview(
+    lead_id: int | None = typer.Option(None, "--lead", help="An existing lead's id."),
+    sale_date: str | None = typer.Option(None, "--sale-date", help="Foreclosure sale date, YYYY-MM-DD."),
+    state: str | None = typer.Option(None, "--state", help="Property state, e.g. FL."),
+    zip_code: str | None = typer.Option(None, "--zip", help="Property ZIP code (sets the time zone)."),
+    payment_status: str | None = typer.Option(None, "--payment-status", help="current, about_to_fall_behind, behind."),
+    months_behind: int | None = typer.Option(None, "--months-behind", min=0),
+    foreclosure_stage: str | None = typer.Option(None, "--foreclosure-stage", help="none, pre_foreclosure, notice_of_default, sale_scheduled."),
+    hardship: list[str] = typer.Option([], "--hardship", help="A hardship (repeat for more)."),
+    enrolled_at: str | None = typer.Option(None, "--enrolled-at", help="When the lead joins (ISO; lead's local time without an offset)."),
+    balance: str | None = typer.Option(None, "--balance", help="Mortgage balance in dollars."),
+    value: str | None = typer.Option(None, "--value", help="Estimated value in dollars."),
+    channels: str = typer.Option("sms,email", "--channels", help="Channels the lead may get, comma-separated."),
+    at: str | None = typer.Option(None, "--now", help="Stand at this moment instead of the clock (ISO)."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON for scripts."),
+) -> None:
+    """Print a lead's whole planned timeline: when (local and UTC), channel, template, tier, and why."""
+    catalog = _catalog()
+    history: list[PastMessage] = []
+    if lead_id is not None:
+        lead, allowed, notes, history, moment = _existing(lead_id, at)
+    else:
+        lead, allowed, moment = _hypothetical(
+            sale_date, state, zip_code, payment_status, months_behind, foreclosure_stage, hardship,
+            enrolled_at, balance, value, channels, at,
+        )
+        notes = {c: "not in --channels" for c in ("sms", "email") if c not in allowed}
+    result = plan(lead, catalog, moment, channels=allowed, history=history, channel_notes=notes)
+    if as_json:
+        print_json(_as_json(lead, result, history, moment))
+        return
+    _print(lead, result, history, moment)
+
+
+def _existing(lead_id: int, at: str | None) -> tuple[Lead, set[str], dict[str, str], list[PastMessage], datetime]:
+    from nurture.db import session_scope
+    from nurture.planning import allowed_channels, history_of
+
+    with session_scope() as session:
+        lead = session.get(Lead, lead_id)
+        if lead is None:
+            fail(f"no lead with id {lead_id}")
+        allowed, notes = allowed_channels(session, lead)
+        history = history_of(session, lead_id)
+        session.expunge(lead)
+    moment = _parse_moment(at, "--now", lead.timezone) or clock_now()
+    return lead, allowed, notes, history, moment
+
+
+def _hypothetical(
+    sale_date: str | None, state: str | None, zip_code: str | None, payment_status: str | None,
+    months_behind: int | None, foreclosure_stage: str | None, hardship: list[str], enrolled_at: str | None,
+    balance: str | None, value: str | None, channels: str, at: str | None,
+) -> tuple[Lead, set[str], datetime]:
+    if state is not None and (len(state) != 2 or not state.isalpha()):
+        fail(f"--state {state!r} is not a two-letter state code")
+    state = state.upper() if state else None
+    tz_name = timezone_for(state, zip_code)
+    sale = _parse_date(sale_date, "--sale-date")
+    for h in hardship:
+        _choice(h, Hardship, "--hardship")
+    allowed = {c.strip() for c in channels.split(",") if c.strip()}
+    unknown = allowed - {"sms", "email"}
+    if unknown:
+        fail(f"--channels: unknown channel {', '.join(sorted(unknown))} (sms, email)")
+    joined = _parse_moment(enrolled_at, "--enrolled-at", tz_name)
+    moment = _parse_moment(at, "--now", tz_name) or joined or clock_now()
+    lead = Lead(
+        first_name="Preview",
+        state=state,
+        zip=zip_code,
+        timezone=tz_name,
+        sale_date=sale,
+        payment_status=_choice(payment_status, PaymentStatus, "--payment-status"),
+        months_behind=months_behind,
+        foreclosure_stage=_choice(foreclosure_stage, ForeclosureStage, "--foreclosure-stage")
+        or ("sale_scheduled" if sale else "none"),
+        hardships=list(hardship),
+        mortgage_balance_cents=_cents(balance, "--balance"),
+        estimated_value_cents=_cents(value, "--value"),
+        enrolled_at=joined or moment,
+        status="active",
+    )
+    return lead, allowed, moment
+
+
+def _as_json(lead: Lead, result: Plan, history: list[PastMessage], moment: datetime) -> dict[str, Any]:
+    tz = zone(lead.timezone)
+    return {
+        "lead": {
+            "id": lead.id, "state": lead.state, "zip": lead.zip, "timezone": lead.timezone,
+            "sale_date": lead.sale_date, "payment_status": lead.payment_status,
+            "months_behind": lead.months_behind, "foreclosure_stage": lead.foreclosure_stage,
+            "hardships": lead.hardships, "status": lead.status, "enrolled_at": lead.enrolled_at,
+        },
+        "now": moment,
+        "tier": result.tier,
+        "lead_action": list(result.lead_action) if result.lead_action else None,
+        "history": [
+            {"sequence": h.sequence, "step": h.step, "channel": h.channel, "at": h.sent_at,
+             "local": fmt_local(h.sent_at, tz), "state": h.state}
+            for h in sorted(history, key=lambda h: h.sent_at)
+        ],
+        "messages": [
+            {"due_at": m.due_at, "local": fmt_local(m.due_at, tz), "channel": m.channel, "template": m.template,
+             "sequence": m.sequence, "step": m.step, "tier": m.tier, "deadline": m.deadline, "reason": m.reason}
+            for m in result.messages
+        ],
+        "skipped": [
+            {"sequence": s.sequence, "step": s.step, "channel": s.channel, "template": s.template, "reason": s.reason}
+            for s in result.skipped
+        ],
+    }
+
+
+def _print(lead: Lead, result: Plan, history: list[PastMessage], moment: datetime) -> None:
+    tz = zone(lead.timezone)
+    who = f"lead {lead.id}" if lead.id is not None else "hypothetical lead"
+    sale = f"sale {lead.sale_date}" if lead.sale_date else "no sale date"
+    out(f"{who}: {lead.state or '?'} ({lead.timezone}), {sale}, tier now [bold]{result.tier}[/bold], "
+        f"at {fmt_local(moment, tz)}")
+    if result.lead_action:
+        out(f"[bold red]{result.lead_action[0]}[/bold red]: {result.lead_action[1]}")
+    if history:
+        past = Table(title="Already sent or queued", show_lines=False)
+        for column in ("local time", "channel", "sequence/step", "state"):
+            past.add_column(column)
+        for h in sorted(history, key=lambda h: h.sent_at):
+            past.add_row(fmt_local(h.sent_at, tz), h.channel, f"{h.sequence}/{h.step}", h.state)
+        _wide().print(past)
+    table = Table(title=f"Planned ({len(result.messages)})")
+    for column in ("local time", "UTC", "channel", "template", "tier"):
+        table.add_column(column, no_wrap=True)
+    table.add_column("reason", overflow="fold", min_width=30)
+    for m in result.messages:
+        template = f"{m.template} [yellow]deadline[/yellow]" if m.deadline else m.template
+        table.add_row(
+            fmt_local(m.due_at, tz), m.due_at.strftime("%m-%d %H:%MZ"), m.channel, template, m.tier, m.reason
+        )
+    _wide().print(table)
+    if result.skipped:
+        skipped = Table(title=f"Not planned ({len(result.skipped)})")
+        for column in ("sequence/step", "channel", "template", "reason"):
+            skipped.add_column(column, overflow="fold")
+        for s in result.skipped:
+            skipped.add_row(f"{s.sequence}/{s.step}", s.channel, s.template, s.reason)
+        _wide().print(skipped)
+
+
+@app.command("lint")
+def lint(as_json: bool = typer.Option(False, "--json", help="Print JSON for scripts.")) -> None:
+    """Check every file in schedules/ against the tiers and the templates that exist."""
+    settings = get_settings()
+    try:
+        catalog = load_catalog(settings.schedules_dir, settings.templates_dir)
+    except SequenceError as exc:
+        if as_json:
+            print_json({"ok": False, "problems": [{"file": p.file, "step": p.step, "problem": p.message} for p in exc.problems]})
+        else:
+            from nurture.cli.common import err_console
+
+            for problem in exc.problems:
+                err_console.print(str(problem), markup=False, highlight=False)
+        raise typer.Exit(1) from None
+    summary = [{"name": s.name, "file": s.file, "steps": len(s.steps), "phase": s.phase} for s in catalog.sequences]
+    if as_json:
+        print_json({"ok": True, "tiers": list(catalog.urgency.names), "sequences": summary})
+        return
+    out(f"tiers: {', '.join(catalog.urgency.names)}")
+    for s in summary:
+        out(f"ok  {s['file']}: {s['name']}, {s['steps']} steps ({s['phase']})")

@@ -1,0 +1,112 @@
+"""Property tests: whatever the state, zone (DST included), sale date and enrollment time, the plan
+keeps quiet hours and caps, sends deadline content only before the sale, and never repeats a step."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from types import SimpleNamespace
+from zoneinfo import ZoneInfo
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from nurture.compliance import DEFAULT_CAPS, caps_respected, quiet_hours_for
+from nurture.models import Lead
+from nurture.planner import PastMessage, plan
+from nurture.sequences import load_catalog
+from nurture.urgency import local_midnight
+
+ROOT = Path(__file__).resolve().parent.parent
+CATALOG = load_catalog(ROOT / "schedules")
+ON = SimpleNamespace(email_quiet_hours=True)
+STATES = ["FL", "OK", "MD", "WA", "AL", "LA", "MS", "TX", "CA", "NY", "AZ", "HI", None]
+ZONES = [
+    "America/New_York", "America/Chicago", "America/Denver", "America/Phoenix", "America/Los_Angeles",
+    "America/Anchorage", "Pacific/Honolulu", "America/Indiana/Indianapolis", "Europe/London",
+    "Australia/Sydney", "America/Santiago", "America/Havana",
+]
+# Days on which clocks change somewhere in ZONES, so enrollments near them are tried often.
+DST_DAYS = [date(2026, 3, 8), date(2026, 11, 1), date(2026, 3, 29), date(2026, 10, 25), date(2026, 4, 5), date(2026, 9, 6)]
+CHECK = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+moments = st.one_of(
+    st.datetimes(min_value=datetime(2026, 1, 1), max_value=datetime(2027, 12, 31), timezones=st.just(UTC)),
+    st.builds(
+        lambda day, minutes: datetime.combine(day, datetime.min.time(), tzinfo=UTC) + timedelta(minutes=minutes),
+        st.sampled_from(DST_DAYS),
+        st.integers(-3 * 1440, 3 * 1440),
+    ),
+)
+
+
+@st.composite
+def leads(draw):
+    now = draw(moments)
+    tz = draw(st.sampled_from(ZONES))
+    sale_offset = draw(st.one_of(st.none(), st.integers(-10, 120)))
+    local_today = now.astimezone(ZoneInfo(tz)).date()
+    person = Lead(
+        first_name="P",
+        state=draw(st.sampled_from(STATES)),
+        timezone=tz,
+        enrolled_at=now - timedelta(minutes=draw(st.integers(0, 90))),
+        sale_date=None if sale_offset is None else local_today + timedelta(days=sale_offset),
+        payment_status=draw(st.sampled_from([None, "current", "about_to_fall_behind", "behind"])),
+        months_behind=draw(st.integers(0, 12)),
+        foreclosure_stage=draw(st.sampled_from(["none", "pre_foreclosure", "notice_of_default", "sale_scheduled"])),
+        hardships=draw(st.lists(st.sampled_from(["job_loss", "divorce", "medical"]), max_size=2)),
+    )
+    channels = draw(st.sampled_from([{"sms"}, {"email"}, {"sms", "email"}]))
+    return person, now, channels
+
+
+def assert_plan_is_lawful(person, now, channels, result, history=()):
+    tz = ZoneInfo(person.timezone)
+    rules = quiet_hours_for(person.state)
+    seen = {(h.sequence, h.step) for h in history}
+    for m in result.messages:
+        assert m.channel in channels
+        assert m.due_at >= now
+        assert rules.allows(m.due_at.astimezone(tz)), (m, m.due_at.astimezone(tz))
+        assert (m.sequence, m.step) not in seen, m
+        seen.add((m.sequence, m.step))
+        if person.sale_date is not None and m.deadline:
+            assert m.due_at < local_midnight(person.sale_date, tz)
+    if person.sale_date is not None and person.sale_date < now.astimezone(tz).date():
+        assert result.messages == []
+        assert result.lead_action is not None
+    if person.sale_date is None:
+        assert not any(m.deadline for m in result.messages)
+    times = {"sms": [], "email": []}
+    for h in history:
+        times[h.channel].append(h.sent_at)
+    for m in result.messages:
+        times[m.channel].append(m.due_at)
+    for channel, limit in (("sms", DEFAULT_CAPS.sms), ("email", DEFAULT_CAPS.email)):
+        assert caps_respected(sorted(times[channel]), limit), channel
+    assert caps_respected(sorted(times["sms"] + times["email"]), DEFAULT_CAPS.total_limit(person.state))
+    for channel in channels:
+        mine = [m for m in result.messages if m.channel == channel]
+        if mine and not any(h.channel == channel for h in history):
+            assert mine[0].template == f"{channel}/welcome"
+            assert all(m.due_at > mine[0].due_at for m in mine[1:])
+
+
+@CHECK
+@given(leads())
+def test_no_planned_message_breaks_quiet_hours_or_caps(case):
+    person, now, channels = case
+    result = plan(person, CATALOG, now, channels=channels, settings=ON)
+    assert_plan_is_lawful(person, now, channels, result)
+
+
+@CHECK
+@given(leads(), st.integers(1, 8), st.integers(0, 72))
+def test_replanning_after_some_sends_stays_lawful(case, sent_count, hours_later):
+    person, now, channels = case
+    first = plan(person, CATALOG, now, channels=channels, settings=ON)
+    sent = [PastMessage(m.step, m.sequence, m.channel, m.due_at, "sent") for m in first.messages[:sent_count]]
+    later = max([now] + [p.sent_at for p in sent]) + timedelta(hours=hours_later)
+    second = plan(person, CATALOG, later, channels=channels, history=sent, settings=ON)
+    assert_plan_is_lawful(person, later, channels, second, history=sent)

@@ -1,0 +1,106 @@
+"""`nurture schedule preview` and `nurture schedule lint`."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from typer.testing import CliRunner
+
+from nurture.cli.schedule import app, timezone_for
+from nurture.clock import clock
+from nurture.db import session_scope
+from nurture.models import Consent, Lead
+from nurture.planning import replan
+
+runner = CliRunner()
+NOW = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
+
+
+def preview_json(*args: str) -> dict:
+    result = runner.invoke(app, ["preview", *args, "--json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_florida_sale_in_ten_days_is_daily_within_8_to_20_and_3_a_day():
+    clock.freeze(NOW)
+    sale = (NOW.astimezone(ZoneInfo("America/New_York")).date() + timedelta(days=10)).isoformat()
+    data = preview_json("--sale-date", sale, "--state", "FL")
+    assert data["lead"]["timezone"] == "America/New_York"
+    msgs = data["messages"]
+    due = [datetime.fromisoformat(m["due_at"]) for m in msgs]
+    local = [d.astimezone(ZoneInfo("America/New_York")) for d in due]
+    assert all(8 <= t.hour < 20 for t in local)
+    assert len({t.date() for t in local}) == 10  # a message every day until the sale
+    assert all(due[i + 3] - due[i] >= timedelta(hours=24) for i in range(len(due) - 3))
+    assert all(m["template"] and m["reason"] and m["tier"] in {"urgent", "critical"} for m in msgs)
+    assert any("moved from" in m["reason"] for m in msgs)
+    assert all(s["reason"] for s in data["skipped"])
+
+
+def test_table_output_shows_local_and_utc_time_template_and_reason():
+    clock.freeze(NOW)
+    result = runner.invoke(app, ["preview", "--sale-date", "2026-12-11", "--state", "FL"])
+    assert result.exit_code == 0, result.output
+    assert "Tue 2026-12-01 10:00 EST" in result.stdout
+    assert "12-01 15:00Z" in result.stdout
+    assert "sms/welcome" in result.stdout and "speed to lead" in result.stdout
+    assert "Not planned" in result.stdout
+
+
+def test_hypothetical_lead_options():
+    data = preview_json(
+        "--zip", "77001", "--state", "TX", "--payment-status", "current", "--months-behind", "0",
+        "--hardship", "job_loss", "--balance", "425000", "--value", "375000", "--channels", "email",
+        "--enrolled-at", "2026-12-06T09:30",
+    )
+    assert data["lead"]["timezone"] == "America/Chicago"
+    assert data["tier"] == "early"
+    assert {m["channel"] for m in data["messages"]} == {"email"}
+    assert data["messages"][0]["local"] == "Sun 2026-12-06 12:00 CST"  # Texas: Sunday from noon
+
+
+def test_a_passed_sale_date_shows_the_pause():
+    clock.freeze(NOW)
+    data = preview_json("--sale-date", "2026-11-20", "--state", "GA")
+    assert data["messages"] == []
+    assert data["lead_action"][0] == "pause"
+
+
+def test_existing_lead(sqlite_url):
+    clock.freeze(NOW)
+    with session_scope() as session:
+        lead = Lead(first_name="Ana", phone="+13055550100", email="ana@example.com", state="FL",
+                    timezone="America/New_York", sale_date=datetime(2026, 12, 20).date(),
+                    foreclosure_stage="sale_scheduled", enrolled_at=NOW)
+        session.add(lead)
+        session.flush()
+        session.add(Consent(lead_id=lead.id, channel="sms", action="grant", method="web_form", recorded_at=NOW))
+        replan(session, lead, now=NOW, cause="new lead")
+        lead_id = lead.id
+    data = preview_json("--lead", str(lead_id))
+    assert data["lead"]["id"] == lead_id
+    assert {m["channel"] for m in data["messages"]} == {"sms", "email"}
+
+
+def test_errors_go_to_stderr_with_non_zero_exit(sqlite_url):
+    missing = runner.invoke(app, ["preview", "--lead", "999"])
+    assert missing.exit_code == 1 and "no lead with id 999" in missing.stderr
+    bad = runner.invoke(app, ["preview", "--sale-date", "12/10/2026"])
+    assert bad.exit_code == 1 and "is not a date" in bad.stderr
+    status = runner.invoke(app, ["preview", "--payment-status", "late"])
+    assert status.exit_code == 1 and "current, about_to_fall_behind, behind" in status.stderr
+
+
+def test_zip_sets_the_time_zone_else_the_state():
+    assert timezone_for("FL", "32501") == "America/Chicago"  # Pensacola, in the panhandle
+    assert timezone_for("FL", None) == "America/New_York"
+    assert timezone_for("CA", "bogus") == "America/Los_Angeles"
+
+
+def test_lint_passes_on_the_default_schedules():
+    result = runner.invoke(app, ["lint", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["ok"] is True
