@@ -47,9 +47,47 @@ def send_actor(broker: dramatiq.Broker) -> dramatiq.Actor:
 def enqueuer(broker: dramatiq.Broker):  # type: ignore[no-untyped-def]
     """A function that enqueues message ids for the send actor on `broker`."""
     actor = send_actor(broker)
+    from dramatiq.brokers.redis import RedisBroker
+
+    if isinstance(broker, RedisBroker):
+        return lambda ids: _enqueue_pipelined(broker, actor, ids)
 
     def enqueue(ids: Sequence[int]) -> None:
         for message_id in ids:
             actor.send(message_id)
 
     return enqueue
+
+
+#: Messages per Redis pipeline when the scheduler hands a batch to the workers.
+PIPELINE_CHUNK = 1_000
+
+
+def _enqueue_pipelined(broker, actor: dramatiq.Actor, ids: Sequence[int]) -> None:  # type: ignore[no-untyped-def]
+    """RedisBroker.enqueue for many messages in one round trip per chunk.
+
+    RedisBroker.enqueue waits for Redis once per message (0.3 ms each: 3 s for a 10,000-message
+    tick). This runs the broker's own `dispatch` script with the same arguments, queued on a
+    pipeline. It leans on RedisBroker internals (scripts, namespace, broker_id), so the
+    multi-process tests and the benchmark run through it.
+    """
+    from uuid import uuid4
+
+    from dramatiq.common import current_millis
+
+    dispatch = broker.scripts["dispatch"]
+    keys = [broker.namespace]
+    for start in range(0, len(ids), PIPELINE_CHUNK):
+        pipe = broker.client.pipeline(transaction=False)
+        sent = []
+        for message_id in ids[start:start + PIPELINE_CHUNK]:
+            message = actor.message_with_options(args=(message_id,), redis_message_id=str(uuid4()))
+            broker.emit_before("enqueue", message, None)
+            args = ["enqueue", current_millis(), message.queue_name, broker.broker_id, broker.heartbeat_timeout,
+                    broker.dead_message_ttl, 0, broker._max_unpack_size(),
+                    message.options["redis_message_id"], message.encode()]
+            dispatch(keys=keys, args=args, client=pipe)
+            sent.append(message)
+        pipe.execute()
+        for message in sent:
+            broker.emit_after("enqueue", message, None)

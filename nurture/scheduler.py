@@ -11,9 +11,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, select, text, update
 from sqlmodel import Session
 
 from nurture.clock import now as clock_now
@@ -28,12 +28,36 @@ log = logging.getLogger("nurture.scheduler")
 Enqueue = Callable[[Sequence[int]], None]
 
 
-def _claim(session: Session, *, where: list, to_state: S, now: datetime, lease: timedelta, limit: int,
-           cause: str) -> list[int]:
-    """Move up to `limit` rows matching `where` to `to_state` with a fresh lease; log each; return ids."""
-    due = select(Message.id).where(*where).order_by(Message.due_at).limit(limit)
+# PostgreSQL: lock due rows (skipping those another scheduler holds), move them and write their
+# log rows in one statement, all on the server.
+_PG_CLAIM = """
+WITH due AS (
+    SELECT id FROM message WHERE state = :from_state AND {condition}
+    ORDER BY due_at LIMIT :limit FOR UPDATE SKIP LOCKED
+), claimed AS (
+    UPDATE message SET state = :to_state, lease_until = :lease_until, updated_at = :now
+    FROM due WHERE message.id = due.id RETURNING message.id, message.lead_id
+)
+INSERT INTO deliveryevent (at, lead_id, message_id, kind, from_state, to_state, cause)
+SELECT :now, lead_id, id, 'state', :from_state, :to_state, :cause FROM claimed
+RETURNING message_id
+"""
+_CONDITIONS = {"due": ("due_at <= :now", Message.due_at), "expired": ("lease_until < :now", Message.lease_until)}
+
+
+def _claim(session: Session, *, from_state: S, condition: str, to_state: S, now: datetime, lease: timedelta,
+           limit: int, cause: str) -> list[int]:
+    """Move up to `limit` rows in `from_state` meeting `condition` to `to_state` with a fresh lease; log each."""
+    sql_condition, column = _CONDITIONS[condition]
     if session.get_bind().dialect.name == "postgresql":
-        due = due.with_for_update(skip_locked=True)
+        naive = now.astimezone(UTC).replace(tzinfo=None)
+        return list(session.execute(text(_PG_CLAIM.format(condition=sql_condition)), {
+            "from_state": str(from_state), "to_state": str(to_state), "limit": limit, "now": naive,
+            "lease_until": naive + lease, "cause": cause,
+        }).scalars())
+    # SQLite: one writer at a time, so a plain conditional UPDATE is already exclusive.
+    where = [Message.state == from_state, column <= now if condition == "due" else column < now]
+    due = select(Message.id).where(*where).order_by(Message.due_at).limit(limit)
     rows = session.execute(
         update(Message)
         .where(Message.id.in_(due.scalar_subquery()), *where)  # type: ignore[union-attr]
@@ -42,9 +66,8 @@ def _claim(session: Session, *, where: list, to_state: S, now: datetime, lease: 
         .execution_options(synchronize_session=False)
     ).all()
     if rows:
-        from_state = "planned" if to_state == S.queued and "planned" in cause else str(to_state)
         session.execute(insert(DeliveryEvent), [
-            {"at": now, "lead_id": lead_id, "message_id": mid, "kind": "state", "from_state": from_state,
+            {"at": now, "lead_id": lead_id, "message_id": mid, "kind": "state", "from_state": str(from_state),
              "to_state": str(to_state), "cause": cause}
             for mid, lead_id in rows
         ])
@@ -53,14 +76,14 @@ def _claim(session: Session, *, where: list, to_state: S, now: datetime, lease: 
 
 def claim_due(session: Session, *, now: datetime, limit: int, lease: timedelta) -> list[int]:
     """Planned messages whose time has come, now queued with a lease."""
-    return _claim(session, where=[Message.state == S.planned, Message.due_at <= now], to_state=S.queued,
-                  now=now, lease=lease, limit=limit, cause="due (planned -> queued)")
+    return _claim(session, from_state=S.planned, condition="due", to_state=S.queued, now=now, lease=lease,
+                  limit=limit, cause="due: handed to the workers")
 
 
 def claim_expired(session: Session, *, now: datetime, limit: int, lease: timedelta) -> list[int]:
     """Queued messages no worker took within their lease (the broker lost them): queued again."""
-    return _claim(session, where=[Message.state == S.queued, Message.lease_until < now], to_state=S.queued,
-                  now=now, lease=lease, limit=limit, cause="lease expired: enqueued again")
+    return _claim(session, from_state=S.queued, condition="expired", to_state=S.queued, now=now, lease=lease,
+                  limit=limit, cause="lease expired: enqueued again")
 
 
 @dataclass
