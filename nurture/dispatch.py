@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
@@ -26,7 +26,7 @@ from nurture.clock import now as clock_now
 from nurture.config import Settings, get_settings
 from nurture.content import RenderError, TemplateStore
 from nurture.db import secret_key, session_scope
-from nurture.lifecycle import S, transition
+from nurture.lifecycle import S, log_event, transition
 from nurture.models import Consent, ConsentAction, Lead, LeadStatus, Message, Suppression
 from nurture.tokens import unsubscribe_url
 
@@ -60,6 +60,21 @@ class Facts:
 
 
 @dataclass(frozen=True)
+class Claimed:
+    """The fields of a just-claimed message row that the gate and the renderer read."""
+
+    id: int
+    lead_id: int
+    sequence: str
+    step: str
+    channel: str
+    template: str
+    tier: str | None
+    deadline: bool
+    attempts: int
+
+
+@dataclass(frozen=True)
 class Gate:
     ok: bool
     reason: str
@@ -70,7 +85,7 @@ def address_of(lead: Lead, channel: str) -> str | None:
     return lead.phone if channel == "sms" else lead.email
 
 
-def check_gate(msg: Message, lead: Lead, facts: Facts, now: datetime, settings: Settings) -> Gate:
+def check_gate(msg: Claimed, lead: Lead, facts: Facts, now: datetime, settings: Settings) -> Gate:
     """The final gate, as a pure function of the facts: may `msg` go out now, later, or never?"""
     if lead.status != LeadStatus.active:
         why = f": {lead.status_reason}" if lead.status_reason else ""
@@ -103,30 +118,23 @@ def check_gate(msg: Message, lead: Lead, facts: Facts, now: datetime, settings: 
     return Gate(True, "all checks passed")
 
 
-def load_facts(session: Session, lead: Lead, channel: str) -> Facts:
-    consent = session.exec(
-        select(Consent.action).where(Consent.lead_id == lead.id, Consent.channel == "sms")  # type: ignore[call-overload]
-        .order_by(Consent.id.desc()).limit(1)  # type: ignore[union-attr]
-    ).first()
-    address = address_of(lead, channel)
-    suppressed = None
-    if address:
-        suppressed = session.exec(
-            select(Suppression.reason).where(Suppression.channel == channel, Suppression.address == address)  # type: ignore[call-overload]
-        ).first()
-    history = session.exec(
-        select(Message.id, Message.channel, Message.sequence, Message.step, Message.state,  # type: ignore[call-overload]
+def load_lead_and_facts(session: Session, lead_id: int, channel: str, message_id: int) -> tuple[Lead, Facts]:
+    """The lead with its SMS consent and suppression in one query, then its send history."""
+    consent = (select(Consent.action).where(Consent.lead_id == Lead.id, Consent.channel == "sms")
+               .order_by(Consent.id.desc()).limit(1).scalar_subquery())  # type: ignore[union-attr]
+    address = Lead.phone if channel == "sms" else Lead.email
+    suppressed = (select(Suppression.reason).where(Suppression.channel == channel, Suppression.address == address)
+                  .limit(1).scalar_subquery())
+    lead, action, reason = session.execute(select(Lead, consent, suppressed).where(Lead.id == lead_id)).one()
+    history = session.execute(
+        select(Message.id, Message.channel, Message.sequence, Message.step, Message.state,
                Message.sent_at, Message.updated_at)
-        .where(Message.lead_id == lead.id,
+        .where(Message.lead_id == lead_id, Message.id != message_id,
                Message.state.in_([str(s) for s in (*_SENT_STATES, S.sending)]))  # type: ignore[attr-defined]
     ).all()
     rows = [(i, ch, f"{seq}|{step}", st, sent_at or (updated if st == S.sending else None))
             for i, ch, seq, step, st, sent_at, updated in history]
-    return Facts(
-        consent_granted=bool(consent and consent[0] == ConsentAction.grant),
-        suppressed=suppressed[0] if suppressed else None,
-        history=rows,
-    )
+    return lead, Facts(consent_granted=action == ConsentAction.grant, suppressed=reason, history=rows)
 
 
 def provider_can_list(channel: str, settings: Settings) -> bool:
@@ -205,10 +213,16 @@ class Dispatcher:
         self.settings = settings or get_settings()
         self.clock = clock
         self.store = TemplateStore(self.settings.templates_dir)
+        self._secret_key: str | None = None
         self.limiter = RateLimiter(
             {"sms": self.settings.twilio_rate_per_second, "email": self.settings.sendgrid_rate_per_second},
             self.settings.redis_url,
         )
+
+    def _secret(self, session: Session) -> str:
+        if self._secret_key is None:
+            self._secret_key = secret_key(session)
+        return self._secret_key
 
     def _account(self, channel: str) -> str:
         s = self.settings
@@ -234,19 +248,24 @@ class Dispatcher:
     def _prepare(self, message_id: int) -> Outcome | tuple[OutgoingMessage, datetime, int]:
         """Claim, gate and render in one transaction, committed before the provider call."""
         now = self.clock()
+        table = Message.__table__
         with session_scope() as session:
-            msg = session.get(Message, message_id)
-            if msg is None:
-                return Outcome("missing", f"no message #{message_id}")
-            if not transition(session, message_id, from_state=S.queued, to_state=S.sending, at=now,
-                              lead_id=msg.lead_id, cause="claimed by a worker",
-                              attempts=Message.attempts + 1,
-                              lease_until=now + timedelta(seconds=self.settings.lease_seconds)):
-                return Outcome("ignored", f"message #{message_id} is {msg.state}, not queued: another worker has it or it was cancelled")
-            session.refresh(msg)
-            lead = session.get(Lead, msg.lead_id)
-            assert lead is not None
-            facts = load_facts(session, lead, msg.channel)
+            # The claim: one conditional UPDATE; only the worker whose UPDATE matched goes on.
+            claimed = session.execute(
+                update(table).where(table.c.id == message_id, table.c.state == S.queued)
+                .values(state=S.sending, attempts=table.c.attempts + 1, updated_at=now,
+                        lease_until=now + timedelta(seconds=self.settings.lease_seconds))
+                .returning(*table.c)
+            ).mappings().first()
+            if claimed is None:
+                state = session.scalar(select(table.c.state).where(table.c.id == message_id))
+                if state is None:
+                    return Outcome("missing", f"no message #{message_id}")
+                return Outcome("ignored", f"message #{message_id} is {state}, not queued: another worker has it or it was cancelled")
+            msg = Claimed(**{f: claimed[f] for f in Claimed.__dataclass_fields__})
+            log_event(session, at=now, kind="state", lead_id=msg.lead_id, message_id=msg.id,
+                      from_state=S.queued, to_state=S.sending, cause="claimed by a worker")
+            lead, facts = load_lead_and_facts(session, msg.lead_id, msg.channel, msg.id)
             gate = check_gate(msg, lead, facts, now, self.settings)
             if not gate.ok:
                 if gate.move_to is not None:
@@ -257,10 +276,9 @@ class Dispatcher:
                 transition(session, msg.id, from_state=S.sending, to_state=S.skipped, at=now, lead_id=lead.id,
                            cause=gate.reason, reason=gate.reason)
                 return Outcome("skipped", gate.reason)
-            secret = secret_key(session)
+            secret = self._secret(session)
             unsub = unsubscribe_url(self.settings, secret, lead.id, msg.channel)
-            first_sms = msg.channel == "sms" and not any(
-                ch == "sms" and oid != msg.id for oid, ch, *_ in facts.history)
+            first_sms = msg.channel == "sms" and not any(ch == "sms" for _, ch, *_ in facts.history)
             try:
                 rendered = self.store.render(msg.template, lead, now=now, settings=self.settings, secret=secret,
                                              tier=msg.tier, unsubscribe_url=unsub, first_sms=first_sms)
@@ -270,9 +288,9 @@ class Dispatcher:
                 return Outcome("failed", str(exc))
             to = address_of(lead, msg.channel)
             assert to is not None
-            msg.to_address, msg.subject, msg.body = to, rendered.subject, rendered.text
-            msg.template_version = rendered.version
-            session.add(msg)
+            # Written before the provider call, so a crash mid-call leaves what to reconcile with.
+            session.execute(update(table).where(table.c.id == msg.id).values(
+                to_address=to, subject=rendered.subject, body=rendered.text, template_version=rendered.version))
             out = OutgoingMessage(message_id=msg.id, lead_id=lead.id, channel=msg.channel, to=to,
                                   subject=rendered.subject, text=rendered.text, html=rendered.html,
                                   unsubscribe_url=unsub)

@@ -39,15 +39,16 @@ def transition(
     sources = [from_state] if isinstance(from_state, str) else list(from_state)
     if error_code is not None:
         values.setdefault("error_code", error_code)
+    # The Core table, not the mapped class: the ORM's bulk-UPDATE machinery costs more than the query.
+    table = Message.__table__
     stmt = (
-        update(Message)
-        .where(Message.id == message_id, Message.state.in_([str(s) for s in sources]))  # type: ignore[attr-defined]
+        update(table)
+        .where(table.c.id == message_id, table.c.state.in_([str(s) for s in sources]))
         .values(state=str(to_state), updated_at=at, **values)
-        .execution_options(synchronize_session=False)
     )
     if session.execute(stmt).rowcount != 1:  # type: ignore[attr-defined]
         return False
-    session.execute(insert(DeliveryEvent).values(
+    session.execute(insert(DeliveryEvent.__table__).values(
         at=at, lead_id=lead_id, message_id=message_id, kind=kind,
         from_state=str(sources[0]) if len(sources) == 1 else "|".join(str(s) for s in sources),
         to_state=str(to_state), cause=cause[:500], provider_status=provider_status,
@@ -58,11 +59,11 @@ def transition(
 
 def log_event(
     session: Session, *, at: datetime, kind: str, cause: str, lead_id: int | None = None,
-    message_id: int | None = None, provider_status: str | None = None, error_code: str | None = None,
-    data: dict[str, Any] | None = None,
+    message_id: int | None = None, from_state: str | None = None, to_state: str | None = None,
+    provider_status: str | None = None, error_code: str | None = None, data: dict[str, Any] | None = None,
 ) -> None:
-    """A delivery-log row that is not a state change (a callback for an unknown state, an inbound SMS)."""
-    session.execute(insert(DeliveryEvent).values(
-        at=at, lead_id=lead_id, message_id=message_id, kind=kind, cause=cause[:500],
-        provider_status=provider_status, error_code=error_code, data=data,
+    """A delivery-log row (an inbound SMS, a callback, or a state change already made by the caller)."""
+    session.execute(insert(DeliveryEvent.__table__).values(
+        at=at, lead_id=lead_id, message_id=message_id, kind=kind, cause=cause[:500], from_state=from_state,
+        to_state=to_state, provider_status=provider_status, error_code=error_code, data=data,
     ))

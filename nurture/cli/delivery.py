@@ -32,6 +32,8 @@ def register(app: typer.Typer) -> None:
                  "(`nurture run` runs scheduler and workers together without it)")
         get_engine()
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+        # APScheduler logs two lines per tick at INFO: keep its warnings and errors only.
+        logging.getLogger("apscheduler").setLevel(logging.WARNING)
         out(f"scheduler: database {redact(settings.database_url)}, broker {redact(settings.redis_url)}, "
             f"tick every {settings.tick_seconds}s")
         sched = build_scheduler(enqueuer(make_broker(settings)), settings=settings, background=False)
