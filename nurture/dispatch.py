@@ -167,43 +167,43 @@ def suppress(session: Session, *, channel: str, address: str, reason: str, detai
 
 
 class RateLimiter:
-    """Messages per second per provider account: Redis-backed across processes, or in-process."""
+    """Messages per second per provider account: a fixed one-second window, in Redis across processes
+    (one INCR+EXPIRE round trip per send), or in-process without Redis."""
 
     def __init__(self, per_second: dict[str, int], redis_url: str | None) -> None:
         self._limits = per_second
         self._local: dict[str, tuple[int, int]] = {}
         self._lock = threading.Lock()
-        self._backend = None
+        self._redis = None
         if redis_url:
-            from dramatiq.rate_limits.backends import RedisBackend
+            import redis
 
-            self._backend = RedisBackend(url=redis_url)
+            self._redis = redis.Redis.from_url(redis_url)
+
+    def _take(self, key: str, limit: int) -> bool:
+        second = int(time.time())
+        if self._redis is not None:
+            pipe = self._redis.pipeline(transaction=False)
+            pipe.incr(f"nurture:rate:{key}:{second}")
+            pipe.expire(f"nurture:rate:{key}:{second}", 2)
+            count, _ = pipe.execute()
+            return int(count) <= limit
+        with self._lock:
+            at, count = self._local.get(key, (second, 0))
+            if at != second:
+                at, count = second, 0
+            self._local[key] = (at, count + 1)
+            return count < limit
 
     def wait(self, key: str, channel: str, *, deadline: float = 30.0) -> bool:
         """Block until the account `key` may send one more message; False after `deadline` seconds."""
         limit = self._limits[channel]
         give_up = time.monotonic() + deadline
-        if self._backend is not None:
-            from dramatiq.rate_limits import WindowRateLimiter
-
-            limiter = WindowRateLimiter(self._backend, f"nurture:rate:{key}", limit=limit, window=1)
-            while time.monotonic() < give_up:
-                with limiter.acquire(raise_on_failure=False) as acquired:
-                    if acquired:
-                        return True
-                time.sleep(0.02)
-            return False
-        while time.monotonic() < give_up:
-            with self._lock:
-                second = int(time.time())
-                at, count = self._local.get(key, (second, 0))
-                if at != second:
-                    at, count = second, 0
-                if count < limit:
-                    self._local[key] = (at, count + 1)
-                    return True
-            time.sleep(0.01)
-        return False
+        while not self._take(key, limit):
+            if time.monotonic() >= give_up:
+                return False
+            time.sleep(1.0 - (time.time() % 1.0) + 0.001)  # the next window
+        return True
 
 
 class Dispatcher:
