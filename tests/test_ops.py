@@ -228,3 +228,23 @@ def test_ops_needs_the_bearer_key_when_one_is_set(sqlite_url, monkeypatch):
 def test_ops_without_a_key_only_answers_this_machine(sqlite_url):
     with TestClient(create_app(), client=("203.0.113.9", 40000)) as c:
         assert c.get("/ops").status_code == 401
+
+
+def test_a_browser_opens_ops_with_basic_auth_when_a_key_is_set(sqlite_url, monkeypatch):
+    import base64
+
+    from fastapi.testclient import TestClient
+
+    from nurture.config import get_settings
+    from nurture.web import create_app
+
+    monkeypatch.setenv("NURTURE_API_KEY", "s3cret")
+    get_settings.cache_clear()
+    with TestClient(create_app()) as c:
+        denied = c.get("/ops")
+        assert denied.status_code == 401
+        assert denied.headers["WWW-Authenticate"] == 'Basic realm="nurture ops"'
+        good = base64.b64encode(b"ops:s3cret").decode()
+        assert c.get("/ops", headers={"Authorization": f"Basic {good}"}).status_code == 200
+        bad = base64.b64encode(b"ops:nope").decode()
+        assert c.get("/ops", headers={"Authorization": f"Basic {bad}"}).status_code == 401

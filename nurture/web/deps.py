@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hmac
 from collections.abc import Iterator
 from typing import Annotated
@@ -29,7 +30,8 @@ def get_session() -> Iterator[Session]:
 
 
 def require_api_key(request: Request, authorization: Annotated[str | None, Header()] = None) -> None:
-    """Bearer NURTURE_API_KEY; with no key configured, only loopback clients are let in."""
+    """NURTURE_API_KEY as a bearer token, or as the password of HTTP Basic (so a browser can open
+    /ops); with no key configured, only loopback clients are let in."""
     key = get_settings().api_key
     if not key:
         host = request.client.host if request.client else ""
@@ -37,8 +39,17 @@ def require_api_key(request: Request, authorization: Annotated[str | None, Heade
             return
         raise HTTPException(401, "NURTURE_API_KEY is not set: the API only answers this machine")
     scheme, _, token = (authorization or "").partition(" ")
-    if scheme.lower() != "bearer" or not hmac.compare_digest(token.strip().encode(), key.encode()):
-        raise HTTPException(401, "missing or wrong bearer token", headers={"WWW-Authenticate": "Bearer"})
+    token = token.strip()
+    if scheme.lower() == "basic":
+        try:
+            token = base64.b64decode(token, validate=True).decode().partition(":")[2]
+        except (ValueError, UnicodeDecodeError):
+            token = ""
+    elif scheme.lower() != "bearer":
+        token = ""
+    if not token or not hmac.compare_digest(token.encode(), key.encode()):
+        challenge = 'Basic realm="nurture ops"' if request.url.path.startswith("/ops") else "Bearer"
+        raise HTTPException(401, "missing or wrong API key", headers={"WWW-Authenticate": challenge})
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
