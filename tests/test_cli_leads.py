@@ -52,3 +52,15 @@ def test_update_changes_facts_and_status(sqlite_url):
     assert (shown["status"], shown["status_reason"]) == ("converted", "signed")
     r = runner.invoke(app, ["leads", "update", "maria@example.com", "--status", "won"])
     assert r.exit_code == 1 and "status:" in r.stderr
+
+
+def test_show_includes_the_planned_timeline_with_local_times(sqlite_url):
+    add("--first-name", "Maria", "--phone", "3055550142", "--zip", "33101", "--sale-date", "2030-01-15",
+        "--sms-consent-text", "I agree to texts")
+    shown = json.loads(runner.invoke(app, ["leads", "show", "3055550142", "--json"]).stdout)
+    templates = [t["template"] for t in shown["timeline"]]
+    assert templates[0] == "sms/welcome"  # no email on file: texts only, the welcome first
+    assert all(t.startswith("sms/") for t in templates)
+    assert all(t["local"].endswith(("EST", "EDT")) for t in shown["timeline"])
+    text = runner.invoke(app, ["leads", "show", "3055550142"], env={"COLUMNS": "200"}).stdout
+    assert "sms/welcome" in text and "planned" in text

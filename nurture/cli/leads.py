@@ -185,8 +185,11 @@ def show(
     out("\n[bold]timeline[/bold]")
     if not data["timeline"]:
         out("  nothing planned")
+    table = Table("local time", "state", "channel", "template", "why", box=None, pad_edge=False)
     for item in data["timeline"]:
-        out("  " + "  ".join(str(item.get(k) or "") for k in ("local_time", "state", "channel", "template", "reason")))
+        table.add_row(item["local"], item["state"], item["channel"], item["template"], item.get("reason") or "")
+    if data["timeline"]:
+        console.print(table)
 
 
 @app.command("import")
