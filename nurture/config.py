@@ -57,6 +57,9 @@ class Settings(BaseSettings):
     # How often the scheduler looks for due messages, and how many it claims at once.
     tick_seconds: float = Field(default=2.0, gt=0)
     claim_batch: int = Field(default=1000, ge=1)
+    # Backpressure: the scheduler stops queueing while this many messages wait for a worker, so a
+    # backlog stays in `planned` instead of outliving its leases in the broker.
+    max_queued: int = Field(default=10_000, ge=1)
     # A queued message not picked up by a worker within this lease is enqueued again.
     lease_seconds: int = Field(default=300, ge=5)
 

@@ -412,7 +412,7 @@ class RowOutcome:
     changed: set[str] = field(default_factory=set)
 
 
-AfterUpsert = Callable[[Session, UpsertResult, datetime], None]
+AfterUpsert = Callable[[Session, Sequence[UpsertResult], datetime], None]
 
 
 class _Draft:
@@ -433,13 +433,17 @@ class _Draft:
         self.enrolled_at = self.created_at = self.updated_at = now
 
 
-def _default_after_upsert(session: Session, result: UpsertResult, now: datetime) -> None:
-    """Plan (or re-plan) the lead's messages when it is new or a fact the plan depends on changed."""
+def _default_after_upsert(session: Session, results: Sequence[UpsertResult], now: datetime) -> None:
+    """Plan (or re-plan) the leads that are new or changed a fact their plan depends on, in one batch."""
     from nurture import planning  # imported late: planning imports intake's neighbours
 
-    if result.created or result.changed & (PLAN_FIELDS | {"consent"}):
-        cause = "new lead" if result.created else "changed: " + ", ".join(sorted(result.changed))
-        planning.replan(session, result.lead, now=now, cause=cause)
+    todo: dict[int, tuple[Lead, str]] = {}
+    for result in results:
+        if result.created or result.changed & (PLAN_FIELDS | {"consent"}):
+            cause = "new lead" if result.created else "changed: " + ", ".join(sorted(result.changed))
+            todo.setdefault(result.lead.id, (result.lead, cause))  # type: ignore[arg-type]
+    if todo:
+        planning.replan_many(session, list(todo.values()), now=now)
 
 
 def upsert_many(
@@ -549,8 +553,7 @@ def upsert_many(
     if events:
         session.execute(insert(DeliveryEvent), events)
     if after_upsert is not None:
-        for _, _, res in done:
-            after_upsert(session, res, now)
+        after_upsert(session, [res for _, _, res in done], now)
     return outcomes
 
 
@@ -605,7 +608,7 @@ def update_lead(session: Session, lead: Lead, data: dict[str, Any], *, method: s
         lead.updated_at = now
         session.add(DeliveryEvent(at=now, lead_id=lead.id, kind="lead",
                                   cause=f"lead updated via {method} (" + ", ".join(sorted(changed)) + ")"))
-        _default_after_upsert(session, result, now)
+        _default_after_upsert(session, [result], now)
     session.flush()
     return result
 

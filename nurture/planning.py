@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -31,8 +32,8 @@ class ReplanResult:
 
     lead_id: int
     tier: str
-    planned: list[Message] = field(default_factory=list)
-    kept: list[Message] = field(default_factory=list)
+    planned: list[int] = field(default_factory=list)  # ids of the new planned messages
+    kept: list[int] = field(default_factory=list)
     cancelled: list[int] = field(default_factory=list)
     skipped: list[SkippedStep] = field(default_factory=list)
     lead_action: tuple[str, str] | None = None
@@ -42,42 +43,90 @@ class ReplanResult:
         return bool(self.planned or self.cancelled or self.lead_action)
 
 
+@dataclass
+class _Row:
+    """A message of the lead as the planner compares it (Core rows, not ORM objects: replans run in bulk)."""
+
+    id: int
+    sequence: str
+    step: str
+    channel: str
+    template: str
+    due_at: datetime
+    tier: str | None
+    deadline: bool
+    state: str
+    sent_at: datetime | None
+    reason: str | None
+
+
+_ROW_COLUMNS = [Message.id, Message.lead_id, Message.sequence, Message.step, Message.channel, Message.template,
+                Message.due_at, Message.tier, Message.deadline, Message.state, Message.sent_at, Message.reason]
+
+
+def _channel_facts(session: Session, leads: Sequence[Lead]) -> dict[int, tuple[set[str], dict[str, str]]]:
+    """For each lead, the channels it may be contacted on now, and why each other one is not allowed."""
+    ids = [lead.id for lead in leads]
+    newest: dict[tuple[int, str], str] = {}
+    for lead_id, channel, action in session.execute(
+        sa.select(Consent.lead_id, Consent.channel, Consent.action).where(col(Consent.lead_id).in_(ids))
+        .order_by(col(Consent.recorded_at), col(Consent.id))
+    ):
+        newest[(lead_id, channel)] = action
+    phones = [lead.phone for lead in leads if lead.phone]
+    emails = [lead.email for lead in leads if lead.email]
+    suppressed: dict[tuple[str, str], str] = {}
+    if phones or emails:
+        for channel, address, reason in session.execute(
+            sa.select(Suppression.channel, Suppression.address, Suppression.reason).where(sa.or_(
+                sa.and_(Suppression.channel == "sms", col(Suppression.address).in_(phones)),
+                sa.and_(Suppression.channel == "email", col(Suppression.address).in_(emails)),
+            ))
+        ):
+            suppressed[(channel, address)] = reason
+    out: dict[int, tuple[set[str], dict[str, str]]] = {}
+    for lead in leads:
+        allowed: set[str] = set()
+        notes: dict[str, str] = {}
+        for channel, address in (("sms", lead.phone), ("email", lead.email)):
+            action = newest.get((lead.id, channel))  # type: ignore[arg-type]
+            if not address:
+                notes[channel] = "no phone number" if channel == "sms" else "no email address"
+            elif channel == "sms" and action != "grant":
+                notes[channel] = "no SMS consent" if action is None else "SMS consent revoked"
+            elif channel == "email" and action == "revoke":
+                notes[channel] = "unsubscribed"
+            elif (channel, address) in suppressed:
+                notes[channel] = f"{address} is suppressed ({suppressed[(channel, address)]})"
+            else:
+                allowed.add(channel)
+        out[lead.id] = (allowed, notes)  # type: ignore[index]
+    return out
+
+
 def allowed_channels(session: Session, lead: Lead) -> tuple[set[str], dict[str, str]]:
     """The channels `lead` may be contacted on now, and why each other one is not allowed."""
-    allowed: set[str] = set()
-    notes: dict[str, str] = {}
-    for channel, address in (("sms", lead.phone), ("email", lead.email)):
-        if not address:
-            notes[channel] = "no phone number" if channel == "sms" else "no email address"
-            continue
-        newest = session.exec(
-            select(Consent)
-            .where(Consent.lead_id == lead.id, Consent.channel == channel)
-            .order_by(col(Consent.recorded_at).desc(), col(Consent.id).desc())
-            .limit(1)
-        ).first()
-        if channel == "sms" and (newest is None or newest.action != "grant"):
-            notes[channel] = "no SMS consent" if newest is None else "SMS consent revoked"
-            continue
-        if channel == "email" and newest is not None and newest.action == "revoke":
-            notes[channel] = "unsubscribed"
-            continue
-        blocked = session.exec(
-            select(Suppression).where(Suppression.channel == channel, Suppression.address == address)
-        ).first()
-        if blocked is not None:
-            notes[channel] = f"{address} is suppressed ({blocked.reason})"
-            continue
-        allowed.add(channel)
-    return allowed, notes
+    return _channel_facts(session, [lead])[lead.id]  # type: ignore[index]
+
+
+def _past(rows: Sequence[_Row]) -> list[PastMessage]:
+    return [PastMessage(r.step, r.sequence, r.channel, r.sent_at or r.due_at, r.state)
+            for r in rows if r.state not in ("planned", "cancelled")]
 
 
 def history_of(session: Session, lead_id: int) -> list[PastMessage]:
     """The lead's messages that are past planning (not planned, not cancelled), for the planner."""
-    rows = session.exec(
-        select(Message).where(Message.lead_id == lead_id, col(Message.state).not_in(("planned", "cancelled")))
-    ).all()
-    return [PastMessage(m.step, m.sequence, m.channel, m.sent_at or m.due_at, m.state) for m in rows]
+    return _past(_messages_of(session, [lead_id]).get(lead_id, []))
+
+
+def _messages_of(session: Session, ids: Sequence[int]) -> dict[int, list[_Row]]:
+    found: dict[int, list[_Row]] = defaultdict(list)
+    for row in session.execute(
+        sa.select(*_ROW_COLUMNS).where(col(Message.lead_id).in_(ids), Message.state != "cancelled")
+    ):
+        lead_id = row[1]
+        found[lead_id].append(_Row(row[0], *row[2:]))
+    return found
 
 
 def replan(
@@ -90,110 +139,131 @@ def replan(
     settings: Any = None,
 ) -> ReplanResult:
     """Bring the lead's planned messages in line with its facts at `now`; `cause` goes in the log."""
-    catalog = catalog or default_catalog()
     if lead.id is None:
         session.add(lead)
         session.flush()
-    lead_id: int = lead.id  # type: ignore[assignment]
-    channels, notes = allowed_channels(session, lead)
-    for _ in range(MAX_ATTEMPTS):
-        result = _replan_once(session, lead, lead_id, now, cause, catalog, settings, channels, notes)
-        if result is not None:
-            return result
-    raise RuntimeError(f"lead {lead_id}: planned messages kept changing under the replan; try again")
+    return replan_many(session, [(lead, cause)], now=now, catalog=catalog, settings=settings)[0]
 
 
-def _replan_once(
+def replan_many(
     session: Session,
-    lead: Lead,
-    lead_id: int,
+    leads: Sequence[tuple[Lead, str]],
+    *,
     now: datetime,
-    cause: str,
+    catalog: Catalog | None = None,
+    settings: Any = None,
+) -> list[ReplanResult]:
+    """`replan` for many leads at once (a CSV batch): three queries to read, one INSERT for all new rows."""
+    catalog = catalog or default_catalog()
+    results: dict[int, ReplanResult] = {}
+    pending = list(leads)
+    for _ in range(MAX_ATTEMPTS):
+        if not pending:
+            break
+        pending = _replan_batch(session, pending, now, catalog, settings, results)
+    if pending:
+        raise RuntimeError(f"leads {[lead.id for lead, _ in pending]}: planned messages kept changing "
+                           "under the replan; try again")
+    return [results[lead.id] for lead, _ in leads]  # type: ignore[index]
+
+
+def _replan_batch(
+    session: Session,
+    leads: Sequence[tuple[Lead, str]],
+    now: datetime,
     catalog: Catalog,
     settings: Any,
-    channels: set[str],
-    notes: dict[str, str],
-) -> ReplanResult | None:
-    current = session.exec(select(Message).where(Message.lead_id == lead_id, Message.state == "planned")).all()
-    result_plan = plan(
-        lead, catalog, now, channels=channels, history=history_of(session, lead_id), settings=settings, channel_notes=notes
-    )
-    result = ReplanResult(lead_id, result_plan.tier, skipped=result_plan.skipped, lead_action=result_plan.lead_action)
-    wanted: dict[tuple[Any, ...], PlannedMessage] = {_key(m): m for m in result_plan.messages}
-    stale: list[Message] = []
-    for row in current:
-        match = wanted.pop(_key(row), None)
-        if match is None:
-            stale.append(row)
-        else:
-            result.kept.append(row)
-            if row.reason != match.reason:
-                row.reason = _clip(match.reason)
-    why_cancel = _cancel_reason(result_plan, cause)
-    for row in stale:
-        done = session.execute(
-            sa.update(Message)
-            .where(col(Message.id) == row.id, col(Message.state) == "planned")
-            .values(state="cancelled", reason=_clip(why_cancel), updated_at=now)
-            .execution_options(synchronize_session=False)
-        )
-        session.expire(row)
-        if done.rowcount != 1:
-            # The dispatcher claimed it meanwhile: it is history now, so plan again around it.
-            return None
-        result.cancelled.append(row.id)  # type: ignore[arg-type]
-        session.add(
-            DeliveryEvent(
-                at=now, lead_id=lead_id, message_id=row.id, kind="state", from_state="planned",
-                to_state="cancelled", cause=_clip(f"{cause}: {why_cancel}"),
+    results: dict[int, ReplanResult],
+) -> list[tuple[Lead, str]]:
+    """One pass; returns the leads to do again because the dispatcher claimed a row they were cancelling."""
+    only_leads = [lead for lead, _ in leads]
+    channel_facts = _channel_facts(session, only_leads)
+    messages = _messages_of(session, [lead.id for lead in only_leads])  # type: ignore[misc]
+    new_rows: list[dict[str, Any]] = []
+    new_owner: list[tuple[ReplanResult, str]] = []
+    events: list[dict[str, Any]] = []
+    retry: list[tuple[Lead, str]] = []
+    for lead, cause in leads:
+        lead_id: int = lead.id  # type: ignore[assignment]
+        channels, notes = channel_facts[lead_id]
+        rows = messages.get(lead_id, [])
+        result_plan = plan(lead, catalog, now, channels=channels, history=_past(rows), settings=settings,
+                           channel_notes=notes)
+        result = ReplanResult(lead_id, result_plan.tier, skipped=result_plan.skipped,
+                              lead_action=result_plan.lead_action)
+        wanted: dict[tuple[Any, ...], PlannedMessage] = {_key(m): m for m in result_plan.messages}
+        stale: list[_Row] = []
+        for row in (r for r in rows if r.state == "planned"):
+            match = wanted.pop(_key(row), None)
+            if match is None:
+                stale.append(row)
+                continue
+            result.kept.append(row.id)
+            if row.reason != _clip(match.reason):
+                session.execute(sa.update(Message.__table__).where(Message.__table__.c.id == row.id)
+                                .values(reason=_clip(match.reason)))
+        why_cancel = _clip(_cancel_reason(result_plan, cause))
+        lost_race = False
+        for row in stale:
+            done = session.execute(
+                sa.update(Message.__table__)
+                .where(Message.__table__.c.id == row.id, Message.__table__.c.state == "planned")
+                .values(state="cancelled", reason=why_cancel, updated_at=now)
             )
-        )
-    for m in wanted.values():
-        row = Message(
-            lead_id=lead_id, sequence=m.sequence, step=m.step, channel=m.channel, template=m.template,
-            deadline=m.deadline, tier=m.tier, due_at=m.due_at, state="planned", reason=_clip(m.reason),
-            created_at=now, updated_at=now,
-        )
-        session.add(row)
-        result.planned.append(row)
-    session.flush()
-    for row in result.planned:
-        session.add(
-            DeliveryEvent(
-                at=now, lead_id=lead_id, message_id=row.id, kind="plan", to_state="planned",
-                cause=_clip(f"{cause}: {row.reason}"),
-            )
-        )
-    if result_plan.lead_action is not None and lead.status == "active":
-        action, why = result_plan.lead_action
-        if action == "pause":
-            lead.status, lead.status_reason, lead.updated_at = "paused", why[:300], now
-            session.add(lead)
-            session.add(
-                DeliveryEvent(
-                    at=now, lead_id=lead_id, kind="lead", from_state="active", to_state="paused",
-                    cause=_clip(f"{cause}: {why}"),
-                )
-            )
-    session.add(
-        DeliveryEvent(
-            at=now, lead_id=lead_id, kind="plan", cause=_clip(cause),
-            data={
+            if done.rowcount != 1:  # the dispatcher claimed it meanwhile: plan again around it
+                lost_race = True
+                break
+            result.cancelled.append(row.id)
+            events.append({"at": now, "lead_id": lead_id, "message_id": row.id, "kind": "state",
+                           "from_state": "planned", "to_state": "cancelled",
+                           "cause": _clip(f"{cause}: {why_cancel}")})
+        if lost_race:
+            retry.append((lead, cause))
+            continue
+        for m in wanted.values():
+            new_rows.append({
+                "lead_id": lead_id, "sequence": m.sequence, "step": m.step, "channel": m.channel,
+                "template": m.template, "deadline": m.deadline, "tier": m.tier, "due_at": m.due_at,
+                "state": "planned", "reason": _clip(m.reason), "attempts": 0, "created_at": now, "updated_at": now,
+            })
+            new_owner.append((result, cause))
+        if result_plan.lead_action is not None and lead.status == "active":
+            action, why = result_plan.lead_action
+            if action == "pause":
+                lead.status, lead.status_reason, lead.updated_at = "paused", why[:300], now
+                session.add(lead)
+                events.append({"at": now, "lead_id": lead_id, "kind": "lead", "from_state": "active",
+                               "to_state": "paused", "cause": _clip(f"{cause}: {why}")})
+        events.append({
+            "at": now, "lead_id": lead_id, "kind": "plan", "cause": _clip(cause),
+            "data": {
                 "tier": result.tier,
-                "planned": len(result.planned),
+                "planned": sum(1 for o, _ in new_owner if o is result),
                 "kept": len(result.kept),
                 "cancelled": len(result.cancelled),
                 "channels": sorted(channels),
                 "skipped": [f"{s.sequence}/{s.step}: {s.reason}" for s in result.skipped][:50],
                 "lead_action": list(result.lead_action) if result.lead_action else None,
             },
-        )
-    )
+        })
+        results[lead_id] = result
+    if new_rows:
+        ids = session.scalars(
+            sa.insert(Message.__table__).returning(Message.__table__.c.id, sort_by_parameter_order=True), new_rows
+        ).all()
+        for message_id, row, (owner, cause) in zip(ids, new_rows, new_owner, strict=True):
+            owner.planned.append(message_id)
+            events.append({"at": now, "lead_id": row["lead_id"], "message_id": message_id, "kind": "plan",
+                           "to_state": "planned", "cause": _clip(f"{cause}: {row['reason']}")})
+    if events:
+        # One executemany: every row needs the same keys.
+        blank = {"message_id": None, "from_state": None, "to_state": None, "data": None}
+        session.execute(sa.insert(DeliveryEvent.__table__), [blank | e for e in events])
     session.flush()
-    return result
+    return retry
 
 
-def _key(m: Message | PlannedMessage) -> tuple[Any, ...]:
+def _key(m: _Row | PlannedMessage) -> tuple[Any, ...]:
     return tuple(getattr(m, k) for k in _KEEP_KEY)
 
 

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import insert, select, text, update
+from sqlalchemy import func, insert, select, text, update
 from sqlmodel import Session
 
 from nurture.clock import now as clock_now
@@ -98,7 +98,9 @@ def tick(enqueue: Enqueue, *, settings: Settings | None = None, now: datetime | 
     now = now or clock_now()
     lease = timedelta(seconds=settings.lease_seconds)
     with session_scope(settings.database_url) as session:
-        due = claim_due(session, now=now, limit=settings.claim_batch, lease=lease)
+        waiting = session.scalar(select(func.count()).select_from(Message).where(Message.state == S.queued)) or 0
+        room = min(settings.claim_batch, settings.max_queued - waiting)
+        due = claim_due(session, now=now, limit=room, lease=lease) if room > 0 else []
     with session_scope(settings.database_url) as session:
         expired = claim_expired(session, now=now, limit=settings.claim_batch, lease=lease)
     # Enqueued only after the claim committed: a worker must find the row queued.

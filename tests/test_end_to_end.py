@@ -112,3 +112,19 @@ def test_a_transient_429_is_retried_by_dramatiq_and_then_delivered(sqlite_url, p
     welcome = [m for m in messages_of(lead_id) if m.template == "sms/welcome"][0]
     assert welcome.state == "sent" and welcome.attempts == 2
     assert len([r for r in providers.received if r.to == "+13055550142"]) == 1
+
+
+def test_the_scheduler_stops_queueing_while_the_workers_are_behind(sqlite_url, monkeypatch):
+    from nurture import fleet
+    from nurture.config import get_settings
+
+    monkeypatch.setenv("NURTURE_MAX_QUEUED", "30")
+    monkeypatch.setenv("NURTURE_CLAIM_BATCH", "20")
+    get_settings.cache_clear()
+    fleet.seed_due_messages(sqlite_url, 50, now=START)
+    enqueued: list[int] = []
+    assert tick(enqueued.extend, now=START).due == 20
+    assert tick(enqueued.extend, now=START).due == 10  # 30 waiting: full
+    assert tick(enqueued.extend, now=START).due == 0
+    assert len(enqueued) == len(set(enqueued)) == 30
+    assert fleet.count_in(sqlite_url, "planned") == 20  # the rest waits in the database, not the broker
