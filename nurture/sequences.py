@@ -22,23 +22,10 @@ from typing import Any
 import yaml
 
 from nurture.compliance import Window
+from nurture.content.store import THEMES  # the article's themes; the default sequences use each on both channels
 from nurture.urgency import Condition, Tier, UrgencyRules
 
 CHANNELS = ("sms", "email")
-# The themes of the source article; the default sequences use each one on both channels.
-THEMES = (
-    "welcome",
-    "negative_equity",
-    "what_is_short_sale",
-    "bank_says_no",
-    "not_behind",
-    "deficiency",
-    "credit_impact",
-    "waiting_worse",
-    "who_this_is_for",
-    "next_steps",
-    "sale_countdown",
-)
 # Content that speaks of the sale date: never sent once that date has passed.
 DEADLINE_THEMES = frozenset({"sale_countdown"})
 # The first message a lead gets on each channel introduces us.

@@ -11,22 +11,15 @@ from fastapi import Depends, Header, HTTPException, Request
 from sqlmodel import Session
 
 from nurture.config import get_settings
-from nurture.db import get_engine
+from nurture.db import session_scope
 
 LOOPBACK = {"127.0.0.1", "::1", "localhost", "testclient"}
 
 
 def get_session() -> Iterator[Session]:
     """One session per request: committed if the route returns, rolled back if it raises."""
-    session = Session(get_engine(), expire_on_commit=False)
-    try:
+    with session_scope() as session:
         yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
 
 def require_api_key(request: Request, authorization: Annotated[str | None, Header()] = None) -> None:
