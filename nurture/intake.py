@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -16,7 +16,6 @@ from email_validator import EmailNotValidError, validate_email
 from phonenumbers import timezone as phone_timezone
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 from sqlalchemy import insert, or_
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from nurture.models import (

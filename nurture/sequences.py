@@ -22,7 +22,6 @@ from typing import Any
 import yaml
 
 from nurture.compliance import Window
-from nurture.content.store import THEMES  # the article's themes; the default sequences use each on both channels
 from nurture.urgency import Condition, Tier, UrgencyRules
 
 CHANNELS = ("sms", "email")

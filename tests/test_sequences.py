@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from nurture.sequences import CHANNELS, THEMES, SequenceError, load_catalog, parse_duration
+from nurture.content import THEMES
+from nurture.sequences import CHANNELS, SequenceError, load_catalog, parse_duration
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEDULES = ROOT / "schedules"
