@@ -27,7 +27,7 @@ def seed_due_messages(url: str, count: int, *, now: datetime, channel: str = "em
     with Session(engine) as session:
         for offset in range(0, count, 5_000):
             chunk = range(start + offset, start + min(count, offset + 5_000))
-            lead_ids = session.scalars(insert(Lead).returning(Lead.id, sort_by_parameter_order=True), [
+            lead_ids = session.scalars(insert(Lead).returning(Lead.id), [
                 {"first_name": f"Lead{i}", "last_name": "Fleet", "email": f"lead{i}@fleet.example.com",
                  "phone": f"+1305{5550000 + i:07d}" if channel == "sms" else None, "state": "GA", "zip": "30303",
                  "timezone": "America/New_York", "hardships": [], "foreclosure_stage": "none", "status": "active",
@@ -35,7 +35,7 @@ def seed_due_messages(url: str, count: int, *, now: datetime, channel: str = "em
                  "enrolled_at": now, "created_at": now, "updated_at": now}
                 for i in chunk
             ]).all()
-            ids += session.scalars(insert(Message).returning(Message.id, sort_by_parameter_order=True), [
+            ids += session.scalars(insert(Message).returning(Message.id), [
                 {"lead_id": lid, "sequence": "fleet", "step": "one", "channel": channel,
                  "template": template or f"{channel}/what_is_short_sale", "deadline": False, "tier": "early",
                  "due_at": now - timedelta(seconds=1), "state": "planned", "attempts": 0,

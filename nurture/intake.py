@@ -525,11 +525,13 @@ def upsert_many(
     if drafts:
         # One multi-row INSERT ... RETURNING for the new leads, loaded back as ORM objects:
         # building SQLModel objects one by one costs more than the rest of the import together.
-        ids = session.scalars(
-            insert(Lead).returning(Lead.id, sort_by_parameter_order=True), [vars(d) for d in drafts]
-        ).all()
-        loaded = {lead.id: lead for lead in session.exec(select(Lead).where(Lead.id.in_(ids)))}  # type: ignore[union-attr]
-        real = {id(d): loaded[i] for d, i in zip(drafts, ids, strict=True)}
+        # Ids are matched back by phone or email (unique, and one of them is always there): asking
+        # for them in parameter order makes SQLAlchemy send small batches on PostgreSQL.
+        returned = session.execute(insert(Lead).returning(Lead.id, Lead.phone, Lead.email),
+                                   [vars(d) for d in drafts]).all()
+        id_by_key = {(phone or email): lead_id for lead_id, phone, email in returned}
+        loaded = {lead.id: lead for lead in session.exec(select(Lead).where(Lead.id.in_(id_by_key.values())))}  # type: ignore[union-attr]
+        real = {id(d): loaded[id_by_key[d.phone or d.email]] for d in drafts}
         for _, _, res in done:
             if id(res.lead) in real:
                 res.lead = real[id(res.lead)]

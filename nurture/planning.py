@@ -248,10 +248,14 @@ def _replan_batch(
         })
         results[lead_id] = result
     if new_rows:
-        ids = session.scalars(
-            sa.insert(Message.__table__).returning(Message.__table__.c.id, sort_by_parameter_order=True), new_rows
+        # A new plan has each step of a lead once: (lead, sequence, step) finds each row's id again.
+        table = Message.__table__
+        returned = session.execute(
+            sa.insert(table).returning(table.c.id, table.c.lead_id, table.c.sequence, table.c.step), new_rows
         ).all()
-        for message_id, row, (owner, cause) in zip(ids, new_rows, new_owner, strict=True):
+        id_by_key = {(lead_id, seq, step): message_id for message_id, lead_id, seq, step in returned}
+        for row, (owner, cause) in zip(new_rows, new_owner, strict=True):
+            message_id = id_by_key[(row["lead_id"], row["sequence"], row["step"])]
             owner.planned.append(message_id)
             events.append({"at": now, "lead_id": row["lead_id"], "message_id": message_id, "kind": "plan",
                            "to_state": "planned", "cause": _clip(f"{cause}: {row['reason']}")})
