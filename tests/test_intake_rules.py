@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from nurture.intake import (
+from nurture.intake_schema import (
     IntakeError,
     derive_timezone,
     normalize_email,
