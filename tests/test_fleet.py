@@ -62,8 +62,8 @@ def test_a_worker_killed_mid_send_is_reconciled_from_the_provider_not_resent(pg_
     import signal
     import time
 
-    # A text to Twilio that takes 3 s to answer: the worker is killed while it waits.
-    simulator.delay = 3
+    # A text to Twilio that takes 5 s to answer: the worker is killed while it waits.
+    simulator.delay = 5
     (mid,) = fleet.seed_due_messages(pg_url, 1, now=now(), channel="sms", template="sms/what_is_short_sale")
     with Session(get_engine(pg_url)) as s:  # the final gate wants SMS consent on record
         from nurture.models import Consent
@@ -88,7 +88,7 @@ def test_a_worker_killed_mid_send_is_reconciled_from_the_provider_not_resent(pg_
     try:
         assert fleet.wait_for(lambda: fleet.count_in(pg_url, "sending") == 1, timeout=60), \
             (tmp_path / "w.log").read_text()[-3000:]
-        time.sleep(1.5)  # claimed and rendered: now inside the 3 s provider call
+        time.sleep(2.5)  # claimed and rendered: now inside the 5 s provider call
         os.killpg(workers.pid, signal.SIGKILL)
         workers.wait(10)
         fleet.stop(scheduler)
