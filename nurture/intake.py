@@ -88,8 +88,8 @@ def _apply(lead: Lead, values: dict[str, Any], now: datetime) -> set[str]:
     changed = {k for k, v in values.items() if getattr(lead, k) != v}
     for k in changed:
         setattr(lead, k, values[k])
-    if changed & {"zip", "phone"}:
-        tz = derive_timezone(lead.zip, lead.phone)
+    if changed & {"zip", "phone", "state"}:
+        tz = derive_timezone(lead.zip, lead.phone, lead.state)
         if tz != lead.timezone:
             lead.timezone = tz
             changed.add("timezone")

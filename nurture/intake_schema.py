@@ -23,8 +23,25 @@ US_STATES = frozenset(
     "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM "
     "NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR VI GU AS MP".split()
 )
-# Used only when neither the ZIP nor the phone's area code names a zone.
+# Used only when neither the ZIP, the phone's area code nor the state names a zone.
 DEFAULT_TIMEZONE = "America/New_York"
+# When neither the ZIP nor the phone names a zone: the zone most of the state lives in.
+STATE_TIMEZONES = {
+    "AL": "America/Chicago", "AK": "America/Anchorage", "AZ": "America/Phoenix", "AR": "America/Chicago",
+    "CA": "America/Los_Angeles", "CO": "America/Denver", "CT": "America/New_York", "DE": "America/New_York",
+    "DC": "America/New_York", "FL": "America/New_York", "GA": "America/New_York", "HI": "Pacific/Honolulu",
+    "ID": "America/Boise", "IL": "America/Chicago", "IN": "America/Indiana/Indianapolis", "IA": "America/Chicago",
+    "KS": "America/Chicago", "KY": "America/New_York", "LA": "America/Chicago", "ME": "America/New_York",
+    "MD": "America/New_York", "MA": "America/New_York", "MI": "America/Detroit", "MN": "America/Chicago",
+    "MS": "America/Chicago", "MO": "America/Chicago", "MT": "America/Denver", "NE": "America/Chicago",
+    "NV": "America/Los_Angeles", "NH": "America/New_York", "NJ": "America/New_York", "NM": "America/Denver",
+    "NY": "America/New_York", "NC": "America/New_York", "ND": "America/Chicago", "OH": "America/New_York",
+    "OK": "America/Chicago", "OR": "America/Los_Angeles", "PA": "America/New_York", "RI": "America/New_York",
+    "SC": "America/New_York", "SD": "America/Chicago", "TN": "America/Chicago", "TX": "America/Chicago",
+    "UT": "America/Denver", "VT": "America/New_York", "VA": "America/New_York", "WA": "America/Los_Angeles",
+    "WV": "America/New_York", "WI": "America/Chicago", "WY": "America/Denver", "PR": "America/Puerto_Rico",
+}
+
 MAX_CENTS = 100_000_000_00  # $100M: anything above is a typo, not a house
 _MONEY_CLEAN = re.compile(r"[\s$,]")
 _ZIP = re.compile(r"^(\d{5})(?:-?(\d{4}))?$")
@@ -102,8 +119,9 @@ def zip_info(zip5: str) -> dict[str, Any] | None:
     return found[0] if found else None
 
 
-def derive_timezone(zip_code: str | None, phone: str | None) -> str:
-    """The lead's IANA zone: the property's ZIP first, else the phone's area code, else Eastern."""
+def derive_timezone(zip_code: str | None, phone: str | None, state: str | None = None) -> str:
+    """The lead's IANA zone: the property's ZIP first, else the phone's area code, else the state's
+    main zone, else Eastern."""
     if zip_code:
         info = zip_info(zip_code[:5])
         if info and info.get("timezone"):
@@ -113,7 +131,7 @@ def derive_timezone(zip_code: str | None, phone: str | None) -> str:
         # Only an answer naming one zone counts: toll-free and non-geographic numbers list dozens.
         if len(zones) == 1 and zones[0] != phone_timezone.UNKNOWN_TIMEZONE:
             return zones[0]
-    return DEFAULT_TIMEZONE
+    return STATE_TIMEZONES.get((state or "").upper(), DEFAULT_TIMEZONE)
 
 
 class _Strict(BaseModel):

@@ -143,3 +143,9 @@ def test_consent_without_its_wording_is_refused():
         parse_lead({"first_name": "A", "phone": "3055550142", "sms_consent": {"granted": True}})
     assert exc.value.errors[0].field == "sms_consent"
     assert "exact wording" in exc.value.errors[0].message
+
+
+def test_without_zip_or_phone_the_state_gives_the_zone():
+    assert derive_timezone(None, None, "CA") == "America/Los_Angeles"
+    assert derive_timezone(None, "+18005550100", "AZ") == "America/Phoenix"  # toll-free names no zone
+    assert derive_timezone(None, None, None) == "America/New_York"

@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from nurture.intake_schema import derive_timezone
 from nurture.cli.common import console, fail, out, print_json
 from nurture.clock import now as clock_now
 from nurture.config import get_settings
@@ -27,36 +28,9 @@ WIDTH = 170
 def _wide() -> Console:
     return console if console.is_terminal and console.width >= WIDTH else Console(width=WIDTH)
 
-# Where a ZIP code is missing or unknown: the zone most of the state lives in.
-STATE_TIMEZONES = {
-    "AL": "America/Chicago", "AK": "America/Anchorage", "AZ": "America/Phoenix", "AR": "America/Chicago",
-    "CA": "America/Los_Angeles", "CO": "America/Denver", "CT": "America/New_York", "DE": "America/New_York",
-    "DC": "America/New_York", "FL": "America/New_York", "GA": "America/New_York", "HI": "Pacific/Honolulu",
-    "ID": "America/Boise", "IL": "America/Chicago", "IN": "America/Indiana/Indianapolis", "IA": "America/Chicago",
-    "KS": "America/Chicago", "KY": "America/New_York", "LA": "America/Chicago", "ME": "America/New_York",
-    "MD": "America/New_York", "MA": "America/New_York", "MI": "America/Detroit", "MN": "America/Chicago",
-    "MS": "America/Chicago", "MO": "America/Chicago", "MT": "America/Denver", "NE": "America/Chicago",
-    "NV": "America/Los_Angeles", "NH": "America/New_York", "NJ": "America/New_York", "NM": "America/Denver",
-    "NY": "America/New_York", "NC": "America/New_York", "ND": "America/Chicago", "OH": "America/New_York",
-    "OK": "America/Chicago", "OR": "America/Los_Angeles", "PA": "America/New_York", "RI": "America/New_York",
-    "SC": "America/New_York", "SD": "America/Chicago", "TN": "America/Chicago", "TX": "America/Chicago",
-    "UT": "America/Denver", "VT": "America/New_York", "VA": "America/New_York", "WA": "America/Los_Angeles",
-    "WV": "America/New_York", "WI": "America/Chicago", "WY": "America/Denver", "PR": "America/Puerto_Rico",
-}
-
-
 def timezone_for(state: str | None, zip_code: str | None) -> str:
-    """The lead's IANA zone: from the ZIP code when known, else the state's main zone, else New York."""
-    if zip_code:
-        import zipcodes
-
-        try:
-            found = zipcodes.matching(zip_code.strip()[:5])
-        except (TypeError, ValueError):
-            found = []
-        if found and found[0].get("timezone"):
-            return str(found[0]["timezone"])
-    return STATE_TIMEZONES.get((state or "").upper(), "America/New_York")
+    """The lead's IANA zone, by intake's rule (ZIP, else the state's main zone, else Eastern)."""
+    return derive_timezone(zip_code, None, state)
 
 
 def _catalog() -> Catalog:
