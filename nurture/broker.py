@@ -28,7 +28,6 @@ def make_broker(settings: Settings | None = None) -> dramatiq.Broker:
         broker: dramatiq.Broker = RedisBroker(url=settings.redis_url)
     else:
         broker = StubBroker()
-        broker.emit_after("process_boot")
     return broker
 
 

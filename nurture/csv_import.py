@@ -209,14 +209,16 @@ def _commit_batch(
         session.close()
 
 
-def import_file(path: Path, session_factory: Callable[[], Session], **kw: Any) -> ImportReport:
+def read_csv_file(path: Path) -> str:
+    """The file's text (a spreadsheet's byte-order mark dropped); CsvFileError saying what is wrong."""
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        return path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise CsvFileError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise CsvFileError(f"{path}: is a folder, not a CSV file") from None
     except UnicodeDecodeError as exc:
-        raise CsvFileError(f"{path}: not UTF-8 text (byte {exc.start}); save the sheet as CSV UTF-8") from None
-    return import_text(session_factory, text, **kw)
+        raise CsvFileError(f"{path}: not UTF-8 text (byte {exc.start}); save the sheet as 'CSV UTF-8'") from None
 
 
 def count_data_lines(text: str) -> int:

@@ -20,7 +20,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
-from nurture import compliance
+from nurture import compliance, planning
 from nurture.channels import ChannelError, OutgoingMessage, SendResult, get_channel
 from nurture.clock import now as clock_now
 from nurture.config import Settings, get_settings
@@ -105,13 +105,12 @@ def check_gate(msg: Claimed, lead: Lead, facts: Facts, now: datetime, settings: 
             return Gate(False, f"sale date {lead.sale_date} has passed: deadline content is never sent after it")
     key = f"{msg.sequence}|{msg.step}"
     for other_id, _, other_key, state, _ in facts.history:
-        if other_id != msg.id and other_key == key and state in (*_SENT_STATES, S.sending):
+        if other_key == key and state in (*_SENT_STATES, S.sending):
             return Gate(False, f"step {msg.step} of {msg.sequence} already went out (message #{other_id})")
     window = compliance.allowed_now(now, lead.timezone, lead.state, msg.channel, settings)
     if not window.ok:
         return Gate(False, f"quiet hours ({window.reason})", window.next_allowed)
-    recent = [(ch, at) for oid, ch, _, st, at in facts.history
-              if oid != msg.id and at is not None and st in (*_SENT_STATES, S.sending)]
+    recent = [(ch, at) for _, ch, _, st, at in facts.history if at is not None and st in (*_SENT_STATES, S.sending)]
     cap = compliance.cap_check(now, msg.channel, lead.state, recent)
     if not cap.ok:
         return Gate(False, cap.reason, cap.next_allowed)
@@ -255,14 +254,14 @@ class Dispatcher:
                 update(table).where(table.c.id == message_id, table.c.state == S.queued)
                 .values(state=S.sending, attempts=table.c.attempts + 1, updated_at=now,
                         lease_until=now + timedelta(seconds=self.settings.lease_seconds))
-                .returning(*table.c)
+                .returning(*(table.c[f] for f in Claimed.__dataclass_fields__))
             ).mappings().first()
             if claimed is None:
                 state = session.scalar(select(table.c.state).where(table.c.id == message_id))
                 if state is None:
                     return Outcome("missing", f"no message #{message_id}")
                 return Outcome("ignored", f"message #{message_id} is {state}, not queued: another worker has it or it was cancelled")
-            msg = Claimed(**{f: claimed[f] for f in Claimed.__dataclass_fields__})
+            msg = Claimed(**claimed)
             log_event(session, at=now, kind="state", lead_id=msg.lead_id, message_id=msg.id,
                       from_state=S.queued, to_state=S.sending, cause="claimed by a worker")
             lead, facts = load_lead_and_facts(session, msg.lead_id, msg.channel, msg.id)
@@ -271,7 +270,7 @@ class Dispatcher:
                 if gate.move_to is not None:
                     transition(session, msg.id, from_state=S.sending, to_state=S.planned, at=now, lead_id=lead.id,
                                cause=f"moved to {gate.move_to.isoformat()}: {gate.reason}", due_at=gate.move_to,
-                               reason=f"moved: {gate.reason}", attempts=Message.attempts - 1, lease_until=None)
+                               reason=f"moved: {gate.reason}", attempts=table.c.attempts - 1, lease_until=None)
                     return Outcome("planned", gate.reason)
                 transition(session, msg.id, from_state=S.sending, to_state=S.skipped, at=now, lead_id=lead.id,
                            cause=gate.reason, reason=gate.reason)
@@ -352,13 +351,7 @@ class Dispatcher:
             if exc.suppress:
                 suppress(session, channel=out.channel, address=out.to, reason="stop",
                          detail=f"provider error {exc.code}: {exc.reason}", lead_id=out.lead_id, at=now)
-                _replan(session, out.lead_id, now, f"{out.to} suppressed after provider error {exc.code}")
+                planning.replan_lead(session, out.lead_id, now=now,
+                                     cause=f"{out.to} suppressed after provider error {exc.code}")
         return Outcome("failed", f"{exc.code}: {exc.reason}")
 
-
-def _replan(session: Session, lead_id: int, now: datetime, cause: str) -> None:
-    from nurture import planning
-
-    lead = session.get(Lead, lead_id)
-    if lead is not None:
-        planning.replan(session, lead, now=now, cause=cause)

@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlalchemy import delete, insert
 from sqlmodel import Session, select
 
+from nurture import planning
 from nurture.compliance import keyword_kind
 from nurture.dispatch import suppress
 from nurture.lifecycle import log_event
@@ -21,12 +22,6 @@ from nurture.models import Consent, ConsentAction, Lead, LeadStatus, Suppression
 class InboundResult:
     kind: str  # opt_out, opt_in, help, reply, unknown_sender
     lead_id: int | None
-
-
-def _replan(session: Session, lead: Lead, now: datetime, cause: str) -> None:
-    from nurture import planning
-
-    planning.replan(session, lead, now=now, cause=cause)
 
 
 def opt_out(session: Session, lead: Lead, *, channel: str, reason: str, detail: str, method: str,
@@ -40,7 +35,7 @@ def opt_out(session: Session, lead: Lead, *, channel: str, reason: str, detail: 
         recorded_at=now,
     ))
     log_event(session, at=now, kind="consent", lead_id=lead.id, cause=f"opted out of {channel} ({method}): {detail}")
-    _replan(session, lead, now, f"opted out of {channel}")
+    planning.replan(session, lead, now=now, cause=f"opted out of {channel}")
 
 
 def handle_inbound_sms(session: Session, *, from_: str, body: str, now: datetime,
@@ -68,7 +63,7 @@ def handle_inbound_sms(session: Session, *, from_: str, body: str, now: datetime
             lead_id=lead.id, channel="sms", action=ConsentAction.grant, text=f"replied {text[:50]}",
             method="sms_keyword", recorded_at=now,
         ))
-        _replan(session, lead, now, "opted back in by SMS")
+        planning.replan(session, lead, now=now, cause="opted back in by SMS")
     elif kind == "help":
         pass  # the carrier / Twilio answers HELP with the program's help text; nothing changes here
     else:
@@ -78,6 +73,6 @@ def handle_inbound_sms(session: Session, *, from_: str, body: str, now: datetime
             lead.updated_at = now
             session.add(lead)
             session.flush()
-            _replan(session, lead, now, "the lead replied: a person takes over")
+            planning.replan(session, lead, now=now, cause="the lead replied: a person takes over")
         kind = "reply"
     return InboundResult(kind, lead.id)

@@ -98,11 +98,11 @@ def _apply(lead: Lead, values: dict[str, Any], now: datetime) -> set[str]:
     return changed
 
 
-def _consent_row(lead: Lead, consent: ConsentIn, method: str, now: datetime) -> Consent:
-    return Consent(
-        lead_id=lead.id, channel=Channel.sms.value, action=ConsentAction.grant.value, text=consent.text,
-        source_url=consent.source_url, ip=consent.ip, method=method, recorded_at=now,
-    )
+def _consent_values(lead_id: int, consent: ConsentIn, method: str, now: datetime) -> dict[str, Any]:
+    """An SMS consent grant, with the wording and where it was given, as a Consent row's values."""
+    return {"lead_id": lead_id, "channel": Channel.sms.value, "action": ConsentAction.grant.value,
+            "text": consent.text, "source_url": consent.source_url, "ip": consent.ip, "method": method,
+            "recorded_at": now}
 
 
 def _find_conflict(by_phone: Lead | None, by_email: Lead | None) -> FieldError | None:
@@ -256,10 +256,7 @@ def upsert_many(
     for lead_in, outcome, res in done:
         lead_id = outcome.lead_id = res.lead.id
         if "consent" in outcome.changed and lead_in.sms_consent:
-            c = lead_in.sms_consent
-            consents.append({"lead_id": lead_id, "channel": Channel.sms.value, "action": ConsentAction.grant.value,
-                             "text": c.text, "source_url": c.source_url, "ip": c.ip, "method": method,
-                             "recorded_at": now})
+            consents.append(_consent_values(lead_id, lead_in.sms_consent, method, now))
         if outcome.action != "unchanged":
             what = "created" if res.created else "updated (" + ", ".join(sorted(res.changed)) + ")"
             events.append({"at": now, "lead_id": lead_id, "kind": "lead", "cause": f"lead {what} via {method}"})
@@ -317,7 +314,7 @@ def update_lead(session: Session, lead: Lead, data: dict[str, Any], *, method: s
     if consent and consent.granted:
         if not lead.phone:
             raise IntakeError([FieldError("sms_consent", "is granted but the lead has no phone to text")])
-        session.add(_consent_row(lead, consent, method, now))
+        session.execute(insert(Consent), [_consent_values(lead.id, consent, method, now)])  # type: ignore[arg-type]
         changed.add("consent")
     result = UpsertResult(lead, False, changed)
     if changed:

@@ -16,8 +16,6 @@ from sqlmodel import Session
 from nurture.models import DeliveryEvent, Message, MessageState
 
 S = MessageState
-# States a message never leaves except through a provider callback.
-FINAL = frozenset({S.delivered, S.skipped, S.failed, S.undelivered, S.cancelled})
 
 
 def transition(

@@ -145,6 +145,12 @@ def replan(
     return replan_many(session, [(lead, cause)], now=now, catalog=catalog, settings=settings)[0]
 
 
+def replan_lead(session: Session, lead_id: int | None, *, now: datetime, cause: str) -> ReplanResult | None:
+    """`replan` for a lead known by id (webhooks, the dispatcher); None when there is no such lead."""
+    lead = session.get(Lead, lead_id) if lead_id else None
+    return replan(session, lead, now=now, cause=cause) if lead is not None else None
+
+
 def replan_many(
     session: Session,
     leads: Sequence[tuple[Lead, str]],

@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from nurture.cli.common import console, fail, out, print_json
 from nurture.clock import now
-from nurture.csv_import import CsvFileError, count_data_lines, import_text
+from nurture.csv_import import CsvFileError, count_data_lines, import_text, read_csv_file
 from nurture.db import get_engine, session_scope
 from nurture.intake import IntakeError, consent_ledger, find_lead, update_lead, upsert_lead
 from nurture.models import Lead
@@ -201,11 +201,9 @@ def import_(
 ) -> None:
     """Import leads from a CSV file: good rows are saved, bad rows are reported with their line numbers."""
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        fail(f"{path}: no such file")
-    except UnicodeDecodeError as exc:
-        fail(f"{path}: not UTF-8 text (byte {exc.start}); save the sheet as 'CSV UTF-8'")
+        text = read_csv_file(path)
+    except CsvFileError as exc:
+        fail(str(exc))
     engine = get_engine()
     total = count_data_lines(text)
     with Progress(TextColumn("importing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),

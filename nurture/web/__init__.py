@@ -7,7 +7,6 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from nurture import __version__
-from nurture.intake import validation_errors
 from nurture.web import health, leads, metrics, ops, webhooks
 
 
@@ -34,4 +33,4 @@ def create_app() -> FastAPI:
     return app
 
 
-__all__ = ["create_app", "validation_errors"]
+__all__ = ["create_app"]

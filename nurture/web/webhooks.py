@@ -14,9 +14,10 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session, select
 
+from nurture import planning
 from nurture.clock import now
 from nurture.config import get_settings
-from nurture.db import get_engine, secret_key, session_scope
+from nurture.db import secret_key, session_scope
 from nurture.dispatch import suppress
 from nurture.inbound import handle_inbound_sms, opt_out
 from nurture.lifecycle import S, log_event, transition
@@ -82,7 +83,8 @@ async def twilio_status(request: Request) -> Response:
             if code in TWILIO_DEAD_NUMBER and msg.to_address:
                 suppress(session, channel="sms", address=msg.to_address, reason=TWILIO_DEAD_NUMBER[code],
                          detail=f"Twilio error {code}", lead_id=msg.lead_id, at=at)
-                _replan(session, msg.lead_id, f"{msg.to_address} cannot receive texts (Twilio {code})")
+                planning.replan_lead(session, msg.lead_id, now=at,
+                                     cause=f"{msg.to_address} cannot receive texts (Twilio {code})")
         if not moved:
             log_event(session, at=at, kind="provider", lead_id=msg.lead_id, message_id=msg.id, cause=cause,
                       provider_status=status, error_code=code)
@@ -164,7 +166,7 @@ def _sendgrid_event(session: Session, event: dict[str, Any], at: Any) -> None:
         if hard and msg.to_address:
             suppress(session, channel="email", address=msg.to_address, reason="bounce", detail=cause,
                      lead_id=lead_id, at=at)
-            _replan(session, lead_id, f"{msg.to_address} bounced")
+            planning.replan_lead(session, lead_id, now=at, cause=f"{msg.to_address} bounced")
     if kind in SENDGRID_OPT_OUTS:
         lead = session.get(Lead, lead_id) if lead_id else None
         email = str(event.get("email") or "").lower()
@@ -182,14 +184,6 @@ def _sendgrid_event(session: Session, event: dict[str, Any], at: Any) -> None:
                   data=data)
 
 
-def _replan(session: Session, lead_id: int | None, cause: str) -> None:
-    from nurture import planning
-
-    lead = session.get(Lead, lead_id) if lead_id else None
-    if lead is not None:
-        planning.replan(session, lead, now=now(), cause=cause)
-
-
 _PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport"
 content="width=device-width, initial-scale=1"><title>{title}</title></head>
 <body style="font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem;color:#222">
@@ -201,9 +195,8 @@ def _page(title: str, body: str, status: int = 200) -> HTMLResponse:
 
 
 def _unsubscribe_target(token: str) -> tuple[int, str]:
-    with Session(get_engine()) as session:
+    with session_scope() as session:
         secret = secret_key(session)
-        session.commit()
     try:
         return verify_unsubscribe_token(token, secret)
     except InvalidToken:
