@@ -14,7 +14,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -25,9 +24,17 @@ from nurture.channels import ChannelError, OutgoingMessage, SendResult, get_chan
 from nurture.clock import now as clock_now
 from nurture.config import Settings, get_settings
 from nurture.content import RenderError, TemplateStore
+from nurture.content.context import local_today
 from nurture.db import secret_key, session_scope
 from nurture.lifecycle import S, log_event, transition
-from nurture.models import Consent, ConsentAction, Lead, LeadStatus, Message, Suppression
+from nurture.models import (
+    Consent,
+    ConsentAction,
+    Lead,
+    LeadStatus,
+    Message,
+    Suppression,
+)
 from nurture.tokens import unsubscribe_url
 
 log = logging.getLogger("nurture.dispatch")
@@ -100,8 +107,7 @@ def check_gate(msg: Claimed, lead: Lead, facts: Facts, now: datetime, settings: 
     if msg.deadline:
         if lead.sale_date is None:
             return Gate(False, "deadline content, but the lead no longer has a sale date")
-        local_today = now.astimezone(ZoneInfo(lead.timezone)).date()
-        if local_today > lead.sale_date:
+        if local_today(lead, now) > lead.sale_date:
             return Gate(False, f"sale date {lead.sale_date} has passed: deadline content is never sent after it")
     key = f"{msg.sequence}|{msg.step}"
     for other_id, _, other_key, state, _ in facts.history:

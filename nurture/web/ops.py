@@ -18,7 +18,7 @@ from nurture.clock import now
 from nurture.delivery_log import entries, parse_since, stats
 from nurture.intake import consent_ledger, find_lead
 from nurture.models import Channel, Lead, LeadStatus, Message, MessageState
-from nurture.urgency import zone
+from nurture.planner import fmt_local
 from nurture.web.deps import SessionDep, require_api_key
 
 router = APIRouter(tags=["ops"], dependencies=[Depends(require_api_key)])
@@ -43,7 +43,7 @@ def _utc(moment: datetime | None) -> str:
 
 
 def _local(moment: datetime | None, tz: str) -> str:
-    return "—" if moment is None else moment.astimezone(zone(tz)).strftime("%a %Y-%m-%d %H:%M %Z")
+    return "—" if moment is None else fmt_local(moment, tz)
 
 
 def _money(value: Decimal | None) -> str:
@@ -108,7 +108,7 @@ def messages_in(
 ) -> list[MessageRow]:
     """Messages now in `state`, most recently changed first, with their lead's name."""
     q = (
-        select(Message, Lead.first_name, Lead.last_name)
+        select(Message, Lead)
         .join(Lead, Lead.id == Message.lead_id)  # type: ignore[arg-type]
         .where(Message.state == state)
         .order_by(Message.updated_at.desc(), Message.id.desc())  # type: ignore[attr-defined]
@@ -118,7 +118,7 @@ def messages_in(
         q = q.where(Message.lead_id == lead_id)
     if since is not None:
         q = q.where(Message.updated_at >= since)
-    return [MessageRow(m, f"{first} {last}".strip()) for m, first, last in session.exec(q).all()]
+    return [MessageRow(m, lead.full_name) for m, lead in session.exec(q).all()]
 
 
 def leads_needing_a_human(session: Session, *, limit: int) -> list[Lead]:
