@@ -40,6 +40,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from nurture.clock import now as nurture_now
+from nurture.content.sms import sms_segments
 
 TWILIO = "twilio"
 SENDGRID = "sendgrid"
@@ -50,13 +51,6 @@ _TWILIO_LIST = re.compile(r"^/2010-04-01/Accounts/([^/]+)/Messages\.json$")
 _TWILIO_ONE = re.compile(r"^/2010-04-01/Accounts/([^/]+)/Messages/([^/]+)\.json$")
 _SENDGRID_SEND = "/v3/mail/send"
 
-# Characters of the GSM 03.38 default alphabet (the escape table counts twice): anything else
-# makes the whole message UCS-2, 70 characters a segment instead of 160.
-_GSM7 = set(
-    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
-    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
-)
-_GSM7_EXT = set("^{}\\[~]|€\f")
 
 # Twilio's wording for the codes the simulator answers with; {to}/{from_} are filled in.
 TWILIO_MESSAGES = {
@@ -135,19 +129,6 @@ class _State:
     messages: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     by_sid: dict[str, dict[str, Any]] = field(default_factory=dict)
     delay: float = 0.0
-
-
-def sms_segments(body: str) -> int:
-    """How many SMS segments Twilio bills for `body` (GSM-7: 160/153 chars, UCS-2: 70/67)."""
-    if all(c in _GSM7 or c in _GSM7_EXT for c in body):
-        units = sum(2 if c in _GSM7_EXT else 1 for c in body)
-        single, multi = 160, 153
-    else:
-        units = sum(2 if ord(c) > 0xFFFF else 1 for c in body)
-        single, multi = 70, 67
-    if units <= single:
-        return 1
-    return -(-units // multi)
 
 
 class Simulator:
@@ -440,6 +421,7 @@ class _Handler(BaseHTTPRequestHandler):
         sid = "SM" + uuid.uuid4().hex
         stamp = format_datetime(at.astimezone(UTC))
         uri = f"/2010-04-01/Accounts/{account}/Messages/{sid}.json"
+        segments = str(sms_segments(body).segments)
         message = {
             "account_sid": account,
             "api_version": "2010-04-01",
@@ -454,7 +436,7 @@ class _Handler(BaseHTTPRequestHandler):
             "messaging_service_sid": service,
             "num_media": "0",
             # Twilio reports 0 segments until a Messaging Service has picked the sender.
-            "num_segments": str(sms_segments(body)) if from_ else "0",
+            "num_segments": segments if from_ else "0",
             "price": None,
             "price_unit": "USD",
             "sid": sid,
@@ -468,7 +450,6 @@ class _Handler(BaseHTTPRequestHandler):
                      provider_id=sid)
         )
         # What a later list or fetch shows: the carrier took it at once.
-        segments = str(sms_segments(body))
         sim._store_sms(account, {**message, "status": "sent", "date_sent": stamp, "num_segments": segments})
         self._json(201, message)
 

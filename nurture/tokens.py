@@ -11,11 +11,12 @@ import hashlib
 import hmac
 
 from nurture.config import Settings
+from nurture.models import Channel
 
 #: Bytes of the HMAC kept in a token: 128 bits is beyond guessing and keeps SMS links short.
 TAG_BYTES = 16
 #: Channels an unsubscribe token may name.
-CHANNELS = frozenset({"sms", "email"})
+CHANNELS = frozenset(c.value for c in Channel)
 
 # Each kind of token signs under its own prefix, so a tracking token is never a valid unsubscribe token.
 _UNSUBSCRIBE = "unsub"

@@ -15,11 +15,11 @@ import httpx
 import pytest
 from twilio.rest import Client
 
-from nurture.channels import OutgoingMessage
+from nurture.channels import ChannelError, OutgoingMessage
 from nurture.channels.email import SendGridChannel
 from nurture.channels.sms import TwilioChannel
 from nurture.config import Settings
-from nurture.simulator import RemoteSimulator, Simulator, sms_segments
+from nurture.simulator import RemoteSimulator, Simulator
 
 ACCOUNT = "AC" + "f" * 32
 MESSAGES = f"/2010-04-01/Accounts/{ACCOUNT}/Messages.json"
@@ -128,17 +128,6 @@ def test_twilio_sdk_sees_rejections_as_twilio_errors(sim: Simulator) -> None:
         client.messages.create(to="+13055550142", from_="+13055550100", body="Hi")
     assert (info.value.status, info.value.code) == (400, 21610)
     assert "unsubscribed recipient" in info.value.msg
-
-
-def test_sms_segments_follow_gsm_and_ucs2_limits() -> None:
-    assert sms_segments("a" * 160) == 1
-    assert sms_segments("a" * 161) == 2
-    assert sms_segments("a" * 306) == 2
-    assert sms_segments("{" * 80) == 1  # escape characters count twice
-    assert sms_segments("{" * 81) == 2
-    # A non-breaking space is not GSM-7: the whole message becomes UCS-2.
-    assert sms_segments("a\xa0" + "a" * 68) == 1
-    assert sms_segments("a\xa0" + "a" * 69) == 2
 
 
 # -- SendGrid ---------------------------------------------------------------------------------
@@ -276,8 +265,10 @@ def test_a_simulator_process_is_driven_and_read_from_another_process(simulator_p
     msg = OutgoingMessage(1, 2, "sms", "+13055550142", None, "Hello", None, None)
 
     remote.fail_next(1, status=429, retry_after=1)
-    with pytest.raises(Exception, match="Too Many Requests"):
+    with pytest.raises(ChannelError, match="Too Many Requests") as info:
         sms.send(msg)
+    assert not info.value.permanent
+    assert info.value.retry_after == 1.0
     sms.send(msg)
     email.send(OutgoingMessage(2, 2, "email", "maria@example.com", "Hi", "Hello", "<p>Hello</p>", "https://u/t"))
 

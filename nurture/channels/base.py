@@ -6,7 +6,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 from email.utils import parsedate_to_datetime
-from typing import Protocol, runtime_checkable
+from typing import Protocol
 
 
 @dataclass
@@ -65,7 +65,6 @@ class ChannelError(Exception):
         return f"ChannelError({kind}, code={self.code!r}, reason={self.reason!r})"
 
 
-@runtime_checkable
 class Channel(Protocol):
     """One way of reaching a lead: SMS through Twilio, email through SendGrid, or the outbox."""
 

@@ -31,16 +31,16 @@ from nurture.channels.base import (
 )
 from nurture.config import Settings
 
-# Seconds to wait for SendGrid to connect and answer; the SDK itself would wait forever.
-DEFAULT_TIMEOUT = 10.0
-
 
 class SendGridChannel:
     """Sends email with the sendgrid SDK: text and HTML parts, one-click unsubscribe headers."""
 
     name = "email"
 
-    def __init__(self, settings: Settings, *, timeout: float = DEFAULT_TIMEOUT) -> None:
+    def __init__(self, settings: Settings, *, timeout: float | None = None) -> None:
+        # Seconds to wait for SendGrid to connect and answer; the SDK itself would wait forever.
+        if timeout is None:
+            timeout = settings.provider_timeout_seconds
         if not settings.email_configured:
             raise ValueError("SendGrid is not configured: set NURTURE_SENDGRID_API_KEY")
         sender = From(settings.email_from)

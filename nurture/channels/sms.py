@@ -23,8 +23,6 @@ from nurture.channels.base import (
 )
 from nurture.config import Settings
 
-# Seconds to wait for Twilio to connect and answer; a hung call must not pin a worker.
-DEFAULT_TIMEOUT = 10.0
 # Connections kept open to the API per channel, so worker threads do not open one per send.
 POOL_SIZE = 32
 # How many of the newest messages to a number reconcile looks through.
@@ -79,7 +77,10 @@ class TwilioChannel:
 
     name = "sms"
 
-    def __init__(self, settings: Settings, *, timeout: float = DEFAULT_TIMEOUT) -> None:
+    def __init__(self, settings: Settings, *, timeout: float | None = None) -> None:
+        # Seconds to wait for Twilio to connect and answer; a hung call must not pin a worker.
+        if timeout is None:
+            timeout = settings.provider_timeout_seconds
         if not settings.sms_configured:
             raise ValueError("Twilio is not configured: set NURTURE_TWILIO_ACCOUNT_SID and NURTURE_TWILIO_AUTH_TOKEN")
         if not (settings.twilio_from or settings.twilio_messaging_service_sid):
@@ -124,7 +125,7 @@ class TwilioChannel:
             created = record.date_created
             if isinstance(created, datetime) and created < earliest:
                 continue
-            if record.body is not None and (record.body == msg.text or record.body.endswith(msg.text)):
+            if record.body is not None and record.body.endswith(msg.text):
                 status = record.status or "queued"
                 return SendResult(provider_id=record.sid, status=status, delivered=status == "delivered")
         return None
@@ -158,7 +159,7 @@ def classify_twilio_error(*, status: int, code: int | None, message: str, retry_
         return ChannelError(text or "rate limited by Twilio", code=code_str, retry_after=retry_after)
     if status >= 500:
         return ChannelError(text or f"Twilio answered {status}", code=code_str, retry_after=retry_after)
-    if code is not None and code in PERMANENT_CODES:
+    if code in PERMANENT_CODES:
         reason, suppress = PERMANENT_CODES[code]
         return ChannelError(f"{reason}: {text}" if text else reason, code=code_str, permanent=True, suppress=suppress)
     return ChannelError(text or f"Twilio refused the message ({status})", code=code_str, permanent=True)

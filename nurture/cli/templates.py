@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -9,7 +11,7 @@ import typer
 
 from nurture.cli.common import fail, print_json
 from nurture.clock import now
-from nurture.config import get_settings
+from nurture.config import Settings, get_settings
 from nurture.content import SAMPLE_TIERS, Rendered, RenderError, TemplateStore, lint, sample_leads, split_name
 
 app = typer.Typer(no_args_is_help=True)
@@ -80,7 +82,9 @@ def preview_cmd(
     store = TemplateStore(settings.templates_dir)
     try:
         if lead_id is not None:
-            rendered = _render_for_lead(store, template, lead_id, tier=tier, first_sms=first_sms)
+            rendered = _render_for_lead(
+                store, template, lead_id, settings=settings, at=at, tier=tier, first_sms=first_sms
+            )
             who = f"lead {lead_id}"
         else:
             key = sample or "critical"
@@ -104,18 +108,26 @@ def preview_cmd(
             fail(f"{template} is an SMS: it has no HTML part")
         html_out.write_text(rendered.html, encoding="utf-8")
     if as_json:
-        print_json(_as_dict(rendered))
+        print_json(asdict(rendered))
         return
     _print(rendered, who, html_out)
 
 
-def _render_for_lead(store: TemplateStore, template: str, lead_id: int, *, tier: str | None, first_sms: bool) -> Rendered:
+def _render_for_lead(
+    store: TemplateStore,
+    template: str,
+    lead_id: int,
+    *,
+    settings: Settings,
+    at: datetime,
+    tier: str | None,
+    first_sms: bool,
+) -> Rendered:
     from sqlmodel import select
 
     from nurture import db
     from nurture.models import Lead, Message
 
-    settings = get_settings()
     with db.session_scope() as session:
         lead = session.get(Lead, lead_id)
         if lead is None:
@@ -125,21 +137,7 @@ def _render_for_lead(store: TemplateStore, template: str, lead_id: int, *, tier:
             # The tier the planner last gave this lead's messages, so the preview matches what goes out.
             latest = select(Message.tier).where(Message.lead_id == lead_id).order_by(Message.due_at.desc())
             tier = session.exec(latest).first()
-        return store.render(template, lead, now=now(), settings=settings, secret=secret, tier=tier, first_sms=first_sms)
-
-
-def _as_dict(rendered: Rendered) -> dict[str, object]:
-    return {
-        "template": rendered.template,
-        "channel": rendered.channel,
-        "version": rendered.version,
-        "subject": rendered.subject,
-        "preheader": rendered.preheader,
-        "text": rendered.text,
-        "html": rendered.html,
-        "segments": rendered.segments,
-        "encoding": rendered.encoding,
-    }
+        return store.render(template, lead, now=at, settings=settings, secret=secret, tier=tier, first_sms=first_sms)
 
 
 def _print(rendered: Rendered, who: str, html_out: Path | None) -> None:

@@ -179,7 +179,7 @@ def build_context(
     lead_id = lead.id if lead.id is not None else PREVIEW_LEAD_ID
     context: dict[str, object] = {
         "lead": lead_view(lead, today),
-        "days_to_sale": days_to_sale(lead, now),
+        "days_to_sale": (lead.sale_date - today).days if lead.sale_date is not None else None,
         "today": long_date(today, today),
         "tier": tier,
         "channel": channel,

@@ -198,10 +198,8 @@ class TemplateStore:
             if channel == "sms":
                 return self._render_sms(name, compiled, context, first_sms=first_sms)
             return self._render_email(name, compiled, context)
-        except RenderError:
-            raise
         except Exception as exc:  # a template must fail its message, never the worker
-            raise self._runtime_error(name, compiled, exc) from exc
+            raise self._located_error(name, exc, compiled.files) from exc
 
     def _render_sms(self, name: str, compiled: _Compiled, context: dict[str, object], *, first_sms: bool) -> Rendered:
         assert compiled.sms is not None
@@ -246,12 +244,6 @@ class TemplateStore:
             preheader=preheader,
         )
 
-    def _runtime_error(self, name: str, compiled: _Compiled, exc: BaseException) -> RenderError:
-        where = error_line(exc, {str(p) for p in compiled.files})
-        if where is None:
-            return RenderError(name, describe(exc))
-        return RenderError(name, describe(exc), file=Path(where[0]), line=where[1])
-
     def _load(self, name: str) -> _Compiled:
         cached = self._cache.get(name)
         if cached is not None and _stamp(cached.files) == cached.stamp:
@@ -281,7 +273,7 @@ class TemplateStore:
             try:
                 compiled.sms = self._env.compile_template(source, name=f"{name}.txt", filename=str(path))
             except Exception as exc:
-                compiled.error = self._compile_error(name, exc, compiled.files)
+                compiled.error = self._located_error(name, exc, compiled.files)
             return compiled
         return self._compile_email(name, path, stamp, raw, source)
 
@@ -332,10 +324,11 @@ class TemplateStore:
         except MarkupError as exc:
             compiled.error = RenderError(name, exc.problem, file=html_path)
         except Exception as exc:
-            compiled.error = self._compile_error(name, exc, files)
+            compiled.error = self._located_error(name, exc, files)
         return compiled
 
-    def _compile_error(self, name: str, exc: Exception, files: tuple[Path, ...]) -> RenderError:
+    def _located_error(self, name: str, exc: BaseException, files: tuple[Path, ...]) -> RenderError:
+        """`exc` as a RenderError, pointing at the template line that raised it when one of `files` did."""
         where = error_line(exc, {str(p) for p in files})
         if where is None:
             return RenderError(name, describe(exc))
