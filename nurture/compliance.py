@@ -62,9 +62,6 @@ def _hm(t: time) -> str:
     return f"{t.hour}:{t.minute:02d}"
 
 
-_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-
-
 @dataclass(frozen=True, slots=True)
 class QuietHours:
     """When a state lets us send, Monday to Sunday (None: not on that day)."""
@@ -307,9 +304,3 @@ def _rolling_conflict(times: Sequence[datetime], at: datetime, limit: int) -> da
 def caps_respected(times: Sequence[datetime], limit: int) -> bool:
     """True if no rolling 24 h window of the sorted `times` holds more than `limit` of them."""
     return all(times[j + limit] - times[j] >= CAP_WINDOW for j in range(len(times) - limit))
-
-
-def utc(moment: datetime) -> datetime:
-    if moment.tzinfo is None:
-        raise ValueError("naive datetime: give an aware one")
-    return moment.astimezone(UTC)

@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any, NamedTuple
 
 from nurture.compliance import (
+    CAP_WINDOW,
     DEFAULT_CAPS,
     MIN_GAP,
     CapBook,
@@ -22,7 +23,7 @@ from nurture.compliance import (
     quiet_hours_apply,
     quiet_hours_for,
 )
-from nurture.sequences import DEFAULT_DEADLINE_TIME, Catalog, SequenceSpec, Step, format_duration
+from nurture.sequences import CHANNELS, DEFAULT_DEADLINE_TIME, Catalog, SequenceSpec, Step, format_duration
 from nurture.urgency import Facts, TierTimeline, local_midnight, zone
 
 # History states that mean "this step has had its turn": it is never planned again.
@@ -159,7 +160,7 @@ class _Planner:
         self.history = history
         self.notes = notes
         self.quiet = quiet_hours_for(facts.state)
-        self.quiet_channels = {c for c in ("sms", "email") if quiet_hours_apply(c, email_quiet_hours)}
+        self.quiet_channels = {c for c in CHANNELS if quiet_hours_apply(c, email_quiet_hours)}
         self.book = CapBook(facts.state, caps)
         self.timeline = TierTimeline(facts, catalog.urgency, now)
         self.messages: list[PlannedMessage] = []
@@ -217,7 +218,7 @@ class _Planner:
         return None
 
     def _read_history(self) -> None:
-        since = self.now - timedelta(hours=24)
+        since = self.now - CAP_WINDOW
         sent_on: set[str] = set()
         for past in self.history:
             if past.state in DONE_STATES:
@@ -307,7 +308,6 @@ class _Planner:
         else:
             tier = self.timeline.at(chain.cursor)
             gap = step.gap_for(tier)
-            in_window = False
             if step.window is not None and gap.days and not gap.seconds and not gap.microseconds:
                 # Whole days with a window: "2d" means two calendar days later, at the window's start.
                 day = (chain.cursor_day or chain.cursor.astimezone(self.tz).date()) + gap

@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 from nurture.models import Consent, DeliveryEvent, Lead, Message, Suppression
 from nurture.planner import Plan, PastMessage, PlannedMessage, SkippedStep, fmt_local, plan
 from nurture.sequences import Catalog, default_catalog
-from nurture.urgency import Facts, zone
+from nurture.urgency import Facts, UrgencyRules, zone
 
 # A replan whose cancellations lose a race with the dispatcher (a row got claimed) starts over.
 MAX_ATTEMPTS = 3
@@ -289,46 +289,50 @@ def _clip(text: str, limit: int = 500) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def retier_all(session: Session, *, now: datetime, catalog: Catalog | None = None) -> int:
+def retier_all(session: Session, *, now: datetime, catalog: Catalog | None = None, chunk_size: int = 500) -> int:
     """Daily job: re-plan each active lead whose tier moved away from what its messages were planned for.
 
-    A lead is re-planned when its sale date has passed, when one of its planned messages was made
-    for a tier the rules now give another answer for (the rules or the lead changed), or when it
-    has nothing planned and its tier today differs from the tier of its newest message.
+    A lead is re-planned when its sale date has passed and no post_sale sequence exists (the plan
+    then pauses it for ops), when one of its planned messages was made for a tier the rules now
+    give another answer for (the rules or the lead changed), or when it has nothing planned and
+    its tier today differs from the tier of its newest message. With a post_sale sequence a passed
+    sale date is not a reason by itself: the post-sale plan is kept like any other.
     Returns how many leads were re-planned.
     """
     catalog = catalog or default_catalog()
     rules = catalog.urgency
+    pause_on_passed_sale = not catalog.phase("post_sale")
     leads = session.exec(select(Lead).where(Lead.status == "active")).all()
-    if not leads:
-        return 0
-    ids = [lead.id for lead in leads]
-    planned: dict[int, list[Message]] = defaultdict(list)
-    newest: dict[int, Message] = {}
-    for chunk in _chunks(ids, 500):
-        for m in session.exec(select(Message).where(col(Message.lead_id).in_(chunk), Message.state != "cancelled")).all():
-            if m.state == "planned":
-                planned[m.lead_id].append(m)
-            best = newest.get(m.lead_id)
-            if best is None or m.due_at > best.due_at:
-                newest[m.lead_id] = m
     count = 0
-    for lead in leads:
-        facts = Facts.from_lead(lead)
-        days = facts.days_to_sale(now)
-        if days is not None and days < 0:
-            why = "sale date passed"
-        elif planned.get(lead.id):  # type: ignore[arg-type]
-            moved = [m for m in planned[lead.id] if m.tier != rules.tier_at(facts, m.due_at)]  # type: ignore[index]
-            why = f"tier changed for {len(moved)} planned messages" if moved else None
-        else:
-            last = newest.get(lead.id)  # type: ignore[arg-type]
-            tier = rules.tier_at(facts, now)
-            why = f"tier is now {tier} (was {last.tier})" if last is not None and last.tier != tier else None
-        if why:
-            replan(session, lead, now=now, cause=f"daily re-tier: {why}", catalog=catalog)
-            count += 1
+    for chunk in _chunks(list(leads), chunk_size):
+        rows_of = _messages_of(session, [lead.id for lead in chunk])  # type: ignore[misc]
+        todo: list[tuple[Lead, str]] = []
+        for lead in chunk:
+            why = _retier_reason(lead, rows_of.get(lead.id, []), rules, now,  # type: ignore[arg-type]
+                                 pause_on_passed_sale)
+            if why:
+                todo.append((lead, f"daily re-tier: {why}"))
+        if todo:
+            replan_many(session, todo, now=now, catalog=catalog)
+            count += len(todo)
     return count
+
+
+def _retier_reason(
+    lead: Lead, rows: Sequence[_Row], rules: UrgencyRules, now: datetime, pause_on_passed_sale: bool
+) -> str | None:
+    """Why the daily job must re-plan `lead` (its non-cancelled message rows given), or None."""
+    facts = Facts.from_lead(lead)
+    days = facts.days_to_sale(now)
+    if pause_on_passed_sale and days is not None and days < 0:
+        return "sale date passed"
+    planned = [r for r in rows if r.state == "planned"]
+    if planned:
+        moved = [r for r in planned if r.tier != rules.tier_at(facts, r.due_at)]
+        return f"tier changed for {len(moved)} planned messages" if moved else None
+    last = max(rows, key=lambda r: r.due_at, default=None)
+    tier = rules.tier_at(facts, now)
+    return f"tier is now {tier} (was {last.tier})" if last is not None and last.tier != tier else None
 
 
 def _chunks(items: list[Any], size: int) -> list[list[Any]]:

@@ -464,7 +464,7 @@ _cache_lock = threading.Lock()
 
 def _signature(schedules_dir: Path, templates_dir: Path | None) -> tuple[Any, ...]:
     files = sorted(schedules_dir.glob("*.y*ml"))
-    sig: list[Any] = [(p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in files]
+    sig: list[Any] = [(p.name, st.st_mtime_ns, st.st_size) for p in files for st in (p.stat(),)]
     if templates_dir is not None:
         for sub in CHANNELS:
             folder = templates_dir / sub

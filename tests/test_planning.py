@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -12,6 +14,7 @@ from nurture.clock import clock
 from nurture.db import session_scope
 from nurture.models import Consent, DeliveryEvent, Lead, Message, Suppression
 from nurture.planning import allowed_channels, replan, retier_all, timeline
+from nurture.sequences import load_catalog
 
 NY = ZoneInfo("America/New_York")
 NOW = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)  # 10:00 in Miami
@@ -209,3 +212,52 @@ def test_exits_record_the_reason_on_cancelled_rows(sqlite_url, status):
         replan(session, lead, now=NOW, cause="inbound reply")
         cancelled = messages(session, lead.id, "cancelled")
         assert cancelled and all(f"lead is {status}: lead replied" in m.reason for m in cancelled)
+
+
+def test_retier_all_replans_a_lead_whose_planned_messages_have_another_tier_once(sqlite_url):
+    with session_scope() as session:
+        lead = new_lead(session)
+        replan(session, lead, now=NOW, cause="new lead")
+        wrong = messages(session, lead.id, "planned")[-1]
+        good_tier = wrong.tier
+        wrong.tier = "early" if good_tier != "early" else "critical"
+        session.add(wrong)
+        session.flush()
+        later = NOW + timedelta(days=1)
+        assert retier_all(session, now=later) == 1
+        session.refresh(wrong)
+        assert wrong.state == "cancelled"
+        assert wrong.reason == "re-planned (daily re-tier: tier changed for 1 planned messages)"
+        planned = messages(session, lead.id, "planned")
+        assert planned and all(m.tier in {"urgent", "critical", "active", "early"} for m in planned)
+        assert any(m.due_at == wrong.due_at and m.tier == good_tier for m in planned)
+        assert retier_all(session, now=later + timedelta(days=1)) == 0
+
+
+def post_sale_catalog(tmp_path: Path):
+    folder = tmp_path / "schedules"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "schedules", folder)
+    (folder / "after.yaml").write_text(
+        "name: after-sale\nphase: post_sale\nsteps:\n"
+        "  - {id: checkin, channel: email, template: email/next_steps, after: 2d, window: '12:00-17:00'}\n"
+        "  - {id: later, channel: email, template: email/next_steps, gap: 5d, window: '12:00-17:00'}\n"
+    )
+    return load_catalog(folder)
+
+
+def test_with_a_post_sale_sequence_a_passed_sale_is_not_replanned_every_day(sqlite_url, tmp_path):
+    catalog = post_sale_catalog(tmp_path)
+    assert catalog.phase("post_sale")
+    with session_scope() as session:
+        lead = new_lead(session, sale_date=date(2026, 12, 5))
+        replan(session, lead, now=NOW, cause="new lead", catalog=catalog)
+        after_sale = datetime(2026, 12, 6, 15, tzinfo=UTC)
+        send(session, [m for m in messages(session, lead.id, "planned") if m.due_at < after_sale])
+        replan(session, lead, now=after_sale, cause="sale passed", catalog=catalog)
+        post = [m for m in messages(session, lead.id, "planned") if m.sequence == "after-sale"]
+        assert [m.step for m in post] == ["checkin", "later"]
+        for day in (1, 2, 3):
+            assert retier_all(session, now=after_sale + timedelta(days=day), catalog=catalog) == 0
+        session.refresh(lead)
+        assert lead.status == "active"
+        assert [m.id for m in messages(session, lead.id, "planned") if m.sequence == "after-sale"] == [m.id for m in post]

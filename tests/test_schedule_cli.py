@@ -104,3 +104,12 @@ def test_lint_passes_on_the_default_schedules():
     result = runner.invoke(app, ["lint", "--json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["ok"] is True
+
+
+def test_money_options_are_read_like_intake_and_bad_amounts_fail():
+    for bad, why in (("-5", "must not be negative"), ("10.005", "more than two decimal places"),
+                     ("lots", "is not an amount of money")):
+        result = runner.invoke(app, ["preview", "--state", "FL", "--balance", bad])
+        assert result.exit_code == 1, result.output
+        assert f"--balance {bad!r}" in result.stderr and why in result.stderr
+    assert preview_json("--state", "FL", "--balance", "$425,000.00", "--value", "375000")["tier"]

@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from nurture.intake_schema import derive_timezone
-from nurture.cli.common import console, fail, out, print_json
+from nurture.intake_schema import derive_timezone, parse_money
+from nurture.cli.common import console, err_console, fail, out, print_json
 from nurture.clock import now as clock_now
 from nurture.config import get_settings
 from nurture.models import ForeclosureStage, Hardship, Lead, PaymentStatus
 from nurture.planner import Plan, PastMessage, fmt_local, plan
-from nurture.sequences import Catalog, SequenceError, load_catalog
+from nurture.sequences import Catalog, SequenceError, default_catalog, load_catalog
 from nurture.urgency import zone
 
 app = typer.Typer(no_args_is_help=True)
@@ -35,7 +34,7 @@ def timezone_for(state: str | None, zip_code: str | None) -> str:
 
 def _catalog() -> Catalog:
     try:
-        return load_catalog(get_settings().schedules_dir)
+        return default_catalog()
     except SequenceError as exc:
         fail(f"schedules are not valid:\n{exc}")
 
@@ -66,10 +65,9 @@ def _cents(value: str | None, what: str) -> int | None:
     if value is None:
         return None
     try:
-        amount = Decimal(value.replace(",", "").replace("$", ""))
-    except InvalidOperation:
-        fail(f"{what} {value!r} is not an amount like 425000.00")
-    return int((amount * 100).to_integral_value())
+        return parse_money(value)
+    except ValueError as exc:
+        fail(f"{what} {value!r}: {exc}")
 
 
 def _choice(value: str | None, allowed: type, what: str) -> str | None:
@@ -241,8 +239,6 @@ def lint(as_json: bool = typer.Option(False, "--json", help="Print JSON for scri
         if as_json:
             print_json({"ok": False, "problems": [{"file": p.file, "step": p.step, "problem": p.message} for p in exc.problems]})
         else:
-            from nurture.cli.common import err_console
-
             for problem in exc.problems:
                 err_console.print(str(problem), markup=False, highlight=False)
         raise typer.Exit(1) from None
