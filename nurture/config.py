@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -62,6 +63,9 @@ class Settings(BaseSettings):
     max_queued: int = Field(default=10_000, ge=1)
     # A queued message not picked up by a worker within this lease is enqueued again.
     lease_seconds: int = Field(default=300, ge=5)
+    # strict: every state restriction applies, even where the statute exempts consented leads
+    # (consent is what gets disputed); statute: the statutes' consent exemptions apply.
+    state_rules: Literal["strict", "statute"] = "strict"
 
     @field_validator("templates_dir", "schedules_dir")
     @classmethod

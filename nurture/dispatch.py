@@ -13,29 +13,26 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import case, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from nurture import compliance, planning
+from nurture import blackouts, planning
 from nurture.channels import ChannelError, OutgoingMessage, SendResult, get_channel
 from nurture.clock import now as clock_now
 from nurture.config import Settings, get_settings
 from nurture.content import RenderError, TemplateStore
-from nurture.content.context import local_today
 from nurture.db import secret_key, session_scope
-from nurture.lifecycle import S, log_event, transition
-from nurture.models import (
-    Consent,
-    ConsentAction,
-    Lead,
-    LeadStatus,
-    Message,
-    Suppression,
-)
+from nurture.lifecycle import S, transition
+from nurture.locking import take_sqlite_writer_lock_for_message
+from nurture.models import WENT_OUT_STATES, Consent, ConsentAction, Lead, Message, Suppression
+from nurture.rules import Outgoing, PastSend, Rulebook, Verdict, check_message
+from nurture.sequences import Catalog, SequenceError, default_catalog
 from nurture.tokens import unsubscribe_url
+from nurture.urgency import Facts
 
 log = logging.getLogger("nurture.dispatch")
 
@@ -44,8 +41,8 @@ MAX_ATTEMPTS = 8
 #: First retry delay; it doubles with each attempt up to MAX_BACKOFF.
 BASE_BACKOFF = timedelta(seconds=15)
 MAX_BACKOFF = timedelta(hours=1)
-
-_SENT_STATES = (S.sent, S.delivered, S.undelivered)
+#: The dispatcher looks at schedules/ again at most this often (a send must not stat files).
+CATALOG_TTL = 5.0
 
 
 @dataclass(frozen=True)
@@ -57,89 +54,63 @@ class Outcome:
     retry_in: float | None = None
 
 
-@dataclass(frozen=True)
-class Facts:
-    """What the final gate needs to know about a message's lead at the send moment."""
-
-    consent_granted: bool
-    suppressed: str | None  # the suppression reason, if any
-    history: list[tuple[int, str, str, str, datetime | None]]  # (id, channel, sequence|step, state, sent_at)
-
-
-@dataclass(frozen=True)
-class Claimed:
-    """The fields of a just-claimed message row that the gate and the renderer read."""
-
-    id: int
-    lead_id: int
-    sequence: str
-    step: str
-    channel: str
-    template: str
-    tier: str | None
-    deadline: bool
-    attempts: int
-
-
-@dataclass(frozen=True)
-class Gate:
-    ok: bool
-    reason: str
-    move_to: datetime | None = None  # not now, but at this time (quiet hours, caps)
-
-
 def address_of(lead: Lead, channel: str) -> str | None:
     return lead.phone if channel == "sms" else lead.email
 
 
-def check_gate(msg: Claimed, lead: Lead, facts: Facts, now: datetime, settings: Settings) -> Gate:
-    """The final gate, as a pure function of the facts: may `msg` go out now, later, or never?"""
-    if lead.status != LeadStatus.active:
-        why = f": {lead.status_reason}" if lead.status_reason else ""
-        return Gate(False, f"lead is {lead.status}{why}")
-    address = address_of(lead, msg.channel)
-    if not address:
-        return Gate(False, f"lead has no {'phone' if msg.channel == 'sms' else 'email'}")
-    if msg.channel == "sms" and not facts.consent_granted:
-        return Gate(False, "no SMS consent on record (never given, or revoked)")
-    if facts.suppressed:
-        return Gate(False, f"{address} is suppressed on {msg.channel} ({facts.suppressed})")
-    if msg.deadline:
-        if lead.sale_date is None:
-            return Gate(False, "deadline content, but the lead no longer has a sale date")
-        if local_today(lead, now) > lead.sale_date:
-            return Gate(False, f"sale date {lead.sale_date} has passed: deadline content is never sent after it")
-    key = f"{msg.sequence}|{msg.step}"
-    for other_id, _, other_key, state, _ in facts.history:
-        if other_key == key and state in (*_SENT_STATES, S.sending):
-            return Gate(False, f"step {msg.step} of {msg.sequence} already went out (message #{other_id})")
-    window = compliance.allowed_now(now, lead.timezone, lead.state, msg.channel, settings)
-    if not window.ok:
-        return Gate(False, f"quiet hours ({window.reason})", window.next_allowed)
-    recent = [(ch, at) for _, ch, _, st, at in facts.history if at is not None and st in (*_SENT_STATES, S.sending)]
-    cap = compliance.cap_check(now, msg.channel, lead.state, recent)
-    if not cap.ok:
-        return Gate(False, cap.reason, cap.next_allowed)
-    return Gate(True, "all checks passed")
+@dataclass(frozen=True)
+class Loaded:
+    """A queued message and its lead, read under the lead's lock."""
+
+    lead: Lead
+    consent_granted: bool
+    suppressed: str | None
+    id: int
+    state: str
+    sequence: str
+    step: str
+    channel: str
+    template: str
+    deadline: bool
+    due_at: datetime
+    expires_at: datetime | None
+    sale_date: date | None
+    attempts: int
 
 
-def load_lead_and_facts(session: Session, lead_id: int, channel: str, message_id: int) -> tuple[Lead, Facts]:
-    """The lead with its SMS consent and suppression in one query, then its send history."""
+_MESSAGE_FIELDS = ("id", "state", "sequence", "step", "channel", "template", "deadline", "due_at", "expires_at",
+                   "sale_date", "attempts")
+
+
+def load_locked(session: Session, message_id: int) -> Loaded | None:
+    """The message, its lead (locked until commit), the lead's SMS consent and the address's
+    suppression, in one statement. None when there is no such message."""
+    take_sqlite_writer_lock_for_message(session, message_id)
+    m = Message.__table__
     consent = (select(Consent.action).where(Consent.lead_id == Lead.id, Consent.channel == "sms")
                .order_by(Consent.id.desc()).limit(1).scalar_subquery())  # type: ignore[union-attr]
-    address = Lead.phone if channel == "sms" else Lead.email
-    suppressed = (select(Suppression.reason).where(Suppression.channel == channel, Suppression.address == address)
+    address = case((m.c.channel == "sms", Lead.phone), else_=Lead.email)
+    suppressed = (select(Suppression.reason).where(Suppression.channel == m.c.channel, Suppression.address == address)
                   .limit(1).scalar_subquery())
-    lead, action, reason = session.execute(select(Lead, consent, suppressed).where(Lead.id == lead_id)).one()
-    history = session.execute(
-        select(Message.id, Message.channel, Message.sequence, Message.step, Message.state,
-               Message.sent_at, Message.updated_at)
-        .where(Message.lead_id == lead_id, Message.id != message_id,
-               Message.state.in_([str(s) for s in (*_SENT_STATES, S.sending)]))  # type: ignore[attr-defined]
+    row = session.execute(
+        select(Lead, consent, suppressed, *(m.c[f] for f in _MESSAGE_FIELDS))
+        .join(m, m.c.lead_id == Lead.id).where(m.c.id == message_id)
+        .with_for_update(of=Lead, key_share=True)  # type: ignore[arg-type]
+    ).first()
+    if row is None:
+        return None
+    lead, action, reason, *fields = row
+    return Loaded(lead, action == ConsentAction.grant, reason, **dict(zip(_MESSAGE_FIELDS, fields, strict=True)))
+
+
+def past_sends(session: Session, lead_id: int, exclude: int) -> list[PastSend]:
+    """The lead's messages that went out or may have (read after the lock: other workers' are seen)."""
+    m = Message.__table__
+    rows = session.execute(
+        select(m.c.id, m.c.channel, m.c.sequence, m.c.step, m.c.state, func.coalesce(m.c.sent_at, m.c.updated_at))
+        .where(m.c.lead_id == lead_id, m.c.id != exclude, m.c.state.in_(WENT_OUT_STATES))
     ).all()
-    rows = [(i, ch, f"{seq}|{step}", st, sent_at or (updated if st == S.sending else None))
-            for i, ch, seq, step, st, sent_at, updated in history]
-    return lead, Facts(consent_granted=action == ConsentAction.grant, suppressed=reason, history=rows)
+    return [PastSend(*r) for r in rows]
 
 
 def provider_can_list(channel: str, settings: Settings) -> bool:
@@ -223,6 +194,30 @@ class Dispatcher:
             {"sms": self.settings.twilio_rate_per_second, "email": self.settings.sendgrid_rate_per_second},
             self.settings.redis_url,
         )
+        self._rulebook: Rulebook | None = None
+        self._catalog_at = -CATALOG_TTL
+        self._catalog_cached: Catalog | None = None
+        self._lock = threading.Lock()
+
+    def _catalog(self) -> Catalog | None:
+        """The sequences (re-read when a file changed, looked at every few seconds); None if broken."""
+        with self._lock:
+            if time.monotonic() - self._catalog_at >= CATALOG_TTL:
+                try:
+                    self._catalog_cached = default_catalog()
+                except SequenceError as exc:
+                    log.error("schedules/ is not valid; sending with the rules that need no step: %s", exc)
+                    self._catalog_cached = None
+                self._catalog_at = time.monotonic()
+            return self._catalog_cached
+
+    def _rules(self, session: Session, now: datetime) -> Rulebook:
+        """The rulebook with today's blackouts (kept while they do not change: its caches are per lead)."""
+        active = blackouts.active(session, now.date())
+        with self._lock:
+            if self._rulebook is None or self._rulebook.blackouts != active:
+                self._rulebook = Rulebook.from_settings(self.settings, active)
+            return self._rulebook
 
     def _secret(self, session: Session) -> str:
         if self._secret_key is None:
@@ -251,55 +246,100 @@ class Dispatcher:
         return self._record_sent(out, result)
 
     def _prepare(self, message_id: int) -> Outcome | tuple[OutgoingMessage, datetime, int]:
-        """Claim, gate and render in one transaction, committed before the provider call."""
+        """Lock the lead, gate, render and claim in one transaction, committed before the provider call."""
         now = self.clock()
-        table = Message.__table__
         with session_scope() as session:
-            # The claim: one conditional UPDATE; only the worker whose UPDATE matched goes on.
-            claimed = session.execute(
-                update(table).where(table.c.id == message_id, table.c.state == S.queued)
-                .values(state=S.sending, attempts=table.c.attempts + 1, updated_at=now,
-                        lease_until=now + timedelta(seconds=self.settings.lease_seconds))
-                .returning(*(table.c[f] for f in Claimed.__dataclass_fields__))
-            ).mappings().first()
-            if claimed is None:
-                state = session.scalar(select(table.c.state).where(table.c.id == message_id))
-                if state is None:
-                    return Outcome("missing", f"no message #{message_id}")
-                return Outcome("ignored", f"message #{message_id} is {state}, not queued: another worker has it or it was cancelled")
-            msg = Claimed(**claimed)
-            log_event(session, at=now, kind="state", lead_id=msg.lead_id, message_id=msg.id,
-                      from_state=S.queued, to_state=S.sending, cause="claimed by a worker")
-            lead, facts = load_lead_and_facts(session, msg.lead_id, msg.channel, msg.id)
-            gate = check_gate(msg, lead, facts, now, self.settings)
-            if not gate.ok:
-                if gate.move_to is not None:
-                    transition(session, msg.id, from_state=S.sending, to_state=S.planned, at=now, lead_id=lead.id,
-                               cause=f"moved to {gate.move_to.isoformat()}: {gate.reason}", due_at=gate.move_to,
-                               reason=f"moved: {gate.reason}", attempts=table.c.attempts - 1, lease_until=None)
-                    return Outcome("planned", gate.reason)
-                transition(session, msg.id, from_state=S.sending, to_state=S.skipped, at=now, lead_id=lead.id,
-                           cause=gate.reason, reason=gate.reason)
-                return Outcome("skipped", gate.reason)
+            loaded = load_locked(session, message_id)
+            if loaded is None:
+                return Outcome("missing", f"no message #{message_id}")
+            if loaded.state != S.queued:
+                return Outcome("ignored", f"message #{message_id} is {loaded.state}, not queued: "
+                                          "another worker has it or it was cancelled")
+            lead = loaded.lead
+            verdict, tier = self._verdict(session, loaded, now)
+            if verdict.action != "send":
+                return self._not_now(session, loaded, verdict, now)
             secret = self._secret(session)
-            unsub = unsubscribe_url(self.settings, secret, lead.id, msg.channel)
-            first_sms = msg.channel == "sms" and not any(ch == "sms" for _, ch, *_ in facts.history)
+            unsub = unsubscribe_url(self.settings, secret, lead.id, loaded.channel)
             try:
-                rendered = self.store.render(msg.template, lead, now=now, settings=self.settings, secret=secret,
-                                             tier=msg.tier, unsubscribe_url=unsub, first_sms=first_sms)
+                rendered = self.store.render(loaded.template, lead, now=now, settings=self.settings, secret=secret,
+                                             tier=tier, unsubscribe_url=unsub, first_sms=verdict.identify)
             except RenderError as exc:
-                transition(session, msg.id, from_state=S.sending, to_state=S.failed, at=now, lead_id=lead.id,
+                transition(session, loaded.id, from_state=S.queued, to_state=S.failed, at=now, lead_id=lead.id,
                            cause=str(exc), error_code="template", error_reason=str(exc)[:500])
                 return Outcome("failed", str(exc))
-            to = address_of(lead, msg.channel)
+            to = address_of(lead, loaded.channel)
             assert to is not None
-            # Written before the provider call, so a crash mid-call leaves what to reconcile with.
-            session.execute(update(table).where(table.c.id == msg.id).values(
-                to_address=to, subject=rendered.subject, body=rendered.text, template_version=rendered.version))
-            out = OutgoingMessage(message_id=msg.id, lead_id=lead.id, channel=msg.channel, to=to,
+            # The claim: one conditional UPDATE; only the worker whose UPDATE matched goes on. The
+            # content is written with it, so a crash mid-call leaves what to reconcile with.
+            table = Message.__table__
+            try:
+                with session.begin_nested():
+                    claimed = transition(
+                        session, loaded.id, from_state=S.queued, to_state=S.sending, at=now, lead_id=lead.id,
+                        cause="claimed by a worker: every rule passed", attempts=table.c.attempts + 1,
+                        lease_until=now + timedelta(seconds=self.settings.lease_seconds), to_address=to,
+                        subject=rendered.subject, body=rendered.text, template_version=rendered.version,
+                        **({"tier": tier} if tier else {}))
+            except IntegrityError:
+                # The database's "never twice" held where the history read did not: say so, never send.
+                why = f"step {loaded.step} of {loaded.sequence} already went out (database constraint)"
+                transition(session, loaded.id, from_state=S.queued, to_state=S.skipped, at=now, lead_id=lead.id,
+                           cause=why, reason=why)
+                return Outcome("skipped", why)
+            if not claimed:
+                return Outcome("ignored", f"message #{message_id} left 'queued' meanwhile: another worker has it")
+            out = OutgoingMessage(message_id=loaded.id, lead_id=lead.id, channel=loaded.channel, to=to,
                                   subject=rendered.subject, text=rendered.text, html=rendered.html,
                                   unsubscribe_url=unsub)
-            return out, now, msg.attempts
+            return out, now, loaded.attempts + 1
+
+    def _verdict(self, session: Session, loaded: Loaded, now: datetime) -> tuple[Verdict, str | None]:
+        """The rulebook's answer for this message now, and the lead's tier now (content is never stale)."""
+        lead = loaded.lead
+        catalog = self._catalog()
+        found = catalog.step(loaded.sequence, loaded.step) if catalog is not None else None
+        phase, condition, tier = None, None, None
+        if catalog is not None:
+            facts = Facts.from_lead(lead)
+            tier = catalog.urgency.tier_at(facts, now)
+            if found is not None:
+                seq, step = found
+                phase = seq.phase
+                days = facts.days_to_sale(now)
+                for cond in (seq.when, step.when):
+                    why = cond.why_not(facts, tier=tier, days_to_sale=days) if cond is not None else None
+                    if why:
+                        condition = why
+                        break
+        outgoing = Outgoing(channel=loaded.channel, sequence=loaded.sequence, step=loaded.step,
+                            deadline=loaded.deadline, due_at=loaded.due_at, expires_at=loaded.expires_at,
+                            sale_date=loaded.sale_date, phase=phase, condition=condition)
+        rules = self._rules(session, now).for_lead(lead, consented=loaded.consent_granted)
+        verdict = check_message(outgoing, lead=lead, rules=rules, consent_granted=loaded.consent_granted,
+                                suppressed=loaded.suppressed, history=past_sends(session, lead.id, loaded.id), now=now)
+        return verdict, tier
+
+    def _not_now(self, session: Session, loaded: Loaded, verdict: Verdict, now: datetime) -> Outcome:
+        """Record a verdict other than "send": moved, skipped, or cancelled and the lead planned again."""
+        lead_id = loaded.lead.id
+        if verdict.action == "move":
+            assert verdict.move_to is not None
+            expires = None
+            if loaded.expires_at is not None:
+                expires = verdict.move_to + (loaded.expires_at - loaded.due_at)
+            transition(session, loaded.id, from_state=S.queued, to_state=S.planned, at=now, lead_id=lead_id,
+                       cause=f"moved to {verdict.move_to.isoformat()}: {verdict.reason}", due_at=verdict.move_to,
+                       expires_at=expires, reason=f"moved: {verdict.reason}"[:500], lease_until=None)
+            return Outcome("planned", verdict.reason)
+        if verdict.action == "replan":
+            transition(session, loaded.id, from_state=S.queued, to_state=S.cancelled, at=now, lead_id=lead_id,
+                       cause=verdict.reason, reason=verdict.reason[:500], lease_until=None)
+            planning.replan(session, loaded.lead, now=now, cause=f"message #{loaded.id} not sent: {verdict.reason}")
+            return Outcome("cancelled", verdict.reason)
+        transition(session, loaded.id, from_state=S.queued, to_state=S.skipped, at=now, lead_id=lead_id,
+                   cause=verdict.reason, reason=verdict.reason[:500], lease_until=None)
+        return Outcome("skipped", verdict.reason)
 
     def _record_sent(self, out: OutgoingMessage, result: SendResult) -> Outcome:
         now = self.clock()

@@ -23,7 +23,7 @@ US_STATES = frozenset(
     "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM "
     "NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR VI GU AS MP".split()
 )
-# Used only when neither the ZIP, the phone's area code nor the state names a zone.
+# Shown (never used for a rule) when neither the ZIP, the phone's area code nor the state names a zone.
 DEFAULT_TIMEZONE = "America/New_York"
 # When neither the ZIP nor the phone names a zone: the zone most of the state lives in.
 STATE_TIMEZONES = {
@@ -40,7 +40,10 @@ STATE_TIMEZONES = {
     "SC": "America/New_York", "SD": "America/Chicago", "TN": "America/Chicago", "TX": "America/Chicago",
     "UT": "America/Denver", "VT": "America/New_York", "VA": "America/New_York", "WA": "America/Los_Angeles",
     "WV": "America/New_York", "WI": "America/Chicago", "WY": "America/Denver", "PR": "America/Puerto_Rico",
+    "VI": "America/St_Thomas", "GU": "Pacific/Guam", "AS": "Pacific/Pago_Pago", "MP": "Pacific/Saipan",
 }
+# NANP regions that are the United States: the states and DC ("US") and the territories.
+US_REGIONS = frozenset({"US", "PR", "VI", "GU", "AS", "MP"})
 
 MAX_CENTS = 100_000_000_00  # $100M: anything above is a typo, not a house
 _MONEY_CLEAN = re.compile(r"[\s$,]")
@@ -51,16 +54,31 @@ _US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 
 
 def normalize_phone(raw: str) -> str:
-    """E.164 for a valid US number; ValueError otherwise."""
+    """E.164 for a valid number of the US or its territories (PR, VI, GU, AS, MP); ValueError otherwise."""
     try:
         number = phonenumbers.parse(raw, "US")
     except phonenumbers.NumberParseException:
         raise ValueError(f"{raw!r} is not a phone number") from None
     if not phonenumbers.is_valid_number(number):
         raise ValueError(f"{raw!r} is not a valid phone number")
-    if phonenumbers.region_code_for_number(number) != "US":
-        raise ValueError(f"{raw!r} is not a US number (only US numbers can be texted)")
+    if phonenumbers.region_code_for_number(number) not in US_REGIONS:
+        raise ValueError(f"{raw!r} is not a US number (only numbers of the US and its territories can be texted)")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def area_code_of(phone: str) -> str | None:
+    """The area code of an E.164 NANP number ("+13055550142" -> "305"), else None."""
+    return phone[2:5] if phone.startswith("+1") and len(phone) == 12 else None
+
+
+@lru_cache(maxsize=4096)
+def zone_from_phone(phone: str) -> str | None:
+    """The one zone the phone's number block is in, or None (unknown, or toll-free: they list dozens)."""
+    try:
+        zones = phone_timezone.time_zones_for_number(phonenumbers.parse(phone, "US"))
+    except phonenumbers.NumberParseException:
+        return None
+    return zones[0] if len(zones) == 1 and zones[0] != phone_timezone.UNKNOWN_TIMEZONE else None
 
 
 def normalize_email(raw: str) -> str:
@@ -119,19 +137,16 @@ def zip_info(zip5: str) -> dict[str, Any] | None:
     return found[0] if found else None
 
 
-def derive_timezone(zip_code: str | None, phone: str | None, state: str | None = None) -> str:
+def derive_timezone(zip_code: str | None, phone: str | None, state: str | None = None) -> str | None:
     """The lead's IANA zone: the property's ZIP first, else the phone's area code, else the state's
-    main zone, else Eastern."""
+    main zone; None when nothing says (such a lead gets no text until one is known)."""
     if zip_code:
         info = zip_info(zip_code[:5])
         if info and info.get("timezone"):
             return info["timezone"]
-    if phone:
-        zones = phone_timezone.time_zones_for_number(phonenumbers.parse(phone, "US"))
-        # Only an answer naming one zone counts: toll-free and non-geographic numbers list dozens.
-        if len(zones) == 1 and zones[0] != phone_timezone.UNKNOWN_TIMEZONE:
-            return zones[0]
-    return STATE_TIMEZONES.get((state or "").upper(), DEFAULT_TIMEZONE)
+    if phone and (found := zone_from_phone(phone)):
+        return found
+    return STATE_TIMEZONES.get((state or "").upper())
 
 
 class _Strict(BaseModel):
@@ -173,10 +188,13 @@ class PropertyIn(_Strict):
 
     @model_validator(mode="after")
     def _zip_matches_state(self) -> PropertyIn:
-        if self.zip and self.state:
-            info = zip_info(self.zip)
-            if info and info["state"] != self.state:
-                raise ValueError(f"ZIP {self.zip} is in {info['state']}, not {self.state}")
+        info = zip_info(self.zip) if self.zip else None
+        if info and self.state and info["state"] != self.state:
+            raise ValueError(f"ZIP {self.zip} is in {info['state']}, not {self.state}")
+        if info and not self.state:
+            # The state's rules must apply to a lead known by ZIP only: fill it in.
+            self.state = info["state"]
+            self.model_fields_set.add("state")
         return self
 
 

@@ -125,7 +125,8 @@ class LeadBase(SQLModel):
     hardships: list[str] = Field(default_factory=list, sa_type=sa.JSON)
     foreclosure_stage: str = Field(default=ForeclosureStage.none, max_length=30)
     sale_date: date | None = None
-    timezone: str = Field(default="America/New_York", max_length=64)
+    # None: nothing says where the lead lives (no ZIP, state or geographic area code): no texts.
+    timezone: str | None = Field(default=None, max_length=64)
     source: str | None = Field(default=None, max_length=50)
     external_id: str | None = Field(default=None, max_length=100, index=True)
     status: str = Field(default=LeadStatus.active, max_length=20, index=True)
@@ -177,10 +178,21 @@ class Consent(SQLModel, table=True):
     recorded_at: datetime = _ts(default_factory=now)
 
 
+#: States in which a message went out or may have: a (lead, sequence, step) is in one of them at most once.
+WENT_OUT_STATES = ("sending", "sent", "delivered", "undelivered", "review")
+_WENT_OUT_SQL = sa.text("state IN (" + ", ".join(f"'{s}'" for s in WENT_OUT_STATES) + ")")
+
+
 class Message(SQLModel, table=True):
     """One planned, sent or skipped message of a lead's sequence."""
 
-    __table_args__ = (sa.Index("ix_message_state_due", "state", "due_at"),)
+    __table_args__ = (
+        sa.Index("ix_message_state_due", "state", "due_at"),
+        # "Never twice", backed by the database: whatever a worker believes, a step of a lead's
+        # sequence cannot reach sending/sent/delivered a second time.
+        sa.Index("uq_message_step_once", "lead_id", "sequence", "step", unique=True,
+                 postgresql_where=_WENT_OUT_SQL, sqlite_where=_WENT_OUT_SQL),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     lead_id: int = Field(foreign_key="lead.id", index=True)
@@ -192,7 +204,11 @@ class Message(SQLModel, table=True):
     # True for content that speaks of the sale date: never sent once that date has passed.
     deadline: bool = False
     tier: str | None = Field(default=None, max_length=20)
+    # The sale date deadline content was planned for: sent only while the lead's is the same.
+    sale_date: date | None = None
     due_at: datetime = _ts()
+    # Later than this, the message is not sent as planned: the lead is planned again (catch-up rule).
+    expires_at: datetime | None = _ts(default=None)
     state: str = Field(default=MessageState.planned, max_length=20)
     reason: str | None = Field(default=None, max_length=500)
     attempts: int = 0
@@ -235,6 +251,17 @@ class Suppression(SQLModel, table=True):
     reason: str = Field(max_length=20)
     detail: str | None = Field(default=None, max_length=300)
     lead_id: int | None = Field(default=None, foreign_key="lead.id")
+    created_at: datetime = _ts(default_factory=now)
+
+
+class Blackout(SQLModel, table=True):
+    """Days on which nobody in a state is contacted (a declared emergency), declared by ops."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    state: str = Field(max_length=2, index=True)
+    starts_on: date
+    ends_on: date  # inclusive
+    reason: str = Field(max_length=300)
     created_at: datetime = _ts(default_factory=now)
 
 

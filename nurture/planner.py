@@ -13,17 +13,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, NamedTuple
 
-from nurture.compliance import (
-    CAP_WINDOW,
-    DEFAULT_CAPS,
-    MIN_GAP,
-    CapBook,
-    Caps,
-    Window,
-    quiet_hours_apply,
-    quiet_hours_for,
-)
-from nurture.sequences import CHANNELS, DEFAULT_DEADLINE_TIME, Catalog, SequenceSpec, Step, format_duration
+from nurture.rules import CAP_WINDOW, MIN_GAP, CapBook, LeadRules, Rulebook, sale_day_start
+from nurture.sequences import DEFAULT_DEADLINE_TIME, Catalog, SequenceSpec, Step, Window, format_duration
 from nurture.urgency import Facts, TierTimeline, local_midnight, zone
 
 # History states that mean "this step has had its turn": it is never planned again.
@@ -36,8 +27,6 @@ MISSED_GRACE = timedelta(hours=1)
 CATCH_UP_QUIET = timedelta(hours=24)
 # Nothing is planned further ahead than this.
 HORIZON = timedelta(days=366)
-# Placement tries at most this many moves before giving up on a step (and saying so).
-MAX_MOVES = 64
 
 _PRIO_WELCOME, _PRIO_DEADLINE, _PRIO_STORY = 0, 1, 2
 # Builds a NamedTuple from a ready tuple without the keyword-handling __new__: the planner makes millions.
@@ -68,6 +57,10 @@ class PlannedMessage(NamedTuple):
     tier: str
     deadline: bool
     reason: str
+    # After this moment the message is late and is planned again by the catch-up rule.
+    expires_at: datetime
+    # The sale date a deadline message was planned for (None for other messages).
+    sale_date: date | None
 
 
 class SkippedStep(NamedTuple):
@@ -98,31 +91,40 @@ def plan(
     history: Sequence[PastMessage] = (),
     settings: Any = None,
     channel_notes: Mapping[str, str] | None = None,
-    caps: Caps = DEFAULT_CAPS,
+    rules: LeadRules | None = None,
+    rulebook: Rulebook | None = None,
 ) -> Plan:
     """The messages `lead` should get from `now` on, and the reason for each step it should not.
 
     `channels` are the channels the lead may be contacted on (consent, address, no suppression);
     `channel_notes` optionally says why a channel is missing. `history` holds the lead's messages
     that are queued or went out, so the caps count them and their steps are not sent again.
+    `rules` are the lead's rules (else built from `rulebook`, else from the settings and the law).
     """
     if now.tzinfo is None:
         raise ValueError("now must be an aware datetime")
-    if settings is None:
-        from nurture.config import get_settings
-
-        settings = get_settings()
     facts = lead if isinstance(lead, Facts) else Facts.from_lead(lead)
-    return _Planner(
-        facts,
-        catalog,
-        now.astimezone(UTC),
-        frozenset(channels),
-        history,
-        bool(getattr(settings, "email_quiet_hours", True)),
-        channel_notes or {},
-        caps,
-    ).run()
+    if rules is None:
+        rulebook = rulebook or Rulebook.from_settings(settings)
+        where = lead if not isinstance(lead, Facts) else _Where(facts.state, None, None, facts.tz.key)
+        rules = rulebook.for_lead(where, consented="sms" in channels)
+    notes = dict(channel_notes or {})
+    allowed = set(channels)
+    for channel in list(allowed):
+        closed = rules.channel_closed(channel)
+        if closed:
+            allowed.discard(channel)
+            notes[channel] = closed
+    return _Planner(facts, catalog, now.astimezone(UTC), frozenset(allowed), history, notes, rules).run()
+
+
+class _Where(NamedTuple):
+    """A lead's location facts, for a plan made from Facts alone (benchmarks)."""
+
+    state: str | None
+    zip: str | None
+    phone: str | None
+    timezone: str | None
 
 
 class _Chain:
@@ -148,9 +150,8 @@ class _Planner:
         now: datetime,
         channels: frozenset[str],
         history: Sequence[PastMessage],
-        email_quiet_hours: bool,
         notes: Mapping[str, str],
-        caps: Caps,
+        rules: LeadRules,
     ) -> None:
         self.f = facts
         self.tz = facts.tz
@@ -159,9 +160,8 @@ class _Planner:
         self.channels = channels
         self.history = history
         self.notes = notes
-        self.quiet = quiet_hours_for(facts.state)
-        self.quiet_channels = {c for c in CHANNELS if quiet_hours_apply(c, email_quiet_hours)}
-        self.book = CapBook(facts.state, caps)
+        self.rules = rules
+        self.book = CapBook(rules.limits)
         self.timeline = TierTimeline(facts, catalog.urgency, now)
         self.messages: list[PlannedMessage] = []
         self.skipped: list[SkippedStep] = []
@@ -197,7 +197,7 @@ class _Planner:
             anchor = f.enrolled_at or now
             if f.sale_date is not None:
                 # The plan stops at the sale date: deadline content must never be late.
-                self.cutoff = local_midnight(f.sale_date, self.tz)
+                self.cutoff = sale_day_start(f.sale_date, self.tz)
         self._read_history()
         for seq in sequences:
             chain = _Chain(seq, anchor)
@@ -408,23 +408,13 @@ class _Planner:
             if t < first + MIN_GAP:
                 t = first + MIN_GAP
                 causes.append(f"the {channel}/welcome goes first")
-        quiet = self.quiet if channel in self.quiet_channels else None
-        tz, conflict = self.tz, self.book.conflict
-        day: date | None = None
-        for _ in range(MAX_MOVES):
-            if quiet is not None:
-                opened, day = quiet.next_open_local(t, tz)
-                if opened != t:
-                    _note(causes, quiet.label)
-                    t = opened
-            clash = conflict(channel, t)
-            if clash is None:
-                break
-            t, why = clash
-            _note(causes, why)
-        else:
+        placed, moved_by = self.rules.place(channel, t, self.book)
+        for cause in moved_by:
+            _note(causes, cause)
+        if placed is None:
             self._skip(seq, step, f"no time within the rules after {self._fmt(nominal)}: {', '.join(causes)}")
             return None
+        t = placed
         moved = f"moved from {self._fmt(nominal)} to {self._fmt(t)}: {' and '.join(causes)}" if causes else ""
         if self.cutoff is not None and t >= self.cutoff:
             self._skip(seq, step, f"no room before the sale date {self.f.sale_date} ({moved or 'too late'})")
@@ -433,14 +423,15 @@ class _Planner:
             self._skip(seq, step, f"more than {HORIZON.days} days ahead")
             return None
         self.book.add(channel, t)
-        self.placed_day = day
+        self.placed_day = t.astimezone(self.tz).date()
         if step.welcome:
             self.welcome_at.setdefault(channel, t)
         self.messages.append(
             _new_tuple(
                 PlannedMessage,
                 (seq.name, step.id, channel, step.template, t, self.timeline.at(t), step.deadline,
-                 f"{reason}; {moved}" if moved else reason),
+                 f"{reason}; {moved}" if moved else reason, t + step.grace,
+                 self.f.sale_date if step.deadline else None),
             )
         )
         return t

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from collections.abc import Sequence
 from typing import Any
 
@@ -18,12 +18,13 @@ from sqlmodel import Session, col, select
 
 from nurture.models import Consent, DeliveryEvent, Lead, Message, Suppression
 from nurture.planner import Plan, PastMessage, PlannedMessage, SkippedStep, fmt_local, plan
+from nurture.rules import LeadRules, Rulebook
 from nurture.sequences import Catalog, default_catalog
 from nurture.urgency import Facts, UrgencyRules, zone
 
 # A replan whose cancellations lose a race with the dispatcher (a row got claimed) starts over.
 MAX_ATTEMPTS = 3
-_KEEP_KEY = ("sequence", "step", "channel", "template", "due_at", "tier", "deadline")
+_KEEP_KEY = ("sequence", "step", "channel", "template", "due_at", "tier", "deadline", "sale_date")
 
 
 @dataclass
@@ -58,14 +59,17 @@ class _Row:
     state: str
     sent_at: datetime | None
     reason: str | None
+    sale_date: date | None
 
 
 _ROW_COLUMNS = [Message.id, Message.lead_id, Message.sequence, Message.step, Message.channel, Message.template,
-                Message.due_at, Message.tier, Message.deadline, Message.state, Message.sent_at, Message.reason]
+                Message.due_at, Message.tier, Message.deadline, Message.state, Message.sent_at, Message.reason,
+                Message.sale_date]
 
 
-def _channel_facts(session: Session, leads: Sequence[Lead]) -> dict[int, tuple[set[str], dict[str, str]]]:
-    """For each lead, the channels it may be contacted on now, and why each other one is not allowed."""
+def _channel_facts(session: Session, leads: Sequence[Lead]) -> dict[int, tuple[set[str], dict[str, str], bool]]:
+    """For each lead, the channels it may be contacted on now, why each other one is not allowed,
+    and whether its SMS consent stands (a state rule may exempt consented leads)."""
     ids = [lead.id for lead in leads]
     newest: dict[tuple[int, str], str] = {}
     for lead_id, channel, action in session.execute(
@@ -84,7 +88,7 @@ def _channel_facts(session: Session, leads: Sequence[Lead]) -> dict[int, tuple[s
             ))
         ):
             suppressed[(channel, address)] = reason
-    out: dict[int, tuple[set[str], dict[str, str]]] = {}
+    out: dict[int, tuple[set[str], dict[str, str], bool]] = {}
     for lead in leads:
         allowed: set[str] = set()
         notes: dict[str, str] = {}
@@ -100,13 +104,27 @@ def _channel_facts(session: Session, leads: Sequence[Lead]) -> dict[int, tuple[s
                 notes[channel] = f"{address} is suppressed ({suppressed[(channel, address)]})"
             else:
                 allowed.add(channel)
-        out[lead.id] = (allowed, notes)  # type: ignore[index]
+        out[lead.id] = (allowed, notes, newest.get((lead.id, "sms")) == "grant")  # type: ignore[index]
     return out
 
 
 def allowed_channels(session: Session, lead: Lead) -> tuple[set[str], dict[str, str]]:
     """The channels `lead` may be contacted on now, and why each other one is not allowed."""
-    return _channel_facts(session, [lead])[lead.id]  # type: ignore[index]
+    allowed, notes, _ = _channel_facts(session, [lead])[lead.id]  # type: ignore[index]
+    return allowed, notes
+
+
+def rulebook(session: Session, now: datetime, settings: Any = None) -> Rulebook:
+    """The rulebook with the blackouts in force from `now` on."""
+    from nurture import blackouts
+
+    return Rulebook.from_settings(settings, blackouts.active(session, now.date()))
+
+
+def lead_rules(session: Session, lead: Lead, now: datetime, settings: Any = None) -> LeadRules:
+    """The rules that hold for `lead` now (for previews and `leads show`)."""
+    _, _, consented = _channel_facts(session, [lead])[lead.id]  # type: ignore[index]
+    return rulebook(session, now, settings).for_lead(lead, consented=consented)
 
 
 def _past(rows: Sequence[_Row]) -> list[PastMessage]:
@@ -184,6 +202,7 @@ def _replan_batch(
     """One pass; returns the leads to do again because the dispatcher claimed a row they were cancelling."""
     only_leads = [lead for lead, _ in leads]
     channel_facts = _channel_facts(session, only_leads)
+    book = rulebook(session, now, settings)
     messages = _messages_of(session, [lead.id for lead in only_leads])  # type: ignore[misc]
     new_rows: list[dict[str, Any]] = []
     new_owner: list[tuple[ReplanResult, str]] = []
@@ -191,10 +210,10 @@ def _replan_batch(
     retry: list[tuple[Lead, str]] = []
     for lead, cause in leads:
         lead_id: int = lead.id  # type: ignore[assignment]
-        channels, notes = channel_facts[lead_id]
+        channels, notes, consented = channel_facts[lead_id]
         rows = messages.get(lead_id, [])
-        result_plan = plan(lead, catalog, now, channels=channels, history=_past(rows), settings=settings,
-                           channel_notes=notes)
+        result_plan = plan(lead, catalog, now, channels=channels, history=_past(rows), channel_notes=notes,
+                           rules=book.for_lead(lead, consented=consented))
         result = ReplanResult(lead_id, result_plan.tier, skipped=result_plan.skipped,
                               lead_action=result_plan.lead_action)
         wanted: dict[tuple[Any, ...], PlannedMessage] = {_key(m): m for m in result_plan.messages}
@@ -230,7 +249,7 @@ def _replan_batch(
             new_rows.append({
                 "lead_id": lead_id, "sequence": m.sequence, "step": m.step, "channel": m.channel,
                 "template": m.template, "deadline": m.deadline, "tier": m.tier, "due_at": m.due_at,
-                "state": "planned", "reason": _clip(m.reason), "attempts": 0, "created_at": now, "updated_at": now,
+                "sale_date": m.sale_date, "expires_at": m.expires_at, "state": "planned", "reason": _clip(m.reason), "attempts": 0, "created_at": now, "updated_at": now,
             })
             new_owner.append((result, cause))
         if result_plan.lead_action is not None and lead.status == "active":

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, insert, select, text, update
+from sqlalchemy import func, insert, or_, select, text, update
 from sqlmodel import Session
 
 from nurture.clock import now as clock_now
@@ -21,7 +21,7 @@ from nurture.config import Settings, get_settings
 from nurture.db import session_scope
 from nurture.dispatch import provider_can_list
 from nurture.lifecycle import S, transition
-from nurture.models import DeliveryEvent, Message
+from nurture.models import DeliveryEvent, Lead, Message
 
 log = logging.getLogger("nurture.scheduler")
 
@@ -42,7 +42,10 @@ INSERT INTO deliveryevent (at, lead_id, message_id, kind, from_state, to_state, 
 SELECT :now, lead_id, id, 'state', :from_state, :to_state, :cause FROM claimed
 RETURNING message_id
 """
-_CONDITIONS = {"due": ("due_at <= :now", Message.due_at), "expired": ("lease_until < :now", Message.lease_until)}
+_CONDITIONS = {"due": ("due_at <= :now AND (expires_at IS NULL OR expires_at > :now)", Message.due_at),
+               "expired": ("lease_until < :now", Message.lease_until)}
+#: Leads with late planned messages re-planned per tick (each is a small transaction of its own).
+LATE_BATCH = 200
 
 
 def _claim(session: Session, *, from_state: S, condition: str, to_state: S, now: datetime, lease: timedelta,
@@ -56,7 +59,11 @@ def _claim(session: Session, *, from_state: S, condition: str, to_state: S, now:
             "lease_until": naive + lease, "cause": cause,
         }).scalars())
     # SQLite: one writer at a time, so a plain conditional UPDATE is already exclusive.
-    where = [Message.state == from_state, column <= now if condition == "due" else column < now]
+    if condition == "due":
+        where = [Message.state == from_state, column <= now,
+                 or_(Message.expires_at.is_(None), Message.expires_at > now)]  # type: ignore[union-attr]
+    else:
+        where = [Message.state == from_state, column < now]
     due = select(Message.id).where(*where).order_by(Message.due_at).limit(limit)
     rows = session.execute(
         update(Message)
@@ -74,8 +81,29 @@ def _claim(session: Session, *, from_state: S, condition: str, to_state: S, now:
     return [mid for mid, _ in rows]
 
 
+def replan_late(session: Session, *, now: datetime, limit: int = LATE_BATCH) -> int:
+    """Leads with planned messages later than their step's grace (an outage, a long backlog):
+    planned again as a whole, under their lock, so the catch-up rule decides what still goes out
+    (never a burst). Returns how many leads were re-planned."""
+    from nurture import planning
+    from nurture.locking import lock_leads
+
+    ids = list(session.scalars(
+        select(Message.lead_id).where(Message.state == S.planned, Message.due_at <= now,
+                                      Message.expires_at <= now)  # type: ignore[operator]
+        .group_by(Message.lead_id).limit(limit)
+    ))
+    if not ids:
+        return 0
+    lock_leads(session, ids)
+    leads = session.exec(select(Lead).where(Lead.id.in_(ids))).scalars().all()  # type: ignore[union-attr,call-overload]
+    planning.replan_many(session, [(lead, "messages were late past their step's grace (catch-up rule)")
+                                   for lead in leads], now=now)
+    return len(leads)
+
+
 def claim_due(session: Session, *, now: datetime, limit: int, lease: timedelta) -> list[int]:
-    """Planned messages whose time has come, now queued with a lease."""
+    """Planned messages whose time has come (and not gone: see replan_late), now queued with a lease."""
     return _claim(session, from_state=S.planned, condition="due", to_state=S.queued, now=now, lease=lease,
                   limit=limit, cause="due: handed to the workers")
 
@@ -97,6 +125,8 @@ def tick(enqueue: Enqueue, *, settings: Settings | None = None, now: datetime | 
     settings = settings or get_settings()
     now = now or clock_now()
     lease = timedelta(seconds=settings.lease_seconds)
+    with session_scope(settings.database_url) as session:
+        replan_late(session, now=now)
     with session_scope(settings.database_url) as session:
         waiting = session.scalar(select(func.count()).select_from(Message).where(Message.state == S.queued)) or 0
         room = min(settings.claim_batch, settings.max_queued - waiting)

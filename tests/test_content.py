@@ -91,11 +91,11 @@ def test_first_sms_names_the_sender_and_says_how_to_opt_out(store, settings):
     assert rendered.text.count("STOP") == 1
 
 
-def test_first_sms_flag_appends_opt_out_words_when_the_template_lacks_them(store, settings):
+def test_a_first_sms_names_the_sender_and_says_how_to_stop_whatever_the_template(store, settings):
     plain = render(store, "sms/credit_impact", SAMPLES["critical"], settings)
     first = render(store, "sms/credit_impact", SAMPLES["critical"], settings, first_sms=True)
-    assert "STOP" not in plain.text
-    assert first.text == plain.text + "\nReply STOP to opt out."
+    assert "STOP" not in plain.text and "Short Sale Help" not in plain.text
+    assert first.text == "Short Sale Help: " + plain.text + "\nReply STOP to opt out."
     assert first.segments >= plain.segments
 
 

@@ -148,4 +148,4 @@ def test_consent_without_its_wording_is_refused():
 def test_without_zip_or_phone_the_state_gives_the_zone():
     assert derive_timezone(None, None, "CA") == "America/Los_Angeles"
     assert derive_timezone(None, "+18005550100", "AZ") == "America/Phoenix"  # toll-free names no zone
-    assert derive_timezone(None, None, None) == "America/New_York"
+    assert derive_timezone(None, None, None) is None  # nothing says: no guessed zone (such a lead gets no text)

@@ -46,8 +46,8 @@ def add_rows(session, lead_kw: dict, messages: list[dict]) -> Lead:
     lead = Lead(**{"first_name": "Ann", **lead_kw})
     session.add(lead)
     session.flush()
-    for kw in messages:
-        session.add(Message(**{"lead_id": lead.id, "sequence": "standard", "step": "intro", "channel": "sms",
+    for n, kw in enumerate(messages):  # one step each: a step goes out once per lead
+        session.add(Message(**{"lead_id": lead.id, "sequence": "standard", "step": f"step-{n}", "channel": "sms",
                                "template": "sms/intro", **kw}))
     return lead
 

@@ -1,5 +1,6 @@
 """/ops and /ops/leads/{id}: what needs a human, what failed and why, filters, escaping, the API key."""
 
+import itertools
 import re
 from datetime import timedelta
 from html import unescape
@@ -28,9 +29,13 @@ def add_lead(session, **kw) -> Lead:
     return lead
 
 
-def add_message(session, lead, *, state, due_at, channel="sms", template="sms/intro", **kw) -> Message:
-    msg = Message(lead_id=lead.id, sequence="standard", step="intro", channel=channel, template=template,
-                  due_at=due_at, state=state, **kw)
+_steps = itertools.count(1)
+
+
+def add_message(session, lead, *, state, due_at, channel="sms", template="sms/intro", step=None, **kw) -> Message:
+    # Each message its own step unless told: a step goes out once per lead (a database constraint).
+    msg = Message(lead_id=lead.id, sequence="standard", step=step or f"step-{next(_steps)}", channel=channel,
+                  template=template, due_at=due_at, state=state, **kw)
     session.add(msg)
     session.flush()
     return msg
@@ -171,7 +176,7 @@ def test_lead_page_shows_facts_consent_text_and_messages_in_utc_and_local_time(c
                       text="I agree to receive texts from Example Short Sales", recorded_at=frozen_now))
         planned = add_message(s, lead, state="planned", template="sms/what-is-a-short-sale",
                               due_at=frozen_now + timedelta(days=1))
-        skipped = add_message(s, lead, state="skipped", template="sms/intro", due_at=frozen_now,
+        skipped = add_message(s, lead, state="skipped", template="sms/intro", due_at=frozen_now, step="intro",
                               reason="quiet hours in America/Chicago")
         add_event(s, skipped, at=frozen_now, from_state="queued", to_state="skipped", cause="quiet hours")
     r = client.get(f"/ops/leads/{lead.id}")

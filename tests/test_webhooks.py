@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import select
 from twilio.request_validator import RequestValidator
 
-from delivery_helpers import add_lead, cancel_plan, events, lead, message, messages_of, queue_message
+from delivery_helpers import add_lead, cancel_plan, events, lead, message, messages_of, queue_message, requeue
 from nurture.clock import clock
 from nurture.db import session_scope
 from nurture.dispatch import Dispatcher
@@ -119,6 +119,9 @@ def test_sendgrid_events_deliver_bounce_and_unsubscribe(sqlite_url, providers, c
     second = queue_message(lead_id, NOW, channel="email", template="email/credit_impact", step="e2")
     dispatcher = Dispatcher()
     assert dispatcher.send(first).state == "sent"
+    assert dispatcher.send(second).state == "planned"  # two emails are kept an hour apart
+    clock.advance(timedelta(hours=1))
+    requeue(second)
     assert dispatcher.send(second).state == "sent"
     sg_id = message(first).provider_id
     payload = [

@@ -51,6 +51,16 @@ OPT_OUT_WORDS = re.compile(r"\b(reply|text)\s+stop\b", re.I)
 _PART_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
 
+def identified(text: str, sender: str) -> str:
+    """The lead's first text names the sender and says how to stop, whatever template it is
+    (47 CFR 64.1200(b)(1): identify the sender; CTIA: opt-out wording in the first message)."""
+    if sender and sender.casefold() not in text.casefold():
+        text = f"{sender}: {text}" if text else sender
+    if not OPT_OUT_WORDS.search(text):
+        text = f"{text}\n{OPT_OUT_TEXT}" if text else OPT_OUT_TEXT
+    return text
+
+
 class RenderError(Exception):
     """A template that cannot be rendered: which one, what is wrong, and where when known."""
 
@@ -204,8 +214,8 @@ class TemplateStore:
     def _render_sms(self, name: str, compiled: _Compiled, context: dict[str, object], *, first_sms: bool) -> Rendered:
         assert compiled.sms is not None
         text = tidy(normalize_sms(compiled.sms.render(context)))
-        if first_sms and not OPT_OUT_WORDS.search(text):
-            text = f"{text}\n{OPT_OUT_TEXT}" if text else OPT_OUT_TEXT
+        if first_sms:
+            text = identified(text, context["company"].name)  # type: ignore[attr-defined]
         info = sms_segments(text)
         return Rendered(
             template=name,

@@ -1,0 +1,300 @@
+"""The rulebook: may this lead get this message at this moment, and if not, when next and why.
+
+One place for every rule about contacting a lead: the legal hours of every state it may be in
+(windows, Sunday and holiday bans, blackouts), caps and the gap between messages, the sale-date
+cut-off, staleness, lateness and sender identification. The planner places messages with these
+functions and the send gate asks them again at the moment a message leaves; nothing is decided
+only at planning time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
+
+from nurture.clock import now as clock_now
+from nurture.rules.caps import DEFAULT_CAPS, CapBook, Caps, Limits
+from nurture.rules.hours import Blackout, ContactHours
+from nurture.rules.law import Law, load_law
+from nurture.rules.location import Location, locate
+
+Policy = Literal["strict", "statute"]
+POLICIES = ("strict", "statute")
+#: Placement tries at most this many moves before giving up on a time (and saying so).
+MAX_MOVES = 64
+#: When no zone at all is known, an email (which keeps quiet hours) must be fine in each of these.
+MAINLAND_ZONES = ("America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles")
+#: Message states that mean "went out, or may have": they count against caps and make a step done.
+WENT_OUT = frozenset({"sending", "sent", "delivered", "undelivered", "review"})
+#: States in which an SMS counts as having reached the lead (for sender identification).
+RECEIVED = frozenset({"sending", "sent", "delivered"})
+
+
+def sale_day_start(sale_date: date, tz: ZoneInfo) -> datetime:
+    """The UTC instant the sale day begins where the lead lives: pre-sale content stops before it."""
+    return datetime.combine(sale_date, time(0), tzinfo=tz).astimezone(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class LeadRules:
+    """The rules that hold for one lead: where it may be, its hours per channel, its caps."""
+
+    location: Location
+    sms: ContactHours | None  # None: no zone known, so no text at all
+    email: ContactHours | None  # None: email keeps no quiet hours (NURTURE_EMAIL_QUIET_HOURS=false)
+    limits: Limits
+    policy: str
+    consented: bool
+    law: Law = field(repr=False, compare=False, default=None)  # type: ignore[assignment]
+
+    def hours(self, channel: str) -> ContactHours | None:
+        return self.sms if channel == "sms" else self.email
+
+    def channel_closed(self, channel: str) -> str | None:
+        """Why `channel` can never be used for this lead as things stand, else None."""
+        if channel == "sms" and self.sms is None:
+            return ("no time zone known for this lead (no ZIP, no state, no geographic area code): "
+                    "no text until one is added")
+        return None
+
+    def place(self, channel: str, at: datetime, book: CapBook) -> tuple[datetime | None, list[str]]:
+        """The first moment from `at` on when a message on `channel` is allowed, and what moved it.
+
+        (None, causes) when no such moment is found within MAX_MOVES moves.
+        """
+        causes: list[str] = []
+        hours = self.hours(channel)
+        t = at
+        for _ in range(MAX_MOVES):
+            if hours is not None:
+                opened = hours.next_open(t)
+                if opened is None:
+                    causes.append(f"{hours.label}: no open day within a year")
+                    return None, causes
+                if opened != t:
+                    why = hours.why_closed(t) or hours.label
+                    _note(causes, _short(why))
+                    t = opened
+            clash = book.conflict(channel, t)
+            if clash is None:
+                return t, causes
+            t, why = clash
+            _note(causes, why)
+        return None, causes
+
+    def describe(self, today: date) -> list[str]:
+        """The rules in words, for `schedule preview` and `leads show`."""
+        lines = [f"where: {self.location.describe()}", f"zones: {self.location.describe_zones()}"]
+        if self.sms is None:
+            lines.append(f"texts: {self.channel_closed('sms')}")
+        else:
+            lines.append(f"texts today: {self.sms.describe(today)}")
+        states = [s for s in self.location.states if s in self.law.states]
+        for state in states:
+            for rule in self.law.rules_of(state):
+                if rule.in_force(today):
+                    lines.append(f"{state}: {rule.title}, {rule.citation} (reviewed {rule.reviewed}){_exempt(rule, self)}")
+        lines.append(f"caps: {self.limits.caps.sms} texts and {self.limits.caps.email} emails a day, "
+                     f"{self.limits.total_words()}")
+        lines.append(f"policy: NURTURE_STATE_RULES={self.policy}")
+        return lines
+
+
+def _exempt(rule: Any, rules: LeadRules) -> str:
+    if rule.exempt_with_consent and rules.policy == "statute" and rules.consented:
+        return ": not applied (statute exempts consented leads)"
+    if rule.exempt_with_consent:
+        return ": applied although the statute exempts consented leads (strict policy)"
+    return ""
+
+
+def _note(causes: list[str], cause: str) -> None:
+    if cause not in causes:
+        causes.append(cause)
+
+
+def _short(why: str) -> str:
+    """A cause without the moment it was checked at: the same rule reads the same for every message."""
+    return why.split(": it is ")[0].split(" (it is ")[0]
+
+
+class Rulebook:
+    """The law plus the product's own rules and the blackouts in force: builds each lead's rules."""
+
+    def __init__(self, *, law: Law | None = None, blackouts: Iterable[Blackout] = (), policy: str = "strict",
+                 email_quiet_hours: bool = True, caps: Caps = DEFAULT_CAPS) -> None:
+        if policy not in POLICIES:
+            raise ValueError(f"state rules policy must be one of {', '.join(POLICIES)}, not {policy!r}")
+        self.law = law or load_law()
+        self.blackouts = tuple(blackouts)
+        self.policy = policy
+        self.email_quiet_hours = email_quiet_hours
+        self.caps = caps
+        self._cache: dict[tuple[Any, ...], LeadRules] = {}
+
+    @classmethod
+    def from_settings(cls, settings: Any = None, blackouts: Iterable[Blackout] = ()) -> Rulebook:
+        if settings is None:
+            from nurture.config import get_settings
+
+            settings = get_settings()
+        return cls(blackouts=blackouts, policy=getattr(settings, "state_rules", "strict"),
+                   email_quiet_hours=bool(getattr(settings, "email_quiet_hours", True)))
+
+    def for_lead(self, lead: Any, *, consented: bool) -> LeadRules:
+        """The rules for `lead` (a Lead or anything with state, zip, phone and timezone)."""
+        key = (lead.state, lead.zip, lead.phone, lead.timezone, consented)
+        found = self._cache.get(key)
+        if found is None:
+            if len(self._cache) > 50_000:
+                self._cache.clear()
+            found = self._cache[key] = self._build(locate(*key[:4]), consented)
+        return found
+
+    def _build(self, location: Location, consented: bool) -> LeadRules:
+        exempt = self.policy == "statute" and consented
+        states = location.states
+        zones = [z for z, _ in location.zones]
+        sms = ContactHours(self.law, states, zones, exempt_consented=exempt, blackouts=self.blackouts) if zones else None
+        email = None
+        if self.email_quiet_hours:
+            email = sms or ContactHours(self.law, states, MAINLAND_ZONES, exempt_consented=exempt,
+                                        blackouts=self.blackouts)
+        return LeadRules(location, sms, email, self._limits(states, exempt), self.policy, consented, self.law)
+
+    def _limits(self, states: Sequence[str], exempt: bool) -> Limits:
+        today = clock_now().date()
+        total, source = self.caps.total, None
+        for state in states:
+            for rule in self.law.rules_of(state):
+                if rule.max_per_24h is None or not rule.in_force(today):
+                    continue
+                if exempt and rule.exempt_with_consent:
+                    continue
+                if rule.max_per_24h < total:
+                    total, source = rule.max_per_24h, f"{state}: {rule.citation}"
+        return Limits(self.caps, total, source)
+
+
+# -- the send gate's question ----------------------------------------------------------------------
+
+
+Action = Literal["send", "move", "skip", "replan"]
+
+
+@dataclass(frozen=True, slots=True)
+class PastSend:
+    """A message of the lead that went out or may have (for caps, gap, "never twice", identification)."""
+
+    id: int
+    channel: str
+    sequence: str
+    step: str
+    state: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """The message about to leave, as the gate sees it."""
+
+    channel: str
+    sequence: str
+    step: str
+    deadline: bool
+    due_at: datetime
+    expires_at: datetime | None  # after this the message is late: re-planned by the catch-up rule
+    sale_date: date | None  # the sale date it was planned for
+    phase: str | None  # its sequence's phase (pre_sale, post_sale), None when not a sequence step
+    condition: str | None = None  # why the step's own conditions no longer hold now, if they do not
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """The gate's answer. `send`; `move` to `move_to`; `skip` for good; `replan`: skip and plan the lead again."""
+
+    action: Action
+    reason: str
+    move_to: datetime | None = None
+    identify: bool = False  # the first text the lead receives: it must name the sender and say how to stop
+
+
+def check_message(
+    msg: Outgoing,
+    *,
+    lead: Any,
+    rules: LeadRules,
+    consent_granted: bool,
+    suppressed: str | None,
+    history: Sequence[PastSend],
+    now: datetime,
+) -> Verdict:
+    """May `msg` go out to `lead` at `now`? Pure: every fact is given."""
+    if lead.status != "active":
+        return Verdict("skip", f"lead is {lead.status}" + (f": {lead.status_reason}" if lead.status_reason else ""))
+    address = lead.phone if msg.channel == "sms" else lead.email
+    if not address:
+        return Verdict("skip", f"lead has no {'phone' if msg.channel == 'sms' else 'email'}")
+    if msg.channel == "sms" and not consent_granted:
+        return Verdict("skip", "no SMS consent on record (never given, or revoked)")
+    if suppressed:
+        return Verdict("skip", f"{address} is suppressed on {msg.channel} ({suppressed})")
+    closed = rules.channel_closed(msg.channel)
+    if closed:
+        return Verdict("skip", closed)
+    for past in history:
+        if past.sequence == msg.sequence and past.step == msg.step:
+            return Verdict("skip", f"step {msg.step} of {msg.sequence} already went out (message #{past.id})")
+    stale = _stale(msg, lead, now)
+    if stale:
+        return Verdict("replan", stale)
+    if msg.expires_at is not None and now > msg.expires_at:
+        late = _duration(now - msg.due_at)
+        return Verdict("replan", f"late by {late} (its step allows {_duration(msg.expires_at - msg.due_at)}): "
+                                 "re-planned by the catch-up rule, never sent in a burst")
+    book = CapBook(rules.limits, ((p.channel, p.at) for p in history))
+    at, causes = rules.place(msg.channel, now, book)
+    if at is None:
+        return Verdict("skip", "no time within the rules: " + "; ".join(causes))
+    cutoff = _pre_sale_cutoff(msg, lead)
+    if at != now:
+        if cutoff is not None and at >= cutoff:
+            return Verdict("skip", f"no room before the sale date {lead.sale_date}: " + "; ".join(causes))
+        return Verdict("move", "; ".join(causes), move_to=at)
+    identify = msg.channel == "sms" and not any(p.channel == "sms" and p.state in RECEIVED for p in history)
+    return Verdict("send", "all checks passed", identify=identify)
+
+
+def _pre_sale_cutoff(msg: Outgoing, lead: Any) -> datetime | None:
+    if lead.sale_date is None or not (msg.deadline or msg.phase == "pre_sale"):
+        return None
+    from nurture.urgency import zone
+
+    return sale_day_start(lead.sale_date, zone(lead.timezone))
+
+
+def _stale(msg: Outgoing, lead: Any, now: datetime) -> str | None:
+    """Why the message no longer fits the lead's facts (it was planned on facts that changed)."""
+    if msg.deadline and lead.sale_date is None:
+        return "deadline content, but the lead no longer has a sale date"
+    if msg.deadline and msg.sale_date is not None and msg.sale_date != lead.sale_date:
+        return f"planned for the sale date {msg.sale_date}, which is now {lead.sale_date}: stale"
+    cutoff = _pre_sale_cutoff(msg, lead)
+    if cutoff is not None and now >= cutoff:
+        what = "deadline content" if msg.deadline else "pre-sale content"
+        return f"{what} is never sent on or after the sale date {lead.sale_date} (the lead's own day)"
+    if msg.condition:
+        return f"its step's condition no longer holds: {msg.condition}"
+    return None
+
+
+def _duration(delta: timedelta) -> str:
+    minutes = int(delta.total_seconds() // 60)
+    if minutes >= 2 * 1440:
+        return f"{minutes // 1440} days"
+    if minutes >= 120:
+        return f"{minutes // 60} h"
+    return f"{minutes} min"
