@@ -70,8 +70,8 @@ def replan_state(session_factory: Callable[[], object], state: str, *, now: date
                  progress: Callable[[int], None] | None = None) -> int:
     """Re-plan every active lead who may be in `state` (property, ZIP or area code), in batches.
 
-    Each batch is its own transaction (`session_factory()` is a context manager giving a
-    session), so a long list never holds the scheduler's claims. Returns how many were re-planned.
+    Each batch is its own transaction (`session_factory()` gives a Session, committed here per
+    batch), so a long list never holds the scheduler's claims. Returns how many were re-planned.
     """
     from nurture.planning import replan_many
 
@@ -87,6 +87,7 @@ def replan_state(session_factory: Callable[[], object], state: str, *, now: date
             mine = [lead for lead in leads if state in locate(lead.state, lead.zip, lead.phone, lead.timezone).states]
             if mine:
                 replan_many(session, [(lead, cause) for lead in mine], now=now)
+                session.commit()
                 done += len(mine)
         if progress is not None:
             progress(len(leads))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from nurture.cli import blackout as blackout_cli
 from nurture.cli import db as db_cli
 from nurture.cli import delivery as delivery_cli
 from nurture.cli import demo as demo_cli
@@ -24,6 +25,8 @@ app.add_typer(leads_cli.app, name="leads", help="Add, import, show and update le
 app.add_typer(templates_cli.app, name="templates", help="Lint and preview the message templates.")
 app.add_typer(schedule_cli.app, name="schedule", help="Preview a lead's planned timeline.")
 app.add_typer(db_cli.app, name="db", help="Database migrations.")
+app.add_typer(blackout_cli.app, name="blackout",
+              help="Declare, list and lift blackouts: days nobody in a state is contacted (a declared emergency).")
 serve_cli.register(app)
 delivery_cli.register(app)
 demo_cli.register(app)

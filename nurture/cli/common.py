@@ -15,8 +15,8 @@ console = Console()
 err_console = Console(stderr=True)
 
 
-def out(text: str) -> None:
-    console.print(text, highlight=False, soft_wrap=True)
+def out(text: str, *, markup: bool = True) -> None:
+    console.print(text, highlight=False, soft_wrap=True, markup=markup)
 
 
 def fail(message: str, code: int = 1) -> NoReturn:

@@ -136,6 +136,16 @@ def update(
         out(f"lead #{lead.id} unchanged")
 
 
+def _rules(session: Session, lead: Lead) -> dict[str, Any]:
+    """Which contact rules hold for the lead today, and where each came from."""
+    from nurture import planning
+    from nurture.urgency import zone
+
+    moment = now()
+    rules = planning.lead_rules(session, lead, moment)
+    return rules.as_dict(moment.astimezone(zone(lead.timezone)).date())
+
+
 def _timeline(session: Session, lead: Lead) -> list[dict[str, Any]]:
     from nurture import planning
 
@@ -154,6 +164,7 @@ def show(
             fail(f"no lead matches {ref!r}")
         data = lead_json(lead, consent_ledger(session, lead.id))
         data["timeline"] = _timeline(session, lead)
+        data["rules"] = _rules(session, lead)
     if json:
         print_json(data)
         return
@@ -165,7 +176,7 @@ def show(
                  + (f": {data['status_reason']}" if data["status_reason"] else "") + ")"),
         ("phone", data["phone"] or "-"), ("email", data["email"] or "-"),
         ("property", ", ".join(str(v) for v in (prop["street"], prop["city"], prop["state"], prop["zip"]) if v) or "-"),
-        ("time zone", data["timezone"]),
+        ("time zone", data["timezone"] or "unknown: no ZIP, state or geographic area code (no texts until one is added)"),
         ("balance / value", f"{data['mortgage_balance'] or '?'} / {data['estimated_value'] or '?'}"
                             + (f" (gap {data['equity_gap']})" if data["equity_gap"] else "")),
         ("payment", f"{data['payment_status'] or '?'}" + (f", {data['months_behind']} months behind" if data["months_behind"] else "")),
@@ -176,6 +187,13 @@ def show(
     for k, v in rows:
         table.add_row(f"[bold]{k}[/bold]", v)
     console.print(table)
+    rules = data["rules"]
+    out("\n[bold]rules[/bold]")
+    out(f"  where: {rules['where']}", markup=False)
+    out(f"  texts today: {rules['texts_today']}", markup=False)
+    for law in rules["laws"]:
+        out(f"  {law['state']}: {law['citation']} (reviewed {law['reviewed']}){law['applied']}", markup=False)
+    out(f"  caps: {rules['caps']}; policy {rules['policy']}", markup=False)
     out("\n[bold]consent[/bold]")
     if not data["consents"]:
         out("  no SMS consent on record: no texts will be sent")

@@ -9,12 +9,13 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from nurture.intake_schema import derive_timezone, parse_money
+from nurture.intake_schema import derive_timezone, parse_money, zip_info
 from nurture.cli.common import console, err_console, fail, out, print_json
 from nurture.clock import now as clock_now
 from nurture.config import get_settings
 from nurture.models import ForeclosureStage, Hardship, Lead, PaymentStatus
 from nurture.planner import Plan, PastMessage, fmt_local, plan
+from nurture.rules import LeadRules, Rulebook
 from nurture.sequences import Catalog, SequenceError, default_catalog, load_catalog
 from nurture.urgency import zone
 
@@ -27,8 +28,8 @@ WIDTH = 170
 def _wide() -> Console:
     return console if console.is_terminal and console.width >= WIDTH else Console(width=WIDTH)
 
-def timezone_for(state: str | None, zip_code: str | None) -> str:
-    """The lead's IANA zone, by intake's rule (ZIP, else the state's main zone, else Eastern)."""
+def timezone_for(state: str | None, zip_code: str | None) -> str | None:
+    """The lead's IANA zone, by intake's rule (ZIP, else the state's main zone; None when neither says)."""
     return derive_timezone(zip_code, None, state)
 
 
@@ -100,33 +101,39 @@ def preview(
     catalog = _catalog()
     history: list[PastMessage] = []
     if lead_id is not None:
-        lead, allowed, notes, history, moment = _existing(lead_id, at)
+        lead, allowed, notes, history, moment, rules = _existing(lead_id, at)
     else:
         lead, allowed, moment = _hypothetical(
             sale_date, state, zip_code, payment_status, months_behind, foreclosure_stage, hardship,
             enrolled_at, balance, value, channels, at,
         )
         notes = {c: "not in --channels" for c in ("sms", "email") if c not in allowed}
-    result = plan(lead, catalog, moment, channels=allowed, history=history, channel_notes=notes)
+        # A hypothetical lead is planned without the database: declared blackouts are not applied.
+        rules = Rulebook.from_settings().for_lead(lead, consented="sms" in allowed)
+    result = plan(lead, catalog, moment, channels=allowed, history=history, channel_notes=notes, rules=rules)
+    today = moment.astimezone(zone(lead.timezone)).date()
     if as_json:
-        print_json(_as_json(lead, result, history, moment))
+        print_json(_as_json(lead, result, history, moment) | {"rules": rules.as_dict(today)})
         return
-    _print(lead, result, history, moment)
+    _print(lead, result, history, moment, rules.describe(today))
 
 
-def _existing(lead_id: int, at: str | None) -> tuple[Lead, set[str], dict[str, str], list[PastMessage], datetime]:
+def _existing(
+    lead_id: int, at: str | None,
+) -> tuple[Lead, set[str], dict[str, str], list[PastMessage], datetime, LeadRules]:
     from nurture.db import session_scope
-    from nurture.planning import allowed_channels, history_of
+    from nurture.planning import allowed_channels, history_of, lead_rules
 
     with session_scope() as session:
         lead = session.get(Lead, lead_id)
         if lead is None:
             fail(f"no lead with id {lead_id}")
+        moment = _parse_moment(at, "--now", lead.timezone) or clock_now()
         allowed, notes = allowed_channels(session, lead)
         history = history_of(session, lead_id)
+        rules = lead_rules(session, lead, moment)
         session.expunge(lead)
-    moment = _parse_moment(at, "--now", lead.timezone) or clock_now()
-    return lead, allowed, notes, history, moment
+    return lead, allowed, notes, history, moment, rules
 
 
 def _hypothetical(
@@ -137,6 +144,13 @@ def _hypothetical(
     if state is not None and (len(state) != 2 or not state.isalpha()):
         fail(f"--state {state!r} is not a two-letter state code")
     state = state.upper() if state else None
+    if zip_code is not None:
+        info = zip_info(zip_code[:5])
+        if info is None:
+            fail(f"--zip {zip_code!r} is not a known US ZIP code")
+        if state is not None and info["state"] != state:
+            fail(f"--zip {zip_code} is in {info['state']}, not {state}")
+        state = info["state"]  # as intake does: a ZIP alone brings its state's rules
     tz_name = timezone_for(state, zip_code)
     sale = _parse_date(sale_date, "--sale-date")
     for h in hardship:
@@ -195,12 +209,14 @@ def _as_json(lead: Lead, result: Plan, history: list[PastMessage], moment: datet
     }
 
 
-def _print(lead: Lead, result: Plan, history: list[PastMessage], moment: datetime) -> None:
+def _print(lead: Lead, result: Plan, history: list[PastMessage], moment: datetime, rules: list[str]) -> None:
     tz = zone(lead.timezone)
     who = f"lead {lead.id}" if lead.id is not None else "hypothetical lead"
     sale = f"sale {lead.sale_date}" if lead.sale_date else "no sale date"
-    out(f"{who}: {lead.state or '?'} ({lead.timezone}), {sale}, tier now [bold]{result.tier}[/bold], "
+    out(f"{who}: {lead.state or '?'} ({lead.timezone or 'zone unknown'}), {sale}, tier now [bold]{result.tier}[/bold], "
         f"at {fmt_local(moment, tz)}")
+    for line in rules:
+        out(f"  {line}", markup=False)
     if result.lead_action:
         out(f"[bold red]{result.lead_action[0]}[/bold red]: {result.lead_action[1]}")
     if history:

@@ -87,20 +87,31 @@ class LeadRules:
 
     def describe(self, today: date) -> list[str]:
         """The rules in words, for `schedule preview` and `leads show`."""
-        lines = [f"where: {self.location.describe()}", f"zones: {self.location.describe_zones()}"]
-        if self.sms is None:
-            lines.append(f"texts: {self.channel_closed('sms')}")
-        else:
-            lines.append(f"texts today: {self.sms.describe(today)}")
-        states = [s for s in self.location.states if s in self.law.states]
-        for state in states:
-            for rule in self.law.rules_of(state):
-                if rule.in_force(today):
-                    lines.append(f"{state}: {rule.title}, {rule.citation} (reviewed {rule.reviewed}){_exempt(rule, self)}")
-        lines.append(f"caps: {self.limits.caps.sms} texts and {self.limits.caps.email} emails a day, "
-                     f"{self.limits.total_words()}")
+        info = self.as_dict(today)
+        lines = [f"where: {info['where']}", f"zones: {self.location.describe_zones()}", f"texts today: {info['texts_today']}"]
+        lines += [f"{r['state']}: {r['title']}, {r['citation']} (reviewed {r['reviewed']}){r['applied']}"
+                  for r in info["laws"]]
+        lines.append(f"caps: {info['caps']}")
         lines.append(f"policy: NURTURE_STATE_RULES={self.policy}")
         return lines
+
+    def as_dict(self, today: date) -> dict[str, Any]:
+        """The rules that hold for this lead on `today`, with where each came from (JSON for scripts)."""
+        laws = [
+            {"state": state, "id": rule.id, "title": rule.title, "citation": rule.citation, "source": rule.source,
+             "reviewed": rule.reviewed.isoformat(), "applied": _exempt(rule, self)}
+            for state in self.location.states for rule in self.law.rules_of(state) if rule.in_force(today)
+        ]
+        return {
+            "where": self.location.describe(),
+            "states": [{"state": p.state, "from": p.source} for p in self.location.places],
+            "zones": [{"zone": z, "from": src} for z, src in self.location.zones],
+            "texts_today": self.channel_closed("sms") or self.sms.describe(today),  # type: ignore[union-attr]
+            "laws": laws,
+            "caps": f"{self.limits.caps.sms} texts and {self.limits.caps.email} emails in any 24 h, "
+                    + self.limits.total_words().removeprefix("frequency cap: "),
+            "policy": self.policy,
+        }
 
 
 def _exempt(rule: Any, rules: LeadRules) -> str:
