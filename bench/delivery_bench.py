@@ -1,10 +1,12 @@
 """Delivery benchmarks on Redis + PostgreSQL, printing figures (not a test).
 
-    python bench/delivery_bench.py [--sends 5000] [--rss-sends 100000] [--skip-tick]
+    python bench/delivery_bench.py [--sends 5000] [--rss-sends 100000] [--skip-tick] [--before REF]
 
 1. End-to-end sends/s: N due emails, 2 `dramatiq workers` processes (8 threads each), the
    scheduler ticking, the real SendGrid SDK against the provider simulator in its own process;
    printed beside a no-op dramatiq actor's throughput on the same Redis, measured in the same run.
+   With --before REF (a git commit, e.g. the one before the per-lead lock), the same run is made
+   with that commit's workers and scheduler too, and both figures are printed side by side.
 2. Scheduler tick: 10,000 due among 100,000 and among 1,000,000 planned rows, claim + enqueue.
 3. Peak RSS of a worker process over --rss-sends sends.
 """
@@ -104,17 +106,19 @@ def noop_throughput(count: int) -> float:
     return count / elapsed
 
 
-def end_to_end(sends: int) -> tuple[float, list[int]]:
+def end_to_end(sends: int, code: Path = ROOT) -> tuple[float, list[int]]:
     name, url = fresh_database()
     sim_proc, sim_url = start_simulator()
     redis.Redis.from_url(REDIS_URL).flushdb()
+    workers: list[subprocess.Popen] = []
+    scheduler = None
     try:
         fleet.seed_due_messages(url, sends, now=now())
         env = env_for(url, sim_url)
-        workers = [fleet.start_workers(env, threads=8) for _ in range(2)]
+        workers = [fleet.start_workers(env, threads=8, code=code) for _ in range(2)]
         time.sleep(3)
         start = time.perf_counter()
-        scheduler = fleet.start_scheduler(env)
+        scheduler = fleet.start_scheduler(env, code=code)
         ok = fleet.wait_for(lambda: fleet.count_in(url, "sent", "delivered") >= sends, timeout=900, interval=0.1)
         elapsed = time.perf_counter() - start
         rss = [_peak_rss_kb(p.pid) for p in workers]
@@ -123,8 +127,21 @@ def end_to_end(sends: int) -> tuple[float, list[int]]:
             print(f"  only {fleet.count_in(url, 'sent')} of {sends} sent", file=sys.stderr)
         return sends / elapsed, rss
     finally:
-        fleet.stop(sim_proc)
+        fleet.stop(*workers, *([scheduler] if scheduler else []), sim_proc)
         drop_database(name)
+
+
+def checkout(ref: str) -> Path:
+    """A temporary work tree of `ref` (removed by the caller), for a before/after comparison."""
+    import tempfile
+
+    where = Path(tempfile.mkdtemp(prefix="nurture-before-")) / "tree"
+    subprocess.run(["git", "worktree", "add", "--detach", "-q", str(where), ref], cwd=ROOT, check=True)
+    return where
+
+
+def remove_checkout(where: Path) -> None:
+    subprocess.run(["git", "worktree", "remove", "--force", str(where)], cwd=ROOT, check=False)
 
 
 def _peak_rss_kb(pid: int) -> int:
@@ -187,12 +204,21 @@ def main() -> int:
     ap.add_argument("--rss-sends", type=int, default=100_000)
     ap.add_argument("--skip-tick", action="store_true")
     ap.add_argument("--skip-rss", action="store_true")
+    ap.add_argument("--before", metavar="REF", help="also run the workers of this git commit and compare")
     args = ap.parse_args()
 
     noop = noop_throughput(max(args.sends, 5000))
     rate, _ = end_to_end(args.sends)
     print(f"end to end: {rate:,.0f} sends/s ({args.sends} emails, 2 worker processes x 8 threads, Redis, "
           f"PostgreSQL, SendGrid SDK -> simulator); no-op actor: {noop:,.0f} msgs/s; ratio {rate / noop:.2f}")
+    if args.before:
+        tree = checkout(args.before)
+        try:
+            before, _ = end_to_end(args.sends, code=tree)
+        finally:
+            remove_checkout(tree)
+        print(f"before ({args.before}): {before:,.0f} sends/s, ratio {before / noop:.2f}; "
+              f"now/before {rate / before:.2f} ({(rate / before - 1) * 100:+.0f}%)")
     if not args.skip_tick:
         for total in (100_000, 1_000_000):
             print(f"scheduler tick: 10,000 due among {total:,} planned rows: claim + enqueue in "

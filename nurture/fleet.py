@@ -58,31 +58,33 @@ def seed_due_messages(url: str, count: int, *, now: datetime, channel: str = "em
     return ids
 
 
-def env_for(settings_env: Mapping[str, str]) -> dict[str, str]:
+def env_for(settings_env: Mapping[str, str], code: Path = ROOT) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("NURTURE_") or k.startswith("NURTURE_TEST_")}
     env.update(settings_env)
-    env.setdefault("NURTURE_TEMPLATES_DIR", str(ROOT / "templates"))
-    env.setdefault("NURTURE_SCHEDULES_DIR", str(ROOT / "schedules"))
+    env.setdefault("NURTURE_TEMPLATES_DIR", str(code / "templates"))
+    env.setdefault("NURTURE_SCHEDULES_DIR", str(code / "schedules"))
+    if code != ROOT:  # another checkout's code (a benchmark's "before"): it comes first on the path
+        env["PYTHONPATH"] = str(code)
     return env
 
 
 def start_workers(settings_env: Mapping[str, str], *, processes: int = 1, threads: int = 8,
-                  log: Path | None = None) -> subprocess.Popen:
+                  log: Path | None = None, code: Path = ROOT) -> subprocess.Popen:
     """`dramatiq workers` (the documented worker command) with these NURTURE_ settings."""
     out = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115 - closed with the process
     return subprocess.Popen(
         [sys.executable, "-m", "dramatiq", "workers", "--processes", str(processes), "--threads", str(threads),
          "--queues", "messages"],
-        cwd=ROOT, env=env_for(settings_env), stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+        cwd=code, env=env_for(settings_env, code), stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
     )
 
 
-def start_scheduler(settings_env: Mapping[str, str], *, log: Path | None = None) -> subprocess.Popen:
+def start_scheduler(settings_env: Mapping[str, str], *, log: Path | None = None, code: Path = ROOT) -> subprocess.Popen:
     """`nurture scheduler` with these settings."""
     out = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115
     return subprocess.Popen(
         [sys.executable, "-c", "from nurture.cli import main; main()", "scheduler"],
-        cwd=ROOT, env=env_for(settings_env), stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+        cwd=code, env=env_for(settings_env, code), stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
     )
 
 

@@ -15,6 +15,7 @@ from nurture import planning
 from nurture.compliance import keyword_kind
 from nurture.dispatch import suppress
 from nurture.lifecycle import log_event
+from nurture.locking import lock_leads
 from nurture.models import Consent, ConsentAction, Lead, LeadStatus, Suppression
 
 
@@ -26,7 +27,11 @@ class InboundResult:
 
 def opt_out(session: Session, lead: Lead, *, channel: str, reason: str, detail: str, method: str,
             now: datetime) -> None:
-    """The lead wants no more messages on `channel`: suppress the address, revoke consent, re-plan."""
+    """The lead wants no more messages on `channel`: suppress the address, revoke consent, re-plan.
+
+    Under the lead's lock, like the send gate: a worker deciding about this lead either sees the
+    revocation or finished deciding before it."""
+    lock_leads(session, [lead.id])  # type: ignore[list-item]
     address = lead.phone if channel == "sms" else lead.email
     if address:
         suppress(session, channel=channel, address=address, reason=reason, detail=detail, lead_id=lead.id, at=now)
