@@ -202,7 +202,7 @@ def _replan_batch(
     """One pass; returns the leads to do again because the dispatcher claimed a row they were cancelling."""
     only_leads = [lead for lead, _ in leads]
     channel_facts = _channel_facts(session, only_leads)
-    book = rulebook(session, now, settings)
+    rules_now = rulebook(session, now, settings)
     messages = _messages_of(session, [lead.id for lead in only_leads])  # type: ignore[misc]
     new_rows: list[dict[str, Any]] = []
     new_owner: list[tuple[ReplanResult, str]] = []
@@ -213,7 +213,7 @@ def _replan_batch(
         channels, notes, consented = channel_facts[lead_id]
         rows = messages.get(lead_id, [])
         result_plan = plan(lead, catalog, now, channels=channels, history=_past(rows), channel_notes=notes,
-                           rules=book.for_lead(lead, consented=consented))
+                           rules=rules_now.for_lead(lead, consented=consented))
         result = ReplanResult(lead_id, result_plan.tier, skipped=result_plan.skipped,
                               lead_action=result_plan.lead_action)
         wanted: dict[tuple[Any, ...], PlannedMessage] = {_key(m): m for m in result_plan.messages}

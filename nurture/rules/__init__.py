@@ -6,7 +6,6 @@ from nurture.rules.hours import Blackout, ContactHours
 from nurture.rules.law import Law, LawError, LawRule, load_law
 from nurture.rules.location import Location, Place, locate
 from nurture.rules.rulebook import (
-    WENT_OUT,
     LeadRules,
     Outgoing,
     PastSend,
@@ -17,7 +16,7 @@ from nurture.rules.rulebook import (
 )
 
 __all__ = [
-    "CAP_WINDOW", "DEFAULT_CAPS", "MIN_GAP", "WENT_OUT", "Blackout", "CapBook", "Caps", "ContactHours", "Law",
+    "CAP_WINDOW", "DEFAULT_CAPS", "MIN_GAP", "Blackout", "CapBook", "Caps", "ContactHours", "Law",
     "LawError", "LawRule", "LeadRules", "Limits", "Location", "Outgoing", "PastSend", "Place", "Rulebook",
     "Verdict", "check_message", "load_law", "locate", "sale_day_start",
 ]

@@ -27,8 +27,6 @@ POLICIES = ("strict", "statute")
 MAX_MOVES = 64
 #: When no zone at all is known, an email (which keeps quiet hours) must be fine in each of these.
 MAINLAND_ZONES = ("America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles")
-#: Message states that mean "went out, or may have": they count against caps and make a step done.
-WENT_OUT = frozenset({"sending", "sent", "delivered", "undelivered", "review"})
 #: States in which an SMS counts as having reached the lead (for sender identification).
 RECEIVED = frozenset({"sending", "sent", "delivered"})
 
