@@ -55,6 +55,11 @@ class Settings(BaseSettings):
     sendgrid_rate_per_second: int = Field(default=50, ge=1)
     # Seconds to wait for Twilio or SendGrid before the send counts as "maybe sent".
     provider_timeout_seconds: float = Field(default=10.0, gt=0)
+    # A "maybe sent" text is left alone this long, then Twilio is asked whether it has it (asking at
+    # once, while Twilio may still be creating it, finds nothing and sends twice).
+    twilio_settle_seconds: float = Field(default=120.0, ge=0)
+    # A "maybe sent" email waits this long for SendGrid's events to settle it, then goes to review.
+    sendgrid_settle_seconds: float = Field(default=900.0, ge=0)
     # How often the scheduler looks for due messages, and how many it claims at once.
     tick_seconds: float = Field(default=2.0, gt=0)
     claim_batch: int = Field(default=1000, ge=1)

@@ -17,10 +17,11 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import case, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError
+from redis.exceptions import RedisError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlmodel import Session
 
-from nurture import blackouts, planning
+from nurture import blackouts, pauses, planning
 from nurture.channels import ChannelError, OutgoingMessage, SendResult, get_channel
 from nurture.clock import now as clock_now
 from nurture.config import Settings, get_settings
@@ -43,6 +44,10 @@ BASE_BACKOFF = timedelta(seconds=15)
 MAX_BACKOFF = timedelta(hours=1)
 #: The dispatcher looks at schedules/ again at most this often (a send must not stat files).
 CATALOG_TTL = 5.0
+#: Paused channels are read from the database at most this often per process.
+PAUSE_TTL = 2.0
+#: Seconds before a message whose rate limiter was unreachable is tried again.
+REDIS_RETRY = 5.0
 
 
 @dataclass(frozen=True)
@@ -114,8 +119,16 @@ def past_sends(session: Session, lead_id: int, exclude: int) -> list[PastSend]:
 
 
 def provider_can_list(channel: str, settings: Settings) -> bool:
-    """Only Twilio can say whether it accepted a message; SendGrid (and the outbox) cannot be asked."""
-    return channel == "sms" and settings.sms_configured
+    """Whether "not found" from the provider means "not sent": Twilio's list and the outbox's files say
+    so; SendGrid cannot be asked (only its events tell)."""
+    return channel == "sms" or not settings.email_configured
+
+
+def settle_seconds(channel: str, settings: Settings) -> float:
+    """How long an unanswered request is left alone before the provider is asked about it."""
+    if channel == "sms":
+        return float(settings.twilio_settle_seconds) if settings.sms_configured else 0.0
+    return float(settings.sendgrid_settle_seconds) if settings.email_configured else 0.0
 
 
 def backoff(attempts: int, retry_after: float | None) -> float:
@@ -195,6 +208,8 @@ class Dispatcher:
             self.settings.redis_url,
         )
         self._rulebook: Rulebook | None = None
+        self._pauses: dict[str, pauses.Pause] = {}
+        self._pauses_at = -PAUSE_TTL
         self._catalog_at = -CATALOG_TTL
         self._catalog_cached: Catalog | None = None
         self._lock = threading.Lock()
@@ -230,20 +245,61 @@ class Dispatcher:
             return f"twilio:{s.twilio_account_sid}" if s.sms_configured else "outbox:sms"
         return f"sendgrid:{(s.sendgrid_api_key or '')[:12]}" if s.email_configured else "outbox:email"
 
-    def send(self, message_id: int) -> Outcome:
-        """Try to send message `message_id` now; the returned Outcome says what happened."""
+    def send(self, message_id: int, channel: str | None = None) -> Outcome:
+        """Try to send message `message_id` now; the returned Outcome says what happened.
+
+        Everything that can fail for reasons of our own (the rate limiter's Redis, the database,
+        building the channel) happens before the row is `sending`: once it is, the next thing is
+        the provider request. So `sending` means "the request started", and only such a row is
+        ever reconciled with the provider instead of simply being tried again.
+        """
+        if channel is None:
+            channel = self._channel_of(message_id)
+            if channel is None:
+                return Outcome("missing", f"no message #{message_id}")
+        provider = get_channel(channel, self.settings)
+        try:
+            took = self.limiter.wait(self._account(channel), channel)
+        except RedisError as exc:
+            log.error("message %s stays queued: the rate limiter's Redis is unreachable (%s)", message_id, exc)
+            return Outcome("queued", f"rate limiter unreachable: {exc}", retry_in=REDIS_RETRY)
+        if not took:
+            return Outcome("queued", "rate limit of the provider account", retry_in=1.0)
         prepared = self._prepare(message_id)
         if isinstance(prepared, Outcome):
             return prepared
         out, claimed_at, attempts = prepared
-        channel = get_channel(out.channel, self.settings)
-        if not self.limiter.wait(self._account(out.channel), out.channel):
-            return self._requeue(out, attempts, "rate limit of the provider account", 1.0)
         try:
-            result = channel.send(out)
+            result = provider.send(out)
         except ChannelError as exc:
-            return self._failed_send(out, channel, exc, claimed_at, attempts)
-        return self._record_sent(out, result)
+            return self._after_db_error(out, "record the refusal", lambda: self._failed_send(
+                out, exc, claimed_at, attempts))
+        return self._after_db_error(out, f"record that the provider took it as {result.provider_id}",
+                                    lambda: self._record_sent(out, result))
+
+    def _after_db_error(self, out: OutgoingMessage, what: str, record: Callable[[], Outcome]) -> Outcome:
+        """Record an answer; when the database is away, the row stays `sending` and is reconciled later."""
+        try:
+            return record()
+        except SQLAlchemyError as exc:
+            log.error("message %s: could not %s (database: %s); it stays 'sending' and is reconciled with "
+                      "the provider, never sent blindly again", out.message_id, what, exc.__class__.__name__)
+            return Outcome("sending", f"database unreachable after the provider call: {exc.__class__.__name__}")
+
+    def _channel_of(self, message_id: int) -> str | None:
+        table = Message.__table__
+        with session_scope() as session:
+            return session.scalar(select(table.c.channel).where(table.c.id == message_id))
+
+    def _paused(self, session: Session) -> dict[str, pauses.Pause]:
+        """Channels paused for a refused credential (read at most every PAUSE_TTL seconds)."""
+        with self._lock:
+            if time.monotonic() - self._pauses_at < PAUSE_TTL:
+                return self._pauses
+        found = pauses.paused(session, self.settings)
+        with self._lock:
+            self._pauses, self._pauses_at = found, time.monotonic()
+        return found
 
     def _prepare(self, message_id: int) -> Outcome | tuple[OutgoingMessage, datetime, int]:
         """Lock the lead, gate, render and claim in one transaction, committed before the provider call."""
@@ -256,6 +312,12 @@ class Dispatcher:
                 return Outcome("ignored", f"message #{message_id} is {loaded.state}, not queued: "
                                           "another worker has it or it was cancelled")
             lead = loaded.lead
+            paused = self._paused(session).get(loaded.channel)
+            if paused is not None:
+                transition(session, loaded.id, from_state=S.queued, to_state=S.planned, at=now, lead_id=lead.id,
+                           cause=f"held: {paused.describe()}", reason=f"held: {paused.describe()}"[:500],
+                           lease_until=None)
+                return Outcome("planned", paused.describe())
             verdict, tier = self._verdict(session, loaded, now)
             if verdict.action != "send":
                 return self._not_now(session, loaded, verdict, now)
@@ -277,7 +339,8 @@ class Dispatcher:
                 with session.begin_nested():
                     claimed = transition(
                         session, loaded.id, from_state=S.queued, to_state=S.sending, at=now, lead_id=lead.id,
-                        cause="claimed by a worker: every rule passed", attempts=table.c.attempts + 1,
+                        cause="every rule passed: the request to the provider starts now",
+                        attempts=table.c.attempts + 1,
                         lease_until=now + timedelta(seconds=self.settings.lease_seconds), to_address=to,
                         subject=rendered.subject, body=rendered.text, template_version=rendered.version,
                         **({"tier": tier} if tier else {}))
@@ -353,12 +416,33 @@ class Dispatcher:
             log.warning("message %s was sent (%s) but its row had left 'sending'", out.message_id, result.provider_id)
         return Outcome(str(state), f"provider id {result.provider_id}")
 
-    def _review(self, out: OutgoingMessage, why: str) -> Outcome:
+    def _settle(self, out: OutgoingMessage, exc: ChannelError) -> Outcome:
+        """The request left and no answer came back: the provider may have it, and may still be
+        working on it (asking at once finds nothing and sends twice). The row stays `sending`
+        until the provider has had time to settle; then it is asked (Twilio's message list), or its
+        events settle it (SendGrid's, carrying our message id); only then is anything decided."""
+        now = self.clock()
+        wait = settle_seconds(out.channel, self.settings)
         with session_scope() as session:
-            transition(session, out.message_id, from_state=S.sending, to_state=S.review, at=self.clock(),
-                       lead_id=out.lead_id, cause=f"{why}: check before sending again",
-                       reason=f"needs review: {why}"[:500], lease_until=None)
-        return Outcome("review", why)
+            transition(session, out.message_id, from_state=S.sending, to_state=S.sending, at=now,
+                       lead_id=out.lead_id, kind="provider",
+                       cause=f"outcome unknown ({exc.reason}): the provider is asked after {wait:.0f}s, never "
+                             "sent again before", reason=f"outcome unknown: {exc.reason}"[:500],
+                       lease_until=now + timedelta(seconds=wait))
+        return Outcome("sending", f"outcome unknown ({exc.reason}); settled after {wait:.0f}s")
+
+    def _pause(self, out: OutgoingMessage, exc: ChannelError) -> Outcome:
+        """A refused credential: the message is not at fault. Pause the channel, keep the message planned."""
+        now = self.clock()
+        with session_scope() as session:
+            pauses.pause(session, out.channel, exc.reason, self.settings, now)
+            transition(session, out.message_id, from_state=S.sending, to_state=S.planned, at=now,
+                       lead_id=out.lead_id, cause=f"{out.channel} channel paused: {exc.reason}",
+                       reason=f"held: {out.channel} channel paused: {exc.reason}"[:500], due_at=now,
+                       attempts=Message.__table__.c.attempts - 1, lease_until=None)
+        with self._lock:
+            self._pauses_at = -PAUSE_TTL  # seen at once by this process's other threads
+        return Outcome("planned", f"{out.channel} channel paused: {exc.reason}")
 
     def _requeue(self, out: OutgoingMessage, attempts: int, reason: str, delay: float) -> Outcome:
         now = self.clock()
@@ -373,20 +457,12 @@ class Dispatcher:
                        lease_until=now + timedelta(seconds=delay + self.settings.lease_seconds))
         return Outcome("queued", reason, retry_in=delay)
 
-    def _failed_send(self, out: OutgoingMessage, channel: object, exc: ChannelError, claimed_at: datetime,
-                     attempts: int) -> Outcome:
+    def _failed_send(self, out: OutgoingMessage, exc: ChannelError, claimed_at: datetime, attempts: int) -> Outcome:
+        if exc.auth:
+            return self._pause(out, exc)
+        if exc.maybe_sent:
+            return self._settle(out, exc)
         if not exc.permanent:
-            if exc.maybe_sent:
-                # The request left but no answer came back: the provider may have it. Ask, never guess.
-                try:
-                    found = channel.reconcile(out, claimed_at)  # type: ignore[attr-defined]
-                except ChannelError:
-                    # Cannot ask now: the row stays `sending` and reconcile_stale asks again later.
-                    return Outcome("sending", f"outcome unknown ({exc.reason}); reconciled when the lease ends")
-                if found is not None:
-                    return self._record_sent(out, found)
-                if not provider_can_list(out.channel, self.settings):
-                    return self._review(out, f"no answer from the provider ({exc.reason}) and it cannot be asked")
             reason = f"{exc.code + ' ' if exc.code else ''}{exc.reason}"
             return self._requeue(out, attempts, reason, backoff(attempts, exc.retry_after))
         now = self.clock()

@@ -46,6 +46,9 @@ _CONDITIONS = {"due": ("due_at <= :now AND (expires_at IS NULL OR expires_at > :
                "expired": ("lease_until < :now", Message.lease_until)}
 #: Leads with late planned messages re-planned per tick (each is a small transaction of its own).
 LATE_BATCH = 200
+#: Provider event statuses that say the provider took the message.
+PROVIDER_HAS_IT = ("processed", "deferred", "delivered", "open", "click", "bounce", "dropped", "sent", "queued",
+                   "accepted", "sending", "undelivered", "failed")
 
 
 def _claim(session: Session, *, from_state: S, condition: str, to_state: S, now: datetime, lease: timedelta,
@@ -140,7 +143,13 @@ def tick(enqueue: Enqueue, *, settings: Settings | None = None, now: datetime | 
 
 
 def reconcile_stale(*, settings: Settings | None = None, now: datetime | None = None, limit: int = 100) -> int:
-    """`sending` rows whose worker died mid-send: ask the provider, never re-send blindly."""
+    """`sending` rows past their lease: a worker died mid-call, or the provider did not answer and
+    has had time to settle. Ask the provider; never re-send blindly.
+
+    Found (or confirmed by a provider event carrying our id): sent. Not found where "not found"
+    means "not sent" (Twilio's list, the outbox's files): queued again. Otherwise (SendGrid, which
+    cannot be asked and sent no event): review, for a person to decide.
+    """
     from nurture.channels import OutgoingMessage, get_channel
 
     settings = settings or get_settings()
@@ -151,38 +160,38 @@ def reconcile_stale(*, settings: Settings | None = None, now: datetime | None = 
         ).scalars().all()
     done = 0
     for msg in stale:
-        claimed_at = (msg.lease_until or now) - timedelta(seconds=settings.lease_seconds)
         out = OutgoingMessage(message_id=msg.id, lead_id=msg.lead_id, channel=msg.channel, to=msg.to_address or "",
                               subject=msg.subject, text=msg.body or "")
         found = None
-        confirmed = False
         if msg.to_address:
             try:
-                found = get_channel(msg.channel, settings).reconcile(out, claimed_at - timedelta(minutes=1))
-            except Exception as exc:  # the provider is down: try again on the next pass
+                # The row exists before its request starts: nothing older can be this message.
+                found = get_channel(msg.channel, settings).reconcile(out, msg.created_at)
+            except Exception as exc:  # the provider is down or refuses us: ask again on the next pass
                 log.warning("reconcile of message %s failed: %s", msg.id, exc)
                 continue
         with session_scope(settings.database_url) as session:
-            if found is None:
-                confirmed = session.exec(
-                    select(DeliveryEvent.id).where(DeliveryEvent.message_id == msg.id, DeliveryEvent.kind == "provider")  # type: ignore[call-overload]
-                ).first() is not None
+            confirmed = found is None and session.exec(
+                select(DeliveryEvent.provider_status).where(  # type: ignore[call-overload]
+                    DeliveryEvent.message_id == msg.id, DeliveryEvent.kind == "provider",
+                    DeliveryEvent.provider_status.in_(PROVIDER_HAS_IT))  # type: ignore[union-attr]
+            ).first() is not None
             if found is not None:
                 transition(session, msg.id, from_state=S.sending, to_state=S.sent, at=now, lead_id=msg.lead_id,
-                           cause=f"worker died mid-send; the provider has it as {found.provider_id}",
+                           cause=f"no answer in time, but the provider has it as {found.provider_id}",
                            provider_id=found.provider_id, sent_at=now, lease_until=None)
             elif confirmed:
                 transition(session, msg.id, from_state=S.sending, to_state=S.sent, at=now, lead_id=msg.lead_id,
-                           cause="worker died mid-send; a provider event already confirmed it", sent_at=now,
+                           cause="no answer in time, but a provider event confirmed it", sent_at=now,
                            lease_until=None)
             elif msg.to_address and provider_can_list(msg.channel, settings):
                 transition(session, msg.id, from_state=S.sending, to_state=S.queued, at=now, lead_id=msg.lead_id,
-                           cause="worker died mid-send; the provider has no such message: sending again",
+                           cause="the provider has no such message after it settled: sending again",
                            lease_until=now - timedelta(seconds=1))
             else:
                 transition(session, msg.id, from_state=S.sending, to_state=S.review, at=now, lead_id=msg.lead_id,
-                           cause="worker died mid-send and the provider cannot say whether it was accepted: "
-                                 "check before sending again", reason="needs review: outcome of the send unknown",
+                           cause="no answer and no provider event since the request started: check before "
+                                 "sending again", reason="needs review: outcome of the send unknown",
                            lease_until=None)
         done += 1
     return done

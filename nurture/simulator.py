@@ -49,7 +49,9 @@ _E164 = re.compile(r"^\+[1-9]\d{7,14}$")
 _EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 _TWILIO_LIST = re.compile(r"^/2010-04-01/Accounts/([^/]+)/Messages\.json$")
 _TWILIO_ONE = re.compile(r"^/2010-04-01/Accounts/([^/]+)/Messages/([^/]+)\.json$")
+_TWILIO_ACCOUNT = re.compile(r"^/2010-04-01/Accounts/([^/]+)\.json$")
 _SENDGRID_SEND = "/v3/mail/send"
+_SENDGRID_SCOPES = "/v3/scopes"
 
 
 # Twilio's wording for the codes the simulator answers with; {to}/{from_} are filled in.
@@ -355,6 +357,15 @@ class _Handler(BaseHTTPRequestHandler):
             if method != "POST":
                 return self._sendgrid_error(405, "method not allowed")
             return self._sendgrid_send(body)
+        if path == _SENDGRID_SCOPES:
+            if self._sendgrid_authorised():
+                self._json(200, {"scopes": ["mail.send"]})
+            return None
+        if match := _TWILIO_ACCOUNT.match(path):
+            if self._twilio_authorised(match.group(1)):
+                self._json(200, {"sid": match.group(1), "status": "active", "type": "Full",
+                                 "friendly_name": "nurture simulator"})
+            return None
         if match := _TWILIO_LIST.match(path):
             if not self._twilio_authorised(match.group(1)):
                 return
@@ -524,12 +535,19 @@ class _Handler(BaseHTTPRequestHandler):
 
     # -- SendGrid ------------------------------------------------------------------------------
 
-    def _sendgrid_send(self, raw: bytes) -> None:
+    def _sendgrid_authorised(self) -> bool:
         sim = self.server.sim
         auth = self.headers.get("Authorization") or ""
         key = auth[7:] if auth.startswith("Bearer ") else ""
         if not key or (sim.sendgrid_api_key is not None and key != sim.sendgrid_api_key):
-            return self._sendgrid_error(401, _SENDGRID_DEFAULT_MESSAGE[401])
+            self._sendgrid_error(401, _SENDGRID_DEFAULT_MESSAGE[401])
+            return False
+        return True
+
+    def _sendgrid_send(self, raw: bytes) -> None:
+        sim = self.server.sim
+        if not self._sendgrid_authorised():
+            return None
         try:
             payload = json.loads(raw)
             if not isinstance(payload, dict):

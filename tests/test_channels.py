@@ -195,11 +195,17 @@ def test_other_twilio_client_errors_are_permanent(sim: Simulator, settings: Sett
     assert error.code == "21617"
 
 
-def test_wrong_twilio_credentials_are_permanent(sim: Simulator, settings: Settings) -> None:
-    error = send_error(TwilioChannel(settings.model_copy(update={"twilio_auth_token": "wrong"})), sms())
+def test_wrong_twilio_credentials_pause_the_channel_instead_of_failing_the_message(
+        sim: Simulator, settings: Settings) -> None:
+    channel = TwilioChannel(settings.model_copy(update={"twilio_auth_token": "wrong"}))
+    error = send_error(channel, sms())
 
-    assert error.permanent
+    assert error.auth and not error.permanent  # the message is not at fault
     assert error.code == "20003"
+    with pytest.raises(ChannelError) as checked:
+        channel.check()
+    assert checked.value.auth
+    TwilioChannel(settings).check()  # the right token passes the cheap check
 
 
 def test_reconcile_finds_the_message_sent_after_since(sim: Simulator, settings: Settings) -> None:
@@ -332,13 +338,18 @@ def test_sendgrid_bad_request_is_permanent_with_its_message(sim: Simulator, sett
     assert sim.received == []
 
 
-def test_wrong_sendgrid_key_is_permanent(sim: Simulator, settings: Settings) -> None:
+def test_a_wrong_sendgrid_key_pauses_the_channel_instead_of_failing_the_message(
+        sim: Simulator, settings: Settings) -> None:
     channel = SendGridChannel(settings.model_copy(update={"sendgrid_api_key": "SG.wrong"}))
 
     error = send_error(channel, email())
 
-    assert error.permanent and error.code == "401"
+    assert error.auth and not error.permanent and error.code == "401"
     assert "authorization grant is invalid" in error.reason
+    with pytest.raises(ChannelError) as checked:
+        channel.check()
+    assert checked.value.auth
+    SendGridChannel(settings).check()
 
 
 def test_email_reconcile_is_unknown(sim: Simulator, settings: Settings) -> None:

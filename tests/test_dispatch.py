@@ -255,11 +255,40 @@ def test_a_text_that_timed_out_but_reached_twilio_is_reconciled_not_resent(setup
     assert "the provider has it as" in events(mid)[-1].cause
 
 
-def test_an_email_that_timed_out_is_held_for_review_not_sent_twice(setup, short_timeout):
+def test_an_email_that_timed_out_waits_for_sendgrids_events_then_goes_to_review(setup, short_timeout):
+    from nurture.config import get_settings
+    from nurture.scheduler import reconcile_stale
+
     lead_id, sim = setup
     sim.delay = 1.0
     mid = queue_message(lead_id, TUESDAY_10_MIAMI, channel="email", template="email/deficiency")
     outcome = Dispatcher().send(mid)
-    assert outcome.state == "review"
+    assert outcome.state == "sending"  # maybe sent: never re-sent, never guessed
     row = message(mid)
-    assert row.state == "review" and row.reason.startswith("needs review: no answer from the provider")
+    wait = get_settings().sendgrid_settle_seconds
+    assert row.state == "sending" and row.lease_until == TUESDAY_10_MIAMI + timedelta(seconds=wait)
+    assert reconcile_stale(now=TUESDAY_10_MIAMI + timedelta(seconds=wait - 1)) == 0  # still settling
+    assert reconcile_stale(now=TUESDAY_10_MIAMI + timedelta(seconds=wait + 1)) == 1
+    row = message(mid)
+    assert row.state == "review" and row.reason.startswith("needs review")
+
+
+def test_a_processed_event_settles_an_email_that_timed_out(setup, short_timeout):
+    import json
+
+    from fastapi.testclient import TestClient
+
+    from nurture.web import create_app
+
+    lead_id, sim = setup
+    sim.delay = 1.0
+    mid = queue_message(lead_id, TUESDAY_10_MIAMI, channel="email", template="email/deficiency")
+    assert Dispatcher().send(mid).state == "sending"
+    event = [{"event": "processed", "email": "maria@example.com", "message_id": str(mid),
+              "sg_message_id": "abc123.filter0001", "timestamp": 1}]
+    with TestClient(create_app(), client=("127.0.0.1", 5000)) as client:
+        r = client.post("/webhooks/sendgrid/events", content=json.dumps(event),
+                        headers={"Content-Type": "application/json"})
+    assert r.status_code == 200
+    row = message(mid)
+    assert row.state == "sent" and row.provider_id == "abc123"

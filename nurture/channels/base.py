@@ -40,6 +40,8 @@ class ChannelError(Exception):
     with `code` and `reason`. `suppress` asks the caller to add a Suppression for the address.
     `maybe_sent` marks the ambiguous case (the request left but no answer came back, e.g. a read
     timeout): the provider may have accepted it, so a careful caller reconciles before retrying.
+    `auth` marks a refused credential (Twilio 20003, SendGrid 401/403): the message is not at
+    fault and nothing on this channel can go out until the credential is fixed.
     """
 
     def __init__(
@@ -51,6 +53,7 @@ class ChannelError(Exception):
         retry_after: float | None = None,
         suppress: bool = False,
         maybe_sent: bool = False,
+        auth: bool = False,
     ) -> None:
         super().__init__(reason)
         self.reason = reason
@@ -59,6 +62,7 @@ class ChannelError(Exception):
         self.retry_after = retry_after
         self.suppress = suppress
         self.maybe_sent = maybe_sent
+        self.auth = auth
 
     def __repr__(self) -> str:
         kind = "permanent" if self.permanent else "transient"
@@ -76,6 +80,10 @@ class Channel(Protocol):
 
     def reconcile(self, msg: OutgoingMessage, since: datetime) -> SendResult | None:
         """Ask the provider whether `msg` was accepted after `since`; None when it cannot tell."""
+        ...
+
+    def check(self) -> None:
+        """A cheap authenticated call; ChannelError (auth=True for a refused credential) when it fails."""
         ...
 
 

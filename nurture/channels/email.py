@@ -94,6 +94,15 @@ class SendGridChannel:
         message_id = response.headers.get("X-Message-Id") if response.headers else None
         return SendResult(provider_id=message_id or f"nurture-{msg.message_id}", status="accepted")
 
+    def check(self) -> None:
+        """GET /v3/scopes: authenticated, cheap, and it changes nothing."""
+        try:
+            self._client.client.scopes.get()
+        except HTTPError as exc:
+            raise classify_sendgrid_error(exc.status_code, exc.body, exc.headers) from exc
+        except (OSError, http.client.HTTPException) as exc:
+            raise ChannelError(f"could not reach SendGrid: {exc!r}") from exc
+
     def reconcile(self, msg: OutgoingMessage, since: datetime) -> SendResult | None:
         """Always unknown: SendGrid has no cheap lookup by our id; the event webhook may confirm it."""
         return None
@@ -103,6 +112,9 @@ def classify_sendgrid_error(status: int, body: bytes | str | None, headers: Any)
     """Map SendGrid's HTTP status and error body to a transient or permanent ChannelError."""
     message = first_error_message(body)
     code = str(status)
+    if status in (401, 403):
+        return ChannelError(f"SendGrid refused the API key ({status}): {message or 'unauthorized'}", code=code,
+                            auth=True)
     if status == 429:
         return ChannelError(message or "rate limited by SendGrid", code=code, retry_after=_retry_after(headers))
     if status >= 500:

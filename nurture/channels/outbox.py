@@ -29,6 +29,16 @@ class OutboxChannel:
             raise ChannelError(f"could not write to the outbox {self.folder}: {exc}") from exc
         return SendResult(provider_id=f"outbox-{msg.message_id}", status="delivered", delivered=True)
 
+    def check(self) -> None:
+        """The outbox folder can be written to."""
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            probe = self.folder / ".nurture-check"
+            probe.write_text("ok", encoding="utf-8")
+            probe.unlink()
+        except OSError as exc:
+            raise ChannelError(f"cannot write to the outbox {self.folder}: {exc}") from exc
+
     def reconcile(self, msg: OutgoingMessage, since: datetime) -> SendResult | None:
         """Sent if its file is there; otherwise unknown."""
         if (self.folder / f"{msg.message_id}.txt").exists():

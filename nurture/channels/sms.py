@@ -40,6 +40,8 @@ PERMANENT_CODES: dict[int, tuple[str, bool]] = {
     30006: ("landline or unreachable carrier", False),
 }
 RATE_LIMITED = 20429
+# Authentication failed: the account or token is wrong, so no message can go out (pause the channel).
+AUTH_FAILED = 20003
 
 # The SDK logs about ten INFO lines per request, headers included; at a thousand sends a second
 # that is most of a worker's output. Set this logger to INFO to see them while debugging.
@@ -130,6 +132,13 @@ class TwilioChannel:
                 return SendResult(provider_id=record.sid, status=status, delivered=status == "delivered")
         return None
 
+    def check(self) -> None:
+        """Fetch the account itself: the cheapest call that proves the credentials work."""
+        try:
+            self._client.api.v2010.accounts(self._client.account_sid).fetch()
+        except Exception as exc:
+            raise self._classify(exc) from exc
+
     def _classify(self, exc: Exception) -> ChannelError:
         if isinstance(exc, TwilioRestException | TwilioServiceException):
             return classify_twilio_error(
@@ -155,6 +164,9 @@ def classify_twilio_error(*, status: int, code: int | None, message: str, retry_
     code_str = str(code) if code is not None else str(status)
     # The SDK prefixes its own words ("Unable to create record: ..."); keep Twilio's.
     text = message.split(": ", 1)[1] if message.startswith("Unable to ") and ": " in message else message
+    if status == 401 or code == AUTH_FAILED:
+        return ChannelError(f"Twilio refused the credentials ({code_str}): {text or 'Authenticate'}", code=code_str,
+                            auth=True)
     if status == 429 or code == RATE_LIMITED:
         return ChannelError(text or "rate limited by Twilio", code=code_str, retry_after=retry_after)
     if status >= 500:

@@ -28,6 +28,10 @@ log = logging.getLogger("nurture.webhooks")
 router = APIRouter(tags=["webhooks"])
 
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
+# Twilio statuses that mean it took the message (before any delivery verdict).
+TWILIO_TOOK_IT = ("accepted", "queued", "sending", "sent", "scheduled")
+# SendGrid events that mean it took the message (before any delivery verdict).
+SENDGRID_TOOK_IT = ("processed", "deferred")
 # Twilio delivery errors after which the number cannot receive texts at all.
 TWILIO_DEAD_NUMBER = {"21610": "stop", "30004": "stop", "30005": "bounce", "30006": "bounce"}
 # SendGrid events that end email to the address, and the suppression reason they give.
@@ -72,7 +76,12 @@ async def twilio_status(request: Request) -> Response:
             return Response(status_code=200)
         cause = f"Twilio says {status}" + (f" (error {code})" if code else "")
         moved = False
-        if status == "delivered":
+        if status in TWILIO_TOOK_IT and msg.state == S.sending:
+            # A send whose answer never came back (a timeout): Twilio has it, so it is sent.
+            moved = transition(session, msg.id, from_state=S.sending, to_state=S.sent, at=at, lead_id=msg.lead_id,
+                               kind="provider", cause=f"{cause}: the provider has it", provider_status=status,
+                               provider_id=sid, sent_at=at, lease_until=None)
+        elif status == "delivered":
             moved = transition(session, msg.id, from_state=[S.sent, S.sending], to_state=S.delivered, at=at,
                                lead_id=msg.lead_id, kind="provider", cause=cause, provider_status=status,
                                provider_id=sid, sent_at=msg.sent_at or at)
@@ -155,9 +164,16 @@ def _sendgrid_event(session: Session, event: dict[str, Any], at: Any) -> None:
     data = {k: event.get(k) for k in ("sg_event_id", "sg_message_id", "timestamp", "type") if event.get(k)}
     lead_id = msg.lead_id if msg else None
     moved = False
-    if msg is not None and kind == "delivered":
+    if msg is not None and kind in SENDGRID_TOOK_IT and msg.state == S.sending:
+        # A send whose answer never came back (a timeout): SendGrid has it, so it is sent.
+        sg_id = str(event.get("sg_message_id") or "").split(".")[0] or None
+        moved = transition(session, msg.id, from_state=S.sending, to_state=S.sent, at=at, lead_id=lead_id,
+                           kind="provider", cause=f"{cause}: the provider has it", provider_status=kind, data=data,
+                           sent_at=at, lease_until=None, **({"provider_id": sg_id} if sg_id else {}))
+    elif msg is not None and kind == "delivered":
         moved = transition(session, msg.id, from_state=[S.sent, S.sending], to_state=S.delivered, at=at,
-                           lead_id=lead_id, kind="provider", cause=cause, provider_status=kind, data=data)
+                           lead_id=lead_id, kind="provider", cause=cause, provider_status=kind, data=data,
+                           lease_until=None, sent_at=msg.sent_at or at)
     elif msg is not None and kind in ("bounce", "dropped"):
         moved = transition(session, msg.id, from_state=[S.sent, S.sending, S.delivered], to_state=S.undelivered,
                            at=at, lead_id=lead_id, kind="provider", cause=cause, provider_status=kind,
