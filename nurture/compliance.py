@@ -1,4 +1,4 @@
-"""Rules of when a lead may be contacted: quiet hours by state, frequency caps, SMS keywords.
+"""Rules of when a lead may be contacted: quiet hours by state, frequency caps (SMS keywords: nurture.replies).
 
 Everything here is pure: facts and a time in, a decision and its reason out. The planner uses
 these to place messages, and the send-time gate uses them again just before a message goes out.
@@ -13,12 +13,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+# The keyword sets live in nurture.replies; imported here for the callers that still look for them here.
+from nurture.replies import HELP_KEYWORDS, OPT_IN_KEYWORDS, OPT_OUT_KEYWORDS, ReplyKind, classify_sms  # noqa: F401
 from nurture.urgency import zone
-
-# Twilio's default opt-out / opt-in / help keywords: a message that is exactly one of these words.
-OPT_OUT_KEYWORDS = frozenset({"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT"})
-OPT_IN_KEYWORDS = frozenset({"START", "UNSTOP", "YES"})
-HELP_KEYWORDS = frozenset({"HELP", "INFO"})
 
 # Frequency caps count messages in any rolling window of this length.
 CAP_WINDOW = timedelta(hours=24)
@@ -27,14 +24,14 @@ MIN_GAP = timedelta(hours=1)
 
 
 def keyword_kind(body: str | None) -> str | None:
-    """'opt_out', 'opt_in' or 'help' when the whole SMS body is such a keyword (any case), else None."""
-    word = (body or "").strip().strip(".!").upper()
-    if word in OPT_OUT_KEYWORDS:
-        return "opt_out"
-    if word in OPT_IN_KEYWORDS:
-        return "opt_in"
-    if word in HELP_KEYWORDS:
-        return "help"
+    """Deprecated, use nurture.replies.classify_sms: 'opt_out', 'opt_in', 'help' or None (any other reply).
+
+    An opt-out in the lead's own words ("please stop texting me") is 'opt_out' too: the FCC's
+    revocation rule does not wait for callers to switch over.
+    """
+    kind = classify_sms(body).kind
+    if kind in (ReplyKind.opt_out, ReplyKind.opt_in, ReplyKind.help):
+        return kind.value
     return None
 
 
