@@ -56,6 +56,7 @@ HOSTILE = [
     ("{{ 'x'.zfill(200000000) }}", "too big: zfill(200000000)"),
     ("{{ 'x'|indent(200000000, true) }}", "too big: indent(200000000)"),
     ("{{ 'a b c d e'|wordwrap(1, wrapstring='x' * 50000) }}", "too big: wordwrap"),
+    ("{{ ('x' * 90000)|wordwrap(1, wrapstring='y' * 1000) }}", "too big: wordwrap"),
     ("{{ '%200000000s'|format('x') }}", "too big: the format '%200000000s'"),
     ("{{ '%200000000s' % 'x' }}", "too big: the format '%200000000s'"),
     ("{{ '%.200000000f' % 1 }}", "too big: the format"),

@@ -285,8 +285,10 @@ def _indent(a: dict[str, Any], limit: int) -> None:
 
 
 def _wordwrap(a: dict[str, Any], limit: int) -> None:
-    text, wrap = str(a["s"]), a["wrapstring"] or "\n"
-    check_size(len(text) + (len(text.split()) + text.count("\n") + 1) * len(wrap), limit, "wordwrap")
+    text, wrap, width = str(a["s"]), a["wrapstring"] or "\n", max(1, int(a["width"]))
+    # A break at most every `width` characters, and after every word (long words are split too).
+    breaks = len(text) // width + len(text.split()) + text.count("\n") + 1
+    check_size(len(text) + breaks * len(wrap), limit, "wordwrap")
 
 
 def _format(a: dict[str, Any], limit: int) -> None:
@@ -321,8 +323,9 @@ def _count(name: str, key: str) -> _Check:
 
 
 def _tojson(a: dict[str, Any], limit: int) -> None:
-    if isinstance(a["indent"], int) and a["indent"] > 16:
-        raise LimitExceeded(f"too big: tojson(indent={a['indent']}); use an indent of at most 16")
+    # Every line of nested JSON repeats the indent once per level: keep it small.
+    if isinstance(a["indent"], int) and a["indent"] > 4:
+        raise LimitExceeded(f"too big: tojson(indent={a['indent']}); use an indent of at most 4")
 
 
 _CHECKS: dict[str, _Check] = {
