@@ -231,7 +231,7 @@ _OPT_OUT_PHRASES: list[re.Pattern[str]] = [
 
 # A clause that is only one of these (give or take "please", "now", "thanks"...) is a revocation.
 _BARE_OPT_OUTS = frozenset({
-    "stop", "stop it", "stop this", "stop that", "stop now", "quit it", "end it", "cancel", "cancel it",
+    "stop", "stop it", "stop this", "stop that", "stop now", "quit", "quit it", "end", "end it", "cancel", "cancel it",
     "cancel all", "cancel everything", "unsubscribe", "remove", "remove me", "enough", "thats enough",
     "enough is enough", "no more", "no mas", "stop all", "spam", "para", "pare", "paren", "parale", "parenle", "alto",
     "basta", "cancelar", "cancela", "cancelen", "baja", "revoke", "opt out", "optout", "stopall",
@@ -360,7 +360,7 @@ def _snippet(match: re.Match[str]) -> str:
 
 def _judge(clauses: list[list[str]]) -> Classification | None:
     """Opt-out or maybe from the phrases in the text; None when nothing suggests either."""
-    whole = " ".join(" ".join(c) for c in clauses)
+    prefers_text = _PREFERS_TEXT.search(" ".join(" ".join(c) for c in clauses)) is not None
     maybe: str | None = None
     look_alike: str | None = None
     for words in clauses:
@@ -370,7 +370,6 @@ def _judge(clauses: list[list[str]]) -> Classification | None:
             if match is None:
                 continue
             said = _snippet(match)
-            prefers_text = _PREFERS_TEXT.search(whole) is not None
             if prefers_text and re.match(r"(?:dont|do not|never|please dont|pls dont)\s+(?:call|email)", said):
                 continue
             if _negated_before(words, said) and not said.startswith(("dont", "do not", "never", "no ", "i ")):
