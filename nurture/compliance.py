@@ -1,20 +1,18 @@
-"""SMS keywords (STOP, START, HELP): what a one-word reply means."""
+"""Deprecated: SMS keywords moved to nurture.replies (the classifier of what a lead says back)."""
 
 from __future__ import annotations
 
-# Twilio's default opt-out / opt-in / help keywords: a message that is exactly one of these words.
-OPT_OUT_KEYWORDS = frozenset({"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT"})
-OPT_IN_KEYWORDS = frozenset({"START", "UNSTOP", "YES"})
-HELP_KEYWORDS = frozenset({"HELP", "INFO"})
+# The keyword sets live in nurture.replies; imported here for the callers that still look for them here.
+from nurture.replies import HELP_KEYWORDS, OPT_IN_KEYWORDS, OPT_OUT_KEYWORDS, ReplyKind, classify_sms  # noqa: F401
 
 
 def keyword_kind(body: str | None) -> str | None:
-    """'opt_out', 'opt_in' or 'help' when the whole SMS body is such a keyword (any case), else None."""
-    word = (body or "").strip().strip(".!").upper()
-    if word in OPT_OUT_KEYWORDS:
-        return "opt_out"
-    if word in OPT_IN_KEYWORDS:
-        return "opt_in"
-    if word in HELP_KEYWORDS:
-        return "help"
+    """Deprecated, use nurture.replies.classify_sms: 'opt_out', 'opt_in', 'help' or None (any other reply).
+
+    An opt-out in the lead's own words ("please stop texting me") is 'opt_out' too: the FCC's
+    revocation rule does not wait for callers to switch over.
+    """
+    kind = classify_sms(body).kind
+    if kind in (ReplyKind.opt_out, ReplyKind.opt_in, ReplyKind.help):
+        return kind.value
     return None

@@ -17,4 +17,5 @@ def test_twilio_default_keywords():
     assert keyword_kind("  stop ") == "opt_out"
     assert keyword_kind("Start") == "opt_in"
     assert keyword_kind("help") == "help"
-    assert keyword_kind("please stop texting me") is None
+    assert keyword_kind("please stop texting me") == "opt_out"  # revocation in the lead's words (nurture.replies)
+    assert keyword_kind("yes please") is None

@@ -205,3 +205,41 @@ def test_lint_reports_a_syntax_error_in_the_html_layout_once(folder):
     layout.write_text(layout.read_text().replace("{% endif %}", "", 1))
     found = errors(run_lint())
     assert {(f.file, f.problem.split(":")[0]) for f in found} == {(str(layout), "syntax error")}
+
+
+@pytest.mark.parametrize(
+    "ask",
+    [
+        "Reply YES to talk to someone today.",
+        "reply yes if you want a call",
+        "Text START to 55555 for updates.",
+        "Reply 'UNSTOP' to hear from us again.",
+        "Reply with \u201cYes\u201d and we'll call.",
+        "Want a call? Text us: yes",
+    ],
+)
+def test_lint_fails_an_sms_that_asks_for_an_opt_in_keyword(folder, ask):
+    path = folder / "sms" / "next_steps.txt"
+    path.write_text(f"{{{{ lead.first_name }}}}, a short sale may still work.\n{ask}\n")
+    finding = only_error(run_lint())
+    assert (finding.file, finding.line) == (str(path), 2)
+    assert "opt-in keyword" in finding.problem and "never reaches a person" in finding.problem
+
+
+def test_lint_accepts_stop_and_help_and_words_that_only_contain_a_keyword(folder):
+    path = folder / "sms" / "next_steps.txt"
+    path.write_text(
+        "{{ lead.first_name }}, yes, a short sale can start sooner than you think. Reply STOP to opt out, "
+        "HELP for help. Reply yesterday's way: any time.\n"
+    )
+    assert errors(run_lint()) == []
+
+
+def test_lint_fails_an_email_that_asks_to_text_an_opt_in_keyword_but_not_one_asking_to_reply_yes(folder):
+    path = folder / "email" / "next_steps.md"
+    text = path.read_text()
+    path.write_text(text + "\nReply YES to this email and we will call you.\n")
+    assert errors(run_lint()) == []
+    path.write_text(text + "\nOr text START to 55555.\n")
+    finding = only_error(run_lint())
+    assert (finding.file, finding.line) == (str(path), len(text.splitlines()) + 2)

@@ -14,6 +14,7 @@ from nurture.content.samples import SAMPLE_TIERS, sample_leads
 from nurture.content.sms import non_gsm_chars
 from nurture.content.store import OPT_OUT_WORDS, SUFFIXES, THEMES, RenderError, Rendered, TemplateStore
 from nurture.models import Lead
+from nurture.replies import OPT_IN_KEYWORDS
 
 ERROR, WARNING = "error", "warning"
 #: Above this many segments an SMS gets a warning; above settings.sms_max_segments, an error.
@@ -29,6 +30,23 @@ _RELATIVE_IN_TEXT = re.compile(r"(?:^|(?<=[\s(\[<\"']))(/[A-Za-z0-9][\w\-./?=&%#
 _PROMISES = re.compile(
     r"guarantee|stop (?:the |your )?foreclosure|save your home|risk[- ]free|100 ?%|no credit (?:damage|impact)", re.I
 )
+
+
+def _asking_for_reserved(verbs: str) -> re.Pattern[str]:
+    """'<verb> [us|back|with|the word] ["]START' for any opt-in keyword, any case."""
+    words = "|".join(sorted(OPT_IN_KEYWORDS))
+    fillers = r"(?:\s+(?:back|us|me|with|the\s+word|now|today))*"
+    return re.compile(rf"\b(?:{verbs}){fillers}\s*[:\-]?\s*[\"'\u201c\u201d\u2018\u2019]?\s*({words})\b", re.I)
+
+
+# "Reply YES", "text START to ...", "reply 'unstop'": Twilio captures these words as opt-in keywords,
+# so such a reply never reaches a person. Opt-out keywords and HELP/INFO are what they say and fine.
+# In an email only a request to *text* a keyword is a problem: an email reply reaches a person.
+_ASKS_RESERVED = {
+    "sms": _asking_for_reserved("reply|respond|answer|text|txt|send|message|msg"),
+    "email": _asking_for_reserved("text|txt|sms"),
+}
+
 # Lint secret: links in findings are samples, never real tokens.
 _LINT_SECRET = "lint"
 #: Samples are linted as if saved with a long id, so tracked links are as long as real ones get.
@@ -91,6 +109,7 @@ def lint(directory: Path, settings: Settings, *, now: datetime | None = None) ->
         lead.id = LINT_LEAD_ID
     for name in sorted(names):
         _check_wording(store.path(name), report)
+        _check_reserved_keywords(store.path(name), name.split("/", 1)[0], report)
         _lint_template(store, name, samples, at, settings, report)
     return sorted(report.findings, key=lambda f: (f.file, f.line or 0, f.severity, f.problem))
 
@@ -119,6 +138,22 @@ def _check_wording(path: Path, report: _Report) -> None:
             report.add(
                 path, number, WARNING,
                 f"{match.group(0)!r} promises more than we can: say what usually happens, not what will",
+            )
+
+
+def _check_reserved_keywords(path: Path, channel: str, report: _Report) -> None:
+    try:
+        lines = path.read_text("utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return
+    for number, text in enumerate(lines, 1):
+        for match in _ASKS_RESERVED[channel].finditer(text):
+            word = match.group(1).upper()
+            report.add(
+                path, number, ERROR,
+                f"{match.group(0).strip()!r} asks the lead to reply {word}, but Twilio takes "
+                f"{', '.join(sorted(OPT_IN_KEYWORDS))} as opt-in keywords and the reply never reaches a person: "
+                "ask for other words (\"reply with a good time to call\")",
             )
 
 

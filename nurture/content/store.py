@@ -15,6 +15,7 @@ from jinja2 import Template
 from nurture.config import Settings
 from nurture.content.context import build_context
 from nurture.content.environment import HTML_SUFFIX, MessageEnvironment, describe, error_line
+from nurture.content.limits import Budget, RenderLimits
 from nurture.content.markup import (
     MarkupError,
     Protected,
@@ -49,6 +50,15 @@ OPT_OUT_TEXT = "Reply STOP to opt out."
 OPT_OUT_WORDS = re.compile(r"\b(reply|text)\s+stop\b", re.I)
 
 _PART_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+
+# What each part of a message may come to, as rendered (before spaces are tidied).
+#: Twilio refuses a text message body over 1,600 characters (error 21617): longer cannot be sent.
+SMS_MAX_CHARS = 1_600
+#: Gmail clips an email over 102 KB and hides the rest, with the footer's unsubscribe link and
+#: postal address that the law requires: a part longer than this cannot be sent as meant.
+EMAIL_MAX_CHARS = 100_000
+#: Inboxes show about 60 characters of a subject or preheader; 1,000 is only ever a mistake.
+HEADER_MAX_CHARS = 1_000
 
 
 def identified(text: str, sender: str) -> str:
@@ -139,9 +149,9 @@ def split_name(name: str) -> tuple[str, str]:
 class TemplateStore:
     """The templates in one directory, compiled on first use and again whenever a file changes."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, *, limits: RenderLimits | None = None) -> None:
         self.directory = Path(directory)
-        self._env = MessageEnvironment()
+        self._env = MessageEnvironment(limits)
         self._cache: dict[str, _Compiled] = {}
         self._lock = threading.Lock()
 
@@ -189,7 +199,11 @@ class TemplateStore:
         unsubscribe_url: str | None = None,
         first_sms: bool = False,
     ) -> Rendered:
-        """The message `name` for `lead` at `now`; RenderError (never anything else) when it cannot be made."""
+        """The message `name` for `lead` at `now`; RenderError (never anything else) when it cannot be made.
+
+        All the message's parts render within one budget of steps and time (RenderLimits), and each
+        part within its length (SMS_MAX_CHARS, EMAIL_MAX_CHARS, HEADER_MAX_CHARS).
+        """
         compiled = self._load(name)
         if compiled.error is not None:
             raise compiled.error.fresh()
@@ -205,15 +219,19 @@ class TemplateStore:
                 tier=tier,
                 unsubscribe=unsubscribe_url,
             )
-            if channel == "sms":
-                return self._render_sms(name, compiled, context, first_sms=first_sms)
-            return self._render_email(name, compiled, context)
+            with self._env.budget() as budget:
+                if channel == "sms":
+                    return self._render_sms(name, compiled, context, budget, first_sms=first_sms)
+                return self._render_email(name, compiled, context, budget)
         except Exception as exc:  # a template must fail its message, never the worker
             raise self._located_error(name, exc, compiled.files) from exc
 
-    def _render_sms(self, name: str, compiled: _Compiled, context: dict[str, object], *, first_sms: bool) -> Rendered:
+    def _render_sms(
+        self, name: str, compiled: _Compiled, context: dict[str, object], budget: Budget, *, first_sms: bool
+    ) -> Rendered:
         assert compiled.sms is not None
-        text = tidy(normalize_sms(compiled.sms.render(context)))
+        with budget.output(SMS_MAX_CHARS, "the text message"):
+            text = tidy(normalize_sms(compiled.sms.render(context)))
         if first_sms:
             text = identified(text, context["company"].name)  # type: ignore[attr-defined]
         info = sms_segments(text)
@@ -228,20 +246,25 @@ class TemplateStore:
             encoding=info.encoding,
         )
 
-    def _render_email(self, name: str, compiled: _Compiled, context: dict[str, object]) -> Rendered:
+    def _render_email(self, name: str, compiled: _Compiled, context: dict[str, object], budget: Budget) -> Rendered:
         assert compiled.subject and compiled.preheader and compiled.text and compiled.text_layout and compiled.html
-        subject = " ".join(compiled.subject.render(context).split())
-        preheader = " ".join(compiled.preheader.render(context).split())
-        body = tidy(compiled.text.render(context))
-        text = tidy(compiled.text_layout.render(context, content=body, subject=subject, preheader=preheader))
+        with budget.output(HEADER_MAX_CHARS, "the subject"):
+            subject = " ".join(compiled.subject.render(context).split())
+        with budget.output(HEADER_MAX_CHARS, "the preheader"):
+            preheader = " ".join(compiled.preheader.render(context).split())
+        with budget.output(EMAIL_MAX_CHARS, "the email's text"):
+            body = tidy(compiled.text.render(context))
+        with budget.output(EMAIL_MAX_CHARS, "the email's plain-text part"):
+            text = tidy(compiled.text_layout.render(context, content=body, subject=subject, preheader=preheader))
         extra = {"subject": subject, "preheader": preheader}
-        try:
-            html = compiled.html.render(context, **extra)
-        except Exception:
-            # The combined HTML has no line numbers a marketer can use; the layout alone does.
-            if compiled.raw_layout is not None:
-                compiled.raw_layout.render(context, content="", **extra)
-            raise
+        with budget.output(EMAIL_MAX_CHARS, "the email's HTML"):
+            try:
+                html = compiled.html.render(context, **extra)
+            except Exception:
+                # The combined HTML has no line numbers a marketer can use; the layout alone does.
+                if compiled.raw_layout is not None:
+                    compiled.raw_layout.render(context, content="", **extra)
+                raise
         return Rendered(
             template=name,
             channel="email",
