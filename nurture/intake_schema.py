@@ -67,9 +67,9 @@ _ZIP = re.compile(r"^(\d{5})(?:-?(\d{4}))?$")
 _US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$", re.ASCII)
 DATE_TEXT_MAX = 30
 """Characters a date may take: "2026-12-10" is 10."""
-SALE_DATE_EARLIEST = date(1990, 1, 1)
+EARLIEST_DATE = date(1990, 1, 1)
 """No foreclosure sale nurture can act on is older: an earlier date is a typo (0001-01-01)."""
-SALE_DATE_YEARS_AHEAD = 10
+YEARS_AHEAD = 10
 """A sale is scheduled months ahead, not decades: a later date is a typo (9999-12-31)."""
 MONTHS_BEHIND_MAX = 120
 HARDSHIPS_MAX = 10
@@ -164,19 +164,20 @@ def parse_date(raw: Any) -> date:
         raise ValueError(f"{shown(raw)} is not a date (use 2026-12-10 or 12/10/2026)") from None
 
 
-def sale_date_range(today: date) -> tuple[date, date]:
-    """The foreclosure sale dates intake accepts on `today`: SALE_DATE_EARLIEST to ten years ahead."""
+def plausible_dates(today: date) -> tuple[date, date]:
+    """The dates a sale (or a preview's moment) may fall on, seen from `today`: EARLIEST_DATE to ten
+    years ahead. Outside them a date is a typo, and date arithmetic on it overflows."""
     try:
-        latest = today.replace(year=today.year + SALE_DATE_YEARS_AHEAD)
+        latest = today.replace(year=today.year + YEARS_AHEAD)
     except ValueError:  # 29 February, ten years on
-        latest = today.replace(year=today.year + SALE_DATE_YEARS_AHEAD, day=28)
-    return SALE_DATE_EARLIEST, latest
+        latest = today.replace(year=today.year + YEARS_AHEAD, day=28)
+    return EARLIEST_DATE, latest
 
 
 def parse_sale_date(raw: Any, *, today: date) -> date:
-    """A foreclosure sale date (parse_date) within sale_date_range(today)."""
+    """A foreclosure sale date (parse_date) within plausible_dates(today)."""
     day = parse_date(raw)
-    earliest, latest = sale_date_range(today)
+    earliest, latest = plausible_dates(today)
     if not earliest <= day <= latest:
         raise ValueError(f"{day.isoformat()} is not a plausible sale date: give one between "
                          f"{earliest.isoformat()} and {latest.isoformat()}")
@@ -434,6 +435,7 @@ class TextRule:
     max_len: int
     multiline: bool = False
     text_only: bool = True  # False: a number is welcome too (money, months)
+    ascii_only: bool = False
 
 
 # Every text field of the body. Each limit is at most the column that stores the value (a longer
@@ -447,7 +449,9 @@ TEXT_RULES: dict[tuple[str, ...], TextRule] = {
     ("property", "street"): TextRule(200),
     ("property", "city"): TextRule(100),
     ("property", "state"): TextRule(40),
-    ("property", "zip"): TextRule(20),
+    # ASCII: the ZIP library panics (a Rust PanicException, which no `except Exception` stops) on
+    # other digits, such as Arabic-Indic ones, which a Unicode \d lets through.
+    ("property", "zip"): TextRule(20, ascii_only=True),
     ("mortgage_balance",): TextRule(MONEY_TEXT_MAX, text_only=False),
     ("estimated_value",): TextRule(MONEY_TEXT_MAX, text_only=False),
     ("payment_status",): TextRule(40),
@@ -465,6 +469,8 @@ TEXT_RULES: dict[tuple[str, ...], TextRule] = {
 
 def _text_problem(value: Any, rule: TextRule) -> str | None:
     if isinstance(value, str):
+        if rule.ascii_only and not value.isascii():
+            return f"{shown(value)} must be written with the digits 0-9 and letters A-Z"
         return text_problem(value, max_len=rule.max_len, multiline=rule.multiline)
     if rule.text_only:
         return "must be text"

@@ -136,6 +136,14 @@ def test_nul_and_control_characters_in_a_cell_are_a_line_error(db_url, tmp_path,
     assert report["created"] == 1
 
 
+def test_a_zip_in_arabic_digits_is_a_line_error_and_the_import_goes_on(sqlite_url, tmp_path, frozen_now):
+    path = write(tmp_path, ["Maria,Lopez,m@example.com,١٢٣٤٥,FL", "Ann,Lee,a@example.com,33101,FL"],
+                 header="first_name,last_name,email,property_zip,property_state")
+    result, report = run_import(path)
+    assert [(e["line"], e["field"]) for e in report["errors"]] == [(2, "property_zip")]
+    assert report["created"] == 1
+
+
 def test_a_utf8_byte_order_mark_is_dropped_and_a_utf16_file_is_read(sqlite_url, tmp_path, frozen_now):
     path = tmp_path / "bom.csv"
     path.write_bytes(codecs.BOM_UTF8 + f"{HEADER}\n{row(1)}\n".encode())
@@ -160,66 +168,6 @@ def test_a_hostile_header_is_quoted_briefly_and_escaped(sqlite_url, tmp_path):
     assert result.exit_code == 1
     assert "\\x1b[2J" in result.stderr and "\x1b[2J" not in result.stderr
     assert "z" * 100 not in result.stderr
-
-
-def test_a_bad_sale_date_through_the_cli_add_and_update_is_a_field_error(sqlite_url, frozen_now):
-    for args in (["leads", "add", "--first-name", "Maria", "--phone", "3055550142", "--sale-date", "9999-12-31"],
-                 ["leads", "add", "--first-name", "Maria", "--phone", "3055550142", "--sale-date", "0001-01-01"]):
-        r = runner.invoke(app, args)
-        assert r.exit_code == 1 and "foreclosure.sale_date:" in r.stderr and "Traceback" not in r.output
-    assert runner.invoke(app, ["leads", "add", "--first-name", "Maria", "--phone", "3055550142"]).exit_code == 0
-    r = runner.invoke(app, ["leads", "update", "1", "--sale-date", "9999-12-31"])
-    assert r.exit_code == 1 and "plausible sale date" in r.stderr
-
-
-@pytest.mark.parametrize("args,field", [
-    (["--first-name", "Ma\x00ria"], "first_name"), (["--balance", "1E+999999"], "mortgage_balance"),
-    (["--balance", "1e-999999999"], "mortgage_balance"), (["--months-behind", "99999999999999999999"], "months_behind"),
-    (["--city", "c" * 101], "property.city"), (["--source", "s" * 51], "source"),
-    (["--sms-consent-text", "t" * 5001], "sms_consent.text"), (["--sms-consent-text", "ok", "--sms-consent-url",
-                                                                "javascript:alert(1)"], "sms_consent.source_url"),
-])
-def test_leads_add_refuses_hostile_values_naming_the_field(db_url, frozen_now, args, field):
-    base = ["leads", "add", "--first-name", "Maria", "--phone", "3055550142"]
-    r = runner.invoke(app, [*base, *args])
-    assert r.exit_code == 1, r.output
-    assert f"  {field}:" in r.stderr and "Traceback" not in r.output
-    assert lead_count() == 0
-
-
-@pytest.mark.parametrize("ref", ["²", "99999999999999999999999", "0", "a\x00b@example.com", "+1\x00305"])
-def test_leads_show_of_a_ref_no_lead_can_have_says_so(db_url, ref):
-    r = runner.invoke(app, ["leads", "show", ref])
-    assert r.exit_code == 1 and "no lead matches" in r.stderr
-
-
-@pytest.mark.parametrize("since", ["999999999w", "99999999999999999999d", "²d"])
-def test_log_and_stats_refuse_an_absurd_window(sqlite_url, since):
-    for verb in ("log", "stats"):
-        r = runner.invoke(app, [verb, "--since", since])
-        assert r.exit_code == 1 and "Traceback" not in r.output
-
-
-def test_the_cli_edge_prints_where_an_unexpected_error_happened_but_not_its_message(
-        sqlite_url, monkeypatch, capsys):
-    import sys
-
-    from nurture import cli
-    from nurture.cli import leads as leads_cli
-
-    secret = "maria" + "@example.com"
-
-    def explode(*_a, **_kw):
-        raise RuntimeError(f"duplicate key {secret}")
-
-    monkeypatch.setattr(leads_cli, "upsert_lead", explode)
-    monkeypatch.setattr(sys, "argv", ["nurture", "leads", "add", "--first-name", "Maria", "--email", secret])
-    with pytest.raises(SystemExit) as exit_:
-        cli.main()
-    assert exit_.value.code == 1
-    err = capsys.readouterr().err
-    assert "RuntimeError" in err and "message is withheld" in err and "leads.py" in err
-    assert secret not in err
 
 
 # Property: a file of hostile cells never stops the import and never loses a line -----------------

@@ -229,6 +229,13 @@ def test_an_unknown_field_with_a_huge_name_is_named_briefly():
     assert "bad\\x1bkey" in errors
 
 
+@pytest.mark.parametrize("zip_code", ["١٢٣٤٥", "３３１０１", "33101-١٢٣٤"])
+def test_a_zip_in_other_digits_is_refused_before_the_zip_library_sees_it(zip_code):
+    # Such a ZIP made the ZIP library panic (a BaseException that ended the request or the import).
+    errors = refused(BASE | {"property": {"zip": zip_code, "state": "FL"}})
+    assert "digits 0-9" in errors["property.zip"]
+
+
 def test_nested_junk_is_a_field_error():
     for body in (BASE | {"property": [1, 2]}, BASE | {"foreclosure": "soon"}, BASE | {"sms_consent": None},
                  BASE | {"property": {"zip": {"a": [None]}}}, BASE | {"hardships": [["job_loss"]]}):
