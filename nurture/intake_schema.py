@@ -470,7 +470,7 @@ TEXT_RULES: dict[tuple[str, ...], TextRule] = {
 def _text_problem(value: Any, rule: TextRule) -> str | None:
     if isinstance(value, str):
         if rule.ascii_only and not value.isascii():
-            return f"{shown(value)} must be written with the digits 0-9 and letters A-Z"
+            return f"{shown(value)} must be written with the digits 0-9"
         return text_problem(value, max_len=rule.max_len, multiline=rule.multiline)
     if rule.text_only:
         return "must be text"
