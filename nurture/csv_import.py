@@ -1,9 +1,15 @@
-"""CSV import: header-mapped columns (the intake's names, nested ones flattened with `_`), a per-row report."""
+"""CSV import: header-mapped columns (the intake's names, nested ones flattened with `_`), a per-row report.
+
+An import never stops half-way: a line that cannot be read or saved is reported with its number,
+and every other line is still imported; the report says what was committed.
+"""
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
+import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -14,6 +20,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from nurture.intake import FieldError, IntakeError, LeadIn, RowOutcome, parse_lead, upsert_many
+from nurture.text_rules import clip
+from nurture.tracebacks import error_summary, redacted_traceback
+
+log = logging.getLogger("nurture.csv_import")
 
 # CSV column -> path in the intake body.
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -105,13 +115,14 @@ class ImportReport:
 
 def read_rows(text: str, *, allow_unknown: bool = False) -> tuple[list[str], Iterator[tuple[int, dict[str, str]]]]:
     """The mapped header's ignored columns, and (line number, row) pairs."""
-    reader = csv.reader(io.StringIO(text, newline=""))
+    # strict: a quote left open is an error we report, not a cell that swallows the rest of the file.
+    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""), strict=True)
     try:
         header = next(reader)
     except StopIteration:
         raise CsvFileError("the file is empty: the first line must name the columns") from None
     keys = [_header_key(h) for h in header]
-    unknown = [h for h, k in zip(header, keys, strict=True) if k and k not in COLUMNS]
+    unknown = [_column_name(h) for h, k in zip(header, keys, strict=True) if k and k not in COLUMNS]
     if unknown and not allow_unknown:
         raise CsvFileError(
             f"unknown column(s): {', '.join(unknown)}. Known columns: {', '.join(COLUMNS)}. "
@@ -124,16 +135,39 @@ def read_rows(text: str, *, allow_unknown: bool = False) -> tuple[list[str], Ite
         raise CsvFileError("no known column in the header line")
 
     def rows() -> Iterator[tuple[int, dict[str, str]]]:
-        for values in reader:
-            line = reader.line_num
+        while True:
+            start = reader.line_num + 1  # a quoted cell can span lines: report where the row starts
+            try:
+                values = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                yield start, {"__error__": _csv_problem(exc, start, reader.line_num)}
+                continue
             if not any(v.strip() for v in values):
                 continue
             if len(values) > len(keys):
-                yield line, {"__error__": f"has {len(values)} cells but the header has {len(keys)}"}
+                yield start, {"__error__": f"has {len(values)} cells but the header has {len(keys)}"}
                 continue
-            yield line, {k: v for k, v in zip(keys, values, strict=False) if k in COLUMNS}
+            yield start, {k: v for k, v in zip(keys, values, strict=False) if k in COLUMNS}
 
     return unknown, rows()
+
+
+def _column_name(header: str) -> str:
+    """A header cell as an error quotes it: control characters escaped, at most 60 characters."""
+    return clip(repr(header.strip())[1:-1], 60)
+
+
+def _csv_problem(exc: csv.Error, start: int, end: int) -> str:
+    """A csv.Error as something a person can fix, naming the lines it cost."""
+    text = str(exc)
+    if "field larger than field limit" in text:
+        return f"has a cell longer than {csv.field_size_limit():,} characters: no field takes that much"
+    if "unexpected end of data" in text:
+        return (f"a quoted cell opens on line {start} and is never closed: lines {start}-{end} "
+                "could not be read (close the quote and import them again)")
+    return f"is not valid CSV ({text}): fix the quotes on this line"
 
 
 def import_text(
@@ -165,11 +199,15 @@ def import_text(
             report.errors.append((line, FieldError("row", row["__error__"])))
             continue
         try:
-            lead_in = parse_lead(row_to_body(row), sep="_")
+            lead_in = parse_lead(row_to_body(row), sep="_", today=now.date())
         except IntakeError as exc:
             report.errors.extend((line, e) for e in exc.errors)
             if progress:
                 progress(1)
+            continue
+        except Exception as exc:  # a bug in a rule must cost this line only, and say so
+            log.error("CSV line %d could not be read\n%s", line, redacted_traceback(exc))
+            report.errors.append((line, FieldError("row", f"could not be read: unexpected {error_summary(exc)}")))
             continue
         if "source" not in lead_in.model_fields_set:
             lead_in.source = "csv"
@@ -186,6 +224,8 @@ def _commit_batch(
     session_factory: Callable[[], Session], batch: list[tuple[int, LeadIn]], *, now: datetime, dry_run: bool,
     plan: bool = True,
 ) -> list[RowOutcome]:
+    """Save one batch in one transaction; if anything fails, save its rows one by one instead, so
+    that the failure costs (and names) only the row that caused it."""
     session = session_factory()
     try:
         if plan:
@@ -197,29 +237,47 @@ def _commit_batch(
         else:
             session.commit()
         return outcomes
-    except IntegrityError:
-        # Another writer took a phone or email between our look-up and our insert: redo the
-        # batch row by row so one clash does not cost the others.
+    except IntegrityError as exc:
+        # Another writer took a phone or email between our look-up and our insert.
         session.rollback()
-        if len(batch) == 1:
-            line = batch[0][0]
-            return [RowOutcome(line, "error", errors=[FieldError("phone", "another lead took this phone or email at the same time; import the row again")])]
-        return [o for row in batch for o in _commit_batch(session_factory, [row], now=now, dry_run=dry_run, plan=plan)]
+        failure: Exception = exc
+        message = "another lead took this phone or email at the same time; import the row again"
+        field_name = "phone"
+    except Exception as exc:
+        session.rollback()
+        failure = exc
+        message = f"could not be saved: unexpected {error_summary(exc)} (logged); the other rows went on"
+        field_name = "row"
     finally:
         session.close()
+    if len(batch) > 1:
+        return [o for row in batch for o in _commit_batch(session_factory, [row], now=now, dry_run=dry_run, plan=plan)]
+    line = batch[0][0]
+    if not isinstance(failure, IntegrityError):
+        log.error("CSV line %d could not be saved\n%s", line, redacted_traceback(failure))
+    return [RowOutcome(line, "error", errors=[FieldError(field_name, message)])]
 
 
 def read_csv_file(path: Path) -> str:
-    """The file's text (a spreadsheet's byte-order mark dropped); CsvFileError saying what is wrong."""
+    """The file's text (UTF-8, or UTF-16 with its byte-order mark as Excel's "Unicode text" saves it;
+    a UTF-8 byte-order mark dropped); CsvFileError saying what is wrong."""
     try:
-        return path.read_text(encoding="utf-8-sig")
+        data = path.read_bytes()
     except FileNotFoundError:
         raise CsvFileError(f"{path}: no such file") from None
     except IsADirectoryError:
         raise CsvFileError(f"{path}: is a folder, not a CSV file") from None
+    except OSError as exc:
+        raise CsvFileError(f"{path}: cannot be read ({exc.strerror})") from None
+    encoding = "utf-16" if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) else "utf-8-sig"
+    try:
+        return data.decode(encoding)
     except UnicodeDecodeError as exc:
-        raise CsvFileError(f"{path}: not UTF-8 text (byte {exc.start}); save the sheet as 'CSV UTF-8'") from None
+        line = data[: exc.start].count(b"\n") + 1
+        raise CsvFileError(f"{path}: not UTF-8 text (line {line}, byte {exc.start}); "
+                           "save the sheet as 'CSV UTF-8'") from None
 
 
 def count_data_lines(text: str) -> int:
-    return max(0, sum(1 for _ in csv.reader(io.StringIO(text, newline=""))) - 1)
+    """About how many rows `text` holds (its lines less the header), for a progress bar."""
+    return max(0, text.count("\n") + (not text.endswith("\n")) - 1)

@@ -35,12 +35,17 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def
 
 
 def make_engine(url: str) -> Engine:
-    """A new engine for `url`, with the SQLite pragmas nurture relies on."""
+    """A new engine for `url`, with the SQLite pragmas nurture relies on.
+
+    hide_parameters: a database error's message then names the statement but not its values, which
+    are names, phones and emails; those messages end up in logs and tracebacks.
+    """
     if url.startswith("sqlite"):
-        engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
+        engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 10},
+                                  hide_parameters=True)
         sa.event.listen(engine, "connect", _sqlite_pragmas)
     else:
-        engine = sa.create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+        engine = sa.create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, hide_parameters=True)
     return engine
 
 

@@ -10,17 +10,23 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from nurture.models import DeliveryEvent, Lead, Message, MessageState
+from nurture.text_rules import shown
 
-_SINCE = re.compile(r"^(\d+)\s*([smhdw])$")
-_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+_SINCE = re.compile(r"^(\d{1,9})\s*([smhdw])$", re.ASCII)
+_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86_400, "w": 604_800}
+SINCE_MAX = timedelta(days=3660)
+"""The longest window `--since` takes (ten years): a longer one is the whole log, so leave it out."""
 
 
 def parse_since(text: str) -> timedelta:
     """`90s`, `15m`, `2h`, `3d`, `1w` as a timedelta; ValueError with the accepted forms otherwise."""
     m = _SINCE.match(text.strip().lower())
     if not m:
-        raise ValueError(f"{text!r} is not a duration: use a number and s, m, h, d or w (e.g. 2h, 3d)")
-    return timedelta(**{_UNITS[m[2]]: int(m[1])})
+        raise ValueError(f"{shown(text)} is not a duration: use a number and s, m, h, d or w (e.g. 2h, 3d)")
+    seconds = int(m[1]) * _SECONDS[m[2]]
+    if seconds > SINCE_MAX.total_seconds():
+        raise ValueError(f"{shown(text)} is more than ten years: leave the window out to see everything")
+    return timedelta(seconds=seconds)
 
 
 def entries(

@@ -35,7 +35,12 @@ from nurture.models import (
     Lead,
     LeadStatus,
     PaymentStatus,
+    row_id,
 )
+from nurture.text_rules import shown, text_problem
+
+STATUS_REASON_MAX = 300
+"""Characters of a lead's status reason (its column)."""
 
 # Fields whose change means the lead's messages must be planned again.
 PLAN_FIELDS = frozenset(
@@ -295,8 +300,13 @@ def update_lead(session: Session, lead: Lead, data: dict[str, Any], *, method: s
     except IntakeError as exc:
         errors.extend(exc.errors)
         lead_in = None
-    if status is not None and status not in LeadStatus.__members__:
-        errors.append(FieldError("status", f"{status!r} is not one of {', '.join(LeadStatus)}"))
+    if status is not None and (not isinstance(status, str) or status not in LeadStatus.__members__):
+        errors.append(FieldError("status", f"{shown(status)} is not one of {', '.join(LeadStatus)}"))
+    if status_reason is not None:
+        problem = (text_problem(status_reason, max_len=STATUS_REASON_MAX) if isinstance(status_reason, str)
+                   else "must be text")
+        if problem:
+            errors.append(FieldError("status_reason", problem))
     if errors:
         raise IntakeError(errors)
     assert lead_in is not None
@@ -308,7 +318,7 @@ def update_lead(session: Session, lead: Lead, data: dict[str, Any], *, method: s
     changed = _apply(lead, _lead_values(lead_in), now)
     if status is not None and status != lead.status:
         lead.status = status
-        lead.status_reason = status_reason or f"set via {method}"
+        lead.status_reason = (status_reason or "").strip() or f"set via {method}"
         changed.add("status")
     consent = lead_in.sms_consent
     if consent and consent.granted:
@@ -326,11 +336,17 @@ def update_lead(session: Session, lead: Lead, data: dict[str, Any], *, method: s
     return result
 
 
+def lead_by_id(session: Session, lead_id: object) -> Lead | None:
+    """The lead with this id, or None (also for an id no row can have, such as 10**30)."""
+    found = row_id(lead_id)
+    return None if found is None else session.get(Lead, found)
+
+
 def find_lead(session: Session, ref: str) -> Lead | None:
     """A lead by id, phone (any US format) or email."""
     ref = ref.strip()
-    if ref.isdigit() and len(ref) < 10:
-        return session.get(Lead, int(ref))
+    if ref.isascii() and ref.isdecimal() and len(ref) < 10:
+        return lead_by_id(session, ref)
     if "@" in ref:
         try:
             return session.exec(select(Lead).where(Lead.email == normalize_email(ref))).first()

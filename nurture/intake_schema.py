@@ -1,8 +1,11 @@
 """The intake body (DESIGN.md section 3) and its rules: validate and normalise phones, emails,
-money, dates, ZIPs and time zones. Pure: no database."""
+money, dates, ZIPs and time zones, and hold every field to a size a column can store.
+Pure: no database."""
 
 from __future__ import annotations
 
+import ipaddress
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -10,14 +13,26 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any
+from urllib.parse import urlsplit
 
 import phonenumbers
 import zipcodes
 from email_validator import EmailNotValidError, validate_email
 from phonenumbers import timezone as phone_timezone
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
+from nurture.clock import now
 from nurture.models import ForeclosureStage, Hardship, PaymentStatus
+from nurture.text_rules import clip, shown, text_problem
 
 US_STATES = frozenset(
     "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM "
@@ -47,8 +62,22 @@ US_REGIONS = frozenset({"US", "PR", "VI", "GU", "AS", "MP"})
 
 MAX_CENTS = 100_000_000_00  # $100M: anything above is a typo, not a house
 _MONEY_CLEAN = re.compile(r"[\s$,]")
+# Plain decimals, or exponent notation (1.5e5), which is read exactly, never through a float.
+_MONEY = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
+MONEY_TEXT_MAX = 40
+"""Characters an amount of money may take: "$100,000,000.00" is 15."""
 _ZIP = re.compile(r"^(\d{5})(?:-?(\d{4}))?$")
-_US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+_US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$", re.ASCII)
+DATE_TEXT_MAX = 30
+"""Characters a date may take: "2026-12-10" is 10."""
+EARLIEST_DATE = date(1990, 1, 1)
+"""No foreclosure sale nurture can act on is older: an earlier date is a typo (0001-01-01)."""
+YEARS_AHEAD = 10
+"""A sale is scheduled months ahead, not decades: a later date is a typo (9999-12-31)."""
+MONTHS_BEHIND_MAX = 120
+HARDSHIPS_MAX = 10
+"""Items in `hardships`: there are six kinds, and repeats are merged."""
+URL_SCHEMES = frozenset({"http", "https"})
 
 # Normalisers: each takes raw input and returns the stored form or raises ValueError.
 
@@ -81,50 +110,118 @@ def zone_from_phone(phone: str) -> str | None:
     return zones[0] if len(zones) == 1 and zones[0] != phone_timezone.UNKNOWN_TIMEZONE else None
 
 
+EMAIL_MAX = 254
+"""Characters of an address (RFC 5321), and of the column that stores it."""
+
+
 def normalize_email(raw: str) -> str:
     """The normalised, lower-cased address; syntax only, no DNS look-ups."""
     try:
         info = validate_email(raw.strip(), check_deliverability=False)
     except EmailNotValidError as exc:
         raise ValueError(str(exc)) from None
-    return info.normalized.lower()
+    address = info.normalized.lower()
+    if len(address) > EMAIL_MAX:  # lower-casing can lengthen: "İ" becomes two characters
+        raise ValueError(f"is longer than {EMAIL_MAX} characters")
+    return address
 
 
 def parse_money(raw: Any) -> int:
-    """Integer cents from "425000", "$425,000.00", 425000 or Decimal; never through float arithmetic."""
+    """Integer cents, 0 to $100M with at most two decimals, from "425000", "$425,000.00", "4.25e5",
+    425000, 425000.5 or Decimal; exact (no float arithmetic, no decimal context that can overflow)."""
     if isinstance(raw, bool):
         raise ValueError("must be an amount of money, not true/false")
-    text = _MONEY_CLEAN.sub("", str(raw))
+    if isinstance(raw, float) and not math.isfinite(raw):
+        raise ValueError(f"{shown(raw)} is not an amount of money")
+    if isinstance(raw, int) and abs(raw) > MAX_CENTS:  # str() of a huge int is slow, then refused
+        raise ValueError("must not be negative" if raw < 0 else "is more than $100,000,000")
+    if not isinstance(raw, str | int | float | Decimal):
+        raise ValueError("must be an amount of money like 425000.00")
+    text = _MONEY_CLEAN.sub("", raw if isinstance(raw, str) else str(raw))
+    if len(text) > MONEY_TEXT_MAX or not _MONEY.fullmatch(text):
+        raise ValueError(f"{shown(raw)} is not an amount of money")
     try:
-        amount = Decimal(text)
+        amount = Decimal(text)  # exact for any short text: building a Decimal rounds nothing
     except InvalidOperation:
-        raise ValueError(f"{raw!r} is not an amount of money") from None
-    if not amount.is_finite():
-        raise ValueError(f"{raw!r} is not an amount of money")
+        raise ValueError(f"{shown(raw)} is not an amount of money") from None
+    if amount.is_zero():
+        return 0
     if amount < 0:
         raise ValueError("must not be negative")
-    cents = amount * 100
-    if cents != cents.to_integral_value():
-        raise ValueError(f"{raw!r} has more than two decimal places")
+    if amount.adjusted() > 8:  # its leading digit is at 10^9 or more
+        raise ValueError(f"{shown(raw)} is more than $100,000,000")
+    _, digits, exponent = amount.as_tuple()
+    assert isinstance(exponent, int)  # finite, checked by the pattern
+    while exponent < -2 and digits[-1] == 0:  # 1.500 is 1.50: trailing zeros are no extra cents
+        digits, exponent = digits[:-1], exponent + 1
+    if exponent < -2:
+        raise ValueError(f"{shown(raw)} has more than two decimal places")
+    cents = int("".join(map(str, digits))) * 10 ** (exponent + 2)
     if cents > MAX_CENTS:
-        raise ValueError(f"{raw!r} is more than $100,000,000")
-    return int(cents)
+        raise ValueError(f"{shown(raw)} is more than $100,000,000")
+    return cents
 
 
 def parse_date(raw: Any) -> date:
-    """A date from ISO 2026-12-10 or US 12/10/2026."""
+    """A date from ISO 2026-12-10 or US 12/10/2026 (text, or a date)."""
     if isinstance(raw, datetime):
         raise ValueError("must be a date without a time")
     if isinstance(raw, date):
         return raw
-    text = str(raw).strip()
+    if not isinstance(raw, str):
+        raise ValueError("must be a date written as text, e.g. 2026-12-10")
+    text = raw.strip()
     m = _US_DATE.match(text)
     try:
+        if len(text) > DATE_TEXT_MAX:
+            raise ValueError
         if m:
             return date(int(m[3]), int(m[1]), int(m[2]))
         return date.fromisoformat(text)
     except ValueError:
-        raise ValueError(f"{raw!r} is not a date (use 2026-12-10 or 12/10/2026)") from None
+        raise ValueError(f"{shown(raw)} is not a date (use 2026-12-10 or 12/10/2026)") from None
+
+
+def plausible_dates(today: date) -> tuple[date, date]:
+    """The dates a sale (or a preview's moment) may fall on, seen from `today`: EARLIEST_DATE to ten
+    years ahead. Outside them a date is a typo, and date arithmetic on it overflows."""
+    try:
+        latest = today.replace(year=today.year + YEARS_AHEAD)
+    except ValueError:  # 29 February, ten years on
+        latest = today.replace(year=today.year + YEARS_AHEAD, day=28)
+    return EARLIEST_DATE, latest
+
+
+def parse_sale_date(raw: Any, *, today: date) -> date:
+    """A foreclosure sale date (parse_date) within plausible_dates(today)."""
+    day = parse_date(raw)
+    earliest, latest = plausible_dates(today)
+    if not earliest <= day <= latest:
+        raise ValueError(f"{day.isoformat()} is not a plausible sale date: give one between "
+                         f"{earliest.isoformat()} and {latest.isoformat()}")
+    return day
+
+
+def check_url(raw: str) -> str:
+    """`raw` if it is an http:// or https:// address with a host; ValueError otherwise."""
+    try:
+        parts = urlsplit(raw)
+        parts.port  # noqa: B018  (reading it checks the port: "http://x:99999" raises)
+    except ValueError:
+        raise ValueError(f"{shown(raw)} is not a web address") from None
+    if parts.scheme.lower() not in URL_SCHEMES or not parts.hostname:
+        raise ValueError("must be an http:// or https:// address, e.g. https://example.com/start-short-sale")
+    if any(ch.isspace() for ch in raw):
+        raise ValueError("must not contain spaces (write them as %20)")
+    return raw
+
+
+def normalize_ip(raw: str) -> str:
+    """An IPv4 or IPv6 address in its standard form; ValueError otherwise."""
+    try:
+        return str(ipaddress.ip_address(raw))
+    except ValueError:
+        raise ValueError(f"{shown(raw)} is not an IP address (e.g. 203.0.113.7 or 2001:db8::1)") from None
 
 
 @lru_cache(maxsize=50_000)
@@ -162,8 +259,6 @@ class PropertyIn(_Strict):
     @field_validator("street", "city")
     @classmethod
     def _short(cls, v: str | None) -> str | None:
-        if v is not None and len(v) > 200:
-            raise ValueError("is longer than 200 characters")
         return v or None
 
     @field_validator("state")
@@ -204,15 +299,33 @@ class ForeclosureIn(_Strict):
 
     @field_validator("sale_date", mode="before")
     @classmethod
-    def _date(cls, v: Any) -> date | None:
-        return None if v in (None, "") else parse_date(v)
+    def _date(cls, v: Any, info: ValidationInfo) -> date | None:
+        if v is None or v == "":
+            return None
+        today = (info.context or {}).get("today") or now().date()
+        return parse_sale_date(v, today=today)
 
 
 class ConsentIn(_Strict):
-    granted: bool
+    granted: StrictBool
     text: str | None = None
     source_url: str | None = None
     ip: str | None = None
+
+    @field_validator("text")
+    @classmethod
+    def _text(cls, v: str | None) -> str | None:
+        return v or None
+
+    @field_validator("source_url")
+    @classmethod
+    def _url(cls, v: str | None) -> str | None:
+        return check_url(v) if v else None
+
+    @field_validator("ip")
+    @classmethod
+    def _ip(cls, v: str | None) -> str | None:
+        return normalize_ip(v) if v else None
 
     @model_validator(mode="after")
     def _wording_required(self) -> ConsentIn:
@@ -233,17 +346,15 @@ class LeadIn(_Strict):
     estimated_value: int | None = None
     payment_status: PaymentStatus | None = None
     months_behind: int | None = None
-    hardships: list[Hardship] | None = None
+    hardships: list[Hardship] | None = Field(default=None, max_length=HARDSHIPS_MAX)
     foreclosure: ForeclosureIn | None = None
     sms_consent: ConsentIn | None = None
     source: str | None = None
     external_id: str | None = None
 
-    @field_validator("first_name", "last_name")
+    @field_validator("first_name", "last_name", "source", "external_id")
     @classmethod
-    def _name(cls, v: str | None) -> str | None:
-        if v is not None and len(v) > 100:
-            raise ValueError("is longer than 100 characters")
+    def _text(cls, v: str | None) -> str | None:
         return v or None
 
     @field_validator("email", mode="before")
@@ -261,19 +372,21 @@ class LeadIn(_Strict):
     def _money(cls, v: Any) -> int | None:
         return None if v in (None, "") else parse_money(v)
 
-    @field_validator("months_behind")
+    @field_validator("months_behind", mode="before")
     @classmethod
-    def _months(cls, v: int | None) -> int | None:
-        if v is not None and not 0 <= v <= 120:
-            raise ValueError("must be between 0 and 120")
+    def _months(cls, v: Any) -> int | None:
+        # A whole number, or its digits as text (a CSV cell); never true/false, never 2.5.
+        if v is None or v == "":
+            return None
+        if isinstance(v, bool):
+            raise ValueError("must be a whole number of months, not true/false")
+        if isinstance(v, str) and v.strip().isascii() and v.strip().isdecimal() and len(v.strip()) <= 4:
+            v = int(v)
+        if not isinstance(v, int):
+            raise ValueError("must be a whole number of months, e.g. 3")
+        if not 0 <= v <= MONTHS_BEHIND_MAX:
+            raise ValueError(f"must be between 0 and {MONTHS_BEHIND_MAX}")
         return v
-
-    @field_validator("source", "external_id")
-    @classmethod
-    def _label(cls, v: str | None) -> str | None:
-        if v is not None and len(v) > 100:
-            raise ValueError("is longer than 100 characters")
-        return v or None
 
     @model_validator(mode="after")
     def _required(self) -> LeadIn:
@@ -301,41 +414,137 @@ class IntakeError(Exception):
         super().__init__("; ".join(f"{e.field}: {e.message}" for e in self.errors))
 
 
-def _clean_message(msg: str) -> str:
+def clean_message(msg: str) -> str:
+    """A pydantic message without its "Value error, " prefix."""
     for prefix in ("Value error, ", "Assertion failed, "):
         if msg.startswith(prefix):
             return msg[len(prefix):]
     return msg
 
 
+FIELD_NAME_MAX = 64
+"""Characters of a field name quoted in an error: an unknown key can be a megabyte long."""
+
+
+def _field_name(loc: Sequence[Any], sep: str) -> str:
+    return sep.join(clip(repr(str(p))[1:-1], FIELD_NAME_MAX) for p in loc if not isinstance(p, int))
+
+
 def validation_errors(exc: ValidationError, sep: str = ".") -> list[FieldError]:
     """Pydantic's errors as FieldErrors with readable paths and messages."""
     errors = []
     for err in exc.errors(include_url=False):
-        loc = [str(p) for p in err["loc"] if not isinstance(p, int)]
+        name = _field_name(err["loc"], sep)
         if err["type"] == "extra_forbidden":
-            errors.append(FieldError(sep.join(loc), "is not a known field"))
+            errors.append(FieldError(name, "is not a known field"))
             continue
         if err["type"] == "enum":
             allowed = err.get("ctx", {}).get("expected", "")
-            errors.append(FieldError(sep.join(loc), f"{err['input']!r} is not one of {allowed}"))
+            errors.append(FieldError(name, f"{shown(err['input'])} is not one of {allowed}"))
             continue
-        errors.append(FieldError(sep.join(loc) or "lead", _clean_message(err["msg"])))
+        errors.append(FieldError(name or "lead", clean_message(err["msg"])))
     return errors
 
 
-def parse_lead(data: dict[str, Any], *, sep: str = ".", for_update: bool = False) -> LeadIn:
-    """Validate one intake body; IntakeError lists every bad field."""
+@dataclass(frozen=True)
+class TextRule:
+    """How long a text field may be, and whether it may hold line breaks (a wording, a note)."""
+
+    max_len: int
+    multiline: bool = False
+    text_only: bool = True  # False: a number is welcome too (money, months)
+    ascii_only: bool = False
+
+
+# Every text field of the body. Each limit is at most the column that stores the value (a longer
+# value is refused here, not by PostgreSQL); fields with a format (phone, ZIP, dates, codes) get a
+# loose ceiling so that their own check explains what is wrong. README "Intake fields" lists them.
+TEXT_RULES: dict[tuple[str, ...], TextRule] = {
+    ("first_name",): TextRule(100),
+    ("last_name",): TextRule(100),
+    ("email",): TextRule(EMAIL_MAX),
+    ("phone",): TextRule(40),
+    ("property", "street"): TextRule(200),
+    ("property", "city"): TextRule(100),
+    ("property", "state"): TextRule(40),
+    # ASCII: the ZIP library panics (a Rust PanicException, which no `except Exception` stops) on
+    # other digits, such as Arabic-Indic ones, which a Unicode \d lets through.
+    ("property", "zip"): TextRule(20, ascii_only=True),
+    ("mortgage_balance",): TextRule(MONEY_TEXT_MAX, text_only=False),
+    ("estimated_value",): TextRule(MONEY_TEXT_MAX, text_only=False),
+    ("payment_status",): TextRule(40),
+    ("months_behind",): TextRule(10, text_only=False),
+    ("hardships",): TextRule(40),  # each item
+    ("foreclosure", "stage"): TextRule(40),
+    ("foreclosure", "sale_date"): TextRule(DATE_TEXT_MAX),
+    ("sms_consent", "text"): TextRule(5_000, multiline=True),
+    ("sms_consent", "source_url"): TextRule(500),
+    ("sms_consent", "ip"): TextRule(45),
+    ("source",): TextRule(50),
+    ("external_id",): TextRule(100),
+}
+
+
+def _text_problem(value: Any, rule: TextRule) -> str | None:
+    if isinstance(value, str):
+        if rule.ascii_only and not value.isascii():
+            return f"{shown(value)} must be written with the digits 0-9"
+        return text_problem(value, max_len=rule.max_len, multiline=rule.multiline)
+    if rule.text_only:
+        return "must be text"
+    return None  # a number: its own validator judges it
+
+
+def _screen_text(data: dict[str, Any], sep: str) -> tuple[dict[str, Any], list[FieldError]]:
+    """Hold every text field to its TextRule before anything parses it (a phone parser must never
+    see a megabyte, nor a list printed as text); return the body without the fields that failed,
+    and their errors."""
+    body = {k: dict(v) if isinstance(v, dict) else v for k, v in data.items()}
+    errors: list[FieldError] = []
+    for path, rule in TEXT_RULES.items():
+        parent = body
+        for part in path[:-1]:
+            parent = parent.get(part)  # type: ignore[assignment]
+            if not isinstance(parent, dict):
+                break
+        if not isinstance(parent, dict) or parent.get(path[-1]) is None:
+            continue
+        value = parent[path[-1]]
+        if path == ("hardships",):
+            if not isinstance(value, list):
+                continue  # the model says a list is expected
+            problem = f"has more than {HARDSHIPS_MAX} items" if len(value) > HARDSHIPS_MAX else next(
+                (p for p in (_text_problem(item, rule) for item in value if isinstance(item, str)) if p), None)
+        else:
+            problem = _text_problem(value, rule)
+        if problem:
+            errors.append(FieldError(sep.join(path), problem))
+            del parent[path[-1]]
+    return body, errors
+
+
+def parse_lead(data: dict[str, Any], *, sep: str = ".", for_update: bool = False,
+               today: date | None = None) -> LeadIn:
+    """Validate one intake body; IntakeError lists every bad field. `today` bounds the sale date
+    (default: the clock's date)."""
+    if not isinstance(data, dict):
+        raise IntakeError([FieldError("lead", "must be an object of fields")])
+    body, errors = _screen_text(data, sep)
     try:
-        lead_in = LeadIn.model_validate(data)
+        lead_in = LeadIn.model_validate(body, context={"today": today or now().date()})
     except ValidationError as exc:
-        raise IntakeError(validation_errors(exc, sep)) from None
+        # A check across fields (consent granted but no wording) says nothing new when one of those
+        # fields was already refused above.
+        screened = [e.field for e in errors]
+        errors += [e for e in validation_errors(exc, sep)
+                   if not any(f.startswith(e.field + sep) for f in screened)]
+        raise IntakeError(errors) from None
     if not for_update:
-        missing = []
-        if not lead_in.first_name:
-            missing.append(FieldError("first_name", "is required"))
-        if not lead_in.phone and not lead_in.email:
-            missing.append(FieldError("phone", "a phone or an email is required"))
-        if missing:
-            raise IntakeError(missing)
+        named = {e.field for e in errors}
+        if not lead_in.first_name and "first_name" not in named:
+            errors.append(FieldError("first_name", "is required"))
+        if not lead_in.phone and not lead_in.email and not named & {"phone", "email"}:
+            errors.append(FieldError("phone", "a phone or an email is required"))
+    if errors:
+        raise IntakeError(errors)
     return lead_in

@@ -105,6 +105,25 @@ class SuppressionReason(StrEnum):
     legal = "legal"
 
 
+MAX_ROW_ID = 2**31 - 1
+"""The largest id a table's INTEGER primary key can hold on PostgreSQL (and below SQLite's limit)."""
+
+
+def row_id(value: object) -> int | None:
+    """`value` as a table id if it can be one (1..MAX_ROW_ID, ASCII digits or an int), else None:
+    a bigger number names no row, and must not reach the database, which would refuse it."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        text = value.strip()
+        if not (text.isascii() and text.isdecimal() and len(text) <= 10):
+            return None
+        value = int(text)
+    if isinstance(value, int) and 1 <= value <= MAX_ROW_ID:
+        return value
+    return None
+
+
 def cents_to_decimal(cents: int | None) -> Decimal | None:
     return None if cents is None else (Decimal(cents) / 100).quantize(Decimal("0.01"))
 

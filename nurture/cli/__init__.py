@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import typer
 
 from nurture.cli import blackout as blackout_cli
@@ -12,6 +14,7 @@ from nurture.cli import leads as leads_cli
 from nurture.cli import schedule as schedule_cli
 from nurture.cli import serve as serve_cli
 from nurture.cli import templates as templates_cli
+from nurture.tracebacks import error_summary, redacted_traceback
 
 app = typer.Typer(
     name="nurture",
@@ -33,4 +36,11 @@ demo_cli.register(app)
 
 
 def main() -> None:
-    app()
+    """The `nurture` command. Its process edge: an unexpected error prints where it happened, not
+    its message, which can hold personal data (a database error quotes the row)."""
+    try:
+        app()
+    except Exception as exc:
+        sys.stderr.write(redacted_traceback(exc) + "\n")
+        sys.stderr.write(f"error: unexpected {error_summary(exc)} (its message is withheld: it may hold personal data)\n")
+        sys.exit(1)

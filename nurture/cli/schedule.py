@@ -9,7 +9,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from nurture.intake_schema import derive_timezone, parse_money, zip_info
+from nurture.intake import lead_by_id
+from nurture.intake_schema import derive_timezone, parse_money, plausible_dates, zip_info
 from nurture.cli.common import console, err_console, fail, out, print_json
 from nurture.clock import now as clock_now
 from nurture.config import get_settings
@@ -40,13 +41,22 @@ def _catalog() -> Catalog:
         fail(f"schedules are not valid:\n{exc}")
 
 
+def _check_plausible(day: date, value: str, what: str) -> None:
+    """Fail unless `day` is within intake's plausible dates: outside them the planner's arithmetic overflows."""
+    earliest, latest = plausible_dates(clock_now().date())
+    if not earliest <= day <= latest:
+        fail(f"{what} {value!r} is not between {earliest} and {latest}")
+
+
 def _parse_date(value: str | None, what: str) -> date | None:
     if value is None:
         return None
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         fail(f"{what} {value!r} is not a date like 2026-12-10")
+    _check_plausible(day, value, what)
+    return day
 
 
 def _parse_moment(value: str | None, what: str, tz_name: str) -> datetime | None:
@@ -59,6 +69,7 @@ def _parse_moment(value: str | None, what: str, tz_name: str) -> datetime | None
         fail(f"{what} {value!r} is not a date-time like 2026-12-01T09:30 or 2026-12-01T14:30Z")
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=zone(tz_name))
+    _check_plausible(moment.date(), value, what)
     return moment.astimezone(UTC)
 
 
@@ -125,7 +136,7 @@ def _existing(
     from nurture.planning import allowed_channels, history_of, lead_rules
 
     with session_scope() as session:
-        lead = session.get(Lead, lead_id)
+        lead = lead_by_id(session, lead_id)
         if lead is None:
             fail(f"no lead with id {lead_id}")
         moment = _parse_moment(at, "--now", lead.timezone) or clock_now()
@@ -144,6 +155,8 @@ def _hypothetical(
     if state is not None and (len(state) != 2 or not state.isalpha()):
         fail(f"--state {state!r} is not a two-letter state code")
     state = state.upper() if state else None
+    if zip_code is not None and not (zip_code.isascii() and zip_code.replace("-", "").isdecimal()):
+        fail(f"--zip {zip_code!r} is not a ZIP code like 33101")  # the ZIP library panics on other digits
     if zip_code is not None:
         info = zip_info(zip_code[:5])
         if info is None:

@@ -126,10 +126,11 @@ def _render_for_lead(
     from sqlmodel import select
 
     from nurture import db
-    from nurture.models import Lead, Message
+    from nurture.intake import lead_by_id
+    from nurture.models import Message
 
     with db.session_scope() as session:
-        lead = session.get(Lead, lead_id)
+        lead = lead_by_id(session, lead_id)
         if lead is None:
             fail(f"no lead with id {lead_id}")
         secret = db.secret_key(session)

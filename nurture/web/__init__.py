@@ -7,7 +7,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from nurture import __version__
+from nurture.intake_schema import clean_message
 from nurture.web import health, leads, metrics, ops, webhooks
+from nurture.web.middleware import BodySizeLimit, ErrorShield
 
 
 def create_app() -> FastAPI:
@@ -22,8 +24,11 @@ def create_app() -> FastAPI:
         errors = []
         for err in exc.errors():
             loc = [str(p) for p in err.get("loc", ()) if p not in ("body",) and not isinstance(p, int)]
-            errors.append({"field": ".".join(loc) or "body", "message": err.get("msg", "invalid")})
+            errors.append({"field": ".".join(loc) or "body", "message": clean_message(err.get("msg", "invalid"))})
         return JSONResponse({"detail": errors}, status_code=422)
+
+    app.add_middleware(BodySizeLimit)
+    app.add_middleware(ErrorShield)  # added last, so it is the outermost: it sees every error
 
     app.include_router(health.router)
     app.include_router(leads.router)

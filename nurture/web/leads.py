@@ -6,15 +6,16 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Body, Depends, HTTPException
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from nurture.clock import now
 from nurture.db import get_engine
-from nurture.intake import IntakeError, consent_ledger, update_lead, upsert_lead
+from nurture.intake import STATUS_REASON_MAX, IntakeError, consent_ledger, lead_by_id, update_lead, upsert_lead
 from nurture.models import DeliveryEvent, Lead
 from nurture.serialize import lead_json
+from nurture.text_rules import clip, text_problem
 from nurture.web.deps import SessionDep, require_api_key
 
 router = APIRouter(prefix="/api", tags=["leads"], dependencies=[Depends(require_api_key)])
@@ -37,6 +38,13 @@ def _errors(exc: IntakeError) -> JSONResponse:
 
 def _body(session: Session, lead: Lead) -> dict[str, Any]:
     return lead_json(lead, consent_ledger(session, lead.id))
+
+
+def _lead_or_404(session: Session, lead_id: int) -> Lead:
+    lead = lead_by_id(session, lead_id)
+    if lead is None:
+        raise HTTPException(404, f"no lead #{lead_id}")
+    return lead
 
 
 @router.post("/leads", responses={201: {"description": "created"}, 200: {"description": "updated"},
@@ -64,18 +72,13 @@ def create_or_update_lead(body: dict[str, Any] = Body(..., examples=[EXAMPLE])) 
 
 @router.get("/leads/{lead_id}")
 def get_lead(lead_id: int, session: SessionDep) -> dict[str, Any]:
-    lead = session.get(Lead, lead_id)
-    if lead is None:
-        raise HTTPException(404, f"no lead #{lead_id}")
-    return _body(session, lead)
+    return _body(session, _lead_or_404(session, lead_id))
 
 
 @router.patch("/leads/{lead_id}")
 def patch_lead(lead_id: int, session: SessionDep, body: dict[str, Any] = Body(...)) -> Any:
     """Change some of a lead's facts (or its `status`); the lead's plan follows."""
-    lead = session.get(Lead, lead_id)
-    if lead is None:
-        raise HTTPException(404, f"no lead #{lead_id}")
+    lead = _lead_or_404(session, lead_id)
     try:
         update_lead(session, lead, body, method="api", now=now())
     except IntakeError as exc:
@@ -84,12 +87,24 @@ def patch_lead(lead_id: int, session: SessionDep, body: dict[str, Any] = Body(..
     return _body(session, lead)
 
 
+NOTE_MAX = 500
+"""Characters of an event's note: what one delivery-log entry holds, so a note is kept whole."""
+
+
 class LeadEventIn(BaseModel):
     """Something that happened to a lead outside nurture (the CRM, a call)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     type: Literal["converted", "closed", "legal_hold", "needs_human", "paused", "reactivated", "note"]
     note: str | None = None
+
+    @field_validator("note")
+    @classmethod
+    def _note(cls, v: str | None) -> str | None:
+        problem = text_problem(v, max_len=NOTE_MAX, multiline=True) if v else None
+        if problem:
+            raise ValueError(problem)
+        return v or None
 
 
 _STATUS_FOR = {"converted": "converted", "closed": "closed", "legal_hold": "legal_hold",
@@ -99,14 +114,17 @@ _STATUS_FOR = {"converted": "converted", "closed": "closed", "legal_hold": "lega
 @router.post("/leads/{lead_id}/events", status_code=201)
 def lead_event(lead_id: int, event: LeadEventIn, session: SessionDep) -> dict[str, Any]:
     """Record an outside event; status events stop or restart the lead's sequence."""
-    lead = session.get(Lead, lead_id)
-    if lead is None:
-        raise HTTPException(404, f"no lead #{lead_id}")
+    lead = _lead_or_404(session, lead_id)
     at = now()
     if event.type in _STATUS_FOR:
-        reason = f"{event.type} (api event)" + (f": {event.note}" if event.note else "")
-        update_lead(session, lead, {"status": _STATUS_FOR[event.type], "status_reason": reason},
-                    method="api", now=at)
+        # The status reason is one line of at most 300 characters; a longer note is also kept whole
+        # in the lead's log below.
+        note = " ".join(event.note.split()) if event.note else ""
+        reason = f"{event.type} (api event)" + (f": {note}" if note else "")
+        update_lead(session, lead, {"status": _STATUS_FOR[event.type],
+                                    "status_reason": clip(reason, STATUS_REASON_MAX)}, method="api", now=at)
+        if len(reason) > STATUS_REASON_MAX:
+            session.add(DeliveryEvent(at=at, lead_id=lead.id, kind="note", cause=event.note))
     else:
         session.add(DeliveryEvent(at=at, lead_id=lead.id, kind="note", cause=event.note or ""))
     return _body(session, lead)

@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 
 from nurture.clock import now
 from nurture.delivery_log import entries, parse_since, stats
-from nurture.intake import consent_ledger, find_lead
+from nurture.intake import consent_ledger, find_lead, lead_by_id
 from nurture.models import Channel, Lead, LeadStatus, Message, MessageState
 from nurture.planner import fmt_local
 from nurture.web.deps import SessionDep, require_api_key
@@ -177,7 +177,7 @@ def dashboard(session: SessionDep, lead: str = "", state: str = "", since: str =
 @router.get("/ops/leads/{lead_id}", response_class=HTMLResponse)
 def lead_page(lead_id: int, session: SessionDep) -> HTMLResponse:
     """One lead: facts, consent ledger, every message and the lead's log, times in UTC and local."""
-    lead = session.get(Lead, lead_id)
+    lead = lead_by_id(session, lead_id)
     if lead is None:
         return _render("not_found.html", status_code=404, what=f"No lead #{lead_id}.")
     messages = session.exec(

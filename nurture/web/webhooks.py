@@ -21,7 +21,8 @@ from nurture.db import secret_key, session_scope
 from nurture.dispatch import suppress
 from nurture.inbound import handle_inbound_sms, opt_out
 from nurture.lifecycle import S, log_event, transition
-from nurture.models import Lead, Message
+from nurture.models import Lead, Message, row_id
+from nurture.text_rules import clip, scrub
 from nurture.tokens import InvalidToken, verify_unsubscribe_token
 
 log = logging.getLogger("nurture.webhooks")
@@ -36,6 +37,12 @@ SENDGRID_TOOK_IT = ("processed", "deferred")
 TWILIO_DEAD_NUMBER = {"21610": "stop", "30004": "stop", "30005": "bounce", "30006": "bounce"}
 # SendGrid events that end email to the address, and the suppression reason they give.
 SENDGRID_OPT_OUTS = {"spamreport": "spam", "unsubscribe": "unsubscribe", "group_unsubscribe": "unsubscribe"}
+# Callbacks are outside input like any other: each value is cut to the column it lands in, and NUL
+# and other control characters are dropped (PostgreSQL refuses NUL in text).
+TWILIO_FIELD_MAX = {"MessageSid": 64, "MessageStatus": 40, "ErrorCode": 20, "From": 254}
+TWILIO_TEXT_MAX = 1600
+"""Characters kept of any other Twilio field: an SMS body is at most 1,600."""
+SUPPRESSION_DETAIL_MAX = 300
 
 
 async def _twilio_form(request: Request) -> dict[str, str]:
@@ -52,7 +59,7 @@ async def _twilio_form(request: Request) -> dict[str, str]:
         signature = request.headers.get("X-Twilio-Signature", "")
         if not RequestValidator(settings.twilio_auth_token).validate(url, form, signature):
             raise HTTPException(403, "bad X-Twilio-Signature")
-    return form
+    return {k: scrub(v, TWILIO_FIELD_MAX.get(k, TWILIO_TEXT_MAX)) for k, v in form.items()}
 
 
 def _message_by_provider_id(session: Session, provider_id: str) -> Message | None:
@@ -67,7 +74,8 @@ async def twilio_status(request: Request) -> Response:
     ours = request.query_params.get("message_id", "")
     at = now()
     with session_scope() as session:
-        msg = session.get(Message, int(ours)) if ours.isdigit() else None
+        message_id = row_id(ours)
+        msg = session.get(Message, message_id) if message_id else None
         if msg is None or (msg.provider_id and msg.provider_id != sid):
             msg = _message_by_provider_id(session, sid) if sid else None
         if msg is None:
@@ -127,12 +135,12 @@ def _verify_sendgrid(request: Request, raw: bytes) -> None:
 
 
 def _sendgrid_message(session: Session, event: dict[str, Any]) -> Message | None:
-    mid = event.get("message_id")
-    if isinstance(mid, str | int) and str(mid).isdigit():
-        msg = session.get(Message, int(mid))
+    mid = row_id(event.get("message_id"))
+    if mid is not None:
+        msg = session.get(Message, mid)
         if msg is not None:
             return msg
-    sg_id = str(event.get("sg_message_id") or "")
+    sg_id = scrub(event.get("sg_message_id") or "", 200)
     return _message_by_provider_id(session, sg_id.split(".")[0]) if sg_id else None
 
 
@@ -143,7 +151,7 @@ async def sendgrid_events(request: Request) -> Response:
     _verify_sendgrid(request, raw)
     try:
         events = json.loads(raw or b"[]")
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested deeper than any real event
         raise HTTPException(400, "the body is not JSON") from None
     if not isinstance(events, list):
         raise HTTPException(400, "expected a JSON list of events")
@@ -156,12 +164,12 @@ async def sendgrid_events(request: Request) -> Response:
 
 
 def _sendgrid_event(session: Session, event: dict[str, Any], at: Any) -> None:
-    kind = str(event.get("event", ""))
+    kind = scrub(event.get("event", ""), 40)
     msg = _sendgrid_message(session, event)
-    reason = str(event.get("reason") or event.get("response") or "")[:300]
-    cause = f"SendGrid {kind}" + (f": {reason}" if reason else "")
-    code = str(event.get("status") or "") or None
-    data = {k: event.get(k) for k in ("sg_event_id", "sg_message_id", "timestamp", "type") if event.get(k)}
+    reason = scrub(event.get("reason") or event.get("response") or "", 300)
+    cause = clip(f"SendGrid {kind}" + (f": {reason}" if reason else ""), SUPPRESSION_DETAIL_MAX)
+    code = scrub(event.get("status") or "", 20) or None
+    data = {k: _scalar(event.get(k)) for k in ("sg_event_id", "sg_message_id", "timestamp", "type") if event.get(k)}
     lead_id = msg.lead_id if msg else None
     moved = False
     if msg is not None and kind in SENDGRID_TOOK_IT and msg.state == S.sending:
@@ -185,7 +193,7 @@ def _sendgrid_event(session: Session, event: dict[str, Any], at: Any) -> None:
             planning.replan_lead(session, lead_id, now=at, cause=f"{msg.to_address} bounced")
     if kind in SENDGRID_OPT_OUTS:
         lead = session.get(Lead, lead_id) if lead_id else None
-        email = str(event.get("email") or "").lower()
+        email = scrub(event.get("email") or "", 254).lower()
         if lead is None and email:
             lead = session.exec(select(Lead).where(Lead.email == email)).first()
         if lead is not None:
@@ -198,6 +206,13 @@ def _sendgrid_event(session: Session, event: dict[str, Any], at: Any) -> None:
         log_event(session, at=at, kind="provider", lead_id=lead_id, message_id=msg.id if msg else None,
                   cause=cause if msg else f"{cause} (unknown message)", provider_status=kind, error_code=code,
                   data=data)
+
+
+def _scalar(value: Any) -> Any:
+    """A number as it is; anything else as storable text."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return value
+    return scrub(value, 200)
 
 
 _PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport"
