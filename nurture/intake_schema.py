@@ -66,7 +66,7 @@ _MONEY_CLEAN = re.compile(r"[\s$,]")
 _MONEY = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
 MONEY_TEXT_MAX = 40
 """Characters an amount of money may take: "$100,000,000.00" is 15."""
-_ZIP = re.compile(r"^(\d{5})(?:-?(\d{4}))?$")
+_ZIP = re.compile(r"^(\d{5})(?:-?(\d{4}))?$", re.ASCII)
 _US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$", re.ASCII)
 DATE_TEXT_MAX = 30
 """Characters a date may take: "2026-12-10" is 10."""
@@ -227,6 +227,8 @@ def normalize_ip(raw: str) -> str:
 @lru_cache(maxsize=50_000)
 def zip_info(zip5: str) -> dict[str, Any] | None:
     """The `zipcodes` record of a 5-digit ZIP (cached: a look-up scans the whole table)."""
+    if not (len(zip5) == 5 and zip5.isascii() and zip5.isdigit()):
+        return None  # the library panics (an error `except Exception` does not catch) on other digits
     try:
         found = zipcodes.matching(zip5)
     except (ValueError, TypeError):
