@@ -43,19 +43,48 @@ def send_actor(broker: dramatiq.Broker) -> dramatiq.Actor:
                           max_retries=1_000, min_backoff=1_000, max_backoff=3_600_000, time_limit=120_000)
 
 
-def enqueuer(broker: dramatiq.Broker):  # type: ignore[no-untyped-def]
-    """A function that enqueues message ids for the send actor on `broker`."""
-    actor = send_actor(broker)
-    from dramatiq.brokers.redis import RedisBroker
+class Enqueuer:
+    """Hands message ids to the send actor on a broker, and says what the broker holds.
 
-    if isinstance(broker, RedisBroker):
-        return lambda ids: _enqueue_pipelined(broker, actor, ids)
+    `epoch()` changes when the broker restarted (a Redis without persistence comes back empty:
+    every queued message must be handed over again at once); `held()` is how many send messages
+    the broker holds (waiting, delayed or being worked on), so the scheduler can tell a backlog
+    from lost messages. Both are None when the broker cannot say.
+    """
 
-    def enqueue(ids: Sequence[int]) -> None:
+    def __init__(self, broker: dramatiq.Broker) -> None:
+        self.broker = broker
+        self.actor = send_actor(broker)
+        from dramatiq.brokers.redis import RedisBroker
+
+        self._redis = broker if isinstance(broker, RedisBroker) else None
+
+    def __call__(self, ids: Sequence[int]) -> None:
+        if self._redis is not None:
+            _enqueue_pipelined(self._redis, self.actor, ids)
+            return
         for message_id in ids:
-            actor.send(message_id)
+            self.actor.send(message_id)
 
-    return enqueue
+    def epoch(self) -> str | None:
+        if self._redis is None:
+            return "embedded"
+        return str(self._redis.client.info("server").get("run_id"))
+
+    def held(self) -> int | None:
+        if self._redis is None:
+            queues = getattr(self.broker, "queues", {})
+            return sum(queues[q].qsize() for q in (QUEUE, f"{QUEUE}.DQ") if q in queues)
+        client, ns = self._redis.client, self._redis.namespace
+        pipe = client.pipeline(transaction=False)
+        for q in (QUEUE, f"{QUEUE}.DQ"):
+            pipe.hlen(f"{ns}:{q}.msgs")
+        return sum(int(n) for n in pipe.execute())
+
+
+def enqueuer(broker: dramatiq.Broker) -> Enqueuer:
+    """The enqueuer of message ids for the send actor on `broker`."""
+    return Enqueuer(broker)
 
 
 #: Messages per Redis pipeline when the scheduler hands a batch to the workers.

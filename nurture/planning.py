@@ -318,23 +318,36 @@ def retier_all(session: Session, *, now: datetime, catalog: Catalog | None = Non
     sale date is not a reason by itself: the post-sale plan is kept like any other.
     Returns how many leads were re-planned.
     """
-    catalog = catalog or default_catalog()
-    rules = catalog.urgency
-    pause_on_passed_sale = not catalog.phase("post_sale")
-    leads = session.exec(select(Lead).where(Lead.status == "active")).all()
-    count = 0
-    for chunk in _chunks(list(leads), chunk_size):
-        rows_of = _messages_of(session, [lead.id for lead in chunk])  # type: ignore[misc]
-        todo: list[tuple[Lead, str]] = []
-        for lead in chunk:
-            why = _retier_reason(lead, rows_of.get(lead.id, []), rules, now,  # type: ignore[arg-type]
-                                 pause_on_passed_sale)
-            if why:
-                todo.append((lead, f"daily re-tier: {why}"))
-        if todo:
-            replan_many(session, todo, now=now, catalog=catalog)
-            count += len(todo)
+    count, after = 0, 0
+    while after is not None:
+        done, after = retier_batch(session, now=now, after_id=after, limit=chunk_size, catalog=catalog)
+        count += done
     return count
+
+
+def retier_batch(session: Session, *, now: datetime, after_id: int = 0, limit: int = 500,
+                 catalog: Catalog | None = None) -> tuple[int, int | None]:
+    """One batch of the daily re-tier: active leads with an id above `after_id`, in id order.
+
+    Returns how many were re-planned and the last id looked at (None when there are no more), so
+    a caller can give each batch its own transaction instead of holding every active lead in one.
+    """
+    catalog = catalog or default_catalog()
+    leads = session.exec(select(Lead).where(Lead.status == "active", col(Lead.id) > after_id)
+                         .order_by(col(Lead.id)).limit(limit)).all()
+    if not leads:
+        return 0, None
+    pause_on_passed_sale = not catalog.phase("post_sale")
+    rows_of = _messages_of(session, [lead.id for lead in leads])  # type: ignore[misc]
+    todo: list[tuple[Lead, str]] = []
+    for lead in leads:
+        why = _retier_reason(lead, rows_of.get(lead.id, []), catalog.urgency, now,  # type: ignore[arg-type]
+                             pause_on_passed_sale)
+        if why:
+            todo.append((lead, f"daily re-tier: {why}"))
+    if todo:
+        replan_many(session, todo, now=now, catalog=catalog)
+    return len(todo), leads[-1].id
 
 
 def _retier_reason(
@@ -352,10 +365,6 @@ def _retier_reason(
     last = max(rows, key=lambda r: r.due_at, default=None)
     tier = rules.tier_at(facts, now)
     return f"tier is now {tier} (was {last.tier})" if last is not None and last.tier != tier else None
-
-
-def _chunks(items: list[Any], size: int) -> list[list[Any]]:
-    return [items[i : i + size] for i in range(0, len(items), size)]
 
 
 def timeline(session: Session, lead: Lead, now: datetime) -> list[dict[str, Any]]:

@@ -22,6 +22,7 @@ from nurture.db import session_scope
 from nurture.dispatch import provider_can_list
 from nurture.lifecycle import S, transition
 from nurture.models import DeliveryEvent, Lead, Message
+from nurture.sequences import CHANNELS
 
 log = logging.getLogger("nurture.scheduler")
 
@@ -52,9 +53,12 @@ PROVIDER_HAS_IT = ("processed", "deferred", "delivered", "open", "click", "bounc
 
 
 def _claim(session: Session, *, from_state: S, condition: str, to_state: S, now: datetime, lease: timedelta,
-           limit: int, cause: str) -> list[int]:
+           limit: int, cause: str, skip_channels: Sequence[str] = ()) -> list[int]:
     """Move up to `limit` rows in `from_state` meeting `condition` to `to_state` with a fresh lease; log each."""
     sql_condition, column = _CONDITIONS[condition]
+    skip = [c for c in CHANNELS if c in skip_channels]  # only known names reach the SQL text
+    if skip:
+        sql_condition += " AND channel NOT IN (" + ", ".join(f"'{c}'" for c in skip) + ")"
     if session.get_bind().dialect.name == "postgresql":
         naive = now.astimezone(UTC).replace(tzinfo=None)
         return list(session.execute(text(_PG_CLAIM.format(condition=sql_condition)), {
@@ -67,6 +71,8 @@ def _claim(session: Session, *, from_state: S, condition: str, to_state: S, now:
                  or_(Message.expires_at.is_(None), Message.expires_at > now)]  # type: ignore[union-attr]
     else:
         where = [Message.state == from_state, column < now]
+    if skip:
+        where.append(Message.channel.not_in(skip))  # type: ignore[attr-defined]
     due = select(Message.id).where(*where).order_by(Message.due_at).limit(limit)
     rows = session.execute(
         update(Message)
@@ -105,10 +111,12 @@ def replan_late(session: Session, *, now: datetime, limit: int = LATE_BATCH) -> 
     return len(leads)
 
 
-def claim_due(session: Session, *, now: datetime, limit: int, lease: timedelta) -> list[int]:
-    """Planned messages whose time has come (and not gone: see replan_late), now queued with a lease."""
+def claim_due(session: Session, *, now: datetime, limit: int, lease: timedelta,
+              skip_channels: Sequence[str] = ()) -> list[int]:
+    """Planned messages whose time has come (and not gone: see replan_late), now queued with a lease.
+    Messages of a paused channel (a refused credential) stay planned."""
     return _claim(session, from_state=S.planned, condition="due", to_state=S.queued, now=now, lease=lease,
-                  limit=limit, cause="due: handed to the workers")
+                  limit=limit, cause="due: handed to the workers", skip_channels=skip_channels)
 
 
 def claim_expired(session: Session, *, now: datetime, limit: int, lease: timedelta) -> list[int]:
@@ -117,29 +125,107 @@ def claim_expired(session: Session, *, now: datetime, limit: int, lease: timedel
                   limit=limit, cause="lease expired: enqueued again")
 
 
+def renew_expired(session: Session, *, now: datetime, lease: timedelta) -> int:
+    """Queued messages past their lease that the broker still holds (a backlog, not a loss): a new
+    lease, and no second copy in the broker."""
+    return session.execute(
+        update(Message).where(Message.state == S.queued, Message.lease_until < now)
+        .values(lease_until=now + lease).execution_options(synchronize_session=False)
+    ).rowcount or 0  # type: ignore[attr-defined]
+
+
+def expire_queued(session: Session, *, now: datetime) -> int:
+    """Every queued message handed over again at the next claim (the broker restarted empty)."""
+    return session.execute(
+        update(Message).where(Message.state == S.queued).values(lease_until=now - timedelta(seconds=1))
+        .execution_options(synchronize_session=False)
+    ).rowcount or 0  # type: ignore[attr-defined]
+
+
 @dataclass
 class TickResult:
     due: int
     expired: int
+    late: int = 0
+    broker: str = "ok"
+
+
+_EPOCH_KEY = "broker:epoch"
+
+
+def _broker_state(enqueue: Enqueue) -> tuple[str | None, int | None, str | None]:
+    """(epoch, messages held, error): what the broker says of itself; an error when it is away."""
+    try:
+        epoch = getattr(enqueue, "epoch", lambda: None)()
+        held = getattr(enqueue, "held", lambda: None)()
+    except Exception as exc:  # the broker is down: say so, claim nothing that cannot be handed over
+        return None, None, f"{exc.__class__.__name__}: {exc}"
+    return epoch, held, None
+
+
+def _broker_restarted(session: Session, epoch: str | None, now: datetime) -> bool:
+    """True once after the broker came back as a new instance (its queue is empty): every queued
+    message must be handed over again now, not when its lease runs out."""
+    if epoch is None:
+        return False
+    from nurture.models import KeyValue
+
+    row = session.get(KeyValue, _EPOCH_KEY)
+    if row is not None and row.value == epoch:
+        return False
+    if row is None:
+        session.add(KeyValue(key=_EPOCH_KEY, value=epoch))
+        session.flush()
+        return False
+    row.value = epoch
+    session.add(row)
+    expired = expire_queued(session, now=now)
+    log.warning("the broker restarted (a new instance): %d queued messages are handed over again", expired)
+    return True
 
 
 def tick(enqueue: Enqueue, *, settings: Settings | None = None, now: datetime | None = None) -> TickResult:
-    """One pass: claim due and expired messages (committed), then enqueue their ids."""
+    """One pass: re-plan late leads; claim due and lost messages (committed); then enqueue their ids.
+
+    The broker is asked first. Away: nothing is claimed (it could not be handed over) and the
+    reason is logged. Restarted: every queued message is handed over again at once. Holding as
+    many messages as the database has queued: a backlog, whose leases are renewed rather than
+    copied again into the broker.
+    """
+    from nurture import pauses
+
     settings = settings or get_settings()
     now = now or clock_now()
     lease = timedelta(seconds=settings.lease_seconds)
+    epoch, held, down = _broker_state(enqueue)
     with session_scope(settings.database_url) as session:
-        replan_late(session, now=now)
+        late = replan_late(session, now=now)
+    if down:
+        log.error("broker unreachable (%s): nothing is claimed until it answers; queued messages wait", down)
+        return TickResult(0, 0, late, broker=down)
     with session_scope(settings.database_url) as session:
+        _broker_restarted(session, epoch, now)
         waiting = session.scalar(select(func.count()).select_from(Message).where(Message.state == S.queued)) or 0
+        lost = waiting if held is None else max(0, waiting - held)
+        expired = claim_expired(session, now=now, limit=min(lost, settings.claim_batch), lease=lease) if lost else []
+        renew_expired(session, now=now, lease=lease)
+        paused = pauses.paused(session, settings)
         room = min(settings.claim_batch, settings.max_queued - waiting)
-        due = claim_due(session, now=now, limit=room, lease=lease) if room > 0 else []
-    with session_scope(settings.database_url) as session:
-        expired = claim_expired(session, now=now, limit=settings.claim_batch, lease=lease)
+        due = claim_due(session, now=now, limit=room, lease=lease, skip_channels=list(paused)) if room > 0 else []
     # Enqueued only after the claim committed: a worker must find the row queued.
-    if due or expired:
-        enqueue([*due, *expired])
-    return TickResult(len(due), len(expired))
+    ids = [*due, *expired]
+    if ids:
+        try:
+            enqueue(ids)
+        except Exception as exc:
+            # The broker went away between the claim and the hand-over: hand them over next time.
+            with session_scope(settings.database_url) as session:
+                session.execute(update(Message).where(Message.id.in_(ids), Message.state == S.queued)  # type: ignore[union-attr]
+                                .values(lease_until=now - timedelta(seconds=1)))
+            log.error("broker unreachable while handing over %d messages (%s): they stay queued and are "
+                      "handed over when it answers", len(ids), exc)
+            return TickResult(len(due), len(expired), late, broker=str(exc))
+    return TickResult(len(due), len(expired), late)
 
 
 def reconcile_stale(*, settings: Settings | None = None, now: datetime | None = None, limit: int = 100) -> int:
@@ -197,12 +283,68 @@ def reconcile_stale(*, settings: Settings | None = None, now: datetime | None = 
     return done
 
 
-def retier(*, now: datetime | None = None) -> int:
-    """Re-plan every lead whose urgency tier changed since its messages were planned."""
-    from nurture import planning
+#: How long one scheduler holds a periodic job before another may take it over.
+JOB_LEASE = {"retier": timedelta(hours=1), "reconcile": timedelta(seconds=55)}
+#: Leads per transaction of the daily re-tier.
+RETIER_BATCH = 500
 
-    with session_scope() as session:
-        return planning.retier_all(session, now=now or clock_now())
+
+def retier(*, settings: Settings | None = None, now: datetime | None = None) -> int | None:
+    """Daily: re-plan every lead whose urgency tier changed since its messages were planned.
+
+    In one scheduler at a time (a lease), in batches with a transaction each. None when another
+    scheduler holds the job."""
+    from nurture import jobs, planning
+
+    settings = settings or get_settings()
+    now = now or clock_now()
+    with session_scope(settings.database_url) as session:
+        if not jobs.acquire(session, "retier", now=now, ttl=JOB_LEASE["retier"]):
+            log.info("re-tier: another scheduler has it")
+            return None
+    count, after = 0, 0
+    while after is not None:
+        with session_scope(settings.database_url) as session:
+            done, after = planning.retier_batch(session, now=now, after_id=after, limit=RETIER_BATCH)
+        count += done
+    log.info("re-tier: %d leads planned again", count)
+    return count
+
+
+def reconcile(*, settings: Settings | None = None, now: datetime | None = None) -> int | None:
+    """Every minute, in one scheduler at a time: settle `sending` rows past their lease, and ask
+    the provider of each paused channel whether the credentials work again. None when another
+    scheduler holds the job."""
+    from nurture import jobs
+
+    settings = settings or get_settings()
+    now = now or clock_now()
+    with session_scope(settings.database_url) as session:
+        if not jobs.acquire(session, "reconcile", now=now, ttl=JOB_LEASE["reconcile"]):
+            return None
+    probe_paused(settings=settings)
+    return reconcile_stale(settings=settings, now=now)
+
+
+def probe_paused(*, settings: Settings | None = None) -> list[str]:
+    """Resume each paused channel whose provider accepts the credentials now; the channels resumed."""
+    from nurture import pauses
+    from nurture.channels import ChannelError, get_channel
+
+    settings = settings or get_settings()
+    with session_scope(settings.database_url) as session:
+        paused = list(pauses.paused(session, settings))
+    resumed = []
+    for channel in paused:
+        try:
+            get_channel(channel, settings).check()
+        except ChannelError as exc:
+            log.error("%s channel still paused: %s", channel, exc.reason)
+            continue
+        with session_scope(settings.database_url) as session:
+            if pauses.resume(session, channel):
+                resumed.append(channel)
+    return resumed
 
 
 def build_scheduler(enqueue: Enqueue, *, settings: Settings | None = None, background: bool = True):  # type: ignore[no-untyped-def]
@@ -215,6 +357,7 @@ def build_scheduler(enqueue: Enqueue, *, settings: Settings | None = None, backg
     sched = cls(timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 30})
     sched.add_job(lambda: tick(enqueue, settings=settings), "interval", seconds=settings.tick_seconds,
                   id="tick", next_run_time=clock_now())
-    sched.add_job(lambda: reconcile_stale(settings=settings), "interval", seconds=60, id="reconcile")
-    sched.add_job(retier, "cron", hour=10, minute=0, id="retier")  # 10:00 UTC: before the US wakes
+    sched.add_job(lambda: reconcile(settings=settings), "interval", seconds=60, id="reconcile")
+    # 10:00 UTC: before the US wakes
+    sched.add_job(lambda: retier(settings=settings), "cron", hour=10, minute=0, id="retier")
     return sched
