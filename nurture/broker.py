@@ -48,8 +48,10 @@ class Enqueuer:
 
     `epoch()` changes when the broker restarted (a Redis without persistence comes back empty:
     every queued message must be handed over again at once); `held()` is how many send messages
-    the broker holds (waiting, delayed or being worked on), so the scheduler can tell a backlog
-    from lost messages. Both are None when the broker cannot say.
+    wait in the broker, not yet taken by a worker, so the scheduler can tell a backlog from lost
+    messages. (Messages a worker took are not counted: a worker that died holds them until
+    dramatiq notices, so their rows count as lost and are handed over again; a second copy is
+    harmless, the claim lets one through.) Both are None when the broker cannot say.
     """
 
     def __init__(self, broker: dramatiq.Broker) -> None:
@@ -78,7 +80,7 @@ class Enqueuer:
         client, ns = self._redis.client, self._redis.namespace
         pipe = client.pipeline(transaction=False)
         for q in (QUEUE, f"{QUEUE}.DQ"):
-            pipe.hlen(f"{ns}:{q}.msgs")
+            pipe.llen(f"{ns}:{q}")  # dramatiq's list of message ids waiting in that queue
         return sum(int(n) for n in pipe.execute())
 
 

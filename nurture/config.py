@@ -62,6 +62,8 @@ class Settings(BaseSettings):
     sendgrid_settle_seconds: float = Field(default=900.0, ge=0)
     # How often the scheduler looks for due messages, and how many it claims at once.
     tick_seconds: float = Field(default=2.0, gt=0)
+    # How often sends left without an answer are settled with the provider (and paused channels probed).
+    reconcile_seconds: float = Field(default=60.0, ge=1)
     claim_batch: int = Field(default=1000, ge=1)
     # Backpressure: the scheduler stops queueing while this many messages wait for a worker, so a
     # backlog stays in `planned` instead of outliving its leases in the broker.

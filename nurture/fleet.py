@@ -14,7 +14,7 @@ from sqlalchemy import insert, select
 from sqlmodel import Session
 
 from nurture.db import get_engine
-from nurture.models import Lead, Message
+from nurture.models import Consent, Lead, Message
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -47,6 +47,11 @@ def seed_due_messages(url: str, count: int, *, now: datetime, channel: str = "em
                  "enrolled_at": now, "created_at": now, "updated_at": now}
                 for i in chunk
             ]).all()
+            if channel == "sms":  # the send gate wants the consent on record, as for any real lead
+                session.execute(insert(Consent), [
+                    {"lead_id": lid, "channel": "sms", "action": "grant", "text": "I agree to receive texts",
+                     "source_url": "https://www.example.com/start-short-sale", "ip": "203.0.113.7",
+                     "method": "fleet", "recorded_at": now} for lid in lead_ids])
             ids += session.scalars(insert(Message).returning(Message.id), [
                 {"lead_id": lid, "sequence": "fleet", "step": "one", "channel": channel,
                  "template": template or f"{channel}/what_is_short_sale", "deadline": False, "tier": "early",

@@ -63,14 +63,13 @@ def pause(session: Session, channel: str, reason: str, settings: Any, at: dateti
     if channel in paused(session, settings):
         return False
     value = json.dumps({"reason": reason[:300], "at": at.isoformat(), "credential": credential(channel, settings)})
-    key = _PREFIX + channel
-    row = session.get(KeyValue, key)
-    if row is None:
-        session.add(KeyValue(key=key, value=value))
+    # An upsert: several worker threads meet the refused credential at the same moment.
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
     else:
-        row.value = value
-        session.add(row)
-    session.flush()
+        from sqlalchemy.dialects.sqlite import insert
+    stmt = insert(KeyValue.__table__).values(key=_PREFIX + channel, value=value)
+    session.execute(stmt.on_conflict_do_update(index_elements=["key"], set_={"value": value}))
     log.error("%s channel PAUSED: %s. Its messages stay planned; fix the credentials "
               "(nurture doctor checks them). It resumes when the provider accepts them again.", channel, reason)
     return True

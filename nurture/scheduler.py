@@ -283,8 +283,8 @@ def reconcile_stale(*, settings: Settings | None = None, now: datetime | None = 
     return done
 
 
-#: How long one scheduler holds a periodic job before another may take it over.
-JOB_LEASE = {"retier": timedelta(hours=1), "reconcile": timedelta(seconds=55)}
+#: How long one scheduler holds the daily re-tier before another may take it over.
+RETIER_LEASE = timedelta(hours=1)
 #: Leads per transaction of the daily re-tier.
 RETIER_BATCH = 500
 
@@ -299,7 +299,7 @@ def retier(*, settings: Settings | None = None, now: datetime | None = None) -> 
     settings = settings or get_settings()
     now = now or clock_now()
     with session_scope(settings.database_url) as session:
-        if not jobs.acquire(session, "retier", now=now, ttl=JOB_LEASE["retier"]):
+        if not jobs.acquire(session, "retier", now=now, ttl=RETIER_LEASE):
             log.info("re-tier: another scheduler has it")
             return None
     count, after = 0, 0
@@ -320,7 +320,9 @@ def reconcile(*, settings: Settings | None = None, now: datetime | None = None) 
     settings = settings or get_settings()
     now = now or clock_now()
     with session_scope(settings.database_url) as session:
-        if not jobs.acquire(session, "reconcile", now=now, ttl=JOB_LEASE["reconcile"]):
+        # Held for most of one interval: the next pass, whichever scheduler runs it, is due then.
+        ttl = timedelta(seconds=settings.reconcile_seconds * 0.9)
+        if not jobs.acquire(session, "reconcile", now=now, ttl=ttl):
             return None
     probe_paused(settings=settings)
     return reconcile_stale(settings=settings, now=now)
@@ -357,7 +359,8 @@ def build_scheduler(enqueue: Enqueue, *, settings: Settings | None = None, backg
     sched = cls(timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 30})
     sched.add_job(lambda: tick(enqueue, settings=settings), "interval", seconds=settings.tick_seconds,
                   id="tick", next_run_time=clock_now())
-    sched.add_job(lambda: reconcile(settings=settings), "interval", seconds=60, id="reconcile")
+    sched.add_job(lambda: reconcile(settings=settings), "interval", seconds=settings.reconcile_seconds,
+                  id="reconcile")
     # 10:00 UTC: before the US wakes
     sched.add_job(lambda: retier(settings=settings), "cron", hour=10, minute=0, id="retier")
     return sched

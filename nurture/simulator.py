@@ -131,6 +131,10 @@ class _State:
     messages: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     by_sid: dict[str, dict[str, Any]] = field(default_factory=dict)
     delay: float = 0.0
+    # Every n-th provider request waits this long (a provider that sometimes answers too late).
+    delay_every: int = 0
+    delay_every_seconds: float = 0.0
+    requests: int = 0
 
 
 class Simulator:
@@ -146,9 +150,19 @@ class Simulator:
         sendgrid_api_key: str | None = None,
         keep_payloads: bool = True,
         clock: Callable[[], datetime] = nurture_now,
+        events_url: str | None = None,
+        events_key: Any = None,
     ) -> None:
         """Credentials left None accept any non-empty value; `clock` stamps messages (nurture's by
-        default, so tests that move time see provider dates move with it)."""
+        default, so tests that move time see provider dates move with it).
+
+        With `events_url` and `events_key` (a cryptography EC private key, P-256), every email
+        accepted is followed by SendGrid's signed event webhook: `processed` then `delivered`,
+        carrying the message's custom_args, as SendGrid posts them."""
+        self.events_url = events_url
+        self.events_key = events_key
+        self._events: deque[list[dict[str, Any]]] = deque()
+        self._events_ready = threading.Condition()
         self.host = host
         self.port = port
         self.account_sid = account_sid
@@ -180,11 +194,15 @@ class Simulator:
             target=self._server.serve_forever, kwargs={"poll_interval": 0.1}, name="provider-simulator", daemon=True
         )
         self._thread.start()
+        if self.events_url:
+            threading.Thread(target=self._post_events, name="simulator-events", daemon=True).start()
         return self.url
 
     def stop(self) -> None:
         """Stop serving; answers still being delayed are dropped."""
         self._stopping.set()
+        with self._events_ready:
+            self._events_ready.notify_all()
         server, self._server = self._server, None
         if server is not None:
             server.shutdown()
@@ -236,6 +254,60 @@ class Simulator:
         with self._lock:
             self._state.delay = max(0.0, float(seconds))
 
+    def delay_every(self, n: int, seconds: float) -> None:
+        """Every `n`-th provider request waits `seconds` before it is handled (0 turns it off)."""
+        with self._lock:
+            self._state.delay_every = max(0, int(n))
+            self._state.delay_every_seconds = max(0.0, float(seconds))
+
+    def _delay_for_request(self) -> float:
+        with self._lock:
+            state = self._state
+            state.requests += 1
+            if state.delay_every and state.requests % state.delay_every == 0:
+                return max(state.delay, state.delay_every_seconds)
+            return state.delay
+
+    # -- SendGrid's event webhook ----------------------------------------------------------------
+
+    def _queue_events(self, events: list[dict[str, Any]]) -> None:
+        with self._events_ready:
+            self._events.append(events)
+            self._events_ready.notify()
+
+    def _post_events(self) -> None:
+        """Post queued events to events_url, signed as SendGrid signs them; retried like SendGrid."""
+        import base64
+
+        from cryptography.hazmat.primitives import hashes
+        from cryptography.hazmat.primitives.asymmetric import ec
+
+        while not self._stopping.is_set():
+            with self._events_ready:
+                while not self._events and not self._stopping.is_set():
+                    self._events_ready.wait(0.5)
+                if self._stopping.is_set():
+                    return
+                batch = self._events.popleft()
+            body = json.dumps(batch)
+            for attempt in range(20):
+                stamp = str(int(time.time()))
+                signature = base64.b64encode(
+                    self.events_key.sign((stamp + body).encode(), ec.ECDSA(hashes.SHA256()))).decode()
+                request = urllib.request.Request(self.events_url, data=body.encode(), method="POST", headers={
+                    "Content-Type": "application/json",
+                    "X-Twilio-Email-Event-Webhook-Signature": signature,
+                    "X-Twilio-Email-Event-Webhook-Timestamp": stamp,
+                })
+                try:
+                    with urllib.request.urlopen(request, timeout=10) as answer:
+                        if answer.status < 300:
+                            break
+                except OSError:
+                    pass
+                if self._stopping.wait(min(5.0, 0.2 * 2 ** attempt)):
+                    return
+
     def fail_next(
         self,
         n: int = 1,
@@ -262,6 +334,8 @@ class Simulator:
         """The JSON form of the fault calls, as POST /_sim/faults takes it."""
         if "delay" in spec:
             self.delay = float(spec["delay"])
+        if "delay_every" in spec:
+            self.delay_every(**spec["delay_every"])
         for item in _as_list(spec.get("fail_next")):
             self.fail_next(**item)
         for item in _as_list(spec.get("reject")):
@@ -350,7 +424,8 @@ class _Handler(BaseHTTPRequestHandler):
         body = self._read_body()
         if path.startswith("/_sim/"):
             return self._control(method, path, query, body)
-        if sim._state.delay and sim._stopping.wait(sim._state.delay):
+        wait = sim._delay_for_request()
+        if wait and sim._stopping.wait(wait):
             self.close_connection = True
             return
         if path == _SENDGRID_SEND:
@@ -590,6 +665,13 @@ class _Handler(BaseHTTPRequestHandler):
                 )
             )
         self._reply(202, b"", content_type=None, headers={"X-Message-Id": message_id})
+        if sim.events_url:
+            stamp = int(time.time())
+            args = {k: str(v) for k, v in (payload.get("custom_args") or {}).items()}
+            for kind in ("processed", "delivered"):
+                sim._queue_events([{"email": address, "timestamp": stamp, "event": kind,
+                                    "sg_event_id": secrets.token_urlsafe(16), "sg_message_id": f"{message_id}.filter0001",
+                                    **args} for _, address in recipients])
 
     def _sendgrid_fault(self, fault: Fault) -> None:
         headers = None
@@ -785,6 +867,9 @@ class RemoteSimulator:
     def delay(self, seconds: float) -> None:
         self._call("POST", "/_sim/faults", {"delay": seconds})
 
+    def delay_every(self, n: int, seconds: float) -> None:
+        self._call("POST", "/_sim/faults", {"delay_every": {"n": n, "seconds": seconds}})
+
     def fail_next(self, n: int = 1, status: int = 429, **options: Any) -> None:
         self._call("POST", "/_sim/faults", {"fail_next": {"n": n, "status": status, **options}})
 
@@ -800,7 +885,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--auth-token", help="only this Twilio auth token is accepted (default: any)")
     parser.add_argument("--sendgrid-api-key", help="only this SendGrid key is accepted (default: any)")
     parser.add_argument("--no-payloads", action="store_true", help="do not keep request bodies (long benchmarks)")
+    parser.add_argument("--events-url", help="post SendGrid's signed event webhook (processed, delivered) here")
+    parser.add_argument("--events-key-file", help="the P-256 private key (PEM) to sign those events with")
     args = parser.parse_args(argv)
+    events_key = None
+    if args.events_key_file:
+        from cryptography.hazmat.primitives.serialization import load_pem_private_key
+
+        with open(args.events_key_file, "rb") as fh:
+            events_key = load_pem_private_key(fh.read(), password=None)
     sim = Simulator(
         host=args.host,
         port=args.port,
@@ -810,6 +903,8 @@ def main(argv: list[str] | None = None) -> None:
         keep_payloads=not args.no_payloads,
         # A separate process cannot share a test's moved clock: it stamps with the real one.
         clock=lambda: datetime.now(UTC),
+        events_url=args.events_url,
+        events_key=events_key,
     )
     url = sim.start()
 

@@ -65,11 +65,6 @@ def test_a_worker_killed_mid_send_is_reconciled_from_the_provider_not_resent(pg_
     # A text to Twilio that takes 5 s to answer: the worker is killed while it waits.
     simulator.delay = 5
     (mid,) = fleet.seed_due_messages(pg_url, 1, now=now(), channel="sms", template="sms/what_is_short_sale")
-    with Session(get_engine(pg_url)) as s:  # the final gate wants SMS consent on record
-        from nurture.models import Consent
-
-        s.add(Consent(lead_id=s.get(Message, mid).lead_id, channel="sms", action="grant", text="yes", method="test"))
-        s.commit()
     env = settings_env(pg_url, redis_url, simulator, NURTURE_LEASE_SECONDS="5")
     # The worker's gate keeps SMS quiet hours by the real clock: seed_due_messages put the lead where it is day.
     workers = fleet.start_workers(env, threads=1, log=tmp_path / "w.log")
