@@ -130,3 +130,104 @@ def count_in(url: str, *states: str) -> int:
 
     with Session(get_engine(url)) as session:
         return session.scalar(select(func.count()).select_from(Message).where(Message.state.in_(states))) or 0
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class OwnRedis:
+    """A redis-server on a port of its own, with no persistence (a restart comes back empty), for
+    fault tests and benchmarks that stop and start the broker."""
+
+    def __init__(self, workdir: Path) -> None:
+        self.port = free_port()
+        self.workdir = workdir
+        self.proc: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        import shutil
+
+        import redis
+
+        binary = shutil.which("redis-server")
+        if binary is None:
+            raise RuntimeError("redis-server is not installed")
+        self.proc = subprocess.Popen(
+            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+             "--dir", str(self.workdir)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        client = redis.Redis.from_url(self.url)
+        if not wait_for(lambda: _pings(client), timeout=10):
+            raise RuntimeError(f"redis-server did not start on port {self.port}")
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(10)
+        self.proc = None
+
+
+def _pings(client) -> bool:  # type: ignore[no-untyped-def]
+    try:
+        return bool(client.ping())
+    except Exception:
+        return False
+
+
+class ApiThread:
+    """The FastAPI app served by uvicorn in a thread of this process, as `nurture serve` serves it
+    (SendGrid's signed events come back to it in fault tests and benchmarks)."""
+
+    def __init__(self) -> None:
+        import threading
+
+        import uvicorn
+
+        from nurture.web import create_app
+
+        self.port = free_port()
+        self.server = uvicorn.Server(uvicorn.Config(create_app(), host="127.0.0.1", port=self.port,
+                                                    log_level="warning", lifespan="off"))
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        self.thread.start()
+        if not wait_for(lambda: self.server.started, timeout=10):
+            raise RuntimeError("the API did not start")
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(10)
+
+
+def message_id_of(received) -> int:  # type: ignore[no-untyped-def]
+    """Our message id, from the provider's own record (Twilio's status callback, SendGrid's custom_args)."""
+    from urllib.parse import parse_qs, urlparse
+
+    if received.provider == "twilio":
+        return int(parse_qs(urlparse(received.json["StatusCallback"]).query)["message_id"][0])
+    return int(received.json["custom_args"]["message_id"])
+
+
+def outcome(url: str, ids: list[int], received) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    """Counted from the simulator's record: how many arrived, how many twice, how many never (lost),
+    and the rows' states."""
+    from collections import Counter
+
+    copies = Counter(message_id_of(r) for r in received)
+    with Session(get_engine(url)) as s:
+        states = Counter(s.scalars(select(Message.state).where(Message.id.in_(ids))).all())  # type: ignore[attr-defined]
+    return {"received": len(received), "twice": sum(1 for n in copies.values() if n > 1),
+            "lost": sum(1 for i in ids if i not in copies), **{f"state_{k}": v for k, v in states.items()}}

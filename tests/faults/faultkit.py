@@ -7,69 +7,23 @@ Every process a test starts is stopped when the test ends, also when it fails.
 from __future__ import annotations
 
 import base64
-import shutil
-import socket
 import subprocess
-import threading
 import time
-from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import parse_qs, urlparse
 
 import pytest
 
 from nurture import fleet
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class OwnRedis:
-    """A redis-server on a port of its own, with no persistence: a restart comes back empty."""
-
-    def __init__(self, workdir: Path) -> None:
-        self.port = free_port()
-        self.workdir = workdir
-        self.proc: subprocess.Popen | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        binary = shutil.which("redis-server")
-        if binary is None:
-            pytest.fail("redis-server is not installed: the fault tests start a Redis of their own")
-        self.proc = subprocess.Popen(
-            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--dir", str(self.workdir)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-        import redis
-
-        client = redis.Redis.from_url(self.url)
-        assert fleet.wait_for(lambda: _pings(client), timeout=10), "the test's Redis did not start"
-
-    def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait(10)
-        self.proc = None
-
-
-def _pings(client) -> bool:  # type: ignore[no-untyped-def]
-    try:
-        return bool(client.ping())
-    except Exception:
-        return False
-
-
 @pytest.fixture
-def own_redis(tmp_path: Path) -> Iterator[OwnRedis]:
-    server = OwnRedis(tmp_path)
-    server.start()
+def own_redis(tmp_path: Path) -> Iterator[fleet.OwnRedis]:
+    server = fleet.OwnRedis(tmp_path)
+    try:
+        server.start()
+    except RuntimeError as exc:
+        pytest.fail(f"the fault tests start a Redis of their own: {exc}")
     try:
         yield server
     finally:
@@ -86,32 +40,6 @@ def events_key():
     public = key.public_key().public_bytes(serialization.Encoding.DER,
                                            serialization.PublicFormat.SubjectPublicKeyInfo)
     return key, base64.b64encode(public).decode()
-
-
-class Api:
-    """The FastAPI app served by uvicorn in a thread, as `nurture serve` serves it."""
-
-    def __init__(self) -> None:
-        import uvicorn
-
-        from nurture.web import create_app
-
-        self.port = free_port()
-        self.server = uvicorn.Server(uvicorn.Config(create_app(), host="127.0.0.1", port=self.port,
-                                                    log_level="warning", lifespan="off"))
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self) -> None:
-        self.thread.start()
-        assert fleet.wait_for(lambda: self.server.started, timeout=10), "the API did not start"
-
-    def stop(self) -> None:
-        self.server.should_exit = True
-        self.thread.join(10)
 
 
 @pytest.fixture
@@ -141,7 +69,7 @@ def stack(fleet_env, events_key, tmp_path):
     """Simulator (with SendGrid's events), API, and a way to start workers and schedulers; all stopped at the end."""
     from nurture.simulator import Simulator
 
-    api = Api()
+    api = fleet.ApiThread()
     api.start()
     sim = Simulator(events_url=f"{api.url}/webhooks/sendgrid/events", events_key=events_key[0])
     sim.start()
@@ -176,25 +104,7 @@ def stack(fleet_env, events_key, tmp_path):
         api.stop()
 
 
-def message_id_of(received) -> int:  # type: ignore[no-untyped-def]
-    """Our message id, from the provider's own record (Twilio's status callback, SendGrid's custom_args)."""
-    if received.provider == "twilio":
-        return int(parse_qs(urlparse(received.json["StatusCallback"]).query)["message_id"][0])
-    return int(received.json["custom_args"]["message_id"])
-
-
-def outcome(url: str, ids: list[int], received) -> dict[str, int]:  # type: ignore[no-untyped-def]
-    """Counted from the simulator's record: sent twice, never sent (lost), and the rows' states."""
-    from sqlmodel import Session, select
-
-    from nurture.db import get_engine
-    from nurture.models import Message
-
-    copies = Counter(message_id_of(r) for r in received)
-    with Session(get_engine(url)) as s:
-        states = Counter(s.exec(select(Message.state).where(Message.id.in_(ids))).all())  # type: ignore[attr-defined]
-    return {"received": len(received), "twice": sum(1 for n in copies.values() if n > 1),
-            "lost": sum(1 for i in ids if i not in copies), **{f"state_{k}": v for k, v in states.items()}}
+outcome = fleet.outcome
 
 
 def done(url: str, ids: list[int]) -> bool:
