@@ -423,7 +423,7 @@ class _Planner:
             self._skip(seq, step, f"more than {HORIZON.days} days ahead")
             return None
         self.book.add(channel, t)
-        self.placed_day = t.astimezone(self.tz).date()
+        self.placed_day = None  # the chain works the local day out if a whole-day gap needs it
         if step.welcome:
             self.welcome_at.setdefault(channel, t)
         self.messages.append(

@@ -18,6 +18,13 @@ from nurture.rules.law import Hours, Law, LawRule
 
 #: How far ahead next_open looks for an open minute before it gives up.
 SEARCH_DAYS = 400
+#: Day windows kept across leads: the same few (states, day) pairs recur for every lead of a list.
+_DAY_CACHE_MAX = 200_000
+_day_cache: dict[tuple[object, ...], "DayWindow"] = {}
+# Open spans of a UTC day, per (law, states, policy, blackouts, zones): what next_open reads.
+_span_cache: dict[tuple[object, ...], tuple[tuple[datetime, datetime], ...]] = {}
+_ONE_DAY = timedelta(days=1)
+_SEARCH = timedelta(days=SEARCH_DAYS)
 _DAY_TYPES = ("weekday",) * 5 + ("saturday", "sunday")
 _DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
@@ -65,7 +72,8 @@ class ContactHours:
     """The minutes in which one lead may be contacted on a channel: open only where every rule of
     every state it may be in allows it, in each zone it may be in."""
 
-    __slots__ = ("_law", "_states", "_zones", "_exempt", "_blackouts", "_days", "label")
+    __slots__ = ("_law", "_states", "_zones", "_zone_names", "_exempt", "_blackouts", "_days", "_spans", "_key",
+                 "label")
 
     def __init__(self, law: Law, states: Sequence[str], zones: Sequence[str], *, exempt_consented: bool,
                  blackouts: Sequence[Blackout] = ()) -> None:
@@ -77,17 +85,27 @@ class ContactHours:
         # Statute policy and a consented lead: rules that exempt consent do not apply.
         self._exempt = exempt_consented
         self._blackouts = tuple(b for b in blackouts if b.state in self._states)
-        self._days: dict[tuple[int, date], DayWindow] = {}
+        self._zone_names = tuple(zones)
+        self._days: dict[date, DayWindow] = {}
+        self._spans: dict[date, tuple[tuple[datetime, datetime], ...]] = {}
+        # A day's window depends on the law, the states, the policy and the blackouts, not the zone.
+        self._key = (law, self._states, exempt_consented, self._blackouts)
         where = ", ".join(self._states) if self._states else "federal"
         self.label = f"legal hours ({where})"
 
     # -- one day ------------------------------------------------------------------------------------
 
     def day_window(self, zone_index: int, day: date) -> DayWindow:
-        key = (zone_index, day)
-        found = self._days.get(key)
+        """The hours of the local `day` (the same in every zone: the zone decides which day it is)."""
+        found = self._days.get(day)
         if found is None:
-            found = self._days[key] = self._compute(day)
+            key = (*self._key, day)
+            found = _day_cache.get(key)
+            if found is None:
+                if len(_day_cache) >= _DAY_CACHE_MAX:
+                    _day_cache.clear()
+                found = _day_cache[key] = self._compute(day)
+            self._days[day] = found
         return found
 
     def _rules(self, day: date) -> list[LawRule]:
@@ -140,44 +158,46 @@ class ContactHours:
         return None
 
     def allows(self, at: datetime) -> bool:
-        for i, tz in enumerate(self._zones):
-            local = at.astimezone(tz)
-            window = self.day_window(i, local.date())
-            if window.hours is None or not window.hours.start <= local.time() < window.hours.end:
-                return False
-        return True
+        t = at if at.tzinfo is UTC else at.astimezone(UTC)
+        return any(start <= t < end for start, end in self._open_spans(t.date()))
 
     def next_open(self, at: datetime) -> datetime | None:
         """`at` if open, else the first open minute after it (UTC); None if none within SEARCH_DAYS."""
-        t = at
-        limit = at + timedelta(days=SEARCH_DAYS)
-        while t <= limit:
-            moved = False
-            for i, tz in enumerate(self._zones):
-                opened = self._open_in(i, tz, t)
-                if opened is None:
-                    return None
-                if opened != t:
-                    t, moved = opened, True
-            if not moved:
-                return t
+        t = at if at.tzinfo is UTC else at.astimezone(UTC)
+        day = t.date()
+        for _ in range(SEARCH_DAYS + 2):
+            for start, end in self._open_spans(day):
+                if t < end:
+                    return t if t >= start else start
+            day += _ONE_DAY
         return None
 
-    def _open_in(self, index: int, tz: ZoneInfo, t: datetime) -> datetime | None:
-        local = t.astimezone(tz)
-        day, clock = local.date(), local.time()
-        window = self.day_window(index, day)
-        if window.hours is not None:
-            if clock < window.hours.start:
-                return datetime.combine(day, window.hours.start, tzinfo=tz).astimezone(UTC)
-            if clock < window.hours.end:
-                return t
-        for ahead in range(1, SEARCH_DAYS + 1):
-            later = day + timedelta(days=ahead)
-            window = self.day_window(index, later)
-            if window.hours is not None:
-                return datetime.combine(later, window.hours.start, tzinfo=tz).astimezone(UTC)
-        return None
+    def _open_spans(self, utc_day: date) -> tuple[tuple[datetime, datetime], ...]:
+        """The spans of the UTC day `utc_day` open in every zone, in order (computed once per day)."""
+        found = self._spans.get(utc_day)
+        if found is None:
+            key = (*self._key, self._zone_names, utc_day)
+            found = _span_cache.get(key)
+            if found is None:
+                if len(_span_cache) >= _DAY_CACHE_MAX:
+                    _span_cache.clear()
+                found = _span_cache[key] = self._compute_spans(utc_day)
+            self._spans[utc_day] = found
+        return found
+
+    def _compute_spans(self, utc_day: date) -> tuple[tuple[datetime, datetime], ...]:
+        begin = datetime.combine(utc_day, time(0), tzinfo=UTC)
+        spans = [(begin, begin + _ONE_DAY)]
+        for i, tz in enumerate(self._zones):
+            zone_spans = []
+            # Zones lie within a day of UTC: the local days before, of and after overlap this UTC day.
+            for local_day in (utc_day - _ONE_DAY, utc_day, utc_day + _ONE_DAY):
+                hours = self.day_window(i, local_day).hours
+                if hours is not None:
+                    zone_spans.append((datetime.combine(local_day, hours.start, tzinfo=tz).astimezone(UTC),
+                                       datetime.combine(local_day, hours.end, tzinfo=tz).astimezone(UTC)))
+            spans = _intersect(spans, zone_spans)
+        return tuple(spans)
 
     def describe(self, day: date) -> str:
         """The hours on `day` in the lead's first zone, in words (previews, `leads show`)."""
@@ -185,6 +205,18 @@ class ContactHours:
         if window.hours is None:
             return f"closed: {window.why}"
         return f"{window.hours} {self._zones[0].key}: {window.why}"
+
+
+def _intersect(a: list[tuple[datetime, datetime]], b: list[tuple[datetime, datetime]]) -> list[tuple[datetime, datetime]]:
+    """The parts of the sorted spans `a` that also lie in the sorted spans `b`."""
+    out = []
+    for a_start, a_end in a:
+        for b_start, b_end in b:
+            start, end = max(a_start, b_start), min(a_end, b_end)
+            if start < end:
+                out.append((start, end))
+    out.sort()
+    return out
 
 
 def _setting(limits: list[tuple[LawRule, Hours]], end: object, value: time) -> list[tuple[LawRule, Hours]]:

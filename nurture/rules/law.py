@@ -78,9 +78,9 @@ class LawRule:
         return dict(self.hours).get(day_type, True)  # type: ignore[return-value]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Law:
-    """The federal rule and every state's rules."""
+    """The federal rule and every state's rules (compared and hashed by identity: one per file)."""
 
     federal: LawRule
     states: dict[str, tuple[LawRule, ...]]

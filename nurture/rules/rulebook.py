@@ -64,7 +64,8 @@ class LeadRules:
         (None, causes) when no such moment is found within MAX_MOVES moves.
         """
         causes: list[str] = []
-        hours = self.hours(channel)
+        hours = self.sms if channel == "sms" else self.email
+        conflict = book.conflict
         t = at
         for _ in range(MAX_MOVES):
             if hours is not None:
@@ -76,7 +77,7 @@ class LeadRules:
                     why = hours.why_closed(t) or hours.label
                     _note(causes, _short(why))
                     t = opened
-            clash = book.conflict(channel, t)
+            clash = conflict(channel, t)
             if clash is None:
                 return t, causes
             t, why = clash
