@@ -167,7 +167,8 @@ def test_a_replan_after_a_reply_is_one_folded_row_that_opens_to_its_entries(db_u
     folds = [r for r in page.rows if r.is_fold]
     assert folds, "plan churn should be folded"
     reply_fold = folds[0]
-    assert reply_fold.summary.startswith(f"{len(planned)} planned messages cancelled: the lead replied")
+    assert reply_fold.summary.startswith(f"{len(planned)} planned messages cancelled (")
+    assert reply_fold.summary.endswith("more): the lead replied: a person takes over")
     assert all(e["to_state"] in ("cancelled", None) for e in reply_fold.folded)
     assert any(r.first["kind"] == "inbound" for r in page.rows)
 

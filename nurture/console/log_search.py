@@ -24,6 +24,8 @@ from nurture.models import DeliveryEvent, Lead, Message
 PAGE_SIZE = 50
 #: Log rows read at a time while filling a page.
 CHUNK = 400
+#: Templates a folded row names before "and N more".
+SUMMARY_TEMPLATES = 3
 #: The `state` filter that means "failed or undelivered".
 FAILURES = "failures"
 
@@ -65,7 +67,11 @@ class LogRow:
             parts.append(f"{planned} planned")
         if not parts:
             parts.append(f"{len(self.folded)} plan entries")
-        return ", ".join(parts) + f": {self.cause}"
+        templates = sorted({e["template"] for e in self.folded if e["template"]})
+        shown = ", ".join(templates[:SUMMARY_TEMPLATES])
+        if len(templates) > SUMMARY_TEMPLATES:
+            shown += f" and {len(templates) - SUMMARY_TEMPLATES} more"
+        return ", ".join(parts) + (f" ({shown})" if shown else "") + f": {self.cause}"
 
     @property
     def cause(self) -> str:
