@@ -1,9 +1,7 @@
 """The console's figures, log search, per-template results, short links and lead actions, on real rows."""
 
-import base64
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
-from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi.testclient import TestClient
@@ -19,7 +17,7 @@ from nurture.console.results import template_results
 from nurture.db import session_scope
 from nurture.dispatch import Dispatcher
 from nurture.inbound import handle_inbound_sms
-from nurture.lifecycle import S, log_event, transition
+from nurture.lifecycle import log_event
 from nurture.models import Click, DeliveryEvent, Lead, Message
 from nurture.tokens import link_token
 from nurture.web import create_app

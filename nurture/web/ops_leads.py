@@ -75,7 +75,8 @@ def _same_origin(request: Request) -> bool:
     origin = request.headers.get("origin") or request.headers.get("referer")
     if not origin or origin == "null":
         return origin is None
-    return urlsplit(origin).netloc == request.headers.get("host", "")
+    ours = {request.headers.get("host", ""), urlsplit(get_settings().public_url).netloc}  # behind a proxy too
+    return urlsplit(origin).netloc in ours
 
 
 @router.post("/ops/leads/{lead_id}/status", response_class=HTMLResponse)
