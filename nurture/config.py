@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -73,6 +74,19 @@ class Settings(BaseSettings):
     # strict: every state restriction applies, even where the statute exempts consented leads
     # (consent is what gets disputed); statute: the statutes' consent exemptions apply.
     state_rules: Literal["strict", "statute"] = "strict"
+    # The business's own zone: where "today" and "the last 7 days" begin on the console and in
+    # the CLI, and the zone times are shown in when no lead's own zone applies.
+    business_tz: str = "America/New_York"
+
+    @field_validator("business_tz")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        """An IANA zone name, checked at start-up rather than on the first page view."""
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{value!r} is not an IANA time zone like America/New_York") from None
+        return value
 
     @field_validator("templates_dir", "schedules_dir")
     @classmethod

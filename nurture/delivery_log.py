@@ -29,51 +29,68 @@ def parse_since(text: str) -> timedelta:
     return timedelta(seconds=seconds)
 
 
+def joined() -> Any:
+    """Log rows joined with their message and lead, newest first: what `entry` reads."""
+    return (
+        select(DeliveryEvent, Message.channel, Message.template, Message.variant, Message.to_address,
+               Lead.first_name, Lead.last_name)
+        .outerjoin(Message, Message.id == DeliveryEvent.message_id)
+        .outerjoin(Lead, Lead.id == DeliveryEvent.lead_id)
+        .order_by(DeliveryEvent.id.desc())  # type: ignore[union-attr]
+    )
+
+
+def entry(row: Any) -> dict[str, Any]:
+    """One row of `joined()` as the dict the CLI prints and the pages show."""
+    ev, channel, template, variant, to, first, last = row
+    return {
+        "id": ev.id, "at": ev.at.isoformat(), "lead_id": ev.lead_id,
+        "lead": f"{first or ''} {last or ''}".strip() or None,
+        "message_id": ev.message_id, "kind": ev.kind, "from_state": ev.from_state, "to_state": ev.to_state,
+        "channel": channel, "template": template, "variant": variant, "to": to, "cause": ev.cause,
+        "provider_status": ev.provider_status, "error_code": ev.error_code,
+    }
+
+
 def entries(
     session: Session, *, lead_id: int | None = None, state: str | None = None, since: datetime | None = None,
     limit: int = 100,
 ) -> list[dict[str, Any]]:
     """Log rows, newest first, joined with their message and lead for display."""
-    q = (
-        select(DeliveryEvent, Message.channel, Message.template, Message.to_address, Lead.first_name, Lead.last_name)
-        .outerjoin(Message, Message.id == DeliveryEvent.message_id)
-        .outerjoin(Lead, Lead.id == DeliveryEvent.lead_id)
-        .order_by(DeliveryEvent.id.desc())  # type: ignore[union-attr]
-        .limit(limit)
-    )
+    q = joined().limit(limit)
     if lead_id is not None:
         q = q.where(DeliveryEvent.lead_id == lead_id)
     if state is not None:
         q = q.where(DeliveryEvent.to_state == state)
     if since is not None:
         q = q.where(DeliveryEvent.at >= since)
-    out = []
-    for ev, channel, template, to, first, last in session.execute(q).all():
-        out.append({
-            "at": ev.at.isoformat(), "lead_id": ev.lead_id, "lead": f"{first or ''} {last or ''}".strip() or None,
-            "message_id": ev.message_id, "kind": ev.kind, "from_state": ev.from_state, "to_state": ev.to_state,
-            "channel": channel, "template": template, "to": to, "cause": ev.cause,
-            "provider_status": ev.provider_status, "error_code": ev.error_code,
-        })
-    return out
+    return [entry(row) for row in session.execute(q).all()]
 
 
-def describe(entry: dict[str, Any]) -> str:
-    """One log line a person can read."""
+def describe(entry: dict[str, Any], when: str) -> str:
+    """One log line a person can read; `when` is its time as the caller shows times."""
     who = f"lead #{entry['lead_id']}" + (f" {entry['lead']}" if entry["lead"] else "") if entry["lead_id"] else "-"
     what = ""
     if entry["message_id"]:
         what = f"msg #{entry['message_id']} {entry['template'] or ''}"
+        if entry.get("variant"):
+            what += f" (variant {entry['variant']})"
         if entry["from_state"] or entry["to_state"]:
             what += f" {entry['from_state'] or '?'} -> {entry['to_state'] or '?'}"
     else:
         what = entry["kind"]
     code = f" [{entry['error_code']}]" if entry["error_code"] else ""
-    return f"{entry['at'][:19]}  {who}  {what}{code}: {entry['cause']}"
+    return f"{when}  {who}  {what}{code}: {entry['cause']}"
+
+
+#: States that count as a failure: refused (`failed`) or not delivered (`undelivered`: a carrier's
+#: error such as Twilio 30006, an email bounce). The console's figures use the same two.
+FAILURE_STATES = (str(MessageState.failed), str(MessageState.undelivered))
 
 
 def stats(session: Session, *, since: datetime | None = None) -> dict[str, Any]:
-    """Counts ops watch: messages by state and channel, leads by status, failures by code."""
+    """Counts ops watch: messages by state and channel, leads by status, failures (failed and
+    undelivered) by code."""
     by_state: dict[str, dict[str, int]] = {}
     q = select(Message.state, Message.channel, func.count()).group_by(Message.state, Message.channel)
     if since is not None:
@@ -81,7 +98,7 @@ def stats(session: Session, *, since: datetime | None = None) -> dict[str, Any]:
     for state, channel, n in session.execute(q).all():
         by_state.setdefault(state, {})[channel] = n
     leads = dict(session.execute(select(Lead.status, func.count()).group_by(Lead.status)).all())
-    fq = (select(Message.error_code, func.count()).where(Message.state == MessageState.failed)
+    fq = (select(Message.error_code, func.count()).where(Message.state.in_(FAILURE_STATES))  # type: ignore[attr-defined]
           .group_by(Message.error_code))
     if since is not None:
         fq = fq.where(Message.updated_at >= since)

@@ -21,11 +21,11 @@ from redis.exceptions import RedisError
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlmodel import Session
 
-from nurture import blackouts, pauses, planning
+from nurture import blackouts, pauses, planning, variants
 from nurture.channels import ChannelError, OutgoingMessage, SendResult, get_channel
 from nurture.clock import now as clock_now
 from nurture.config import Settings, get_settings
-from nurture.content import RenderError, TemplateStore
+from nurture.content import RenderError, TemplateStore, variant_name
 from nurture.db import secret_key, session_scope
 from nurture.lifecycle import S, transition
 from nurture.locking import take_sqlite_writer_lock_for_message
@@ -323,9 +323,11 @@ class Dispatcher:
                 return self._not_now(session, loaded, verdict, now)
             secret = self._secret(session)
             unsub = unsubscribe_url(self.settings, secret, lead.id, loaded.channel)
+            variant = self._variant(session, loaded)
             try:
-                rendered = self.store.render(loaded.template, lead, now=now, settings=self.settings, secret=secret,
-                                             tier=tier, unsubscribe_url=unsub, first_sms=verdict.identify)
+                rendered = self.store.render(variant_name(loaded.template, variant), lead, now=now,
+                                             settings=self.settings, secret=secret, tier=tier, unsubscribe_url=unsub,
+                                             first_sms=verdict.identify, message_id=loaded.id)
             except RenderError as exc:
                 transition(session, loaded.id, from_state=S.queued, to_state=S.failed, at=now, lead_id=lead.id,
                            cause=str(exc), error_code="template", error_reason=str(exc)[:500])
@@ -343,7 +345,7 @@ class Dispatcher:
                         attempts=table.c.attempts + 1,
                         lease_until=now + timedelta(seconds=self.settings.lease_seconds), to_address=to,
                         subject=rendered.subject, body=rendered.text, template_version=rendered.version,
-                        **({"tier": tier} if tier else {}))
+                        variant=variant, **({"tier": tier} if tier else {}))
             except IntegrityError:
                 # The database's "never twice" held where the history read did not: say so, never send.
                 why = f"step {loaded.step} of {loaded.sequence} already went out (database constraint)"
@@ -356,6 +358,13 @@ class Dispatcher:
                                   subject=rendered.subject, text=rendered.text, html=rendered.html,
                                   unsubscribe_url=unsub)
             return out, now, loaded.attempts + 1
+
+    def _variant(self, session: Session, loaded: Loaded) -> str | None:
+        """The A/B variant of the message's template this lead gets (None: the template has none)."""
+        catalog = self._catalog()
+        found = catalog.step(loaded.sequence, loaded.step) if catalog is not None else None
+        return variants.choose(session, self.store, lead_id=loaded.lead.id, template=loaded.template,
+                               step=found[1] if found else None)
 
     def _verdict(self, session: Session, loaded: Loaded, now: datetime) -> tuple[Verdict, str | None]:
         """The rulebook's answer for this message now, and the lead's tier now (content is never stale)."""

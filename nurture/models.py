@@ -1,4 +1,4 @@
-"""The tables: Lead, Consent, Message, DeliveryEvent, Suppression (and a small key-value store).
+"""The tables: Lead, Consent, Message, DeliveryEvent, Click, Suppression (and a small key-value store).
 
 Times are stored as naive UTC and come back aware (UTCDateTime). Money is integer cents.
 Enumerations are stored as short strings so a new state needs no database migration.
@@ -207,6 +207,10 @@ class Message(SQLModel, table=True):
 
     __table_args__ = (
         sa.Index("ix_message_state_due", "state", "due_at"),
+        # The console's windows: what went out when, and per template (migration 0004).
+        sa.Index("ix_message_sent_at", "sent_at"),
+        sa.Index("ix_message_created_at", "created_at"),
+        sa.Index("ix_message_template_sent_at", "template", "sent_at"),
         # "Never twice", backed by the database: whatever a worker believes, a step of a lead's
         # sequence cannot reach sending/sent/delivered a second time.
         sa.Index("uq_message_step_once", "lead_id", "sequence", "step", unique=True,
@@ -220,6 +224,8 @@ class Message(SQLModel, table=True):
     channel: str = Field(max_length=10)
     template: str = Field(max_length=200)
     template_version: str | None = Field(default=None, max_length=64)
+    # The A/B variant sent ("a" is the template's own file); None when the template has no variants.
+    variant: str | None = Field(default=None, max_length=10)
     # True for content that speaks of the sale date: never sent once that date has passed.
     deadline: bool = False
     tier: str | None = Field(default=None, max_length=20)
@@ -246,6 +252,12 @@ class Message(SQLModel, table=True):
 class DeliveryEvent(SQLModel, table=True):
     """Append-only log of every message state change, provider callback and lead event, with its cause."""
 
+    __table_args__ = (
+        # The console's filters and counts: changes into a state over a window, failures by code.
+        sa.Index("ix_deliveryevent_to_state_at", "to_state", "at"),
+        sa.Index("ix_deliveryevent_error_code", "error_code"),
+    )
+
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = _ts(default_factory=now, index=True)
     lead_id: int | None = Field(default=None, foreign_key="lead.id", index=True)
@@ -257,6 +269,19 @@ class DeliveryEvent(SQLModel, table=True):
     provider_status: str | None = Field(default=None, max_length=40)
     error_code: str | None = Field(default=None, max_length=20)
     data: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
+
+
+class Click(SQLModel, table=True):
+    """A lead followed a tracked link (`/r/{token}`) from a message: what the templates page counts."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = _ts(default_factory=now, index=True)
+    message_id: int = Field(foreign_key="message.id", index=True)
+    lead_id: int = Field(foreign_key="lead.id", index=True)
+    channel: str = Field(max_length=10)
+    template: str = Field(max_length=200)
+    variant: str | None = Field(default=None, max_length=10)
+    link: str = Field(max_length=20)  # the page: start, how or who
 
 
 class Suppression(SQLModel, table=True):

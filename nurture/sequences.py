@@ -6,8 +6,10 @@ A sequence is a list of steps. Each step says on which channel, with which templ
   after: 2d         after enrollment
   before_sale: 7d   that many days before the foreclosure sale date (deadline content)
 A step may also give a local `window` ("10:00-18:00") or time (`at: "10:00"`), an `importance`,
-`when` conditions and a `grace` (how late it may still go out; later, the lead is planned again
-by the catch-up rule). Every problem is reported with its file, step id and what is wrong.
+`when` conditions, a `grace` (how late it may still go out; later, the lead is planned again
+by the catch-up rule) and `variants` (the weights of the template's A/B variants, e.g.
+{a: 70, b: 30}; without it every variant file beside the template gets an equal share).
+Every problem is reported with its file, step id and what is wrong.
 A window only makes a sequence quieter: the legal hours (nurture/rules/law.yaml) always apply.
 """
 
@@ -46,7 +48,10 @@ _DURATION = re.compile(r"^\s*(\d+)\s*(m|min|h|d|w)\s*$")
 _UNITS = {"m": 1, "min": 1, "h": 60, "d": 1440, "w": 10080}
 _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 _STEP_KEYS = {"id", "channel", "template", "gap", "after", "before_sale", "window", "at", "importance", "when",
-              "grace"}
+              "grace", "variants"}
+_VARIANT = re.compile(r"^[a-z0-9]{1,10}$")
+#: The largest weight a variant may have (weights are shares: 70/30 and 7/3 are the same).
+MAX_VARIANT_WEIGHT = 1000
 _SEQ_KEYS = {"name", "description", "phase", "gap", "window", "when", "steps"}
 _COND_KEYS = {
     "tier",
@@ -103,6 +108,8 @@ class Step:
     importance: int = 0
     when: Condition | None = None
     grace: timedelta = DEFAULT_GRACE
+    # (variant, weight) pairs when the step sets its template's A/B weights; None: equal shares.
+    variants: tuple[tuple[str, int], ...] | None = None
     # Derived once, because the planner asks for them for every message of every lead.
     theme: str = field(init=False)
     deadline: bool = field(init=False)
@@ -456,9 +463,37 @@ def _parse_step(
         grace = _guard(f, sid, lambda: parse_duration(item["grace"])) or DEFAULT_GRACE
         if grace < timedelta(minutes=5):
             f.add(sid, "grace must be 5m or more (the scheduler needs a moment to hand a message over)")
+    variants = None
+    if "variants" in item:
+        variants = _guard(f, sid, lambda: parse_variants(item["variants"]))
+        if variants and templates_dir is not None and isinstance(template, str) and "/" in template:
+            tchannel, theme = template.split("/", 1)
+            for name, _ in variants:
+                stem = theme if name == "a" else f"{theme}.{name}"
+                if not any((templates_dir / tchannel).glob(f"{stem}.*")):
+                    f.add(sid, f"variant {name!r} of {template} has no file {templates_dir / tchannel / stem}.*")
     if len(f.problems) > before:
         return None
-    return Step(sid, channel, template, kind, offset, by_tier, window, importance, when, grace)
+    return Step(sid, channel, template, kind, offset, by_tier, window, importance, when, grace, variants)
+
+
+def parse_variants(value: Any) -> tuple[tuple[str, int], ...]:
+    """{a: 70, b: 30} -> (("a", 70), ("b", 30)); ValueError naming what is wrong.
+
+    `a` is the template's own file, `b` its file `<theme>.b.txt` (or .md); a weight of 0 stops a
+    variant without deleting it."""
+    if not isinstance(value, dict) or not value:
+        raise ValueError("variants must be a mapping of variant to weight, like {a: 50, b: 50}")
+    pairs = []
+    for name, weight in value.items():
+        if not isinstance(name, str) or not _VARIANT.match(name):
+            raise ValueError(f"variant {name!r} must be a short name of lower-case letters or digits (a, b, c)")
+        if isinstance(weight, bool) or not isinstance(weight, int) or not 0 <= weight <= MAX_VARIANT_WEIGHT:
+            raise ValueError(f"the weight of variant {name} must be a whole number from 0 to {MAX_VARIANT_WEIGHT}")
+        pairs.append((name, weight))
+    if not any(weight for _, weight in pairs):
+        raise ValueError("at least one variant needs a weight above 0")
+    return tuple(pairs)
 
 
 def load_catalog_uncached(schedules_dir: Path, templates_dir: Path | None = None) -> Catalog:

@@ -7,7 +7,7 @@ import socket
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -82,6 +82,36 @@ def test_stats_counts_messages_by_state_and_failures_by_code(history):
     assert data["leads"] == {"active": 2}
     text = runner.invoke(app, ["stats"]).stdout
     assert "21211 x1" in text
+    assert text.splitlines()[0].startswith("messages all time to ") and text.splitlines()[0].endswith(("EST", "EDT"))
+    text = runner.invoke(app, ["stats", "--since", "1d"]).stdout
+    assert "(last 1d)" in text.splitlines()[0] and "changed since" in text.splitlines()[0]
+
+
+def test_stats_by_template_gives_each_template_whole_with_its_window(history):
+    clock.freeze(NOW + timedelta(hours=1))
+    r = runner.invoke(app, ["stats", "--by", "template"], env={"COLUMNS": "40"})
+    assert r.exit_code == 0, r.output
+    lines = r.stdout.splitlines()
+    assert lines[0].startswith("results per template, messages sent, all time to")
+    assert any(line.startswith("sms/what_is_short_sale (sms)  sent 1, delivered 0 (0.0%)") for line in lines), lines
+    data = json.loads(runner.invoke(app, ["stats", "--by", "template", "--since", "2d", "--json"]).stdout)
+    assert data["window"]["since"] is not None
+    assert {t["template"] for t in data["templates"]} == {"sms/what_is_short_sale"}
+    assert runner.invoke(app, ["stats", "--by", "lead"]).exit_code == 1
+
+
+def test_log_times_are_in_the_business_zone_or_the_leads_and_always_labelled(history, monkeypatch):
+    lead_id, _ = history
+    text = runner.invoke(app, ["log"]).stdout
+    assert "times in America/New_York (the business's zone" in text.splitlines()[0]
+    assert any(line.startswith("Tue 2026-12-01 10:00 EST  lead #") for line in text.splitlines())
+    monkeypatch.setenv("NURTURE_BUSINESS_TZ", "America/Los_Angeles")
+    from nurture.config import get_settings
+
+    get_settings.cache_clear()
+    assert any(line.startswith("Tue 2026-12-01 07:00 PST") for line in runner.invoke(app, ["log"]).stdout.splitlines())
+    own = runner.invoke(app, ["log", "--lead", str(lead_id)]).stdout  # one lead: its own zone (Miami)
+    assert "(the lead's zone)" in own and "Tue 2026-12-01 10:00 EST" in own
 
 
 def test_scheduler_alone_wants_redis(sqlite_url):
@@ -93,15 +123,42 @@ def test_demo_shows_messages_going_out_and_stop_being_honoured(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("NURTURE_")}
     env["NURTURE_TEMPLATES_DIR"] = str(ROOT / "templates")
     env["NURTURE_SCHEDULES_DIR"] = str(ROOT / "schedules")
-    r = subprocess.run([sys.executable, "-c", "from nurture.cli import main; main()", "demo", "--days", "3"],
-                       cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    r = subprocess.run([sys.executable, "-c", "from nurture.cli import main; main()", "demo", "--days", "3",
+                        "--throwaway"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr[-3000:]
     out = r.stdout
     assert "seeded 5 leads" in out
     assert "welcome" in out and "Maria" in out and "Robert" in out
     assert "replied STOP" in out
     assert "messages by state:" in out and "delivered" in out
-    assert not (tmp_path / "nurture.db").exists()  # the demo never touches the user's database
+    assert not (tmp_path / "nurture.db").exists()  # --throwaway: the configured database is not touched
+
+
+def test_demo_plays_the_days_up_to_now_into_the_configured_database_once(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NURTURE_")}
+    env.update({"NURTURE_TEMPLATES_DIR": str(ROOT / "templates"), "NURTURE_SCHEDULES_DIR": str(ROOT / "schedules")})
+    cli = [sys.executable, "-c", "from nurture.cli import main; main()"]
+    r = subprocess.run([*cli, "demo", "--days", "5"], cwd=tmp_path, env=env, capture_output=True, text=True,
+                       timeout=120)
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert "played into sqlite:///nurture.db" in r.stdout and "/ops" in r.stdout
+    assert "Twilio 30003" in r.stdout and "Linda asked for a call" in r.stdout and "converted" in r.stdout
+    stats = json.loads(subprocess.run([*cli, "stats", "--json"], cwd=tmp_path, env=env, capture_output=True,
+                                      text=True, timeout=60).stdout)
+    assert stats["failures_by_code"] == {"30003": 1}
+    assert stats["leads"]["needs_human"] == 1 and stats["leads"]["converted"] == 1
+    log = json.loads(subprocess.run([*cli, "log", "--limit", "1", "--json"], cwd=tmp_path, env=env,
+                                    capture_output=True, text=True, timeout=60).stdout)
+    assert datetime.fromisoformat(log[0]["at"]) <= datetime.now(UTC)  # the days played end now, not later
+    again = subprocess.run([*cli, "demo", "--days", "1"], cwd=tmp_path, env=env, capture_output=True, text=True,
+                           timeout=120)
+    assert again.returncode == 1 and "already played" in again.stderr
+
+
+def test_demo_never_plays_into_a_database_with_real_leads(sqlite_url):
+    add_lead(NOW)
+    r = runner.invoke(app, ["demo", "--days", "1"])
+    assert r.exit_code == 1 and "lead(s) the demo did not make" in r.stderr
 
 
 def _free_port() -> int:

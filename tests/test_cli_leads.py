@@ -4,7 +4,11 @@ import json
 
 from typer.testing import CliRunner
 
+from sqlmodel import select
+
 from nurture.cli import app
+from nurture.db import session_scope
+from nurture.models import DeliveryEvent
 
 runner = CliRunner()
 
@@ -26,6 +30,8 @@ def test_add_then_show_by_phone_email_or_id(sqlite_url):
         assert shown["consents"][0]["text"] == "I agree to texts"
     text = runner.invoke(app, ["leads", "show", str(lead_id)]).stdout
     assert "Maria" in text and "America/New_York" in text and "I agree to texts" in text
+    assert "$425,000 / $375,000 (gap $50,000)" in text  # money as people write it
+    assert "times in America/New_York (the lead's zone)" in text
 
 
 def test_add_with_bad_input_fails_on_stderr_naming_each_field(sqlite_url):
@@ -50,6 +56,9 @@ def test_update_changes_facts_and_status(sqlite_url):
     assert r.exit_code == 0
     shown = json.loads(runner.invoke(app, ["leads", "show", "maria@example.com", "--json"]).stdout)
     assert (shown["status"], shown["status_reason"]) == ("converted", "signed")
+    with session_scope() as session:  # logged as a status change: the console counts the conversion
+        ev = session.exec(select(DeliveryEvent).where(DeliveryEvent.to_state == "converted")).one()
+        assert ev.kind == "lead" and ev.from_state == "active" and "via cli" in ev.cause
     r = runner.invoke(app, ["leads", "update", "maria@example.com", "--status", "won"])
     assert r.exit_code == 1 and "status:" in r.stderr
 

@@ -12,16 +12,18 @@ import pytest
 
 from nurture.config import Settings
 from nurture.content import (
-    SAMPLE_TIERS,
+    SAMPLE_NAMES,
     THEMES,
     RenderError,
     TemplateStore,
     days_to_sale,
     money,
     sample_leads,
+    sample_tiers,
+    urgency_rules,
 )
 from nurture.models import Lead
-from nurture.tokens import verify_lead_token, verify_unsubscribe_token
+from nurture.tokens import verify_link_token, verify_unsubscribe_token
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "templates"
@@ -58,6 +60,7 @@ def a_lead(**fields) -> Lead:
 
 
 SAMPLES = sample_leads(NOW)
+SAMPLE_TIER_OF = sample_tiers(SAMPLES, urgency_rules(ROOT / "schedules"), NOW)
 
 
 def test_every_theme_exists_in_both_channels(store):
@@ -70,7 +73,7 @@ def test_every_theme_exists_in_both_channels(store):
 @pytest.mark.parametrize("sample", sorted(SAMPLES))
 @pytest.mark.parametrize("name", sorted(TemplateStore(SHIPPED).names()))
 def test_every_shipped_template_renders_for_every_sample_lead(store, settings, name, sample):
-    rendered = render(store, name, SAMPLES[sample], settings, tier=SAMPLE_TIERS[sample])
+    rendered = render(store, name, SAMPLES[sample], settings, tier=SAMPLE_TIER_OF[sample])
     assert rendered.template == name
     assert rendered.text.strip()
     assert "None" not in rendered.text
@@ -164,18 +167,29 @@ def test_money_is_whole_dollars_with_thousands_separators():
     assert money(None) == ""
 
 
-def test_next_step_links_are_tracked_with_utm_and_a_signed_lead_token(store, settings):
+def test_next_step_links_are_short_signed_redirects_for_the_message(store, settings):
     lead = a_lead(id=42)
-    text = render(store, "sms/next_steps", lead, settings).text
-    url = next(word for word in text.split() if word.startswith("https://"))
+    text = render(store, "sms/next_steps", lead, settings, message_id=4821).text
+    url = next(word for word in text.split() if word.startswith("http"))
     parts = urlsplit(url)
-    assert f"{parts.scheme}://{parts.netloc}" == settings.site_url
-    assert parts.path == "/start-short-sale"
-    query = parse_qs(parts.query)
-    assert query["utm_source"] == ["nurture"]
-    assert query["utm_medium"] == ["sms"]
-    assert query["utm_campaign"] == ["next_steps"]
-    assert verify_lead_token(query["lt"][0], SECRET) == 42
+    assert f"{parts.scheme}://{parts.netloc}" == settings.public_url
+    assert parts.path.startswith("/r/") and not parts.query
+    assert verify_link_token(parts.path.removeprefix("/r/"), SECRET) == (4821, "s")  # s: the start page
+    assert len(url) < 50  # was about 140 characters with the utm parameters and the lead token
+
+
+def test_short_links_save_a_text_a_segment(store, settings):
+    """The same text with the old long tracked link (site URL + utm + lead token) took more segments."""
+    from nurture.content import sms_segments
+
+    lead = a_lead(id=48_213)
+    rendered = render(store, "sms/next_steps", lead, settings, message_id=912_345)
+    short = next(w for w in rendered.text.split() if "/r/" in w)
+    long_link = (f"{settings.site_url}/start-short-sale?utm_source=nurture&utm_medium=sms&utm_campaign=next_steps"
+                 f"&lt=48213.{'x' * 22}")
+    assert len(long_link) >= 130
+    before = sms_segments(rendered.text.replace(short, long_link)).segments
+    assert sms_segments(rendered.text).segments < before
 
 
 def test_email_unsubscribe_link_is_signed_for_the_lead(store, settings):
@@ -302,6 +316,28 @@ def test_templates_are_compiled_once_while_unchanged(own_templates, settings, mo
         render(store, "email/welcome", a_lead(), settings)
         render(store, "sms/welcome", a_lead(), settings)
     assert sorted(calls) == ["email/welcome", "sms/welcome"]
+
+
+def expected_tier(lead: Lead) -> str:
+    """The tiers as schedules/urgency.yaml words them, written here from its text (the oracle)."""
+    today = NOW.astimezone(__import__("zoneinfo").ZoneInfo(lead.timezone)).date()
+    days = (lead.sale_date - today).days if lead.sale_date else None
+    if days is not None and 0 <= days <= 7:
+        return "critical"
+    if days is not None and 0 <= days <= 30:
+        return "urgent"
+    if (days is not None and days >= 0) or lead.foreclosure_stage in ("notice_of_default", "sale_scheduled") \
+            or (lead.months_behind or 0) >= 2:
+        return "active"
+    return "early"
+
+
+def test_a_samples_tier_is_what_the_urgency_rules_give_it_never_a_label():
+    assert SAMPLE_TIER_OF == {key: expected_tier(lead) for key, lead in SAMPLES.items()}
+    for tier in ("critical", "urgent", "active", "early"):
+        assert SAMPLE_TIER_OF[tier] == tier, f"the sample named {tier} is {SAMPLE_TIER_OF[tier]} by the rules"
+    # The samples that were labelled with a tier the rules did not give them:
+    assert SAMPLE_TIER_OF["no_gap"] == "early" and SAMPLE_TIER_OF["sale_passed"] == "active"
 
 
 def test_sample_leads_cover_every_tier_and_the_critical_florida_lead():

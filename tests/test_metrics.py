@@ -122,7 +122,8 @@ def test_failures_are_counted_by_provider_code(client, frozen_now):
         ])
     m = scrape(client)
     failures = {dict(labels)["code"]: v for (name, labels), v in m.items() if name == "nurture_failures"}
-    assert failures == {"21211": 2, 'odd "code"\\': 1, "unknown": 1}
+    # A carrier's no (undelivered, Twilio 30006) is a failure as much as a refusal.
+    assert failures == {"21211": 2, 'odd "code"\\': 1, "unknown": 1, "30006": 1}
 
 
 def test_metrics_needs_no_key_and_carries_no_personal_data(db_url, frozen_now, monkeypatch):

@@ -29,3 +29,14 @@ def test_db_upgrade_command_reports_the_revision(tmp_path, monkeypatch):
     r = CliRunner().invoke(app, ["db", "upgrade"])
     assert r.exit_code == 0, r.output
     assert f"is at revision {db.head_revision()}" in r.stdout
+
+
+def test_the_migrations_build_exactly_the_tables_and_indexes_the_models_declare(db_url):
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+    from sqlmodel import SQLModel
+
+    import nurture.models  # noqa: F401  (the tables)
+
+    with db.get_engine(db_url).connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), SQLModel.metadata) == []

@@ -25,6 +25,26 @@ def fail(message: str, code: int = 1) -> NoReturn:
     raise typer.Exit(code)
 
 
+def when(moment: datetime | str | None, tz: str | None = None) -> str:
+    """A time as every verb prints it: in `tz` (a lead's zone when a lead is shown), else in the
+    business's zone (NURTURE_BUSINESS_TZ), always with the zone's name: 'Tue 2026-12-01 10:00 EST'."""
+    from nurture.config import get_settings
+    from nurture.planner import fmt_local
+
+    if moment is None:
+        return "-"
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    return fmt_local(moment, tz or get_settings().business_tz)
+
+
+def dollars(value: Decimal | str | None) -> str:
+    """Money as people write it: '$425,000' ('$1,234.50' with cents); '?' when unknown."""
+    from nurture.content.context import money
+
+    return "?" if value is None or value == "" else money(Decimal(str(value)))
+
+
 def _default(value: Any) -> Any:
     if isinstance(value, datetime | date):
         return value.isoformat()

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
-from typing import Annotated
+from datetime import UTC, datetime
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
-from nurture.cli.common import console, fail, out, print_json
+from nurture.cli.common import console, fail, out, print_json, when
 from nurture.clock import now
 from nurture.config import get_settings
 from nurture.db import get_engine, redact, session_scope
@@ -55,6 +56,7 @@ def register(app: typer.Typer) -> None:
             cutoff = now() - parse_since(since) if since else None
         except ValueError as exc:
             fail(str(exc))
+        tz = get_settings().business_tz
         with session_scope() as session:
             lead_id = None
             if lead is not None:
@@ -62,31 +64,91 @@ def register(app: typer.Typer) -> None:
                 if found is None:
                     fail(f"no lead matches {lead!r}")
                 lead_id = found.id
+                tz = found.timezone or tz  # one lead shown: its own zone
             rows = entries(session, lead_id=lead_id, state=state, since=cutoff, limit=limit)
         if json:
             print_json(rows)
             return
+        whose = "the lead's zone" if lead is not None else "the business's zone, NURTURE_BUSINESS_TZ"
+        out(f"delivery log, newest first, times in {tz} ({whose})"
+            + (f", since {when(cutoff, tz)}" if cutoff else ""), markup=False)
         if not rows:
             out("no log entries match")
         for row in rows:
-            console.print(describe(row), markup=False, highlight=False, soft_wrap=True)
+            console.print(describe(row, when(row["at"], tz)), markup=False, highlight=False, soft_wrap=True)
 
     @app.command("stats")
-    def stats(since: Since = None, json: JsonOut = False) -> None:
-        """Counts: messages by state and channel, leads by status, failures by provider code."""
+    def stats(
+        since: Since = None,
+        by: Annotated[str | None, typer.Option("--by", help="template: results per template and A/B variant "
+                                                           "(sent, delivered, clicked, replied, opted out, converted).")] = None,
+        json: JsonOut = False,
+    ) -> None:
+        """Counts: messages by state and channel, leads by status, failures (failed and undelivered) by
+        provider code; or, with --by template, results per template. The window is in the header."""
+        if by not in (None, "template"):
+            fail(f"--by {by!r}: the only grouping is 'template'")
+        at = now()
         try:
-            cutoff = now() - parse_since(since) if since else None
+            cutoff = at - parse_since(since) if since else None
         except ValueError as exc:
             fail(str(exc))
+        tz = get_settings().business_tz
+        window = (f"changed since {when(cutoff, tz)} (last {since.strip()}) to {when(at, tz)}" if cutoff
+                  else f"all time to {when(at, tz)}")
+        if by == "template":
+            _stats_by_template(cutoff, at, since, json)
+            return
         with session_scope() as session:
             data = delivery_stats(session, since=cutoff)
         if json:
-            print_json(data)
+            print_json(data | {"window": {"since": cutoff.isoformat() if cutoff else None, "until": at.isoformat(),
+                                          "business_tz": tz}})
             return
-        table = Table("state", "sms", "email", title="messages")
+        out(f"messages {window}", markup=False)
+        table = Table("state", "sms", "email", box=None, pad_edge=False)
         for state, by_channel in sorted(data["messages"].items()):
             table.add_row(state, str(by_channel.get("sms", 0)), str(by_channel.get("email", 0)))
         console.print(table)
-        out("leads: " + (", ".join(f"{k} {v}" for k, v in sorted(data["leads"].items())) or "none"))
+        out("leads now: " + (", ".join(f"{k} {v}" for k, v in sorted(data["leads"].items())) or "none"))
         if data["failures_by_code"]:
-            out("failures: " + ", ".join(f"{k} x{v}" for k, v in sorted(data["failures_by_code"].items())))
+            out("failures (failed and undelivered) by code: "
+                + ", ".join(f"{k} x{v}" for k, v in sorted(data["failures_by_code"].items())))
+
+
+def _pct(rate: float | None) -> str:
+    return "-" if rate is None else f"{rate * 100:.1f}%"
+
+
+def _stats_by_template(cutoff: datetime | None, at: datetime, since: str | None, json: bool) -> None:
+    """`stats --by template`: each template's (and variant's) results for messages sent in the window."""
+    from nurture.console.results import template_results
+
+    tz = get_settings().business_tz
+    start = cutoff or datetime(1970, 1, 1, tzinfo=UTC)
+    with session_scope() as session:
+        results = template_results(session, start=start, end=at, now=at)
+    if json:
+        print_json({"window": {"since": cutoff.isoformat() if cutoff else None, "until": at.isoformat(),
+                               "business_tz": tz},
+                    "templates": [r.as_dict() for r in results]})
+        return
+    window = f"sent since {when(cutoff, tz)} (last {since})" if cutoff else "sent, all time"
+    out(f"results per template, messages {window} to {when(at, tz)}; rates are of sent", markup=False)
+    if not results:
+        out("no message was sent in the window")
+        return
+    for t in results:
+        # One template a line, whole: a name is never cut to fit a terminal.
+        out(f"{t.total.template} ({t.total.channel})  {_figures(t.total)}", markup=False)
+        for v in t.variants:
+            out(f"  variant {v.variant}  {_figures(v)}", markup=False)
+        if t.verdict is not None:
+            verdict = f"variant {t.verdict.winner} wins" if t.verdict.winner else "no winner yet"
+            out(f"  A/B: {verdict}: {t.verdict.reason}", markup=False)
+
+
+def _figures(r: Any) -> str:
+    counts = [("delivered", r.delivered), ("clicked", r.clicked), ("replied", r.replied),
+              ("opted out", r.opted_out), ("converted", r.converted)]
+    return f"sent {r.sent}, " + ", ".join(f"{name} {n} ({_pct(r.rate(n))})" for name, n in counts)

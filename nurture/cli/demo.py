@@ -10,9 +10,8 @@ from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 import typer
-from rich.table import Table
 
-from nurture.cli.common import console, out
+from nurture.cli.common import console, fail, out
 
 CONSENT = ("I agree to receive texts from Short Sale Help about my home at this number. "
            "Msg & data rates may apply. Reply STOP to opt out.")
@@ -49,29 +48,50 @@ def demo_leads(today: date) -> list[dict[str, Any]]:
     ]
 
 
+#: Provider and broker settings the demo never uses: it sends to the outbox, on the embedded broker.
+_REAL_SENDERS = ("NURTURE_REDIS_URL", "NURTURE_BROKER_URL", "NURTURE_TWILIO_ACCOUNT_SID", "NURTURE_TWILIO_AUTH_TOKEN",
+                 "NURTURE_TWILIO_MESSAGING_SERVICE_SID", "NURTURE_SENDGRID_API_KEY")
+
+
 def register(app: typer.Typer) -> None:
     @app.command("demo")
     def demo(
         days: Annotated[int, typer.Option("--days", min=1, max=30, help="How many days of simulated time to play.")] = 7,
         step_minutes: Annotated[int, typer.Option("--step", min=5, max=720, help="Simulated minutes per scheduler tick.")] = 60,
-        keep: Annotated[bool, typer.Option("--keep", help="Keep the demo database and outbox and print where they are.")] = False,
+        throwaway: Annotated[bool, typer.Option("--throwaway", help="Play on a temporary database and outbox instead of the configured ones.")] = False,
+        keep: Annotated[bool, typer.Option("--keep", help="With --throwaway: keep the temporary database and outbox and print where they are.")] = False,
     ) -> None:
-        """Seed five sample leads of different urgency and watch their messages go out through the outbox.
+        """Play the last few days of five sample leads of different urgency, through the real machinery.
 
-        Runs on its own SQLite file and outbox folder (your database is not touched), with the
-        clock moved forward one step per tick, so a week of sequences plays in under a minute.
-        Dana replies STOP after her first text, to show that nothing more goes to her phone.
+        The days played end now, so the console (/ops) shows them as today and the last 7 days. By
+        default the demo plays into the configured database (NURTURE_DATABASE_URL, ./nurture.db:
+        the one `nurture run` serves), and refuses one that holds leads it did not make; --throwaway
+        plays on a temporary one. Texts and emails always go to the outbox, never to a provider.
+        Along the way Dana replies STOP, Linda asks to be called (she needs a person), a carrier
+        cannot deliver one of James's texts (Twilio 30003), Maria follows a link, and James converts.
         """
-        workdir = Path(tempfile.mkdtemp(prefix="nurture-demo-"))
-        os.environ["NURTURE_DATABASE_URL"] = f"sqlite:///{workdir / 'demo.db'}"
-        os.environ["NURTURE_OUTBOX_DIR"] = str(workdir / "outbox")
-        for key in ("NURTURE_REDIS_URL", "NURTURE_TWILIO_ACCOUNT_SID", "NURTURE_SENDGRID_API_KEY"):
+        for key in _REAL_SENDERS:
             os.environ.pop(key, None)
+        workdir = None
+        if throwaway:
+            workdir = Path(tempfile.mkdtemp(prefix="nurture-demo-"))
+            os.environ["NURTURE_DATABASE_URL"] = f"sqlite:///{workdir / 'demo.db'}"
+            os.environ["NURTURE_OUTBOX_DIR"] = str(workdir / "outbox")
+        elif keep:
+            fail("--keep only goes with --throwaway: without it the demo plays into your database")
         from nurture.config import get_settings
 
         get_settings.cache_clear()
-        _play(workdir, days=days, step=timedelta(minutes=step_minutes))
-        if keep:
+        settings = get_settings()
+        if not throwaway:
+            _refuse_a_database_in_use()
+        _play(settings.outbox_dir, days=days, step=timedelta(minutes=step_minutes))
+        if workdir is None:
+            from nurture.db import redact
+
+            out(f"\nplayed into {redact(settings.database_url)}: `nurture run` (or `nurture serve`) and open "
+                "http://127.0.0.1:8000/ops to see it")
+        elif keep:
             out(f"\nkept: database {workdir / 'demo.db'}, outbox {workdir / 'outbox'}")
             out(f"look around: NURTURE_DATABASE_URL=sqlite:///{workdir / 'demo.db'} nurture log")
         else:
@@ -80,9 +100,31 @@ def register(app: typer.Typer) -> None:
             shutil.rmtree(workdir, ignore_errors=True)
 
 
-def _play(workdir: Path, *, days: int, step: timedelta) -> None:
+def _refuse_a_database_in_use() -> None:
+    """The demo's sample traffic never mixes with real leads, and plays once per database."""
+    from sqlalchemy import func, select
+
+    from nurture.db import redact, session_scope
+    from nurture.config import get_settings
+    from nurture.models import Lead
+
+    with session_scope() as session:
+        by_source = dict(session.execute(select(Lead.source, func.count()).group_by(Lead.source)).all())
+    where = redact(get_settings().database_url)
+    real = sum(n for source, n in by_source.items() if source != "demo")
+    if real:
+        fail(f"{where} holds {real} lead(s) the demo did not make: it never plays into real data. "
+             "Point NURTURE_DATABASE_URL at a fresh database, or use --throwaway")
+    if by_source.get("demo"):
+        fail(f"the demo already played into {where}: use a fresh database (or --throwaway) to play it again")
+
+
+def _play(outbox: Path, *, days: int, step: timedelta) -> None:
+    import warnings
+
     from sqlmodel import select
 
+    from nurture import lead_status
     from nurture.clock import clock
     from nurture.db import session_scope
     from nurture.inbound import handle_inbound_sms
@@ -90,25 +132,30 @@ def _play(workdir: Path, *, days: int, step: timedelta) -> None:
     from nurture.models import Lead, Message
     from nurture.runtime import Embedded
     from nurture.scheduler import tick
+    from nurture.web import create_app
 
-    # Start on a weekday morning in Miami so the first texts go out at once.
-    start = datetime.now(UTC).replace(hour=14, minute=0, second=0, microsecond=0)
+    with warnings.catch_warnings():  # Starlette's note about its httpx client is not the user's business
+        warnings.simplefilter("ignore")
+        from fastapi.testclient import TestClient
+
+    # The days played end now; they start on an afternoon in UTC (morning in the leads' zones).
+    end = datetime.now(UTC)
+    start = (end - timedelta(days=days)).replace(hour=14, minute=0, second=0, microsecond=0)
     clock.freeze(start)
     runtime = Embedded(scheduler=False, worker_threads=2).start()
+    # Providers' callbacks and a lead's click arrive as they would: through the HTTP routes.
+    web = TestClient(create_app(), follow_redirects=False)
     try:
         with session_scope() as session:
             for body in demo_leads(start.date()):
                 upsert_lead(session, body, method="demo", now=start)
-        out(f"seeded 5 leads at {start:%a %d %b %H:%M} UTC; playing {days} days in steps of "
+        out(f"seeded 5 leads at {start:%a %d %b %H:%M} UTC; playing {days} days up to now in steps of "
             f"{int(step.total_seconds() // 60)} minutes\n")
-        table = Table(box=None, pad_edge=False)
-        for name in ("local time", "lead", "ch", "template"):
-            table.add_column(name, no_wrap=True)
-        table.add_column("what went out (email: subject, text: first words)", no_wrap=True, overflow="ellipsis",
-                         max_width=72)
+        table = _Lines()
+        table.add_row("local time", "lead", "ch", "template", "what went out (email: subject, text: first words)")
         seen: set[tuple[int, str]] = set()
-        stopped = False
-        end = start + timedelta(days=days)
+        texts: dict[str, int] = {}
+        converted = False
         while clock.now() < end:
             tick(runtime.enqueue, now=clock.now())
             runtime.join()
@@ -123,28 +170,85 @@ def _play(workdir: Path, *, days: int, step: timedelta) -> None:
                     continue
                 seen.add((msg.id, msg.state))
                 local = (msg.sent_at or msg.updated_at).astimezone(ZoneInfo(lead.timezone))
+                stamp = f"{local:%a %d %H:%M} {local.tzname()}"
                 if msg.state not in ("sent", "delivered"):
                     what = f"{msg.state}: {msg.reason or msg.error_reason}"
                 elif msg.channel == "email":
                     what = f"\u2709 {msg.subject}"
                 else:
                     what = " ".join((msg.body or "").split())
-                table.add_row(f"{local:%a %d %H:%M} {local.tzname()}", lead.first_name, msg.channel,
-                              msg.template.split("/")[-1], what)
-                if lead.first_name == "Dana" and msg.channel == "sms" and not stopped:
-                    stopped = True
-                    with session_scope() as session:
-                        handle_inbound_sms(session, from_=lead.phone or "", body="STOP", now=clock.now())
-                    table.add_row(f"{local:%a %d %H:%M} {local.tzname()}", "Dana", "sms", "(inbound)",
-                                  "Dana replied STOP: no more texts to her")
-            clock.advance(step)
-        console.print(table)
+                table.add_row(stamp, lead.first_name, msg.channel, msg.template, what)
+                if msg.channel != "sms" or msg.state not in ("sent", "delivered"):
+                    continue
+                texts[lead.first_name] = texts.get(lead.first_name, 0) + 1
+                for who, what_happened in _story(web, msg, lead, texts[lead.first_name]):
+                    table.add_row(stamp, who, "sms", "(event)", what_happened)
+            if not converted and clock.now() >= start + timedelta(days=min(4, days - 1) or 1) and texts.get("James"):
+                converted = True
+                with session_scope() as session:
+                    james = session.exec(select(Lead).where(Lead.first_name == "James")).one()
+                    lead_status.set_status(session, james, "converted", reason="signed a listing agreement",
+                                           method="demo", now=clock.now())
+                local = clock.now().astimezone(ZoneInfo(james.timezone))
+                table.add_row(f"{local:%a %d %H:%M} {local.tzname()}", "James", "-", "(event)",
+                              "James signed a listing agreement: converted, his sequence stops")
+            clock.advance(min(step, end - clock.now()))
+        table.print()
         with session_scope() as session:
             counts: dict[str, int] = {}
             for (state,) in session.execute(select(Message.state)).all():
                 counts[state] = counts.get(state, 0) + 1
         out("\nmessages by state: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
-        out(f"the texts and emails are in {workdir / 'outbox'}; `nurture run` does the same on real time")
+        out(f"the texts and emails are in {outbox}; `nurture run` does the same on real time")
     finally:
+        web.close()
         runtime.stop()
         clock.reset()
+
+
+class _Lines:
+    """The demo's timeline, a row a line in fixed columns: names whole (never cut to fit), the
+    message's words shortened to keep a line readable."""
+
+    WHAT_MAX = 60
+
+    def __init__(self) -> None:
+        self.rows: list[tuple[str, ...]] = []
+
+    def add_row(self, *cells: str) -> None:
+        self.rows.append(cells)
+
+    def print(self) -> None:
+        widths = [max(len(r[i]) for r in self.rows) for i in range(4)]
+        for row in self.rows:
+            what = row[4] if len(row[4]) <= self.WHAT_MAX else row[4][: self.WHAT_MAX - 1] + "\u2026"
+            line = "  ".join(cell.ljust(width) for cell, width in zip(row[:4], widths, strict=True))
+            console.print(f"{line}  {what}", markup=False, highlight=False, soft_wrap=True)
+
+
+def _story(web: Any, msg: Any, lead: Any, nth_text: int) -> list[tuple[str, str]]:
+    """What the sample leads do after their texts, through the same routes providers and phones use."""
+    from nurture.clock import clock
+    from nurture.db import session_scope
+    from nurture.inbound import handle_inbound_sms
+
+    name = lead.first_name
+    if name == "Dana" and nth_text == 1:
+        with session_scope() as session:
+            handle_inbound_sms(session, from_=lead.phone or "", body="STOP", now=clock.now())
+        return [("Dana", "Dana replied STOP: no more texts to her")]
+    if name == "Linda" and nth_text == 2:
+        with session_scope() as session:
+            handle_inbound_sms(session, from_=lead.phone or "", body="Can you call me tomorrow morning? I work nights.",
+                               now=clock.now())
+        return [("Linda", "Linda asked for a call: she needs a person, her sequence pauses")]
+    if name == "James" and nth_text == 2:
+        web.post(f"/webhooks/twilio/status?message_id={msg.id}",
+                 data={"MessageSid": msg.provider_id or "", "MessageStatus": "undelivered", "ErrorCode": "30003"})
+        return [("James", "the carrier could not deliver it: Twilio 30003 (unreachable handset)")]
+    if name == "Maria" and nth_text == 2:
+        link = next((w for w in (msg.body or "").split() if "/r/" in w), None)
+        if link is not None:
+            web.get("/r/" + link.rsplit("/r/", 1)[1])
+            return [("Maria", "Maria followed the link in it")]
+    return []

@@ -10,8 +10,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from sqlmodel import Session
 
-from nurture.cli.common import console, fail, out, print_json
+from nurture import lead_status
+from nurture.cli.common import console, dollars, fail, out, print_json, when
 from nurture.clock import now
+from nurture.config import get_settings
 from nurture.csv_import import CsvFileError, count_data_lines, import_text, read_csv_file
 from nurture.db import get_engine, session_scope
 from nurture.intake import IntakeError, consent_ledger, find_lead, update_lead, upsert_lead
@@ -124,7 +126,9 @@ def update(
             lead = find_lead(session, ref)
             if lead is None:
                 fail(f"no lead matches {ref!r}")
-            result = update_lead(session, lead, body, method="cli", now=now())
+            before, at = lead.status, now()
+            result = update_lead(session, lead, body, method="cli", now=at)
+            lead_status.log_change(session, lead, before, method="cli", now=at)
             data = lead_json(lead, consent_ledger(session, lead.id))
     except IntakeError as exc:
         _fail_intake(exc)
@@ -177,8 +181,8 @@ def show(
         ("phone", data["phone"] or "-"), ("email", data["email"] or "-"),
         ("property", ", ".join(str(v) for v in (prop["street"], prop["city"], prop["state"], prop["zip"]) if v) or "-"),
         ("time zone", data["timezone"] or "unknown: no ZIP, state or geographic area code (no texts until one is added)"),
-        ("balance / value", f"{data['mortgage_balance'] or '?'} / {data['estimated_value'] or '?'}"
-                            + (f" (gap {data['equity_gap']})" if data["equity_gap"] else "")),
+        ("balance / value", f"{dollars(data['mortgage_balance'])} / {dollars(data['estimated_value'])}"
+                            + (f" (gap {dollars(data['equity_gap'])})" if data["equity_gap"] else "")),
         ("payment", f"{data['payment_status'] or '?'}" + (f", {data['months_behind']} months behind" if data["months_behind"] else "")),
         ("hardships", ", ".join(data["hardships"]) or "-"),
         ("foreclosure", f"{fc['stage']}" + (f", sale {fc['sale_date']}" if fc["sale_date"] else "")),
@@ -187,6 +191,10 @@ def show(
     for k, v in rows:
         table.add_row(f"[bold]{k}[/bold]", v)
     console.print(table)
+    # One lead shown: its times in its own zone, each labelled (the business's zone without one).
+    tz = lead.timezone
+    out(f"times in {tz or get_settings().business_tz}"
+        + (" (the lead's zone)" if tz else " (the business's zone: the lead's is unknown)"), markup=False)
     rules = data["rules"]
     out("\n[bold]rules[/bold]")
     out(f"  where: {rules['where']}", markup=False)
@@ -198,12 +206,18 @@ def show(
     if not data["consents"]:
         out("  no SMS consent on record: no texts will be sent")
     for c in data["consents"]:
-        out(f"  {c['recorded_at']}  {c['channel']} {c['action']} via {c['method']}"
+        out(f"  {when(c['recorded_at'], tz)}  {c['channel']} {c['action']} via {c['method']}"
             + (f" at {c['source_url']}" if c["source_url"] else "") + (f": \u201c{c['text']}\u201d" if c["text"] else ""))
     out("\n[bold]timeline[/bold]")
     if not data["timeline"]:
         out("  nothing planned")
-    table = Table("local time", "state", "channel", "template", "why", box=None, pad_edge=False)
+    table = Table(box=None, pad_edge=False)
+    table.add_column("local time", no_wrap=True)
+    table.add_column("state", no_wrap=True)
+    table.add_column("channel", no_wrap=True)
+    longest = max((len(item["template"]) for item in data["timeline"]), default=8)
+    table.add_column("template", no_wrap=True, min_width=longest)  # never cut a template's name
+    table.add_column("why")
     for item in data["timeline"]:
         table.add_row(item["local"], item["state"], item["channel"], item["template"], item.get("reason") or "")
     if data["timeline"]:

@@ -12,7 +12,18 @@ import typer
 from nurture.cli.common import fail, print_json
 from nurture.clock import now
 from nurture.config import Settings, get_settings
-from nurture.content import SAMPLE_TIERS, Rendered, RenderError, TemplateStore, lint, sample_leads, split_name
+from nurture.content import (
+    SAMPLE_NAMES,
+    Rendered,
+    RenderError,
+    TemplateStore,
+    lint,
+    sample_leads,
+    sample_tiers,
+    split_name,
+    split_variant,
+    urgency_rules,
+)
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -43,8 +54,10 @@ def lint_cmd(
         for finding in findings:
             out(str(finding))
         warnings = len(findings) - errors
-        count = len(TemplateStore(folder).names()) if folder.is_dir() else 0
-        out(f"{count} templates in {folder}: {errors} error(s), {warnings} warning(s)")
+        names = TemplateStore(folder).names() if folder.is_dir() else []
+        variants = sum(1 for name in names if split_variant(name)[1] is not None)
+        count = f"{len(names) - variants} templates" + (f" and {variants} variant(s)" if variants else "")
+        out(f"{count} in {folder}: {errors} error(s), {warnings} warning(s)")
     if errors:
         raise typer.Exit(1)
 
@@ -66,7 +79,8 @@ def preview_cmd(
     lead_id: Annotated[int | None, typer.Option("--lead", help="Render for this lead from the database.")] = None,
     sample: Annotated[
         str | None,
-        typer.Option("--sample", help=f"Render for a built-in sample lead: {', '.join(SAMPLE_TIERS)}."),
+        typer.Option("--sample", help=f"Render for a built-in sample lead: {', '.join(SAMPLE_NAMES)} "
+                    "(its tier is what the urgency rules give it)."),
     ] = None,
     tier: Annotated[str | None, typer.Option("--tier", help="Urgency tier the template sees.")] = None,
     first_sms: Annotated[bool, typer.Option("--first-sms", help="Render as the lead's first SMS.")] = False,
@@ -91,16 +105,18 @@ def preview_cmd(
             leads = sample_leads(at)
             if key not in leads:
                 fail(f"unknown sample {key!r}; choose one of {', '.join(leads)}")
+            ruled = sample_tiers({key: leads[key]}, urgency_rules(settings.schedules_dir), at)[key]
             rendered = store.render(
                 template,
                 leads[key],
                 now=at,
                 settings=settings,
                 secret=settings.secret_key or _PREVIEW_SECRET,
-                tier=tier or SAMPLE_TIERS[key],
+                tier=tier or ruled,
                 first_sms=first_sms or template == "sms/welcome",
             )
-            who = f"sample lead {key!r}"
+            shown_tier = f"tier {tier} (as asked)" if tier else f"tier {ruled} by the urgency rules"
+            who = f"sample lead {key!r}, {shown_tier}"
     except RenderError as exc:
         fail(str(exc))
     if html_out is not None:

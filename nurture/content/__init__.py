@@ -6,7 +6,7 @@
 
 from nurture.content.context import PAGES, days_to_sale, money
 from nurture.content.lint import Finding, lint
-from nurture.content.samples import SAMPLE_TIERS, sample_leads
+from nurture.content.samples import SAMPLE_NAMES, sample_leads, sample_tiers, urgency_rules
 from nurture.content.sms import SegmentInfo, normalize_sms, sms_segments
 from nurture.content.store import (
     OPT_OUT_TEXT,
@@ -15,12 +15,14 @@ from nurture.content.store import (
     RenderError,
     TemplateStore,
     split_name,
+    split_variant,
+    variant_name,
 )
 
 __all__ = [
     "OPT_OUT_TEXT",
     "PAGES",
-    "SAMPLE_TIERS",
+    "SAMPLE_NAMES",
     "THEMES",
     "Finding",
     "RenderError",
@@ -32,6 +34,10 @@ __all__ = [
     "money",
     "normalize_sms",
     "sample_leads",
+    "sample_tiers",
     "sms_segments",
     "split_name",
+    "split_variant",
+    "urgency_rules",
+    "variant_name",
 ]

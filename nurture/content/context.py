@@ -5,15 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
-from urllib.parse import urlencode
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from nurture.config import Settings
 from nurture.models import Lead
-from nurture.tokens import lead_token, unsubscribe_url
+from nurture.tokens import short_link_url, unsubscribe_url
 
 #: The next-step pages on the business site, by the name templates use (`links.start`, ...).
 PAGES = {"start": "/start-short-sale", "how": "/how-we-help", "who": "/who-we-serve"}
+#: Each page's one-letter code in a short link's token (`/r/4821s.<tag>`: start).
+PAGE_CODES = {"s": "start", "h": "how", "w": "who"}
+assert set(PAGE_CODES.values()) == set(PAGES), "every page needs a one-letter code for its short links"
 
 # Hardships in the words the article uses, so a template can say "like a job loss or divorce".
 HARDSHIP_WORDS = {
@@ -25,8 +27,10 @@ HARDSHIP_WORDS = {
     "other": "another hardship",
 }
 
-# Unsaved leads (previews, samples) get links and tokens for this id, which matches no lead.
+# Unsaved leads (previews, samples) get links and tokens for this id, which matches no lead; and a
+# message not yet sent (a preview) gets links for this message id, which matches no message.
 PREVIEW_LEAD_ID = 0
+PREVIEW_MESSAGE_ID = 0
 
 
 def money(value: Decimal | int | float | None) -> str:
@@ -149,18 +153,11 @@ def lead_view(lead: Lead, today: date) -> LeadView:
     )
 
 
-def tracked_links(settings: Settings, secret: str, lead_id: int, channel: str, theme: str) -> Links:
-    """The next-step links with utm parameters and the signed lead token."""
-    query = urlencode(
-        {
-            "utm_source": "nurture",
-            "utm_medium": channel,
-            "utm_campaign": theme,
-            "lt": lead_token(lead_id, secret),
-        }
-    )
-    base = settings.site_url.rstrip("/")
-    return Links(**{key: f"{base}{path}?{query}" for key, path in PAGES.items()})
+def tracked_links(settings: Settings, secret: str, message_id: int) -> Links:
+    """The next-step links as short signed redirects (`/r/{token}` on the public URL): the redirect
+    counts the click for the message's template and variant, then sends the lead on to the page
+    with the utm parameters and the lead token (about 60 characters instead of 140 in a text)."""
+    return Links(**{page: short_link_url(settings, secret, message_id, code) for code, page in PAGE_CODES.items()})
 
 
 def build_context(
@@ -173,6 +170,7 @@ def build_context(
     secret: str,
     tier: str | None,
     unsubscribe: str | None,
+    message_id: int | None = None,
 ) -> dict[str, object]:
     """Every variable a template may use (templates/README.md lists them for marketers)."""
     today = local_today(lead, now)
@@ -184,7 +182,7 @@ def build_context(
         "tier": tier,
         "channel": channel,
         "theme": theme,
-        "links": tracked_links(settings, secret, lead_id, channel, theme),
+        "links": tracked_links(settings, secret, PREVIEW_MESSAGE_ID if message_id is None else message_id),
         "company": Company(
             name=settings.company_name, address=settings.company_address, site=settings.site_url
         ),

@@ -10,9 +10,18 @@ from pathlib import Path
 
 from nurture.clock import now as clock_now
 from nurture.config import Settings
-from nurture.content.samples import SAMPLE_TIERS, sample_leads
+from nurture.content.samples import sample_leads, sample_tiers, urgency_rules
 from nurture.content.sms import non_gsm_chars
-from nurture.content.store import OPT_OUT_WORDS, SUFFIXES, THEMES, RenderError, Rendered, TemplateStore
+from nurture.content.store import (
+    BASE_VARIANT,
+    OPT_OUT_WORDS,
+    SUFFIXES,
+    THEMES,
+    RenderError,
+    Rendered,
+    TemplateStore,
+    split_variant,
+)
 from nurture.models import Lead
 from nurture.replies import OPT_IN_KEYWORDS
 
@@ -105,12 +114,13 @@ def lint(directory: Path, settings: Settings, *, now: datetime | None = None) ->
     _check_files(directory, names, report)
     at = now or clock_now()
     samples = sample_leads(at)
+    tiers = sample_tiers(samples, urgency_rules(settings.schedules_dir), at)
     for lead in samples.values():
         lead.id = LINT_LEAD_ID
     for name in sorted(names):
         _check_wording(store.path(name), report)
         _check_reserved_keywords(store.path(name), name.split("/", 1)[0], report)
-        _lint_template(store, name, samples, at, settings, report)
+        _lint_template(store, name, samples, tiers, at, settings, report)
     return sorted(report.findings, key=lambda f: (f.file, f.line or 0, f.severity, f.problem))
 
 
@@ -125,7 +135,15 @@ def _check_files(directory: Path, names: set[str], report: _Report) -> None:
                 if not path.is_file() or path.name.startswith("."):
                     continue
                 if f"{channel}/{path.stem}" not in names or path.suffix != suffix:
-                    report.add(path, None, WARNING, f"ignored: {channel} templates are named like welcome{suffix}")
+                    report.add(path, None, WARNING, f"ignored: {channel} templates are named like welcome{suffix} "
+                                                    f"(a variant like welcome.b{suffix})")
+    for name in sorted(names):
+        base, variant = split_variant(name)
+        if variant is not None and base not in names:
+            channel, theme = base.split("/", 1)
+            report.add(directory / channel / f"{theme}.{variant}{SUFFIXES[channel]}", None, ERROR,
+                       f"variant {variant!r} of {base} has no {theme}{SUFFIXES[channel]} beside it: the template's "
+                       f"own file is variant {BASE_VARIANT!r}, and is what goes out when no variant is chosen")
 
 
 def _check_wording(path: Path, report: _Report) -> None:
@@ -158,7 +176,8 @@ def _check_reserved_keywords(path: Path, channel: str, report: _Report) -> None:
 
 
 def _lint_template(
-    store: TemplateStore, name: str, samples: dict[str, Lead], at: datetime, settings: Settings, report: _Report
+    store: TemplateStore, name: str, samples: dict[str, Lead], tiers: dict[str, str | None], at: datetime,
+    settings: Settings, report: _Report,
 ) -> None:
     path = store.path(name)
     channel = name.split("/", 1)[0]
@@ -175,8 +194,8 @@ def _lint_template(
                 now=at,
                 settings=settings,
                 secret=_LINT_SECRET,
-                tier=SAMPLE_TIERS[key],
-                first_sms=name == "sms/welcome",
+                tier=tiers[key],
+                first_sms=split_variant(name)[0] == "sms/welcome",
             )
         except RenderError as exc:
             file = exc.file or path
@@ -185,7 +204,7 @@ def _lint_template(
         if channel == "sms":
             if worst is None or (rendered.segments or 0) > worst[0]:
                 worst = (rendered.segments or 0, key, rendered)
-            _check_sms(store, name, path, rendered, key, lead, at, settings, report)
+            _check_sms(store, name, path, rendered, key, lead, tiers[key], at, settings, report)
         else:
             _check_email(store, name, path, rendered, key, settings, report)
     if worst is not None:
@@ -214,6 +233,7 @@ def _check_sms(
     rendered: Rendered,
     key: str,
     lead: Lead,
+    tier: str | None,
     at: datetime,
     settings: Settings,
     report: _Report,
@@ -231,9 +251,9 @@ def _check_sms(
             f"sent as UCS-2 (70 characters a segment, about twice the cost) because of {chars}",
             key="ucs2",
         )
-    if name == "sms/welcome":
+    if split_variant(name)[0] == "sms/welcome":
         # Checked without the automatic opt-out line: the template itself must say it.
-        own = store.render(name, lead, now=at, settings=settings, secret=_LINT_SECRET, tier=SAMPLE_TIERS[key])
+        own = store.render(name, lead, now=at, settings=settings, secret=_LINT_SECRET, tier=tier)
         if not OPT_OUT_WORDS.search(own.text):
             report.add(path, None, ERROR, "the first SMS must say how to opt out: add 'Reply STOP to opt out.'")
         if settings.company_name.lower() not in own.text.lower():

@@ -1,24 +1,39 @@
-"""Built-in sample leads: what lint renders every template against and what preview shows."""
+"""Built-in sample leads: what lint renders every template against and what preview shows.
+
+A sample's tier is never a label: it is what the urgency rules (schedules/urgency.yaml) give the
+sample's facts at the moment of rendering, exactly as the dispatcher does for a real lead.
+"""
 
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from nurture.clock import now as clock_now
 from nurture.models import Lead
+from nurture.urgency import Facts, UrgencyRules
 
-#: The urgency tier each sample stands for (the first four are the tiers themselves).
-SAMPLE_TIERS = {
-    "critical": "critical",
-    "urgent": "urgent",
-    "active": "active",
-    "early": "early",
-    "no_gap": "active",
-    "unknown_numbers": "early",
-    "sale_tomorrow": "critical",
-    "sale_passed": "critical",
-}
+#: The samples, by name; the first four are named for the tier the shipped rules put them in.
+SAMPLE_NAMES = ("critical", "urgent", "active", "early", "no_gap", "unknown_numbers", "sale_tomorrow",
+                "sale_passed")
+
+
+def urgency_rules(schedules_dir: Path) -> UrgencyRules | None:
+    """The urgency rules of `schedules_dir`, or None when they cannot be read (schedule lint says why)."""
+    from nurture.sequences import URGENCY_FILE, SequenceError, load_urgency
+
+    try:
+        return load_urgency(Path(schedules_dir) / URGENCY_FILE)
+    except SequenceError:
+        return None
+
+
+def sample_tiers(samples: dict[str, Lead], rules: UrgencyRules | None, now: datetime) -> dict[str, str | None]:
+    """Each sample's tier at `now` by the urgency rules (None for all when there are no rules)."""
+    if rules is None:
+        return dict.fromkeys(samples)
+    return {key: rules.tier_at(Facts.from_lead(lead), now) for key, lead in samples.items()}
 
 
 def _today(zone: str, at: datetime) -> date:
@@ -45,14 +60,14 @@ def sample_leads(now: datetime | None = None) -> dict[str, Lead]:
             street="12 Palm Ave", city="Miami", state="FL", zip="33101", timezone=ny,
             mortgage_balance_cents=425_000_00, estimated_value_cents=375_000_00,
             payment_status="behind", months_behind=5, hardships=["job_loss"],
-            foreclosure_stage="sale_scheduled", sale_date=sale_in(ny, 9),
+            foreclosure_stage="sale_scheduled", sale_date=sale_in(ny, 5),
         ),
         "urgent": Lead(
             first_name="James", last_name="Carter", email="james@example.com", phone="+14045550118",
             street="88 Peachtree Ln", city="Atlanta", state="GA", zip="30303", timezone=ny,
             mortgage_balance_cents=310_000_00, estimated_value_cents=284_500_00,
             payment_status="behind", months_behind=3, hardships=["medical", "divorce"],
-            foreclosure_stage="sale_scheduled", sale_date=sale_in(ny, 45),
+            foreclosure_stage="sale_scheduled", sale_date=sale_in(ny, 20),
         ),
         "active": Lead(
             first_name="Linda", last_name="Nguyen", email="linda@example.com", phone="+19165550190",

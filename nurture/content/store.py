@@ -6,6 +6,7 @@ import hashlib
 import os
 import re
 import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -50,6 +51,12 @@ OPT_OUT_TEXT = "Reply STOP to opt out."
 OPT_OUT_WORDS = re.compile(r"\b(reply|text)\s+stop\b", re.I)
 
 _PART_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+#: A variant's name: `waiting_worse.b.txt` is variant "b" of sms/waiting_worse.
+_VARIANT_NAME = re.compile(r"^[a-z0-9]{1,10}$")
+#: The variant the template's own file stands for when other variants exist beside it.
+BASE_VARIANT = "a"
+#: Seconds a listing of a template's variants is trusted (a send must not list folders).
+VARIANTS_TTL = 5.0
 
 # What each part of a message may come to, as rendered (before spaces are tidied).
 #: Twilio refuses a text message body over 1,600 characters (error 21617): longer cannot be sent.
@@ -139,11 +146,27 @@ def _version(contents: list[bytes]) -> str:
 
 
 def split_name(name: str) -> tuple[str, str]:
-    """('sms', 'welcome') from 'sms/welcome'; ValueError for anything else."""
-    channel, _, theme = name.partition("/")
+    """('sms', 'welcome') from 'sms/welcome' (and from its variant 'sms/welcome.b'); ValueError for
+    anything else."""
+    channel, _, rest = name.partition("/")
+    theme, dot, variant = rest.partition(".")
     if channel not in SUFFIXES or not _PART_NAME.match(theme):
         raise ValueError(f"{name!r} is not a template name like 'sms/welcome' or 'email/deficiency'")
+    if dot and (not _VARIANT_NAME.match(variant) or variant == BASE_VARIANT):
+        raise ValueError(f"{name!r}: a variant is named with letters or digits after the theme, like "
+                         f"'sms/welcome.b' ({BASE_VARIANT!r} is the template's own file)")
     return channel, theme
+
+
+def split_variant(name: str) -> tuple[str, str | None]:
+    """('sms/welcome', 'b') from 'sms/welcome.b'; ('sms/welcome', None) from 'sms/welcome'."""
+    base, dot, variant = name.partition(".")
+    return base, (variant if dot else None)
+
+
+def variant_name(template: str, variant: str | None) -> str:
+    """The name to render for `variant` of `template`: the template itself for the base variant."""
+    return template if variant in (None, BASE_VARIANT) else f"{template}.{variant}"
 
 
 class TemplateStore:
@@ -154,19 +177,41 @@ class TemplateStore:
         self._env = MessageEnvironment(limits)
         self._cache: dict[str, _Compiled] = {}
         self._lock = threading.Lock()
+        self._variants: tuple[float, dict[str, list[str]]] | None = None
 
     def names(self) -> list[str]:
-        """Every template on disk, as 'channel/theme'."""
+        """Every template on disk, as 'channel/theme', variants as 'channel/theme.b'."""
         found = []
         for channel, suffix in SUFFIXES.items():
             folder = self.directory / channel
             if folder.is_dir():
-                found += [f"{channel}/{p.stem}" for p in folder.glob(f"*{suffix}") if _PART_NAME.match(p.stem)]
+                for p in folder.glob(f"*{suffix}"):
+                    try:
+                        split_name(f"{channel}/{p.stem}")
+                    except ValueError:
+                        continue
+                    found.append(f"{channel}/{p.stem}")
         return sorted(found)
+
+    def variants(self, template: str) -> list[str]:
+        """The variants of `template` on disk, the base first (['a', 'b']); [] when it has none but
+        its own file. Listed again at most every VARIANTS_TTL seconds."""
+        with self._lock:
+            if self._variants is None or time.monotonic() - self._variants[0] >= VARIANTS_TTL:
+                listing: dict[str, list[str]] = {}
+                for name in self.names():
+                    base, variant = split_variant(name)
+                    if variant is not None:
+                        listing.setdefault(base, []).append(variant)
+                self._variants = (time.monotonic(), listing)
+            others = sorted(self._variants[1].get(template, []))
+        return [BASE_VARIANT, *others] if others else []
 
     def path(self, name: str) -> Path:
         channel, theme = split_name(name)
-        return self.directory / channel / f"{theme}{SUFFIXES[channel]}"
+        _, variant = split_variant(name)
+        stem = f"{theme}.{variant}" if variant else theme
+        return self.directory / channel / f"{stem}{SUFFIXES[channel]}"
 
     def layout_paths(self, layout: str) -> tuple[Path, Path]:
         base = self.directory / "layouts" / layout
@@ -198,8 +243,12 @@ class TemplateStore:
         tier: str | None = None,
         unsubscribe_url: str | None = None,
         first_sms: bool = False,
+        message_id: int | None = None,
     ) -> Rendered:
         """The message `name` for `lead` at `now`; RenderError (never anything else) when it cannot be made.
+
+        `message_id` is the row the message is sent as: its links count clicks for it (a preview
+        has none, and its links count nothing).
 
         All the message's parts render within one budget of steps and time (RenderLimits), and each
         part within its length (SMS_MAX_CHARS, EMAIL_MAX_CHARS, HEADER_MAX_CHARS).
@@ -218,6 +267,7 @@ class TemplateStore:
                 secret=secret,
                 tier=tier,
                 unsubscribe=unsubscribe_url,
+                message_id=message_id,
             )
             with self._env.budget() as budget:
                 if channel == "sms":

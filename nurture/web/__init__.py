@@ -5,11 +5,13 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
 
 from nurture import __version__
 from nurture.intake_schema import clean_message
-from nurture.web import health, leads, metrics, ops, webhooks
+from nurture.web import health, leads, links, metrics, ops, ops_leads, ops_log, ops_templates, webhooks
 from nurture.web.middleware import BodySizeLimit, ErrorShield
+from nurture.web.pages import STATIC_DIR
 
 
 def create_app() -> FastAPI:
@@ -33,8 +35,14 @@ def create_app() -> FastAPI:
     app.include_router(health.router)
     app.include_router(leads.router)
     app.include_router(ops.router)
+    app.include_router(ops_log.router)
+    app.include_router(ops_leads.router)
+    app.include_router(ops_templates.router)
+    app.include_router(links.router)
     app.include_router(metrics.router)
     app.include_router(webhooks.router)
+    # The console's stylesheet and script, same origin (no CDN, nothing inline).
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app
 
 

@@ -10,12 +10,13 @@ from pydantic import BaseModel, ConfigDict, field_validator
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from nurture import lead_status
 from nurture.clock import now
 from nurture.db import get_engine
 from nurture.intake import STATUS_REASON_MAX, IntakeError, consent_ledger, lead_by_id, update_lead, upsert_lead
 from nurture.models import DeliveryEvent, Lead
 from nurture.serialize import lead_json
-from nurture.text_rules import clip, text_problem
+from nurture.text_rules import text_problem
 from nurture.web.deps import SessionDep, require_api_key
 
 router = APIRouter(prefix="/api", tags=["leads"], dependencies=[Depends(require_api_key)])
@@ -79,11 +80,14 @@ def get_lead(lead_id: int, session: SessionDep) -> dict[str, Any]:
 def patch_lead(lead_id: int, session: SessionDep, body: dict[str, Any] = Body(...)) -> Any:
     """Change some of a lead's facts (or its `status`); the lead's plan follows."""
     lead = _lead_or_404(session, lead_id)
+    before = lead.status
+    at = now()
     try:
-        update_lead(session, lead, body, method="api", now=now())
+        update_lead(session, lead, body, method="api", now=at)
     except IntakeError as exc:
         session.rollback()
         return _errors(exc)
+    lead_status.log_change(session, lead, before, method="api", now=at)
     return _body(session, lead)
 
 
@@ -121,8 +125,7 @@ def lead_event(lead_id: int, event: LeadEventIn, session: SessionDep) -> dict[st
         # in the lead's log below.
         note = " ".join(event.note.split()) if event.note else ""
         reason = f"{event.type} (api event)" + (f": {note}" if note else "")
-        update_lead(session, lead, {"status": _STATUS_FOR[event.type],
-                                    "status_reason": clip(reason, STATUS_REASON_MAX)}, method="api", now=at)
+        lead_status.set_status(session, lead, _STATUS_FOR[event.type], reason=reason, method="api", now=at)
         if len(reason) > STATUS_REASON_MAX:
             session.add(DeliveryEvent(at=at, lead_id=lead.id, kind="note", cause=event.note))
     else:

@@ -60,7 +60,7 @@ def collect(session: Session, *, at: datetime) -> list[Metric]:
     ).scalar_one()
     waited = max(0.0, (at - oldest).total_seconds()) if oldest is not None else 0.0
 
-    failures = Metric("nurture_failures", "Failed messages by provider error code.")
+    failures = Metric("nurture_failures", "Failed or undelivered messages by provider error code.")
     for code, n in sorted(counts["failures_by_code"].items()):
         failures.samples.append(({"code": code}, n))
 

@@ -1,99 +1,40 @@
-"""/ops: the dashboard ops watch (counts, what needs a human, failures, the log) and one page per lead."""
+"""/ops: the overview ops open every morning (today and the last 7 days in the business's zone, a
+chart, the queue, who needs a person, what failed) and one page per lead."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from decimal import Decimal
-from pathlib import Path
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import HTMLResponse
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from sqlmodel import Session, select
 
 from nurture.clock import now
-from nurture.delivery_log import entries, parse_since, stats
-from nurture.intake import consent_ledger, find_lead, lead_by_id
+from nurture.config import get_settings
+from nurture.console import log_search, overview, windows
+from nurture.console.chart import bar_chart
+from nurture.console.outcomes import FAILURE_STATES
+from nurture.delivery_log import stats
+from nurture.intake import consent_ledger, lead_by_id
 from nurture.models import Channel, Lead, LeadStatus, Message, MessageState
-from nurture.planner import fmt_local
 from nurture.web.deps import SessionDep, require_api_key
+from nurture.web.pages import render
 
 router = APIRouter(tags=["ops"], dependencies=[Depends(require_api_key)])
 
-HTML_DIR = Path(__file__).resolve().parent / "html"
 LIST_LIMIT = 100
-"""Rows shown in each "act on this" list (needs a human, needs review)."""
+"""Rows shown in each "act on this" list (needs a person, needs review)."""
 FAILURES_LIMIT = 50
-"""Newest failed messages shown on the dashboard."""
-LOG_LIMIT = 100
-"""Newest delivery-log entries shown on the dashboard."""
-LEAD_LOG_LIMIT = 500
-"""Delivery-log entries shown on one lead's page."""
-
-# Every page is autoescaped: names, reasons and provider texts come from outside and may hold markup.
-_env = Environment(loader=FileSystemLoader(HTML_DIR), autoescape=True, undefined=StrictUndefined,
-                   trim_blocks=True, lstrip_blocks=True)
-
-
-def _utc(moment: datetime | None) -> str:
-    return "—" if moment is None else moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
-
-
-def _local(moment: datetime | None, tz: str) -> str:
-    return "—" if moment is None else fmt_local(moment, tz)
-
-
-def _money(value: Decimal | None) -> str:
-    return "—" if value is None else f"${value:,.2f}"
-
-
-_env.filters.update(utc=_utc, local=_local, money=_money)
+"""Newest failed or undelivered messages shown on the overview."""
+OVERVIEW_LOG_ROWS = 15
+"""Log rows (folded) at the foot of the overview."""
+LEAD_LOG_ROWS = 300
+"""Log rows (folded) on one lead's page."""
 
 STATE_ORDER = [str(s) for s in MessageState]
 CHANNELS = [str(c) for c in Channel]
-
-
-def _render(name: str, *, status_code: int = 200, **context: Any) -> HTMLResponse:
-    html = _env.get_template(name).render(now=now(), **context)
-    return HTMLResponse(html, status_code=status_code)
-
-
-@dataclass
-class Filters:
-    """The dashboard's query string, checked: a bad value becomes an error shown on the page."""
-
-    lead: str = ""
-    state: str = ""
-    since: str = ""
-    lead_id: int | None = None
-    cutoff: datetime | None = None
-    errors: list[str] = field(default_factory=list)
-
-    def query(self, **override: str) -> str:
-        """The query string for these filters with some changed (links in the tables)."""
-        values = {"lead": self.lead, "state": self.state, "since": self.since, **override}
-        return urlencode({k: v for k, v in values.items() if v})
-
-
-def read_filters(session: Session, *, lead: str, state: str, since: str, at: datetime) -> Filters:
-    f = Filters(lead=lead.strip(), state=state.strip().lower(), since=since.strip())
-    if f.lead:
-        found = find_lead(session, f.lead)
-        if found is None:
-            f.errors.append(f"lead: no lead matches {f.lead!r} (give an id, phone or email)")
-        else:
-            f.lead_id = found.id
-    if f.state and f.state not in STATE_ORDER:
-        f.errors.append(f"state: {f.state!r} is not a message state: use one of {', '.join(STATE_ORDER)}")
-    if f.since:
-        try:
-            f.cutoff = at - parse_since(f.since)
-        except ValueError as exc:
-            f.errors.append(f"since: {exc}")
-    return f
 
 
 @dataclass
@@ -102,22 +43,15 @@ class MessageRow:
     lead_name: str
 
 
-def messages_in(
-    session: Session, state: MessageState, *, lead_id: int | None = None, since: datetime | None = None,
-    limit: int,
-) -> list[MessageRow]:
-    """Messages now in `state`, most recently changed first, with their lead's name."""
+def messages_in(session: Session, states: list[str], *, limit: int) -> list[MessageRow]:
+    """Messages now in one of `states`, most recently changed first, with their lead's name."""
     q = (
         select(Message, Lead)
         .join(Lead, Lead.id == Message.lead_id)  # type: ignore[arg-type]
-        .where(Message.state == state)
+        .where(Message.state.in_(states))  # type: ignore[attr-defined]
         .order_by(Message.updated_at.desc(), Message.id.desc())  # type: ignore[attr-defined]
         .limit(limit)
     )
-    if lead_id is not None:
-        q = q.where(Message.lead_id == lead_id)
-    if since is not None:
-        q = q.where(Message.updated_at >= since)
     return [MessageRow(m, lead.full_name) for m, lead in session.exec(q).all()]
 
 
@@ -131,9 +65,12 @@ def leads_needing_a_human(session: Session, *, limit: int) -> list[Lead]:
     return list(session.exec(q).all())
 
 
-def _with_times(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Log entries carry ISO strings; the pages want datetimes to show in more than one zone."""
-    return [{**row, "at_dt": datetime.fromisoformat(row["at"])} for row in rows]
+def with_times(page: log_search.LogPage) -> list[log_search.LogRow]:
+    """Log entries carry ISO strings; the pages want datetimes to show in a zone."""
+    for row in page.rows:
+        for e in row.folded:
+            e["at_dt"] = datetime.fromisoformat(e["at"])
+    return page.rows
 
 
 def _state_rows(by_state: dict[str, dict[str, int]]) -> list[tuple[str, list[int], int]]:
@@ -146,50 +83,65 @@ def _state_rows(by_state: dict[str, dict[str, int]]) -> list[tuple[str, list[int
     return rows
 
 
+def overview_context(session: Session, at: datetime) -> dict[str, Any]:
+    """Everything the overview shows, read at `at`."""
+    settings = get_settings()
+    today = windows.today(at, settings.business_tz)
+    week = windows.last_days(at, settings.business_tz, 7)
+    counts = stats(session)
+    week_counts = stats(session, since=week.start)
+    return {
+        "today": today,
+        "today_figures": overview.figures(session, today),
+        "today_chart": bar_chart(list(today.bucket_labels), overview.chart_series(session, today)),
+        "week": week,
+        "week_figures": overview.figures(session, week),
+        "week_chart": bar_chart(list(week.bucket_labels), overview.chart_series(session, week)),
+        "queue": overview.queue_health(session, now=at, settings=settings),
+        "channels": CHANNELS,
+        "state_rows": _state_rows(counts["messages"]),
+        "leads_by_status": sorted(counts["leads"].items()),
+        "failures_by_code": sorted(week_counts["failures_by_code"].items(), key=lambda kv: (-kv[1], kv[0])),
+        "needs_human": leads_needing_a_human(session, limit=LIST_LIMIT),
+        "needs_review": messages_in(session, [str(MessageState.review)], limit=LIST_LIMIT),
+        "failures": messages_in(session, list(FAILURE_STATES), limit=FAILURES_LIMIT),
+        "log_rows": with_times(log_search.search(session, log_search.LogQuery(limit=OVERVIEW_LOG_ROWS))),
+        "list_limit": LIST_LIMIT,
+        "failures_limit": FAILURES_LIMIT,
+    }
+
+
 @router.get("/ops", response_class=HTMLResponse)
-def dashboard(session: SessionDep, lead: str = "", state: str = "", since: str = "") -> HTMLResponse:
-    """Counts, leads that need a human, messages that need review, recent failures and the log."""
-    at = now()
-    f = read_filters(session, lead=lead, state=state, since=since, at=at)
-    log_state = f.state if f.state in STATE_ORDER else None
-    counts = stats(session, since=f.cutoff)
-    return _render(
-        "dashboard.html",
-        status_code=400 if f.errors else 200,
-        filters=f,
-        tz=None,
-        states=STATE_ORDER,
-        channels=CHANNELS,
-        state_rows=_state_rows(counts["messages"]),
-        leads_by_status=sorted(counts["leads"].items()),
-        failures_by_code=sorted(counts["failures_by_code"].items(), key=lambda kv: (-kv[1], kv[0])),
-        needs_human=leads_needing_a_human(session, limit=LIST_LIMIT),
-        needs_review=messages_in(session, MessageState.review, lead_id=f.lead_id, limit=LIST_LIMIT),
-        failures=messages_in(session, MessageState.failed, lead_id=f.lead_id, since=f.cutoff,
-                             limit=FAILURES_LIMIT),
-        log=_with_times(entries(session, lead_id=f.lead_id, state=log_state, since=f.cutoff, limit=LOG_LIMIT)),
-        list_limit=LIST_LIMIT,
-        failures_limit=FAILURES_LIMIT,
-        log_limit=LOG_LIMIT,
-    )
+def dashboard(session: SessionDep) -> HTMLResponse:
+    """Today and the last 7 days, the queue, who needs a person, what failed, the latest log."""
+    return render("dashboard.html", section="overview", **overview_context(session, now()))
 
 
 @router.get("/ops/leads/{lead_id}", response_class=HTMLResponse)
-def lead_page(lead_id: int, session: SessionDep) -> HTMLResponse:
-    """One lead: facts, consent ledger, every message and the lead's log, times in UTC and local."""
+def lead_page(lead_id: int, session: SessionDep, done: str = "") -> HTMLResponse:
+    """One lead: actions, facts, consent ledger, every message and the lead's log, in its own zone."""
     lead = lead_by_id(session, lead_id)
     if lead is None:
-        return _render("not_found.html", status_code=404, what=f"No lead #{lead_id}.")
+        return render("not_found.html", status_code=404, what=f"No lead #{lead_id}.")
     messages = session.exec(
         select(Message).where(Message.lead_id == lead_id)
         .order_by(Message.due_at, Message.id)  # type: ignore[arg-type]
     ).all()
-    return _render(
+    log = log_search.search(session, log_search.LogQuery(lead_id=lead_id, limit=LEAD_LOG_ROWS))
+    return render(
         "lead.html",
+        section="leads",
         lead=lead,
-        tz=lead.timezone,
+        tz=lead.timezone or get_settings().business_tz,
         consents=consent_ledger(session, lead_id),
         messages=messages,
-        log=_with_times(entries(session, lead_id=lead_id, limit=LEAD_LOG_LIMIT)),
-        log_limit=LEAD_LOG_LIMIT,
+        log_rows=with_times(log),
+        log_more=log.next_before is not None,
+        done=done,
+        statuses=STATUS_ACTIONS,
     )
+
+
+#: The lead page's action bar: (status it sets, button label), shown unless the lead has that status.
+STATUS_ACTIONS = [("paused", "Pause"), ("active", "Resume"), ("legal_hold", "Legal hold"),
+                  ("converted", "Converted")]

@@ -1,0 +1,90 @@
+"""The leads list: search by name, phone or email and filter by status, tier, state, a sale date
+within N days, or "needs a person"."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from nurture.intake import find_lead
+from nurture.models import Lead, LeadStatus
+from nurture.urgency import Facts, UrgencyRules
+
+#: Leads on a page of the list.
+PAGE_SIZE = 50
+#: Leads a tier filter looks at (tiers are computed, not stored): beyond, narrow the list first.
+TIER_SCAN_LIMIT = 5000
+
+
+@dataclass
+class LeadQuery:
+    q: str = ""
+    status: str | None = None
+    tier: str | None = None
+    state: str | None = None
+    sale_within_days: int | None = None
+    needs_person: bool = False
+    page: int = 1
+
+
+@dataclass(frozen=True)
+class LeadRow:
+    lead: Lead
+    tier: str | None
+    days_to_sale: int | None
+
+
+@dataclass(frozen=True)
+class LeadPage:
+    rows: list[LeadRow]
+    page: int
+    more: bool
+    capped: bool  # the tier filter looked at TIER_SCAN_LIMIT leads and stopped
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def search(session: Session, query: LeadQuery, *, rules: UrgencyRules | None, now: datetime,
+           today: date) -> LeadPage:
+    """A page of leads matching `query`, people waiting for a person first, then the newest."""
+    stmt: Any = select(Lead)
+    if query.q.strip():
+        text = query.q.strip()
+        pattern = f"%{_escape_like(text.lower())}%"
+        name = sa.func.lower(Lead.first_name + " " + Lead.last_name)  # type: ignore[operator]
+        conds = [name.like(pattern, escape="\\"), sa.func.lower(Lead.email).like(pattern, escape="\\"),
+                 Lead.phone.like(pattern, escape="\\")]  # type: ignore[union-attr]
+        found = find_lead(session, text.removeprefix("#"))
+        if found is not None:
+            conds.append(Lead.id == found.id)
+        stmt = stmt.where(sa.or_(*conds))
+    if query.needs_person:
+        stmt = stmt.where(Lead.status == LeadStatus.needs_human)
+    elif query.status:
+        stmt = stmt.where(Lead.status == query.status)
+    if query.state:
+        stmt = stmt.where(Lead.state == query.state.upper())
+    if query.sale_within_days is not None:
+        stmt = stmt.where(Lead.sale_date >= today, Lead.sale_date <= today + timedelta(days=query.sale_within_days))  # type: ignore[operator]
+    waiting_first = sa.case((Lead.status == LeadStatus.needs_human, 0), else_=1)
+    stmt = stmt.order_by(waiting_first, Lead.updated_at.desc(), Lead.id.desc())  # type: ignore[attr-defined]
+    start = (max(1, query.page) - 1) * PAGE_SIZE
+    if query.tier is None:
+        leads = list(session.exec(stmt.offset(start).limit(PAGE_SIZE + 1)).all())
+        capped = False
+    else:
+        scanned = list(session.exec(stmt.limit(TIER_SCAN_LIMIT)).all())
+        capped = len(scanned) == TIER_SCAN_LIMIT
+        leads = [lead for lead in scanned if _tier(lead, rules, now) == query.tier][start:start + PAGE_SIZE + 1]
+    rows = [LeadRow(lead, _tier(lead, rules, now), Facts.from_lead(lead).days_to_sale(now)) for lead in leads[:PAGE_SIZE]]
+    return LeadPage(rows, max(1, query.page), len(leads) > PAGE_SIZE, capped)
+
+
+def _tier(lead: Lead, rules: UrgencyRules | None, now: datetime) -> str | None:
+    return rules.tier_at(Facts.from_lead(lead), now) if rules is not None else None

@@ -1,0 +1,67 @@
+"""What counts as a failure, a reply, an opt-out and a conversion: one definition, read by the
+overview, the templates page and `nurture stats`.
+
+Carrier failures (`undelivered`: Twilio 30003-30008, ...) and email bounces and drops (also
+`undelivered`) are failures as much as a refused send (`failed`): the lead did not get it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from nurture.delivery_log import FAILURE_STATES
+from nurture.models import Consent, ConsentAction, DeliveryEvent
+
+__all__ = ["FAILURE_STATES", "Outcome", "conversions", "opt_outs", "replies"]
+
+#: Inbound keywords that are not a conversation (a reply a person answers is anything else).
+KEYWORDS = frozenset({"opt_out", "opt_in", "help"})
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """Something a lead did: replied, opted out (of `channel`) or converted, at `at`."""
+
+    lead_id: int
+    at: datetime
+    channel: str | None = None
+
+
+def replies(session: Session, start: datetime, end: datetime) -> list[Outcome]:
+    """Messages from leads in [start, end) that a person must read (not STOP, START or HELP)."""
+    e = DeliveryEvent.__table__
+    rows = session.execute(
+        sa.select(e.c.lead_id, e.c.at, e.c.data)
+        .where(e.c.kind == "inbound", e.c.lead_id.is_not(None), e.c.at >= start, e.c.at < end)
+    ).all()
+    out = []
+    for lead_id, at, data in rows:
+        keyword = data.get("keyword") if isinstance(data, dict) else None
+        if keyword not in KEYWORDS:
+            out.append(Outcome(lead_id, at, "sms"))
+    return out
+
+
+def opt_outs(session: Session, start: datetime, end: datetime) -> list[Outcome]:
+    """Consent revocations in [start, end): STOP, an unsubscribe link, a spam report."""
+    c = Consent.__table__
+    rows = session.execute(
+        sa.select(c.c.lead_id, c.c.recorded_at, c.c.channel)
+        .where(c.c.action == str(ConsentAction.revoke), c.c.recorded_at >= start, c.c.recorded_at < end)
+    ).all()
+    return [Outcome(lead_id, at, channel) for lead_id, at, channel in rows]
+
+
+def conversions(session: Session, start: datetime, end: datetime) -> list[Outcome]:
+    """Leads whose status became `converted` in [start, end) (nurture.lead_status logs each change)."""
+    e = DeliveryEvent.__table__
+    rows = session.execute(
+        sa.select(e.c.lead_id, e.c.at)
+        .where(e.c.to_state == "converted", e.c.kind == "lead", e.c.lead_id.is_not(None), e.c.at >= start,
+               e.c.at < end)
+    ).all()
+    return [Outcome(lead_id, at) for lead_id, at in rows]

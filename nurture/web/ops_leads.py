@@ -1,0 +1,101 @@
+"""/ops/leads: the leads list (search, filters) and the lead page's status actions
+(POST /ops/leads/{id}/status: pause, resume, legal hold, converted)."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode, urlsplit
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from nurture import lead_status
+from nurture.clock import now
+from nurture.config import get_settings
+from nurture.console import leads_list
+from nurture.content import urgency_rules
+from nurture.intake import IntakeError, lead_by_id
+from nurture.models import LeadStatus
+from nurture.urgency import zone
+from nurture.web.deps import SessionDep, require_api_key
+from nurture.web.ops import STATUS_ACTIONS
+from nurture.web.pages import render
+
+router = APIRouter(tags=["ops"], dependencies=[Depends(require_api_key)])
+
+STATUSES = [str(s) for s in LeadStatus]
+#: The largest "sale within N days" the filter takes (a sale more than ten years out is a typo).
+SALE_WITHIN_MAX = 3660
+
+
+@router.get("/ops/leads", response_class=HTMLResponse)
+def leads_page(session: SessionDep, q: str = "", status: str = "", tier: str = "", state: str = "",
+               sale_within: str = "", needs_person: str = "", page: int = 1) -> HTMLResponse:
+    """Leads, people waiting for a person first; filters combine."""
+    settings = get_settings()
+    at = now()
+    rules = urgency_rules(settings.schedules_dir)
+    tiers = list(rules.names) if rules is not None else []
+    errors = []
+    query = leads_list.LeadQuery(q=q.strip()[:200], needs_person=needs_person in ("1", "on", "true"),
+                                 page=max(1, min(page, 100_000)))
+    if status:
+        if status in STATUSES:
+            query.status = status
+        else:
+            errors.append(f"status: {status!r} is not one of {', '.join(STATUSES)}")
+    if tier:
+        if tier in tiers:
+            query.tier = tier
+        else:
+            errors.append(f"tier: {tier!r} is not one of {', '.join(tiers) or 'the tiers (urgency.yaml cannot be read)'}")
+    if state:
+        if len(state.strip()) == 2 and state.strip().isalpha() and state.isascii():
+            query.state = state.strip().upper()
+        else:
+            errors.append(f"state: {state!r} is not a two-letter state like FL")
+    if sale_within:
+        if sale_within.strip().isdigit() and int(sale_within) <= SALE_WITHIN_MAX:
+            query.sale_within_days = int(sale_within)
+        else:
+            errors.append(f"sale within: {sale_within!r} is not a number of days (0 to {SALE_WITHIN_MAX})")
+    today = at.astimezone(zone(settings.business_tz)).date()
+    result = leads_list.search(session, query, rules=rules, now=at, today=today)
+    params = {"q": q, "status": status, "tier": tier, "state": state, "sale_within": sale_within,
+              "needs_person": "1" if query.needs_person else ""}
+    base = {k: v for k, v in params.items() if v}
+    return render("leads.html", status_code=400 if errors else 200, section="leads", errors=errors,
+                  params=params, statuses=STATUSES, tiers=tiers, result=result,
+                  next_link="/ops/leads?" + urlencode(base | {"page": result.page + 1}) if result.more else None,
+                  prev_link="/ops/leads?" + urlencode(base | {"page": result.page - 1}) if result.page > 1 else None)
+
+
+def _same_origin(request: Request) -> bool:
+    """A form post from our own pages (or from a client that sends no Origin, like curl): a browser
+    holding Basic credentials must not act on a lead because another site told it to."""
+    origin = request.headers.get("origin") or request.headers.get("referer")
+    if not origin or origin == "null":
+        return origin is None
+    ours = {request.headers.get("host", ""), urlsplit(get_settings().public_url).netloc}  # behind a proxy too
+    return urlsplit(origin).netloc in ours
+
+
+@router.post("/ops/leads/{lead_id}/status", response_class=HTMLResponse)
+def set_status(lead_id: int, request: Request, session: SessionDep, status: str = Form(...),
+               reason: str = Form("")) -> Response:
+    """The action bar: pause, resume, legal hold or converted; the plan follows and the change is logged."""
+    if not _same_origin(request):
+        return HTMLResponse("cross-site request refused", status_code=403)
+    lead = lead_by_id(session, lead_id)
+    if lead is None:
+        return render("not_found.html", status_code=404, what=f"No lead #{lead_id}.")
+    labels = dict(STATUS_ACTIONS)
+    if status not in labels:
+        return render("not_found.html", status_code=400,
+                      what=f"{status!r} is not an action here: use one of {', '.join(labels)}.")
+    why = " ".join(reason.split())[:200] or f"{labels[status].lower()} from the console"
+    try:
+        changed = lead_status.set_status(session, lead, status, reason=why, method="ops", now=now())
+    except IntakeError as exc:
+        return render("not_found.html", status_code=400, what="; ".join(e.message for e in exc.errors))
+    done = f"Status set to {status}." if changed else f"The lead was already {status}."
+    return RedirectResponse(f"/ops/leads/{lead_id}?{urlencode({'done': done})}", status_code=303)

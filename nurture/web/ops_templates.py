@@ -1,0 +1,106 @@
+"""/ops/templates: for marketers, each template's results per channel and A/B variant over a chosen
+window (sent, delivered, clicked, replied, opted out, converted, with rates and intervals), and a
+preview of any template for any sample or real lead."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import HTMLResponse
+from sqlmodel import Session
+
+from nurture.abtest import MIN_SAMPLE
+from nurture.clock import now
+from nurture.config import get_settings
+from nurture.console import windows
+from nurture.console.results import template_results
+from nurture.content import (
+    SAMPLE_NAMES,
+    RenderError,
+    Rendered,
+    TemplateStore,
+    sample_leads,
+    sample_tiers,
+    split_variant,
+    urgency_rules,
+)
+from nurture.db import secret_key
+from nurture.intake import find_lead
+from nurture.urgency import Facts
+from nurture.web.deps import SessionDep, require_api_key
+from nurture.web.pages import render
+
+router = APIRouter(tags=["ops"], dependencies=[Depends(require_api_key)])
+
+#: The windows the page offers: value -> days (0: today).
+WINDOWS = {"today": 0, "7d": 7, "30d": 30, "90d": 90}
+
+
+def window_of(key: str, at: datetime) -> windows.Window:
+    tz = get_settings().business_tz
+    days = WINDOWS[key]
+    return windows.today(at, tz) if days == 0 else windows.last_days(at, tz, days)
+
+
+@router.get("/ops/templates", response_class=HTMLResponse)
+def templates_page(session: SessionDep, window: str = "30d") -> HTMLResponse:
+    """Results per template and variant for messages sent in the window."""
+    errors = []
+    if window not in WINDOWS:
+        errors.append(f"window: {window!r} is not one of {', '.join(WINDOWS)}")
+        window = "30d"
+    at = now()
+    span = window_of(window, at)
+    results = template_results(session, start=span.start, end=span.end, now=at)
+    return render("templates.html", status_code=400 if errors else 200, section="templates", errors=errors,
+                  window=window, windows=WINDOWS, span=span, results=results, min_sample=MIN_SAMPLE,
+                  **_preview_choices())
+
+
+def _preview_choices() -> dict[str, Any]:
+    store = TemplateStore(get_settings().templates_dir)
+    return {"template_names": store.names(), "samples": SAMPLE_NAMES}
+
+
+def _render_preview(session: Session, template: str, sample: str, lead_ref: str, at: datetime
+                    ) -> tuple[Rendered | None, str, list[str]]:
+    settings = get_settings()
+    store = TemplateStore(settings.templates_dir)
+    errors: list[str] = []
+    if template not in store.names():
+        return None, "", [f"template: {template!r} is not a template (choose one from the list)"]
+    rules = urgency_rules(settings.schedules_dir)
+    if lead_ref.strip():
+        lead = find_lead(session, lead_ref.strip().removeprefix("#"))
+        if lead is None:
+            return None, "", [f"lead: no lead matches {lead_ref.strip()!r} (give an id, phone or email)"]
+        tier = rules.tier_at(Facts.from_lead(lead), at) if rules is not None else None
+        who = f"lead #{lead.id} {lead.full_name}"
+    else:
+        samples = sample_leads(at)
+        if sample not in samples:
+            return None, "", [f"sample: {sample!r} is not a sample lead"]
+        lead = samples[sample]
+        tier = sample_tiers({sample: lead}, rules, at)[sample]
+        who = f"sample lead {sample!r}"
+    who += f", tier {tier} by the urgency rules" if tier else ", no tier (the urgency rules cannot be read)"
+    try:
+        rendered = store.render(template, lead, now=at, settings=settings, secret=secret_key(session), tier=tier,
+                                first_sms=split_variant(template)[0] == "sms/welcome")
+    except RenderError as exc:
+        errors.append(str(exc))
+        return None, who, errors
+    return rendered, who, errors
+
+
+@router.get("/ops/templates/preview", response_class=HTMLResponse)
+def preview_page(session: SessionDep, template: str = Query(""), sample: str = "critical",
+                 lead: str = "") -> HTMLResponse:
+    """A template rendered for a sample lead (its tier from the urgency rules) or a real one. Its
+    links are the real short links of a message not yet sent: following one counts nothing."""
+    rendered, who, errors = _render_preview(session, template, sample, lead, now())
+    return render("template_preview.html", status_code=400 if errors else 200, section="templates",
+                  template=template, sample=sample, lead=lead, rendered=rendered, who=who, errors=errors,
+                  **_preview_choices())
