@@ -3,7 +3,9 @@
 import dramatiq
 
 from nurture.broker import make_broker, send_actor
+from nurture.tasks import worker_process
 
+worker_process()
 broker = make_broker()
 dramatiq.set_broker(broker)
 send = send_actor(broker)

@@ -1,10 +1,19 @@
 """Delivery benchmarks on Redis + PostgreSQL, printing figures (not a test).
 
-    python bench/delivery_bench.py [--sends 5000] [--rss-sends 100000] [--skip-tick] [--before REF]
+    python bench/delivery_bench.py [--sends 5000] [--rss-sends 100000] [--skip-tick] [--skip-rss]
+                                   [--skip-scaling] [--before REF]
 
-1. End-to-end sends/s: N due emails, 2 `dramatiq workers` processes (8 threads each), the
-   scheduler ticking, the real SendGrid SDK against the provider simulator in its own process;
-   printed beside a no-op dramatiq actor's throughput on the same Redis, measured in the same run.
+Every process it starts is stopped at the end, also on Ctrl-C or a `timeout`.
+
+0. Calibrations of the same run: a no-op dramatiq actor on Redis (2 processes x 8 threads), and
+   PostgreSQL's small commits per second from 16 threads.
+1. End-to-end sends/s: N due messages (half texts, half emails), 2 `dramatiq workers` processes
+   (8 threads each), the scheduler ticking, the real Twilio and SendGrid SDKs against the provider
+   simulator served by uvicorn in its own process, a Redis of the run's own; with the CPU
+   milliseconds per send of the workers, the scheduler, PostgreSQL (the database's backends),
+   Redis and the simulator (from /proc/<pid>/stat before and after), and the SQL statements and
+   commits per send (counted in each process by bench/counting/sitecustomize.py). Then the same
+   with 1, 2 and 4 worker processes (scaling).
    With --before REF (a git commit, e.g. the one before the per-lead lock), the same run is made
    with that commit's workers and scheduler too, and both figures are printed side by side.
 2. Scheduler tick: 10,000 due among 100,000 and among 1,000,000 planned rows, claim + enqueue.
@@ -15,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -53,18 +63,6 @@ def drop_database(name: str) -> None:
     admin.dispose()
 
 
-def start_simulator() -> tuple[subprocess.Popen, str]:
-    port = 18000 + os.getpid() % 1000
-    proc = subprocess.Popen([sys.executable, "-m", "nurture.simulator", "--port", str(port), "--no-payloads"],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    from nurture.simulator import RemoteSimulator
-
-    sim = RemoteSimulator(url)
-    fleet.wait_for(lambda: _up(sim), timeout=20)
-    return proc, url
-
-
 def _up(sim) -> bool:  # type: ignore[no-untyped-def]
     try:
         sim.stats()
@@ -73,26 +71,28 @@ def _up(sim) -> bool:  # type: ignore[no-untyped-def]
         return False
 
 
-def env_for(url: str, sim_url: str, **more: str) -> dict[str, str]:
-    env = {"NURTURE_DATABASE_URL": url, "NURTURE_REDIS_URL": REDIS_URL, "NURTURE_SENDGRID_API_KEY": "SG.bench",
+def env_for(url: str, sim_url: str, redis_url: str = REDIS_URL, **more: str) -> dict[str, str]:
+    env = {"NURTURE_DATABASE_URL": url, "NURTURE_REDIS_URL": redis_url, "NURTURE_SENDGRID_API_KEY": "SG.bench",
            "NURTURE_SENDGRID_HOST": sim_url, "NURTURE_EMAIL_QUIET_HOURS": "false",
-           "NURTURE_SENDGRID_RATE_PER_SECOND": "100000", "NURTURE_SECRET_KEY": "bench",
-           "NURTURE_TICK_SECONDS": "0.5", "NURTURE_CLAIM_BATCH": "2000"}
+           "NURTURE_TWILIO_ACCOUNT_SID": "AC" + "d" * 32, "NURTURE_TWILIO_AUTH_TOKEN": "bench",
+           "NURTURE_TWILIO_FROM": "+13055550000", "NURTURE_TWILIO_API_BASE": sim_url,
+           "NURTURE_SENDGRID_RATE_PER_SECOND": "100000", "NURTURE_TWILIO_RATE_PER_SECOND": "100000",
+           "NURTURE_SECRET_KEY": "bench", "NURTURE_TICK_SECONDS": "0.5", "NURTURE_CLAIM_BATCH": "2000"}
     env.update(more)
     return env
 
 
-def noop_throughput(count: int) -> float:
-    client = redis.Redis.from_url(REDIS_URL)
+def noop_throughput(count: int, redis_url: str = REDIS_URL) -> float:
+    client = redis.Redis.from_url(redis_url)
     client.flushdb()
-    env = fleet.env_for({"NURTURE_REDIS_URL": REDIS_URL})
+    env = fleet.env_for({"NURTURE_REDIS_URL": redis_url})
     procs = [subprocess.Popen([sys.executable, "-m", "dramatiq", "bench.noop_workers", "--processes", "1",
                                "--threads", "8", "--queues", "bench"], cwd=ROOT, env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
              for _ in range(2)]
     try:
         time.sleep(3)  # let both processes boot before the clock starts
-        os.environ["NURTURE_REDIS_URL"] = REDIS_URL
+        os.environ["NURTURE_REDIS_URL"] = redis_url
         sys.path.insert(0, str(ROOT))
         from bench import noop_workers
 
@@ -106,28 +106,134 @@ def noop_throughput(count: int) -> float:
     return count / elapsed
 
 
-def end_to_end(sends: int, code: Path = ROOT) -> tuple[float, list[int]]:
+def commit_throughput(url: str, seconds: float = 4.0, threads: int = 16) -> float:
+    """PostgreSQL's ceiling for small transactions here: threads each updating its own row and committing."""
+    import threading
+
+    engine = sa.create_engine(url, pool_size=threads, max_overflow=0)
+    with engine.begin() as conn:
+        conn.execute(sa.text("CREATE TABLE IF NOT EXISTS bench_commit (id int PRIMARY KEY, n int)"))
+        conn.execute(sa.text("INSERT INTO bench_commit SELECT g, 0 FROM generate_series(1, :t) g "
+                             "ON CONFLICT DO NOTHING"), {"t": threads})
+    done = [0] * threads
+    stop = time.monotonic() + seconds
+
+    def work(i: int) -> None:
+        with engine.connect() as conn:
+            while time.monotonic() < stop:
+                conn.execute(sa.text("UPDATE bench_commit SET n = n + 1 WHERE id = :i"), {"i": i + 1})
+                conn.commit()
+                done[i] += 1
+
+    pool = [threading.Thread(target=work, args=(i,)) for i in range(threads)]
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join()
+    engine.dispose()
+    return sum(done) / seconds
+
+
+def _ticks(pids: list[int]) -> dict[int, int]:
+    """CPU ticks (user + system) used so far by each pid that still exists (/proc/<pid>/stat)."""
+    found = {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        found[pid] = int(fields[11]) + int(fields[12])
+    return found
+
+
+def _tree(pid: int) -> list[int]:
+    """`pid` and its descendants (dramatiq forks its worker processes)."""
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        try:
+            for task in Path(f"/proc/{p}/task").iterdir():
+                todo += [int(c) for c in (task / "children").read_text().split()]
+        except OSError:
+            pass
+    return out
+
+
+def _postgres_backends(url: str) -> list[int]:
+    name = sa.engine.make_url(url).database
+    engine = sa.create_engine(PG_ADMIN)
+    with engine.connect() as conn:
+        pids = list(conn.execute(sa.text("SELECT pid FROM pg_stat_activity WHERE datname = :d"),
+                                 {"d": name}).scalars())
+    engine.dispose()
+    return pids
+
+
+def _redis_pid(redis_url: str) -> int:
+    return int(redis.Redis.from_url(redis_url).info("server")["process_id"])
+
+
+def end_to_end(sends: int, code: Path = ROOT, *, processes: int = 2, threads: int = 8,
+               breakdown: bool = False) -> tuple[float, list[int], dict[str, float]]:
+    """`sends` messages (half texts, half emails) through `processes` worker processes: sends/s, the
+    workers' peak RSS, and (breakdown) CPU ms per send of each part and statements per send."""
+    import json
+    import tempfile
+
     name, url = fresh_database()
-    sim_proc, sim_url = start_simulator()
-    redis.Redis.from_url(REDIS_URL).flushdb()
+    work = Path(tempfile.mkdtemp(prefix="nurture-bench-"))
+    own_redis = fleet.OwnRedis(work)  # its own: the figures are not mixed with anything else's
+    own_redis.start()
+    port = fleet.free_port()
+    sim_proc = subprocess.Popen([sys.executable, "-m", "nurture.simulator", "--port", str(port), "--no-payloads",
+                                 "--asgi"], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+    sim_url = f"http://127.0.0.1:{port}"
+    from nurture.simulator import RemoteSimulator
+
+    sim = RemoteSimulator(sim_url)
+    fleet.wait_for(lambda: _up(sim), timeout=20)
+    counts_dir = work / "counts"
+    counts_dir.mkdir()
     workers: list[subprocess.Popen] = []
     scheduler = None
+    cost: dict[str, float] = {}
     try:
-        fleet.seed_due_messages(url, sends, now=now())
-        env = env_for(url, sim_url)
-        workers = [fleet.start_workers(env, threads=8, code=code) for _ in range(2)]
-        time.sleep(3)
+        at = now()
+        fleet.seed_due_messages(url, sends // 2, now=at, channel="sms")
+        fleet.seed_due_messages(url, sends - sends // 2, now=at, channel="email", start=sends // 2)
+        env = env_for(url, sim_url, own_redis.url)
+        if breakdown:
+            env |= {"PYTHONPATH": str(ROOT / "bench" / "counting"), "NURTURE_BENCH_COUNTS": str(counts_dir)}
+        workers = [fleet.start_workers(env, threads=threads, code=code) for _ in range(processes)]
+        time.sleep(4)
+        parts = {"workers": [p for w in workers for p in _tree(w.pid)], "postgres": _postgres_backends(url),
+                 "redis": [_redis_pid(own_redis.url)], "simulator": [sim_proc.pid]}
+        before = {k: _ticks(v) for k, v in parts.items()}
         start = time.perf_counter()
         scheduler = fleet.start_scheduler(env, code=code)
         ok = fleet.wait_for(lambda: fleet.count_in(url, "sent", "delivered") >= sends, timeout=900, interval=0.1)
         elapsed = time.perf_counter() - start
+        parts["scheduler"] = _tree(scheduler.pid)
+        parts["postgres"] = sorted(set(parts["postgres"]) | set(_postgres_backends(url)))
+        after = {k: _ticks(v) for k, v in parts.items()}
         rss = [_peak_rss_kb(p.pid) for p in workers]
-        fleet.stop(scheduler, *workers)
+        if breakdown:
+            hz = os.sysconf("SC_CLK_TCK")
+            for part in parts:
+                used = sum(after[part].get(p, 0) - before.get(part, {}).get(p, 0) for p in after[part])
+                cost[part] = used / hz * 1000 / sends
+            time.sleep(1)  # the counters' last write
+            totals = [json.loads(f.read_text()) for f in counts_dir.glob("*.json")]
+            cost["statements"] = sum(t["statements"] for t in totals) / sends
+            cost["commits"] = sum(t["commits"] for t in totals) / sends
         if not ok:
-            print(f"  only {fleet.count_in(url, 'sent')} of {sends} sent", file=sys.stderr)
-        return sends / elapsed, rss
+            print(f"  only {fleet.count_in(url, 'sent', 'delivered')} of {sends} sent", file=sys.stderr)
+        return sends / elapsed, rss, cost
     finally:
         fleet.stop(*workers, *([scheduler] if scheduler else []), sim_proc)
+        own_redis.stop()
         drop_database(name)
 
 
@@ -204,27 +310,48 @@ def main() -> int:
     ap.add_argument("--rss-sends", type=int, default=100_000)
     ap.add_argument("--skip-tick", action="store_true")
     ap.add_argument("--skip-rss", action="store_true")
+    ap.add_argument("--skip-scaling", action="store_true")
     ap.add_argument("--before", metavar="REF", help="also run the workers of this git commit and compare")
     args = ap.parse_args()
+    # `timeout` and kill send SIGTERM: unwind through the finally blocks that stop every process.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
+    name, url = fresh_database()
+    try:
+        commits = commit_throughput(url)
+    finally:
+        drop_database(name)
     noop = noop_throughput(max(args.sends, 5000))
-    rate, _ = end_to_end(args.sends)
-    print(f"end to end: {rate:,.0f} sends/s ({args.sends} emails, 2 worker processes x 8 threads, Redis, "
-          f"PostgreSQL, SendGrid SDK -> simulator); no-op actor: {noop:,.0f} msgs/s; ratio {rate / noop:.2f}")
+    rate, _, cost = end_to_end(args.sends, breakdown=True)
+    print(f"calibration: no-op dramatiq actor {noop:,.0f} msgs/s (2 processes x 8 threads, Redis); "
+          f"PostgreSQL {commits:,.0f} small commits/s (16 threads)")
+    print(f"end to end: {rate:,.0f} sends/s ({args.sends} messages, half texts half emails, 2 worker processes "
+          f"x 8 threads, Redis, PostgreSQL, Twilio and SendGrid SDKs -> simulator on uvicorn); ratio to no-op "
+          f"{rate / noop:.2f}")
+    parts = {k: v for k, v in cost.items() if k not in ("statements", "commits")}
+    total = sum(parts.values())
+    print("  CPU ms per send: " + ", ".join(f"{k} {v:.2f}" for k, v in parts.items())
+          + f"; all {total:.2f} (two cores give at most {2000 / total:,.0f} sends/s)")
+    print(f"  per send: {cost['statements']:.1f} SQL statements and {cost['commits']:.1f} commits "
+          "(workers and scheduler, counted in each process)")
+    if not args.skip_scaling:
+        for processes in (1, 2, 4):
+            r, _, _ = end_to_end(args.sends, processes=processes)
+            print(f"  scaling: {processes} worker process(es) x 8 threads: {r:,.0f} sends/s")
     if args.before:
         tree = checkout(args.before)
         try:
-            before, _ = end_to_end(args.sends, code=tree)
+            before, _, _ = end_to_end(args.sends, code=tree)
         finally:
             remove_checkout(tree)
         print(f"before ({args.before}): {before:,.0f} sends/s, ratio {before / noop:.2f}; "
               f"now/before {rate / before:.2f} ({(rate / before - 1) * 100:+.0f}%)")
     if not args.skip_tick:
-        for total in (100_000, 1_000_000):
-            print(f"scheduler tick: 10,000 due among {total:,} planned rows: claim + enqueue in "
-                  f"{tick_bench(total):.2f} s")
+        for total_rows in (100_000, 1_000_000):
+            print(f"scheduler tick: 10,000 due among {total_rows:,} planned rows: claim + enqueue in "
+                  f"{tick_bench(total_rows):.2f} s")
     if not args.skip_rss:
-        rate, rss = end_to_end(args.rss_sends)
+        rate, rss, _ = end_to_end(args.rss_sends)
         print(f"worker peak RSS over {args.rss_sends:,} sends: {max(rss) / 1024:.0f} MiB "
               f"(per worker process: {', '.join(f'{r / 1024:.0f} MiB' for r in rss)}; {rate:,.0f} sends/s)")
     return 0

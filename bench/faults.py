@@ -132,6 +132,8 @@ def main() -> int:
     ap.add_argument("--messages", type=int, default=10_000)
     ap.add_argument("--timeout", type=float, default=1200, help="give up after this many seconds")
     args = ap.parse_args()
+    # `timeout` and kill send SIGTERM: unwind through the finally blocks that stop every process.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
     from nurture.config import get_settings
     from nurture.simulator import Simulator

@@ -61,12 +61,13 @@ class Enqueuer:
 
         self._redis = broker if isinstance(broker, RedisBroker) else None
 
-    def __call__(self, ids: Sequence[int]) -> None:
+    def __call__(self, claims: Sequence[tuple[int, str]]) -> None:
+        """Hand over claimed messages, each (id, channel)."""
         if self._redis is not None:
-            _enqueue_pipelined(self._redis, self.actor, ids)
+            _enqueue_pipelined(self._redis, self.actor, claims)
             return
-        for message_id in ids:
-            self.actor.send(message_id)
+        for message_id, channel in claims:
+            self.actor.send(message_id, channel)
 
     def epoch(self) -> str | None:
         if self._redis is None:
@@ -93,7 +94,7 @@ def enqueuer(broker: dramatiq.Broker) -> Enqueuer:
 PIPELINE_CHUNK = 1_000
 
 
-def _enqueue_pipelined(broker, actor: dramatiq.Actor, ids: Sequence[int]) -> None:  # type: ignore[no-untyped-def]
+def _enqueue_pipelined(broker, actor: dramatiq.Actor, claims: Sequence[tuple[int, str]]) -> None:  # type: ignore[no-untyped-def]
     """RedisBroker.enqueue for many messages in one round trip per chunk.
 
     RedisBroker.enqueue waits for Redis once per message (0.3 ms each: 3 s for a 10,000-message
@@ -107,11 +108,11 @@ def _enqueue_pipelined(broker, actor: dramatiq.Actor, ids: Sequence[int]) -> Non
 
     dispatch = broker.scripts["dispatch"]
     keys = [broker.namespace]
-    for start in range(0, len(ids), PIPELINE_CHUNK):
+    for start in range(0, len(claims), PIPELINE_CHUNK):
         pipe = broker.client.pipeline(transaction=False)
         sent = []
-        for message_id in ids[start:start + PIPELINE_CHUNK]:
-            message = actor.message_with_options(args=(message_id,), redis_message_id=str(uuid4()))
+        for message_id, channel in claims[start:start + PIPELINE_CHUNK]:
+            message = actor.message_with_options(args=(message_id, channel), redis_message_id=str(uuid4()))
             broker.emit_before("enqueue", message, None)
             args = ["enqueue", current_millis(), message.queue_name, broker.broker_id, broker.heartbeat_timeout,
                     broker.dead_message_ttl, 0, broker._max_unpack_size(),

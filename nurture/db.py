@@ -22,6 +22,11 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 _engines: dict[str, Engine] = {}
 _lock = threading.Lock()
+#: PostgreSQL connections are pinged before each checkout, except in worker processes, which turn
+#: it off (a round trip per send) and retry once on a dropped connection instead.
+pre_ping = True
+#: Connections are replaced after this many seconds, so a dropped one is rarely met at all.
+POOL_RECYCLE = 1800
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
@@ -45,7 +50,8 @@ def make_engine(url: str) -> Engine:
                                   hide_parameters=True)
         sa.event.listen(engine, "connect", _sqlite_pragmas)
     else:
-        engine = sa.create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, hide_parameters=True)
+        engine = sa.create_engine(url, pool_pre_ping=pre_ping, pool_recycle=POOL_RECYCLE, pool_size=10,
+                                  max_overflow=20, hide_parameters=True)
     return engine
 
 

@@ -18,7 +18,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import case, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from redis.exceptions import RedisError
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 from sqlmodel import Session
 
 from nurture import blackouts, pauses, planning, variants
@@ -44,8 +44,8 @@ BASE_BACKOFF = timedelta(seconds=15)
 MAX_BACKOFF = timedelta(hours=1)
 #: The dispatcher looks at schedules/ again at most this often (a send must not stat files).
 CATALOG_TTL = 5.0
-#: Paused channels are read from the database at most this often per process.
-PAUSE_TTL = 2.0
+#: Paused channels and blackouts are read from the database at most this often per process.
+CACHE_TTL = PAUSE_TTL = 2.0
 #: Seconds before a message whose rate limiter was unreachable is tried again.
 REDIS_RETRY = 5.0
 
@@ -208,6 +208,8 @@ class Dispatcher:
             self.settings.redis_url,
         )
         self._rulebook: Rulebook | None = None
+        self._rulebook_at = -CACHE_TTL
+        self._rulebook_day: date | None = None
         self._pauses: dict[str, pauses.Pause] = {}
         self._pauses_at = -PAUSE_TTL
         self._catalog_at = -CATALOG_TTL
@@ -227,11 +229,17 @@ class Dispatcher:
             return self._catalog_cached
 
     def _rules(self, session: Session, now: datetime) -> Rulebook:
-        """The rulebook with today's blackouts (kept while they do not change: its caches are per lead)."""
+        """The rulebook with today's blackouts, read at most every CACHE_TTL seconds (declaring one
+        re-plans its leads at once; a message already queued meets it within that time)."""
+        with self._lock:
+            fresh = time.monotonic() - self._rulebook_at < CACHE_TTL and self._rulebook_day == now.date()
+            if fresh and self._rulebook is not None:
+                return self._rulebook
         active = blackouts.active(session, now.date())
         with self._lock:
             if self._rulebook is None or self._rulebook.blackouts != active:
                 self._rulebook = Rulebook.from_settings(self.settings, active)
+            self._rulebook_at, self._rulebook_day = time.monotonic(), now.date()
             return self._rulebook
 
     def _secret(self, session: Session) -> str:
@@ -302,6 +310,17 @@ class Dispatcher:
         return found
 
     def _prepare(self, message_id: int) -> Outcome | tuple[OutgoingMessage, datetime, int]:
+        """`_prepare_once`, again once if the database connection turned out to be dead (worker
+        processes check connections by using them, not by a ping before each checkout)."""
+        try:
+            return self._prepare_once(message_id)
+        except DBAPIError as exc:
+            if not exc.connection_invalidated:
+                raise
+            log.warning("message %s: the database connection was dropped; trying once more", message_id)
+            return self._prepare_once(message_id)
+
+    def _prepare_once(self, message_id: int) -> Outcome | tuple[OutgoingMessage, datetime, int]:
         """Lock the lead, gate, render and claim in one transaction, committed before the provider call."""
         now = self.clock()
         with session_scope() as session:

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy import insert, update
 from sqlmodel import Session
 
@@ -44,15 +45,29 @@ def transition(
         .where(table.c.id == message_id, table.c.state.in_([str(s) for s in sources]))
         .values(state=str(to_state), updated_at=at, **values)
     )
+    log_row = {
+        "at": at, "lead_id": lead_id, "message_id": message_id, "kind": kind,
+        "from_state": str(sources[0]) if len(sources) == 1 else "|".join(str(s) for s in sources),
+        "to_state": str(to_state), "cause": cause[:500], "provider_status": provider_status,
+        "error_code": error_code, "data": data,
+    }
+    if session.get_bind().dialect.name == "postgresql":
+        # One statement: the state change and its log row, or neither.
+        return session.execute(_with_log(stmt, log_row)).first() is not None
     if session.execute(stmt).rowcount != 1:  # type: ignore[attr-defined]
         return False
-    session.execute(insert(DeliveryEvent.__table__).values(
-        at=at, lead_id=lead_id, message_id=message_id, kind=kind,
-        from_state=str(sources[0]) if len(sources) == 1 else "|".join(str(s) for s in sources),
-        to_state=str(to_state), cause=cause[:500], provider_status=provider_status,
-        error_code=error_code, data=data,
-    ))
+    session.execute(insert(DeliveryEvent.__table__).values(**log_row))
     return True
+
+
+def _with_log(update_stmt: Any, log_row: dict[str, Any]) -> Any:
+    """PostgreSQL: `WITH moved AS (UPDATE ... RETURNING id) INSERT INTO deliveryevent SELECT ... FROM moved`."""
+    events = DeliveryEvent.__table__
+    moved = update_stmt.returning(Message.__table__.c.id).cte("moved")
+    columns = [c for c in log_row if c != "message_id"]
+    chosen = sa.select(*(sa.literal(log_row[c], type_=events.c[c].type).label(c) for c in columns),
+                       moved.c.id.label("message_id"))
+    return insert(events).from_select([*columns, "message_id"], chosen).returning(events.c.message_id)
 
 
 def log_event(

@@ -26,7 +26,9 @@ from nurture.sequences import CHANNELS
 
 log = logging.getLogger("nurture.scheduler")
 
-Enqueue = Callable[[Sequence[int]], None]
+# A claimed message: its id and channel (the worker's rate limit is per channel, known before any query).
+Claim = tuple[int, str]
+Enqueue = Callable[[Sequence[Claim]], None]
 
 
 # PostgreSQL: lock due rows (skipping those another scheduler holds), move them and write their
@@ -37,11 +39,12 @@ WITH due AS (
     ORDER BY due_at LIMIT :limit FOR UPDATE SKIP LOCKED
 ), claimed AS (
     UPDATE message SET state = :to_state, lease_until = :lease_until, updated_at = :now
-    FROM due WHERE message.id = due.id RETURNING message.id, message.lead_id
+    FROM due WHERE message.id = due.id RETURNING message.id, message.lead_id, message.channel
+), logged AS (
+    INSERT INTO deliveryevent (at, lead_id, message_id, kind, from_state, to_state, cause)
+    SELECT :now, lead_id, id, 'state', :from_state, :to_state, :cause FROM claimed
 )
-INSERT INTO deliveryevent (at, lead_id, message_id, kind, from_state, to_state, cause)
-SELECT :now, lead_id, id, 'state', :from_state, :to_state, :cause FROM claimed
-RETURNING message_id
+SELECT id, channel FROM claimed
 """
 _CONDITIONS = {"due": ("due_at <= :now AND (expires_at IS NULL OR expires_at > :now)", Message.due_at),
                "expired": ("lease_until < :now", Message.lease_until)}
@@ -53,7 +56,7 @@ PROVIDER_HAS_IT = ("processed", "deferred", "delivered", "open", "click", "bounc
 
 
 def _claim(session: Session, *, from_state: S, condition: str, to_state: S, now: datetime, lease: timedelta,
-           limit: int, cause: str, skip_channels: Sequence[str] = ()) -> list[int]:
+           limit: int, cause: str, skip_channels: Sequence[str] = ()) -> list[Claim]:
     """Move up to `limit` rows in `from_state` meeting `condition` to `to_state` with a fresh lease; log each."""
     sql_condition, column = _CONDITIONS[condition]
     skip = [c for c in CHANNELS if c in skip_channels]  # only known names reach the SQL text
@@ -61,10 +64,10 @@ def _claim(session: Session, *, from_state: S, condition: str, to_state: S, now:
         sql_condition += " AND channel NOT IN (" + ", ".join(f"'{c}'" for c in skip) + ")"
     if session.get_bind().dialect.name == "postgresql":
         naive = now.astimezone(UTC).replace(tzinfo=None)
-        return list(session.execute(text(_PG_CLAIM.format(condition=sql_condition)), {
+        return [(mid, channel) for mid, channel in session.execute(text(_PG_CLAIM.format(condition=sql_condition)), {
             "from_state": str(from_state), "to_state": str(to_state), "limit": limit, "now": naive,
             "lease_until": naive + lease, "cause": cause,
-        }).scalars())
+        })]
     # SQLite: one writer at a time, so a plain conditional UPDATE is already exclusive.
     if condition == "due":
         where = [Message.state == from_state, column <= now,
@@ -78,16 +81,16 @@ def _claim(session: Session, *, from_state: S, condition: str, to_state: S, now:
         update(Message)
         .where(Message.id.in_(due.scalar_subquery()), *where)  # type: ignore[union-attr]
         .values(state=str(to_state), lease_until=now + lease, updated_at=now)
-        .returning(Message.id, Message.lead_id)
+        .returning(Message.id, Message.lead_id, Message.channel)
         .execution_options(synchronize_session=False)
     ).all()
     if rows:
         session.execute(insert(DeliveryEvent), [
             {"at": now, "lead_id": lead_id, "message_id": mid, "kind": "state", "from_state": str(from_state),
              "to_state": str(to_state), "cause": cause}
-            for mid, lead_id in rows
+            for mid, lead_id, _ in rows
         ])
-    return [mid for mid, _ in rows]
+    return [(mid, channel) for mid, _, channel in rows]
 
 
 def replan_late(session: Session, *, now: datetime, limit: int = LATE_BATCH) -> int:
@@ -112,14 +115,14 @@ def replan_late(session: Session, *, now: datetime, limit: int = LATE_BATCH) -> 
 
 
 def claim_due(session: Session, *, now: datetime, limit: int, lease: timedelta,
-              skip_channels: Sequence[str] = ()) -> list[int]:
+              skip_channels: Sequence[str] = ()) -> list[Claim]:
     """Planned messages whose time has come (and not gone: see replan_late), now queued with a lease.
     Messages of a paused channel (a refused credential) stay planned."""
     return _claim(session, from_state=S.planned, condition="due", to_state=S.queued, now=now, lease=lease,
                   limit=limit, cause="due: handed to the workers", skip_channels=skip_channels)
 
 
-def claim_expired(session: Session, *, now: datetime, limit: int, lease: timedelta) -> list[int]:
+def claim_expired(session: Session, *, now: datetime, limit: int, lease: timedelta) -> list[Claim]:
     """Queued messages no worker took within their lease (the broker lost them): queued again."""
     return _claim(session, from_state=S.queued, condition="expired", to_state=S.queued, now=now, lease=lease,
                   limit=limit, cause="lease expired: enqueued again")
@@ -213,17 +216,18 @@ def tick(enqueue: Enqueue, *, settings: Settings | None = None, now: datetime | 
         room = min(settings.claim_batch, settings.max_queued - waiting)
         due = claim_due(session, now=now, limit=room, lease=lease, skip_channels=list(paused)) if room > 0 else []
     # Enqueued only after the claim committed: a worker must find the row queued.
-    ids = [*due, *expired]
-    if ids:
+    claims = [*due, *expired]
+    if claims:
         try:
-            enqueue(ids)
+            enqueue(claims)
         except Exception as exc:
             # The broker went away between the claim and the hand-over: hand them over next time.
+            ids = [mid for mid, _ in claims]
             with session_scope(settings.database_url) as session:
                 session.execute(update(Message).where(Message.id.in_(ids), Message.state == S.queued)  # type: ignore[union-attr]
                                 .values(lease_until=now - timedelta(seconds=1)))
             log.error("broker unreachable while handing over %d messages (%s): they stay queued and are "
-                      "handed over when it answers", len(ids), exc)
+                      "handed over when it answers", len(claims), exc)
             return TickResult(len(due), len(expired), late, broker=str(exc))
     return TickResult(len(due), len(expired), late)
 

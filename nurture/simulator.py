@@ -36,6 +36,7 @@ from datetime import UTC, datetime
 from email.utils import format_datetime, formatdate, parsedate_to_datetime
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import SimpleNamespace
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -877,6 +878,69 @@ class RemoteSimulator:
         self._call("POST", "/_sim/faults", {"reject": {"to": to, "status": status, **options}})
 
 
+def _has(module: str) -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec(module) is not None
+
+
+class _AsgiExchange(_Handler):
+    """One request handled by the same code as the threaded server, its raw answer captured."""
+
+    def __init__(self, sim: Simulator, method: str, target: str, headers: dict[str, str], body: bytes) -> None:
+        import io
+        from email.message import Message as Headers
+
+        # The base class's __init__ would serve a socket: set what _Handler reads instead.
+        self.server = SimpleNamespace(sim=sim)  # type: ignore[assignment]
+        self.path = target
+        self.headers = Headers()  # type: ignore[assignment]
+        for key, value in headers.items():
+            self.headers[key] = value
+        self.headers["Content-Length"] = str(len(body))
+        self.rfile = io.BytesIO(body)
+        self.wfile = io.BytesIO()
+        self.close_connection = False
+        self.method = method
+
+    def run(self) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+        self._handle(self.method)
+        raw = self.wfile.getvalue()
+        head, _, body = raw.partition(b"\r\n\r\n")
+        status_line, *header_lines = head.decode("latin-1").split("\r\n")
+        headers = [(k.strip().lower().encode(), v.strip().encode()) for k, _, v in (h.partition(":") for h in header_lines)
+                   if k.lower() not in ("content-length", "date", "connection")]
+        return int(status_line.split()[1]), headers, body
+
+
+def asgi_app(sim: Simulator):  # type: ignore[no-untyped-def]
+    """The simulator as an ASGI app (served by uvicorn for benchmarks: the threaded server's own
+    cost would hide the product's). Requests without a configured delay are answered on the event
+    loop; delayed ones in a thread, so one slow answer does not hold the others."""
+    import anyio
+
+    async def app(scope, receive, send):  # type: ignore[no-untyped-def]
+        if scope["type"] != "http":
+            return
+        chunks = []
+        while True:
+            event = await receive()
+            chunks.append(event.get("body", b""))
+            if not event.get("more_body"):
+                break
+        target = scope["path"] + (f"?{scope['query_string'].decode()}" if scope["query_string"] else "")
+        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
+        exchange = _AsgiExchange(sim, scope["method"], target, headers, b"".join(chunks))
+        if sim._state.delay or sim._state.delay_every:
+            status, out_headers, body = await anyio.to_thread.run_sync(exchange.run)
+        else:
+            status, out_headers, body = exchange.run()
+        await send({"type": "http.response.start", "status": status, "headers": out_headers})
+        await send({"type": "http.response.body", "body": body})
+
+    return app
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m nurture.simulator", description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1")
@@ -886,6 +950,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--sendgrid-api-key", help="only this SendGrid key is accepted (default: any)")
     parser.add_argument("--no-payloads", action="store_true", help="do not keep request bodies (long benchmarks)")
     parser.add_argument("--events-url", help="post SendGrid's signed event webhook (processed, delivered) here")
+    parser.add_argument("--asgi", action="store_true",
+                        help="serve with uvicorn (asyncio) instead of a thread per connection: for benchmarks")
     parser.add_argument("--events-key-file", help="the P-256 private key (PEM) to sign those events with")
     args = parser.parse_args(argv)
     events_key = None
@@ -906,6 +972,16 @@ def main(argv: list[str] | None = None) -> None:
         events_url=args.events_url,
         events_key=events_key,
     )
+    if args.asgi:
+        import uvicorn
+
+        if args.events_url:
+            threading.Thread(target=sim._post_events, name="simulator-events", daemon=True).start()
+        print(f"http://{args.host}:{args.port}", flush=True)
+        uvicorn.run(asgi_app(sim), host=args.host, port=args.port, log_level="warning", access_log=False,
+                    http="httptools" if _has("httptools") else "h11")
+        sim._stopping.set()
+        sys.exit(0)
     url = sim.start()
 
     def _stop(signum: int, frame: Any) -> None:

@@ -122,7 +122,7 @@ def test_the_scheduler_stops_queueing_while_the_workers_are_behind(sqlite_url, m
     monkeypatch.setenv("NURTURE_CLAIM_BATCH", "20")
     get_settings.cache_clear()
     fleet.seed_due_messages(sqlite_url, 50, now=START)
-    enqueued: list[int] = []
+    enqueued: list[tuple[int, str]] = []
     assert tick(enqueued.extend, now=START).due == 20
     assert tick(enqueued.extend, now=START).due == 10  # 30 waiting: full
     assert tick(enqueued.extend, now=START).due == 0

@@ -178,8 +178,9 @@ def test_the_scheduler_replans_late_messages_instead_of_queueing_them(sqlite_url
     planned = messages_of(lead_id, "planned")
     assert all(m.expires_at is not None and m.expires_at > m.due_at for m in planned)
     clock.advance(timedelta(days=3))
-    queued: list[int] = []
-    tick(queued.extend, now=clock.now())
+    claims: list[tuple[int, str]] = []
+    tick(claims.extend, now=clock.now())
+    queued = [mid for mid, _ in claims]
     with session_scope() as s:
         states = dict(s.exec(select(Message.id, Message.state).where(Message.id.in_([m.id for m in planned]))).all())
     late = [m for m in planned if m.expires_at <= clock.now()]

@@ -1,15 +1,16 @@
-"""Email through SendGrid's v3 Mail Send, with its HTTP answers mapped to transient or permanent."""
+"""Email through SendGrid's v3 Mail Send, with its HTTP answers mapped to transient or permanent.
+
+The request is built with the SDK's Mail helper; it is posted with a pooled keep-alive client
+(httpx), because the SDK's own client (urllib) opens a new connection for every email.
+"""
 
 from __future__ import annotations
 
-import http.client
 import json
-import urllib.error
 from datetime import datetime
 from typing import Any
 
-from python_http_client.exceptions import HTTPError
-from sendgrid import SendGridAPIClient
+import httpx
 from sendgrid.helpers.mail import (
     CustomArg,
     From,
@@ -31,6 +32,9 @@ from nurture.channels.base import (
 )
 from nurture.config import Settings
 
+# Connections kept open to SendGrid per channel, so worker threads do not open one per email.
+POOL_SIZE = 32
+
 
 class SendGridChannel:
     """Sends email with the sendgrid SDK: text and HTML parts, one-click unsubscribe headers."""
@@ -47,9 +51,12 @@ class SendGridChannel:
         if not sender.email:
             raise ValueError(f"NURTURE_EMAIL_FROM must be an address or 'Name <address>', not {settings.email_from!r}")
         self._from_email, self._from_name = sender.email, sender.name
-        self._client = SendGridAPIClient(api_key=settings.sendgrid_api_key, host=settings.sendgrid_host.rstrip("/"))
-        # Child clients built per call copy this timeout (python_http_client.Client._build_client).
-        self._client.client.timeout = timeout
+        self._http = httpx.Client(
+            base_url=settings.sendgrid_host.rstrip("/"), timeout=timeout,
+            limits=httpx.Limits(max_connections=POOL_SIZE, max_keepalive_connections=POOL_SIZE),
+            headers={"Authorization": f"Bearer {settings.sendgrid_api_key}", "Accept": "application/json",
+                     "User-Agent": "nurture (sendgrid Mail helper; httpx)"},
+        )
 
     def build(self, msg: OutgoingMessage) -> Mail:
         """The Mail Send request for `msg`."""
@@ -78,30 +85,28 @@ class SendGridChannel:
         return mail
 
     def send(self, msg: OutgoingMessage) -> SendResult:
-        request = self.build(msg).get()
+        response = self._call("POST", "/v3/mail/send", json=self.build(msg).get())
+        message_id = response.headers.get("X-Message-Id")
+        return SendResult(provider_id=message_id or f"nurture-{msg.message_id}", status="accepted")
+
+    def _call(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         try:
-            response = self._client.send(request)
-        except HTTPError as exc:
-            raise classify_sendgrid_error(exc.status_code, exc.body, exc.headers) from exc
-        except urllib.error.URLError as exc:
-            # urllib wraps only errors raised while sending the request: it never arrived whole.
-            raise ChannelError(f"could not reach SendGrid: {exc.reason}") from exc
-        except (OSError, http.client.HTTPException) as exc:
+            response = self._http.request(method, path, **kwargs)
+        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+            # No connection was made (or none was free): the request never left.
+            raise ChannelError(f"could not reach SendGrid: {exc!r}") from exc
+        except httpx.TransportError as exc:
             # The request left and the answer did not come back (read timeout, dropped connection).
             raise ChannelError(
                 f"SendGrid did not answer: {exc!r}", maybe_sent=not connection_refused(exc)
             ) from exc
-        message_id = response.headers.get("X-Message-Id") if response.headers else None
-        return SendResult(provider_id=message_id or f"nurture-{msg.message_id}", status="accepted")
+        if response.status_code >= 400:
+            raise classify_sendgrid_error(response.status_code, response.content, response.headers)
+        return response
 
     def check(self) -> None:
         """GET /v3/scopes: authenticated, cheap, and it changes nothing."""
-        try:
-            self._client.client.scopes.get()
-        except HTTPError as exc:
-            raise classify_sendgrid_error(exc.status_code, exc.body, exc.headers) from exc
-        except (OSError, http.client.HTTPException) as exc:
-            raise ChannelError(f"could not reach SendGrid: {exc!r}") from exc
+        self._call("GET", "/v3/scopes")
 
     def reconcile(self, msg: OutgoingMessage, since: datetime) -> SendResult | None:
         """Always unknown: SendGrid has no cheap lookup by our id; the event webhook may confirm it."""
