@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hmac
+import ipaddress
 from collections.abc import Iterator
 from typing import Annotated
 
@@ -20,6 +21,21 @@ def get_session() -> Iterator[Session]:
     """One session per request: committed if the route returns, rolled back if it raises."""
     with session_scope() as session:
         yield session
+
+
+def is_loopback(host: str | None) -> bool:
+    """True for `localhost` and the loopback addresses (127.0.0.0/8, ::1, ::ffff:127.x)."""
+    if not host:
+        return False
+    if host.lower() == "localhost":
+        return True
+    try:
+        address = ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return address.is_loopback
 
 
 def require_api_key(request: Request, authorization: Annotated[str | None, Header()] = None) -> None:
