@@ -23,7 +23,8 @@ def _serve(host: str, port: int, *, embedded: bool) -> None:
     get_engine()  # migrate before the first request, not during it
     out(f"nurture API on http://{host}:{port} (docs /docs, ops /ops), database {redact(settings.database_url)}")
     if not settings.api_key:
-        out("NURTURE_API_KEY is not set: /api and /ops answer only this machine (127.0.0.1)")
+        out("NURTURE_API_KEY is not set: /api and /ops answer only requests made on this machine to a server bound "
+            "to a loopback address")
     runtime = None
     if embedded:
         from nurture.runtime import Embedded
@@ -34,7 +35,7 @@ def _serve(host: str, port: int, *, embedded: bool) -> None:
         broker = redact(settings.redis_url) if settings.redis_url else "embedded broker"
         out(f"scheduler every {settings.tick_seconds}s and 4 worker threads on {broker}; SMS via {sms}, email via {email}")
     try:
-        uvicorn.run(create_app(), host=host, port=port, log_level="info")
+        uvicorn.run(create_app(bind_host=host), host=host, port=port, log_level="info")
     finally:
         if runtime is not None:
             runtime.stop()

@@ -12,12 +12,15 @@ from nurture.web import health, leads, metrics, ops, webhooks
 from nurture.web.middleware import BodySizeLimit, ErrorShield
 
 
-def create_app() -> FastAPI:
+def create_app(*, bind_host: str | None = None) -> FastAPI:
+    """The app. `bind_host` is the address the server listens on, when the caller knows it
+    (`nurture serve`): with no API key, a server bound beyond loopback refuses /api and /ops."""
     app = FastAPI(
         title="nurture",
         version=__version__,
         description="Lead intake, provider webhooks and ops for the nurture service.",
     )
+    app.state.bind_host = bind_host
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
