@@ -115,7 +115,8 @@ def test_lead_events_change_status(client):
 
 
 def test_healthz_answers_without_a_key(client):
-    assert client.get("/healthz").json() == {"status": "ok", "database": "ok"}
+    assert client.get("/healthz").json() == {"status": "ok", "database": "ok", "channels": {
+        "sms": {"state": "ok", "via": "outbox"}, "email": {"state": "ok", "via": "outbox"}}}
 
 
 def test_without_a_configured_key_only_this_machine_on_a_loopback_server_gets_in(sqlite_url):
