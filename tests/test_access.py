@@ -158,6 +158,7 @@ def test_nurture_serve_on_loopback_lets_this_machine_in_but_not_a_forwarded_requ
     with Served(tmp_path, "127.0.0.1") as served:
         assert served.post("127.0.0.1", headers={"X-Forwarded-For": "127.0.0.1"}).status_code == 403
         assert served.post("127.0.0.1").status_code == 201
+    assert "NURTURE_API_KEY is not set: /api and /ops answer only requests made on this machine" in served.output
 
 
 @pytest.mark.slow
@@ -170,3 +171,4 @@ def test_nurture_serve_on_every_interface_without_a_key_refuses_everyone_and_say
     assert local.status_code == 403 and "Set NURTURE_API_KEY" in local.json()["detail"]
     if forged is not None:
         assert forged.status_code == 403
+    assert "ERROR: API key: NURTURE_API_KEY is not set and the server listens on 0.0.0.0" in served.output
