@@ -92,8 +92,8 @@ def test_a_provider_that_cannot_be_reached_fails(production, monkeypatch):
 def test_without_credentials_texts_and_emails_go_to_the_outbox(sqlite_url):
     code, found = checks()
     assert code == 0
-    assert found["Twilio"] == ("ok", f"no Twilio credentials: texts go to the outbox ({get_settings().outbox_dir}/sms), "
-                                     f"not to leads")
+    outbox = get_settings().outbox_dir
+    assert found["Twilio"] == ("ok", f"no Twilio credentials: texts go to the outbox ({outbox}/sms), not to leads")
     assert found["SendGrid"][0] == "ok" and "emails go to the outbox" in found["SendGrid"][1]
     assert found["API key"][0] == "warn" and "cannot know the address the server binds" in found["API key"][1]
 

@@ -35,7 +35,8 @@ def local_client(app: FastAPI | None = None) -> TestClient:
     return TestClient(app or create_app(), **LOOPBACK)
 
 
-def twilio_headers(path: str, form: dict[str, str], *, token: str = TWILIO_TOKEN, public: str = PUBLIC) -> dict[str, str]:
+def twilio_headers(path: str, form: dict[str, str], *, token: str = TWILIO_TOKEN,
+                   public: str = PUBLIC) -> dict[str, str]:
     """The X-Twilio-Signature Twilio sends when it posts `form` to `public + path` (path with its query)."""
     return {"X-Twilio-Signature": RequestValidator(token).compute_signature(public + path, form)}
 
