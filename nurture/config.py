@@ -12,6 +12,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
+"""NURTURE_PUBLIC_URL's default: right for a developer's machine, wrong for any real provider."""
 
 
 class Settings(BaseSettings):
@@ -38,7 +40,7 @@ class Settings(BaseSettings):
     company_name: str = "Short Sale Help"
     company_address: str = "100 Main Street, Suite 200, Miami, FL 33101"
 
-    public_url: str = "http://127.0.0.1:8000"
+    public_url: str = DEFAULT_PUBLIC_URL
     site_url: str = "https://www.example.com"
     secret_key: str | None = None
     api_key: str | None = None
@@ -105,6 +107,11 @@ class Settings(BaseSettings):
     @property
     def email_configured(self) -> bool:
         return bool(self.sendgrid_api_key)
+
+    @property
+    def providers_configured(self) -> bool:
+        """Twilio or SendGrid credentials are set: real messages leave, real callbacks come back."""
+        return self.sms_configured or self.email_configured
 
 
 @lru_cache(maxsize=1)

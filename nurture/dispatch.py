@@ -169,30 +169,32 @@ class RateLimiter:
 
             self._redis = redis.Redis.from_url(redis_url)
 
-    def _take(self, key: str, limit: int) -> bool:
+    def _take(self, key: str, limit: int) -> int | None:
+        """The one-second window this send was granted in, or None when that window is full."""
         second = int(time.time())
         if self._redis is not None:
             pipe = self._redis.pipeline(transaction=False)
             pipe.incr(f"nurture:rate:{key}:{second}")
             pipe.expire(f"nurture:rate:{key}:{second}", 2)
             count, _ = pipe.execute()
-            return int(count) <= limit
+            return second if int(count) <= limit else None
         with self._lock:
             at, count = self._local.get(key, (second, 0))
             if at != second:
                 at, count = second, 0
             self._local[key] = (at, count + 1)
-            return count < limit
+            return second if count < limit else None
 
-    def wait(self, key: str, channel: str, *, deadline: float = 30.0) -> bool:
-        """Block until the account `key` may send one more message; False after `deadline` seconds."""
+    def wait(self, key: str, channel: str, *, deadline: float = 30.0) -> int | None:
+        """Block until the account `key` may send one more message: the second (Unix time) of the
+        window granted; None after `deadline` seconds."""
         limit = self._limits[channel]
         give_up = time.monotonic() + deadline
-        while not self._take(key, limit):
+        while (granted := self._take(key, limit)) is None:
             if time.monotonic() >= give_up:
-                return False
+                return None
             time.sleep(1.0 - (time.time() % 1.0) + 0.001)  # the next window
-        return True
+        return granted
 
 
 class Dispatcher:
@@ -271,7 +273,7 @@ class Dispatcher:
         except RedisError as exc:
             log.error("message %s stays queued: the rate limiter's Redis is unreachable (%s)", message_id, exc)
             return Outcome("queued", f"rate limiter unreachable: {exc}", retry_in=REDIS_RETRY)
-        if not took:
+        if took is None:
             return Outcome("queued", "rate limit of the provider account", retry_in=1.0)
         prepared = self._prepare(message_id)
         if isinstance(prepared, Outcome):

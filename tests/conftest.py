@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from nurture import db
 from nurture.clock import clock
 from nurture.config import get_settings
+from web_helpers import PUBLIC, SENDGRID_PUBLIC_KEY, TWILIO_TOKEN
 
 PG_ADMIN_URL = os.environ.get("NURTURE_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REDIS_TEST_URL = os.environ.get("NURTURE_TEST_REDIS_URL", "redis://127.0.0.1:6379/9")
@@ -151,17 +152,28 @@ def simulator():
 
 
 @pytest.fixture
+def webhook_keys(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The keys the webhooks verify requests with (Twilio's auth token, SendGrid's public key), with no
+    provider credentials: the webhooks are open to requests signed as tests/web_helpers.py signs them."""
+    monkeypatch.setenv("NURTURE_TWILIO_AUTH_TOKEN", TWILIO_TOKEN)
+    monkeypatch.setenv("NURTURE_PUBLIC_URL", PUBLIC)
+    monkeypatch.setenv("NURTURE_SENDGRID_WEBHOOK_PUBLIC_KEY", SENDGRID_PUBLIC_KEY)
+    get_settings.cache_clear()
+
+
+@pytest.fixture
 def providers(simulator, monkeypatch: pytest.MonkeyPatch):
     """Twilio and SendGrid credentials pointed at the simulator: the real SDKs talk to it."""
     from nurture.channels import clear_channel_cache
     from nurture.tasks import reset_dispatcher
 
     env = {
-        "NURTURE_TWILIO_ACCOUNT_SID": TWILIO_SID, "NURTURE_TWILIO_AUTH_TOKEN": "twilio-token",
+        "NURTURE_TWILIO_ACCOUNT_SID": TWILIO_SID, "NURTURE_TWILIO_AUTH_TOKEN": TWILIO_TOKEN,
         "NURTURE_TWILIO_FROM": TWILIO_FROM, "NURTURE_TWILIO_API_BASE": simulator.url,
         "NURTURE_SENDGRID_API_KEY": "SG.test-key", "NURTURE_SENDGRID_HOST": simulator.url,
         "NURTURE_EMAIL_FROM": "Short Sale Help <help@shortsalehelp.example>",
-        "NURTURE_PUBLIC_URL": "https://nurture.example.com",
+        "NURTURE_PUBLIC_URL": PUBLIC,
+        "NURTURE_SENDGRID_WEBHOOK_PUBLIC_KEY": SENDGRID_PUBLIC_KEY,
     }
     for key, value in env.items():
         monkeypatch.setenv(key, value)

@@ -5,22 +5,22 @@ import json
 import logging
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlmodel import select
 
 from nurture.db import session_scope
 from nurture.models import DeliveryEvent, Lead
-from nurture.web import create_app
 from nurture.web.middleware import MAX_BODY_BYTES
+from web_helpers import local_client, sendgrid_post, twilio_post
 
 LEAD = {"first_name": "Maria", "last_name": "Lopez", "phone": "(305) 555-0142", "email": "maria@example.com"}
 HUGE_ID = "99999999999999999999999"
 
 
 @pytest.fixture
-def client(db_url, frozen_now):
-    # No API key configured: the API answers loopback clients, as a developer's machine does.
-    with TestClient(create_app(), client=("127.0.0.1", 50000)) as c:
+def client(db_url, frozen_now, webhook_keys):
+    # No API key configured: the API answers this machine on a loopback-bound server, as on a developer's
+    # machine; the webhooks answer requests signed as Twilio and SendGrid sign them.
+    with local_client() as c:
         yield c
 
 
@@ -202,13 +202,13 @@ def test_the_dashboard_filters_answer_bad_values_with_a_400_page(client, query):
 @pytest.mark.parametrize("query", ["message_id=" + HUGE_ID, "message_id=%C2%B2", "message_id=-1", "message_id=%00"])
 def test_a_twilio_status_callback_with_a_bad_message_id_is_answered_200(client, query):
     form = {"MessageSid": "SM\x00" + "x" * 500, "MessageStatus": "delivered" * 20, "ErrorCode": "3" * 100}
-    assert client.post(f"/webhooks/twilio/status?{query}", data=form).status_code == 200
+    assert twilio_post(client, f"/webhooks/twilio/status?{query}", form).status_code == 200
 
 
 def test_a_twilio_inbound_message_with_nul_and_a_huge_sender_is_answered_200(client, lead_id):
-    r = client.post("/webhooks/twilio/inbound", data={"From": "+1\x00" + "9" * 1000, "Body": "STOP\x00" * 1000})
+    r = twilio_post(client, "/webhooks/twilio/inbound", {"From": "+1\x00" + "9" * 1000, "Body": "STOP\x00" * 1000})
     assert r.status_code == 200
-    r = client.post("/webhooks/twilio/inbound", data={"From": "+13055550142", "Body": "Call me\x00 " + "z" * 5000})
+    r = twilio_post(client, "/webhooks/twilio/inbound", {"From": "+13055550142", "Body": "Call me\x00 " + "z" * 5000})
     assert r.status_code == 200
     assert stored_leads()[0].status == "needs_human"
 
@@ -221,12 +221,12 @@ def test_a_twilio_inbound_message_with_nul_and_a_huge_sender_is_answered_200(cli
     [None, 1, "x", [], {}],
 ])
 def test_sendgrid_events_with_junk_are_answered_200(client, events):
-    assert client.post("/webhooks/sendgrid/events", json=events).status_code == 200
+    assert sendgrid_post(client, events).status_code == 200
 
 
 def test_sendgrid_events_nested_past_any_real_event_are_a_400(client):
     deep = b"[" * 100_000 + b"]" * 100_000
-    assert client.post("/webhooks/sendgrid/events", content=deep).status_code == 400
+    assert sendgrid_post(client, None, raw=deep).status_code == 400
 
 
 def test_an_unexpected_error_is_a_500_whose_log_holds_no_personal_data(client, monkeypatch, caplog):

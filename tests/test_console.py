@@ -21,6 +21,7 @@ from nurture.lifecycle import log_event
 from nurture.models import Click, DeliveryEvent, Lead, Message
 from nurture.tokens import link_token
 from nurture.web import create_app
+from web_helpers import LOOPBACK
 
 NOW = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)  # Tuesday 10:00 in New York
 NY = "America/New_York"
@@ -247,7 +248,7 @@ def test_variants_get_their_own_rows_and_no_winner_on_little_data(db_url):
 @pytest.fixture
 def client(db_url):
     clock.freeze(NOW)
-    with TestClient(create_app(), follow_redirects=False) as c:
+    with TestClient(create_app(), follow_redirects=False, **LOOPBACK) as c:
         yield c
 
 

@@ -274,11 +274,10 @@ def test_an_email_that_timed_out_waits_for_sendgrids_events_then_goes_to_review(
 
 
 def test_a_processed_event_settles_an_email_that_timed_out(setup, short_timeout):
-    import json
-
     from fastapi.testclient import TestClient
 
     from nurture.web import create_app
+    from web_helpers import sendgrid_post
 
     lead_id, sim = setup
     sim.delay = 1.0
@@ -286,9 +285,8 @@ def test_a_processed_event_settles_an_email_that_timed_out(setup, short_timeout)
     assert Dispatcher().send(mid).state == "sending"
     event = [{"event": "processed", "email": "maria@example.com", "message_id": str(mid),
               "sg_message_id": "abc123.filter0001", "timestamp": 1}]
-    with TestClient(create_app(), client=("127.0.0.1", 5000)) as client:
-        r = client.post("/webhooks/sendgrid/events", content=json.dumps(event),
-                        headers={"Content-Type": "application/json"})
+    with TestClient(create_app()) as client:
+        r = sendgrid_post(client, event)
     assert r.status_code == 200
     row = message(mid)
     assert row.state == "sent" and row.provider_id == "abc123"

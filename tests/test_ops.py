@@ -12,13 +12,14 @@ from nurture.config import get_settings
 from nurture.db import session_scope
 from nurture.models import Consent, DeliveryEvent, Lead, Message
 from nurture.web import create_app
+from web_helpers import local_client
 
 XSS = "<script>alert(1)</script>"
 
 
 @pytest.fixture
 def client(sqlite_url, frozen_now):
-    with TestClient(create_app()) as c:
+    with local_client() as c:
         yield c
 
 
@@ -233,7 +234,7 @@ def test_ops_needs_the_bearer_key_when_one_is_set(sqlite_url, monkeypatch):
 
 def test_ops_without_a_key_only_answers_this_machine(sqlite_url):
     with TestClient(create_app(), client=("203.0.113.9", 40000)) as c:
-        assert c.get("/ops").status_code == 401
+        assert c.get("/ops").status_code == 403
 
 
 def test_a_browser_opens_ops_with_basic_auth_when_a_key_is_set(sqlite_url, monkeypatch):

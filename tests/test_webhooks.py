@@ -1,12 +1,10 @@
 """Provider webhooks and unsubscribe: what they change, what they log, and what they refuse."""
 
-import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import select
-from twilio.request_validator import RequestValidator
 
 from delivery_helpers import add_lead, cancel_plan, events, lead, message, messages_of, queue_message, requeue
 from nurture.clock import clock
@@ -15,9 +13,9 @@ from nurture.dispatch import Dispatcher
 from nurture.models import Consent, DeliveryEvent, Suppression
 from nurture.tokens import unsubscribe_token
 from nurture.web import create_app
+from web_helpers import sendgrid_headers, sendgrid_post, twilio_headers, twilio_post
 
 NOW = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
-PUBLIC = "https://nurture.example.com"
 
 
 @pytest.fixture
@@ -34,11 +32,6 @@ def sent_sms(sqlite_url, providers):
 def client(sqlite_url):
     with TestClient(create_app()) as c:
         yield c
-
-
-def twilio_post(client, path, form, token="twilio-token"):
-    signature = RequestValidator(token).compute_signature(PUBLIC + path, form)
-    return client.post(path, data=form, headers={"X-Twilio-Signature": signature})
 
 
 def test_twilio_delivered_callback_marks_the_message_delivered(sent_sms, client):
@@ -130,8 +123,7 @@ def test_sendgrid_events_deliver_bounce_and_unsubscribe(sqlite_url, providers, c
          "reason": "550 5.1.1 user unknown", "status": "5.1.1", "timestamp": 2},
         {"event": "open", "email": "maria@example.com", "message_id": "999999"},
     ]
-    r = client.post("/webhooks/sendgrid/events", content=json.dumps(payload),
-                    headers={"Content-Type": "application/json"})
+    r = sendgrid_post(client, payload)
     assert r.status_code == 200
     assert message(first).state == "delivered"
     row = message(second)
@@ -140,29 +132,16 @@ def test_sendgrid_events_deliver_bounce_and_unsubscribe(sqlite_url, providers, c
         assert s.exec(select(Suppression.reason).where(Suppression.channel == "email")).all() == ["bounce"]
 
 
-def test_sendgrid_body_that_is_not_a_list_is_a_400(client):
-    assert client.post("/webhooks/sendgrid/events", content=b'{"event": "x"}').status_code == 400
-    assert client.post("/webhooks/sendgrid/events", content=b"nope").status_code == 400
+def test_sendgrid_body_that_is_not_a_list_is_a_400(sqlite_url, webhook_keys, client):
+    assert sendgrid_post(client, None, raw=b'{"event": "x"}').status_code == 400
+    assert sendgrid_post(client, None, raw=b"nope").status_code == 400
 
 
-def test_signed_sendgrid_events_are_verified(sqlite_url, client, monkeypatch):
-    import base64
-
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-
-    from nurture.config import get_settings
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    public = key.public_key().public_bytes(serialization.Encoding.DER,
-                                           serialization.PublicFormat.SubjectPublicKeyInfo)
-    monkeypatch.setenv("NURTURE_SENDGRID_WEBHOOK_PUBLIC_KEY", base64.b64encode(public).decode())
-    get_settings.cache_clear()
-    body, ts = '[{"event":"processed","email":"a@example.com"}]', "1700000000"
-    sig = base64.b64encode(key.sign((ts + body).encode(), ec.ECDSA(hashes.SHA256()))).decode()
-    headers = {"X-Twilio-Email-Event-Webhook-Signature": sig, "X-Twilio-Email-Event-Webhook-Timestamp": ts}
-    assert client.post("/webhooks/sendgrid/events", content=body, headers=headers).status_code == 200
-    headers["X-Twilio-Email-Event-Webhook-Timestamp"] = "1700000001"
+def test_signed_sendgrid_events_are_verified(sqlite_url, webhook_keys, client):
+    body = '[{"event":"processed","email":"a@example.com"}]'
+    assert sendgrid_post(client, None, raw=body).status_code == 200
+    headers = sendgrid_headers(body)
+    headers["X-Twilio-Email-Event-Webhook-Timestamp"] = str(int(headers["X-Twilio-Email-Event-Webhook-Timestamp"]) + 1)
     assert client.post("/webhooks/sendgrid/events", content=body, headers=headers).status_code == 403
 
 
@@ -194,8 +173,7 @@ def test_a_callback_that_beats_the_worker_still_finds_its_message(sqlite_url, pr
     mid = queue_message(lead_id, NOW, state="sending")  # the worker has not stored Twilio's sid yet
     path = f"/webhooks/twilio/status?message_id={mid}"
     form = {"MessageSid": "SMearly", "MessageStatus": "delivered"}
-    signature = RequestValidator("twilio-token").compute_signature(PUBLIC + path, form)
-    r = client.post(path, data=form, headers={"X-Twilio-Signature": signature})
+    r = client.post(path, data=form, headers=twilio_headers(path, form))
     assert r.status_code == 200
     row = message(mid)
     assert (row.state, row.provider_id) == ("delivered", "SMearly")

@@ -10,6 +10,7 @@ from nurture.cli import blackout as blackout_cli
 from nurture.cli import db as db_cli
 from nurture.cli import delivery as delivery_cli
 from nurture.cli import demo as demo_cli
+from nurture.cli import doctor as doctor_cli
 from nurture.cli import leads as leads_cli
 from nurture.cli import schedule as schedule_cli
 from nurture.cli import serve as serve_cli
@@ -33,6 +34,7 @@ app.add_typer(blackout_cli.app, name="blackout",
 serve_cli.register(app)
 delivery_cli.register(app)
 demo_cli.register(app)
+doctor_cli.register(app)
 
 
 def main() -> None:

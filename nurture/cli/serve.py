@@ -6,9 +6,10 @@ from typing import Annotated
 
 import typer
 
-from nurture.cli.common import out
+from nurture.cli.common import err_console, out
 from nurture.config import get_settings
 from nurture.db import get_engine, redact
+from nurture.doctor import static_checks
 
 Host = Annotated[str, typer.Option("--host", help="Address to listen on.")]
 Port = Annotated[int, typer.Option("--port", help="Port to listen on.")]
@@ -22,8 +23,13 @@ def _serve(host: str, port: int, *, embedded: bool) -> None:
     settings = get_settings()
     get_engine()  # migrate before the first request, not during it
     out(f"nurture API on http://{host}:{port} (docs /docs, ops /ops), database {redact(settings.database_url)}")
-    if not settings.api_key:
-        out("NURTURE_API_KEY is not set: /api and /ops answer only this machine (127.0.0.1)")
+    for check in static_checks(settings, bind_host=host):
+        if check.status != "ok":
+            # On stderr, where a service manager's log keeps them; `nurture doctor` says the same and more.
+            err_console.print(f"{'warning' if check.status == 'warn' else 'ERROR'}: {check.name}: {check.detail}",
+                              highlight=False, soft_wrap=True, markup=False)
+        elif check.name == "API key" and not settings.api_key:
+            out(check.detail, markup=False)
     runtime = None
     if embedded:
         from nurture.runtime import Embedded
@@ -34,7 +40,7 @@ def _serve(host: str, port: int, *, embedded: bool) -> None:
         broker = redact(settings.redis_url) if settings.redis_url else "embedded broker"
         out(f"scheduler every {settings.tick_seconds}s and 4 worker threads on {broker}; SMS via {sms}, email via {email}")
     try:
-        uvicorn.run(create_app(), host=host, port=port, log_level="info")
+        uvicorn.run(create_app(bind_host=host), host=host, port=port, log_level="info")
     finally:
         if runtime is not None:
             runtime.stop()

@@ -4,22 +4,28 @@ from __future__ import annotations
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from nurture import __version__
 from nurture.intake_schema import clean_message
 from nurture.web import health, leads, links, metrics, ops, ops_leads, ops_log, ops_templates, webhooks
-from nurture.web.middleware import BodySizeLimit, ErrorShield
-from nurture.web.pages import STATIC_DIR
+from nurture.web.middleware import BodySizeLimit, ErrorShield, SecurityHeaders
+from nurture.web.pages import STATIC_DIR  # the console's ops.css/ops.js, and Swagger UI (swagger-ui-dist 5.35.0)
 
 
-def create_app() -> FastAPI:
+def create_app(*, bind_host: str | None = None) -> FastAPI:
+    """The app. `bind_host` is the address the server listens on, when the caller knows it
+    (`nurture serve`): with no API key, a server bound beyond loopback refuses /api and /ops."""
     app = FastAPI(
         title="nurture",
         version=__version__,
         description="Lead intake, provider webhooks and ops for the nurture service.",
+        docs_url=None,  # served below, from local assets: FastAPI's default page loads them from a CDN
+        redoc_url=None,  # ReDoc would need its own bundle; /docs covers the same document
     )
+    app.state.bind_host = bind_host
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -29,8 +35,24 @@ def create_app() -> FastAPI:
             errors.append({"field": ".".join(loc) or "body", "message": clean_message(err.get("msg", "invalid"))})
         return JSONResponse({"detail": errors}, status_code=422)
 
+    @app.get("/docs", include_in_schema=False)
+    def swagger_ui() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/openapi.json",
+            title=f"{app.title} - API docs",
+            swagger_js_url="/static/swagger/swagger-ui-bundle.js",
+            swagger_css_url="/static/swagger/swagger-ui.css",
+            swagger_favicon_url="/static/swagger/favicon-32x32.png",
+            # No badge fetched from validator.swagger.io: the page makes no request beyond this server.
+            swagger_ui_parameters={"validatorUrl": None},
+        )
+
+    # Same origin, no CDN: the console's stylesheet and script, and Swagger UI's assets.
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
     app.add_middleware(BodySizeLimit)
-    app.add_middleware(ErrorShield)  # added last, so it is the outermost: it sees every error
+    app.add_middleware(ErrorShield)  # sees every error the app raises, and turns it into a logged 500
+    app.add_middleware(SecurityHeaders)  # outermost: even ErrorShield's 500 carries the headers
 
     app.include_router(health.router)
     app.include_router(leads.router)
@@ -41,8 +63,6 @@ def create_app() -> FastAPI:
     app.include_router(links.router)
     app.include_router(metrics.router)
     app.include_router(webhooks.router)
-    # The console's stylesheet and script, same origin (no CDN, nothing inline).
-    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app
 
 

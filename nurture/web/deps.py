@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import base64
 import hmac
-from collections.abc import Iterator
-from typing import Annotated
+import ipaddress
+from collections.abc import Iterator, Mapping
+from typing import Annotated, Any
 
 from fastapi import Depends, Header, HTTPException, Request
 from sqlmodel import Session
@@ -13,7 +14,10 @@ from sqlmodel import Session
 from nurture.config import get_settings
 from nurture.db import session_scope
 
-LOOPBACK = {"127.0.0.1", "::1", "localhost", "testclient"}
+# Headers a reverse proxy adds. Their values prove nothing (any client can write them); their
+# presence says another hop stands between the client and this server, so the client may be anywhere.
+PROXY_HEADERS = ("forwarded", "x-forwarded-for", "x-forwarded-host", "x-forwarded-proto", "x-real-ip",
+                 "x-client-ip", "true-client-ip", "cf-connecting-ip", "via")
 
 
 def get_session() -> Iterator[Session]:
@@ -22,15 +26,55 @@ def get_session() -> Iterator[Session]:
         yield session
 
 
+def is_loopback(host: str | None) -> bool:
+    """True for `localhost` and the loopback addresses (127.0.0.0/8, ::1, ::ffff:127.x)."""
+    if not host:
+        return False
+    if host.lower() == "localhost":
+        return True
+    try:
+        address = ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return address.is_loopback
+
+
+def not_local(*, bind_host: str | None, server: Any, client: Any, headers: Mapping[str, str]) -> str | None:
+    """Why a request may not use the no-key exception, or None when it is made on this machine to a
+    server bound to a loopback address.
+
+    `bind_host` is the address `nurture serve` was told to listen on (None when another ASGI server
+    runs the app); `server` and `client` are the ASGI scope's (host, port) of the connection, which
+    uvicorn takes from the socket, never from a header.
+    """
+    if bind_host is not None and not is_loopback(bind_host):
+        return f"this server listens on {bind_host}, which other machines can reach"
+    server_host = server[0] if server else None
+    if not is_loopback(server_host):
+        return f"this server was reached at {server_host or 'an unknown address'}, not at a loopback address"
+    client_host = client[0] if client else None
+    if not is_loopback(client_host):
+        return f"the request came from {client_host or 'an unknown address'}"
+    proxied = next((name for name in PROXY_HEADERS if name in headers), None)
+    if proxied:
+        return f"the request came through a proxy (it carries {proxied})"
+    return None
+
+
 def require_api_key(request: Request, authorization: Annotated[str | None, Header()] = None) -> None:
     """NURTURE_API_KEY as a bearer token, or as the password of HTTP Basic (so a browser can open
-    /ops); with no key configured, only loopback clients are let in."""
+    /ops); with no key configured, only requests made on this machine to a loopback-bound server."""
     key = get_settings().api_key
     if not key:
-        host = request.client.host if request.client else ""
-        if host in LOOPBACK:
+        reason = not_local(bind_host=getattr(request.app.state, "bind_host", None), server=request.scope.get("server"),
+                           client=request.scope.get("client"), headers=request.headers)
+        if reason is None:
             return
-        raise HTTPException(401, "NURTURE_API_KEY is not set: the API only answers this machine")
+        raise HTTPException(403, f"NURTURE_API_KEY is not set, so /api and /ops answer only requests made on this "
+                                 f"machine to a server bound to a loopback address, and {reason}. "
+                                 f"Set NURTURE_API_KEY and send it as a bearer token.")
     scheme, _, token = (authorization or "").partition(" ")
     token = token.strip()
     if scheme.lower() == "basic":

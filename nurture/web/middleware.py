@@ -85,3 +85,47 @@ class ErrorShield:
             if not started:
                 body: dict[str, Any] = {"detail": "internal error (logged without its details)"}
                 await JSONResponse(body, status_code=500)(scope, receive, send)
+
+
+OPS_CSP = ("default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; object-src 'none'; "
+           "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+"""The console's Content-Security-Policy: its own assets only, no script but same-origin files (inline
+styles are allowed: a style cannot read or send anything), and no page may frame it."""
+
+NO_STORE = [(b"cache-control", b"no-store"), (b"referrer-policy", b"no-referrer")]
+"""For every response that can carry a lead's data: no browser or proxy cache keeps a copy, and no
+link followed from it leaks the URL (a lead filter can hold a phone number or an email)."""
+
+HEADERS_BY_PREFIX: tuple[tuple[str, list[tuple[bytes, bytes]]], ...] = (
+    ("/ops", [*NO_STORE, (b"x-frame-options", b"DENY"), (b"content-security-policy", OPS_CSP.encode())]),
+    ("/api", NO_STORE),
+)
+"""Response headers by path (the prefix itself and everything under it): /ops pages and /api answers
+carry personal data."""
+
+
+class SecurityHeaders:
+    """Add the headers of HEADERS_BY_PREFIX to every response under those prefixes (errors included),
+    and `X-Content-Type-Options: nosniff` to every response."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path = scope.get("path", "")
+        extra = [(b"x-content-type-options", b"nosniff")]
+        for prefix, headers in HEADERS_BY_PREFIX:
+            if path == prefix or path.startswith(prefix + "/"):
+                extra += headers
+        names = {name for name, _ in extra}
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                kept = [(k, v) for k, v in message.get("headers", []) if k.lower() not in names]
+                message = {**message, "headers": kept + extra}
+            await send(message)
+
+        await self.app(scope, receive, with_headers)

@@ -24,6 +24,7 @@ from nurture.lifecycle import S, log_event, transition
 from nurture.models import Lead, Message, row_id
 from nurture.text_rules import clip, scrub
 from nurture.tokens import InvalidToken, verify_unsubscribe_token
+from nurture.web.verification import WebhookRefused, public_url_problem, verify_sendgrid, verify_twilio
 
 log = logging.getLogger("nurture.webhooks")
 router = APIRouter(tags=["webhooks"])
@@ -46,19 +47,19 @@ SUPPRESSION_DETAIL_MAX = 300
 
 
 async def _twilio_form(request: Request) -> dict[str, str]:
-    """The form Twilio posted, after checking X-Twilio-Signature when an auth token is configured."""
-    form = {k: str(v) for k, v in (await request.form()).items()}
+    """The form Twilio posted, once X-Twilio-Signature proves it is Twilio's (503 while no auth token is set)."""
     settings = get_settings()
-    if settings.twilio_auth_token:
-        from twilio.request_validator import RequestValidator
-
-        # Twilio signs the public URL it called, not the one uvicorn sees behind a proxy.
-        url = settings.public_url.rstrip("/") + request.url.path
-        if request.url.query:
-            url += "?" + request.url.query
-        signature = request.headers.get("X-Twilio-Signature", "")
-        if not RequestValidator(settings.twilio_auth_token).validate(url, form, signature):
-            raise HTTPException(403, "bad X-Twilio-Signature")
+    form = {k: str(v) for k, v in (await request.form()).items()}
+    # Twilio signs the public URL it called, not the one uvicorn sees behind a proxy.
+    url = settings.public_url.rstrip("/") + request.url.path
+    if request.url.query:
+        url += "?" + request.url.query
+    try:
+        verify_twilio(settings, url=url, form=form, signature=request.headers.get("X-Twilio-Signature", ""))
+    except WebhookRefused as exc:
+        hint = public_url_problem(settings) if exc.status == 403 else None
+        log.warning("refused a Twilio callback to %s: %s%s", url, exc.reason, f". {hint}" if hint else "")
+        raise HTTPException(exc.status, exc.reason) from None
     return {k: scrub(v, TWILIO_FIELD_MAX.get(k, TWILIO_TEXT_MAX)) for k, v in form.items()}
 
 
@@ -119,19 +120,15 @@ async def twilio_inbound(request: Request) -> Response:
 
 
 def _verify_sendgrid(request: Request, raw: bytes) -> None:
-    key = get_settings().sendgrid_webhook_public_key
-    if not key:
-        return
-    from sendgrid.helpers.eventwebhook import EventWebhook, EventWebhookHeader
+    """Refuse events SendGrid did not sign, or signed more than five minutes from now (503 with no key)."""
+    from sendgrid.helpers.eventwebhook import EventWebhookHeader
 
-    signature = request.headers.get(EventWebhookHeader.SIGNATURE, "")
-    timestamp = request.headers.get(EventWebhookHeader.TIMESTAMP, "")
     try:
-        ok = EventWebhook(key).verify_signature(raw.decode("utf-8"), signature, timestamp)
-    except Exception:  # a malformed signature or key is a failed check, not a 500
-        ok = False
-    if not ok:
-        raise HTTPException(403, "bad event webhook signature")
+        verify_sendgrid(get_settings(), body=raw, signature=request.headers.get(EventWebhookHeader.SIGNATURE, ""),
+                        timestamp=request.headers.get(EventWebhookHeader.TIMESTAMP, ""), now=now())
+    except WebhookRefused as exc:
+        log.warning("refused a SendGrid event batch: %s", exc.reason)
+        raise HTTPException(exc.status, exc.reason) from None
 
 
 def _sendgrid_message(session: Session, event: dict[str, Any]) -> Message | None:
