@@ -9,16 +9,23 @@ from nurture.content.lint import Finding, lint
 from nurture.content.samples import SAMPLE_TIERS, sample_leads
 from nurture.content.sms import SegmentInfo, normalize_sms, sms_segments
 from nurture.content.store import (
+    HELP_TEMPLATE,
     OPT_OUT_TEXT,
+    STOP_TEMPLATE,
+    SYSTEM_TEMPLATES,
     THEMES,
     Rendered,
     RenderError,
     TemplateStore,
+    compose,
     split_name,
 )
 
 __all__ = [
+    "HELP_TEMPLATE",
     "OPT_OUT_TEXT",
+    "STOP_TEMPLATE",
+    "SYSTEM_TEMPLATES",
     "PAGES",
     "SAMPLE_TIERS",
     "THEMES",
@@ -27,6 +34,7 @@ __all__ = [
     "Rendered",
     "SegmentInfo",
     "TemplateStore",
+    "compose",
     "days_to_sale",
     "lint",
     "money",
