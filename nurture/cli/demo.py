@@ -24,7 +24,8 @@ def demo_leads(today: date) -> list[dict[str, Any]]:
         return (today + timedelta(days=days)).isoformat()
 
     def consent() -> dict[str, Any]:
-        return {"granted": True, "text": CONSENT, "source_url": "https://www.example.com/start-short-sale"}
+        return {"granted": True, "text": CONSENT, "source_url": "https://www.example.com/start-short-sale",
+                "ip": "203.0.113.7"}
 
     return [
         {"first_name": "Maria", "last_name": "Lopez", "phone": "(305) 555-0142", "email": "maria@example.com",
