@@ -8,7 +8,7 @@ from fastapi.responses import JSONResponse
 
 from nurture import __version__
 from nurture.intake_schema import clean_message
-from nurture.web import health, leads, metrics, ops, webhooks
+from nurture.web import health, inbox, leads, metrics, ops, webhooks
 from nurture.web.middleware import BodySizeLimit, ErrorShield
 
 
@@ -33,6 +33,7 @@ def create_app() -> FastAPI:
     app.include_router(health.router)
     app.include_router(leads.router)
     app.include_router(ops.router)
+    app.include_router(inbox.router)
     app.include_router(metrics.router)
     app.include_router(webhooks.router)
     return app
