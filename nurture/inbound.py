@@ -11,6 +11,7 @@ like the send gate, so a worker deciding about that lead either sees the change 
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -34,6 +35,8 @@ from nurture.rules import (
     SYSTEM_SEQUENCE,
 )
 from nurture.text_rules import clip, scrub
+
+log = logging.getLogger("nurture.inbound")
 
 #: Characters kept of an inbound body: a text is at most 1,600; an email's text part is cut here.
 BODY_MAX = 20_000
@@ -162,6 +165,10 @@ def handle_inbound_sms(session: Session, *, from_: str, body: str, now: datetime
               data={"inbound_id": row.id, "sid": provider_id, "kind": str(found.kind), "why": found.reason})
     # With Advanced Opt-Out, Twilio itself answered the keyword it marked with OptOutType.
     twilio_answered = settings.twilio_advanced_opt_out and bool((opt_out_type or "").strip())
+    if (opt_out_type or "").strip() and not settings.twilio_advanced_opt_out:
+        log.warning("Twilio marked inbound %s with OptOutType %s, so Advanced Opt-Out is on, but "
+                    "NURTURE_TWILIO_ADVANCED_OPT_OUT is false: nurture answers too (set it to true)",
+                    provider_id, clip(opt_out_type or "", 20))
     kind, reason = str(found.kind), found.reason
     if found.kind is ReplyKind.opt_out:
         fresh = opt_out(session, lead, channel="sms", reason="stop", detail=f'replied "{clip(text, 80)}": {found.reason}',

@@ -138,6 +138,9 @@ def _play(workdir: Path, *, days: int, step: timedelta) -> None:
                         handle_inbound_sms(session, from_=lead.phone or "", body="STOP", now=clock.now())
                     table.add_row(f"{local:%a %d %H:%M} {local.tzname()}", "Dana", "sms", "(inbound)",
                                   "Dana replied STOP: no more texts to her")
+                    # Its one confirmation goes within minutes (or never): hand it over before time moves.
+                    tick(runtime.enqueue, now=clock.now())
+                    runtime.join()
             clock.advance(step)
         console.print(table)
         with session_scope() as session:
