@@ -29,7 +29,7 @@ ZIPS = [("FL", "33101"), ("FL", "32501"), ("TX", "75201"), ("TX", "79901"), ("CA
         ("AZ", "85004"), ("NY", "10001"), ("GA", "30303"), ("AL", "35203"), ("WA", "98101")]
 HEADER = ("first_name,last_name,phone,email,property_state,property_zip,mortgage_balance,estimated_value,"
           "payment_status,months_behind,hardships,foreclosure_stage,foreclosure_sale_date,"
-          "sms_consent_granted,sms_consent_text")
+          "sms_consent_granted,sms_consent_text,sms_consent_source_url")
 
 
 def generate(rows: int, bad_share: float = 0.05, seed: int = 7) -> str:
@@ -45,7 +45,8 @@ def generate(rows: int, bad_share: float = 0.05, seed: int = 7) -> str:
         stage = rnd.choice(["none", "pre_foreclosure", "notice_of_default", "sale_scheduled"])
         sale = f"2027-0{rnd.randrange(1, 9)}-1{rnd.randrange(0, 9)}" if stage == "sale_scheduled" else ""
         row = [f"Lead{i}", "Bench", phone, f"lead{i}@example.com", state, zip_code, str(balance), str(value),
-               status, str(months), "job_loss", stage, sale, "yes", "I agree to receive texts"]
+               status, str(months), "job_loss", stage, sale, "yes", "I agree to receive texts",
+               "https://www.example.com/start-short-sale"]
         if rnd.random() < bad_share:
             row[2] = "555-01"  # a phone that cannot be right
         lines.append(",".join(row))

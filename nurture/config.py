@@ -31,12 +31,19 @@ class Settings(BaseSettings):
     twilio_from: str | None = None
     twilio_messaging_service_sid: str | None = None
     twilio_api_base: str = "https://api.twilio.com"
+    # True when the Messaging Service has Twilio's Advanced Opt-Out on: Twilio then answers the
+    # STOP/START/HELP keywords itself (and says so with OptOutType), so nurture sends no answer of
+    # its own to those; a revocation in other words still gets nurture's one confirmation.
+    twilio_advanced_opt_out: bool = False
 
     sendgrid_api_key: str | None = None
     sendgrid_host: str = "https://api.sendgrid.com"
     sendgrid_webhook_public_key: str | None = None
 
     email_from: str = "Short Sale Help <help@example.com>"
+    # Where leads' email replies go (a SendGrid Inbound Parse address). Emails then carry
+    # Reply-To: <local>+<token>@<domain>, and a reply is matched to its lead by the token.
+    reply_to: str | None = None
     company_name: str = "Short Sale Help"
     company_address: str = "100 Main Street, Suite 200, Miami, FL 33101"
 
@@ -99,6 +106,19 @@ class Settings(BaseSettings):
             if shipped.is_dir():
                 return shipped
         return value
+
+    @field_validator("reply_to")
+    @classmethod
+    def _reply_to_address(cls, value: str | None) -> str | None:
+        """A bare address whose local part can carry "+token" (checked at start-up, not at the first email)."""
+        if not value or not value.strip():
+            return None
+        value = value.strip()
+        local, at, domain = value.rpartition("@")
+        if not at or not local or "." not in domain or any(c in value for c in " <>\"+") or len(local) > 20:
+            raise ValueError("NURTURE_REPLY_TO must be a plain address like replies@parse.example.com, without "
+                             "'+' and with a local part of at most 20 characters (a reply token is added to it)")
+        return value.lower()
 
     @property
     def sms_configured(self) -> bool:

@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from nurture.intake import FieldError, IntakeError, LeadIn, RowOutcome, parse_lead, upsert_many
+from nurture.intake import FILE_EVIDENCE, FieldError, IntakeError, LeadIn, RowOutcome, parse_lead, upsert_many
 from nurture.text_rules import clip
 from nurture.tracebacks import error_summary, redacted_traceback
 
@@ -46,12 +46,14 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "sms_consent_text": ("sms_consent", "text"),
     "sms_consent_source_url": ("sms_consent", "source_url"),
     "sms_consent_ip": ("sms_consent", "ip"),
+    "sms_consent_at": ("sms_consent", "at"),
     "source": ("source",),
     "external_id": ("external_id",),
 }
 BATCH = 500
-_TRUE = {"true", "yes", "y", "1", "x"}
-_FALSE = {"false", "no", "n", "0", ""}
+#: How a CSV cell (and `--sms-consent-granted`) says yes or no.
+TRUE_WORDS = frozenset({"true", "yes", "y", "1", "x"})
+FALSE_WORDS = frozenset({"false", "no", "n", "0", ""})
 
 
 class CsvFileError(Exception):
@@ -74,7 +76,7 @@ def row_to_body(row: dict[str, str]) -> dict[str, Any]:
             value = [h.strip() for h in value.replace("|", ";").replace(",", ";").split(";") if h.strip()]
         elif column == "sms_consent_granted":
             low = value.lower()
-            value = True if low in _TRUE else False if low in _FALSE else value
+            value = True if low in TRUE_WORDS else False if low in FALSE_WORDS else value
         target = body
         for part in path[:-1]:
             target = target.setdefault(part, {})
@@ -91,6 +93,8 @@ class ImportReport:
     updated: int = 0
     unchanged: int = 0
     errors: list[tuple[int, FieldError]] = field(default_factory=list)
+    # Saved rows with something not applied: contact fields held for ops, a refused consent grant.
+    warnings: list[tuple[int, FieldError]] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
     dry_run: bool = False
 
@@ -103,6 +107,7 @@ class ImportReport:
             self.errors.extend((outcome.line or 0, e) for e in outcome.errors)
         else:
             setattr(self, outcome.action, getattr(self, outcome.action) + 1)
+            self.warnings.extend((outcome.line or 0, w) for w in outcome.warnings)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -110,6 +115,7 @@ class ImportReport:
             "unchanged": self.unchanged, "failed_rows": self.failed_rows, "dry_run": self.dry_run,
             "ignored_columns": self.ignored_columns,
             "errors": [{"line": line, **e.as_dict()} for line, e in self.errors],
+            "warnings": [{"line": line, **w.as_dict()} for line, w in self.warnings],
         }
 
 
@@ -179,15 +185,18 @@ def import_text(
     allow_unknown: bool = False,
     progress: Callable[[int], None] | None = None,
     plan: bool = True,
+    recorded_by: str | None = None,
 ) -> ImportReport:
-    """Import CSV text batch by batch; good rows land, bad rows are reported with their line numbers."""
+    """Import CSV text batch by batch; good rows land, bad rows are reported with their line numbers.
+    `recorded_by` (who imports it) goes into every consent entry the file makes."""
     ignored, rows = read_rows(text, allow_unknown=allow_unknown)
     report = ImportReport(ignored_columns=ignored, dry_run=dry_run)
     batch: list[tuple[int, LeadIn]] = []
 
     def flush() -> None:
         if batch:
-            for outcome in _commit_batch(session_factory, batch, now=now, dry_run=dry_run, plan=plan):
+            for outcome in _commit_batch(session_factory, batch, now=now, dry_run=dry_run, plan=plan,
+                                         recorded_by=recorded_by):
                 report.add(outcome)
             if progress:
                 progress(len(batch))
@@ -199,7 +208,7 @@ def import_text(
             report.errors.append((line, FieldError("row", row["__error__"])))
             continue
         try:
-            lead_in = parse_lead(row_to_body(row), sep="_", today=now.date())
+            lead_in = parse_lead(row_to_body(row), sep="_", today=now.date(), consent_evidence=FILE_EVIDENCE)
         except IntakeError as exc:
             report.errors.extend((line, e) for e in exc.errors)
             if progress:
@@ -222,16 +231,16 @@ def import_text(
 
 def _commit_batch(
     session_factory: Callable[[], Session], batch: list[tuple[int, LeadIn]], *, now: datetime, dry_run: bool,
-    plan: bool = True,
+    plan: bool = True, recorded_by: str | None = None,
 ) -> list[RowOutcome]:
     """Save one batch in one transaction; if anything fails, save its rows one by one instead, so
     that the failure costs (and names) only the row that caused it."""
     session = session_factory()
     try:
         if plan:
-            outcomes = upsert_many(session, batch, method="csv", now=now)
+            outcomes = upsert_many(session, batch, method="csv", now=now, recorded_by=recorded_by)
         else:  # benchmarks measure intake alone
-            outcomes = upsert_many(session, batch, method="csv", now=now, after_upsert=None)
+            outcomes = upsert_many(session, batch, method="csv", now=now, after_upsert=None, recorded_by=recorded_by)
         if dry_run:
             session.rollback()
         else:
@@ -251,7 +260,8 @@ def _commit_batch(
     finally:
         session.close()
     if len(batch) > 1:
-        return [o for row in batch for o in _commit_batch(session_factory, [row], now=now, dry_run=dry_run, plan=plan)]
+        return [o for row in batch for o in _commit_batch(session_factory, [row], now=now, dry_run=dry_run, plan=plan,
+                                                          recorded_by=recorded_by)]
     line = batch[0][0]
     if not isinstance(failure, IntegrityError):
         log.error("CSV line %d could not be saved\n%s", line, redacted_traceback(failure))

@@ -25,14 +25,14 @@ from nurture import blackouts, pauses, planning, variants
 from nurture.channels import ChannelError, OutgoingMessage, SendResult, get_channel
 from nurture.clock import now as clock_now
 from nurture.config import Settings, get_settings
-from nurture.content import RenderError, TemplateStore, variant_name
+from nurture.content import RenderError, TemplateStore, compose, variant_name
 from nurture.db import secret_key, session_scope
 from nurture.lifecycle import S, transition
 from nurture.locking import take_sqlite_writer_lock_for_message
 from nurture.models import WENT_OUT_STATES, Consent, ConsentAction, Lead, Message, Suppression
-from nurture.rules import Outgoing, PastSend, Rulebook, Verdict, check_message
+from nurture.rules import Outgoing, PastSend, Rulebook, Verdict, check_message, message_kind
 from nurture.sequences import Catalog, SequenceError, default_catalog
-from nurture.tokens import unsubscribe_url
+from nurture.tokens import reply_address, unsubscribe_url
 from nurture.urgency import Facts
 
 log = logging.getLogger("nurture.dispatch")
@@ -81,10 +81,12 @@ class Loaded:
     expires_at: datetime | None
     sale_date: date | None
     attempts: int
+    body: str | None  # an ops reply's text, typed when it was created
+    subject: str | None
 
 
 _MESSAGE_FIELDS = ("id", "state", "sequence", "step", "channel", "template", "deadline", "due_at", "expires_at",
-                   "sale_date", "attempts")
+                   "sale_date", "attempts", "body", "subject")
 
 
 def load_locked(session: Session, message_id: int) -> Loaded | None:
@@ -346,9 +348,14 @@ class Dispatcher:
             unsub = unsubscribe_url(self.settings, secret, lead.id, loaded.channel)
             variant = self._variant(session, loaded)
             try:
-                rendered = self.store.render(variant_name(loaded.template, variant), lead, now=now,
-                                             settings=self.settings, secret=secret, tier=tier, unsubscribe_url=unsub,
-                                             first_sms=verdict.identify, message_id=loaded.id)
+                if message_kind(loaded.sequence) == "ops":  # a person typed it: sent as typed
+                    rendered = compose(loaded.channel, loaded.body or "", subject=loaded.subject,
+                                       settings=self.settings, first_sms=verdict.identify, unsubscribe_url=unsub)
+                else:
+                    rendered = self.store.render(variant_name(loaded.template, variant), lead, now=now,
+                                                 settings=self.settings, secret=secret, tier=tier,
+                                                 unsubscribe_url=unsub, first_sms=verdict.identify,
+                                                 message_id=loaded.id)
             except RenderError as exc:
                 transition(session, loaded.id, from_state=S.queued, to_state=S.failed, at=now, lead_id=lead.id,
                            cause=str(exc), error_code="template", error_reason=str(exc)[:500])
@@ -377,7 +384,7 @@ class Dispatcher:
                 return Outcome("ignored", f"message #{message_id} left 'queued' meanwhile: another worker has it")
             out = OutgoingMessage(message_id=loaded.id, lead_id=lead.id, channel=loaded.channel, to=to,
                                   subject=rendered.subject, text=rendered.text, html=rendered.html,
-                                  unsubscribe_url=unsub)
+                                  unsubscribe_url=unsub, reply_to=self._reply_to(loaded.channel, lead.id, secret))
             return out, now, loaded.attempts + 1
 
     def _variant(self, session: Session, loaded: Loaded) -> str | None:
@@ -386,6 +393,11 @@ class Dispatcher:
         found = catalog.step(loaded.sequence, loaded.step) if catalog is not None else None
         return variants.choose(session, self.store, lead_id=loaded.lead.id, template=loaded.template,
                                step=found[1] if found else None)
+    def _reply_to(self, channel: str, lead_id: int, secret: str) -> str | None:
+        """An email's Reply-To: the Inbound Parse address with the lead's token (NURTURE_REPLY_TO)."""
+        if channel != "email" or not self.settings.reply_to:
+            return None
+        return reply_address(self.settings.reply_to, lead_id, secret)
 
     def _verdict(self, session: Session, loaded: Loaded, now: datetime) -> tuple[Verdict, str | None]:
         """The rulebook's answer for this message now, and the lead's tier now (content is never stale)."""

@@ -11,8 +11,11 @@ from typing import Any, Literal
 from sqlalchemy import insert, or_
 from sqlmodel import Session, select
 
+from nurture import consent as ledger
 from nurture.intake_schema import (  # noqa: F401  (re-exported: the doors import them from here)
+    API_EVIDENCE,
     DEFAULT_TIMEZONE,
+    FILE_EVIDENCE,
     ConsentIn,
     FieldError,
     IntakeError,
@@ -35,8 +38,10 @@ from nurture.models import (
     Lead,
     LeadStatus,
     PaymentStatus,
+    ProposedChange,
     row_id,
 )
+from nurture.locking import lock_leads
 from nurture.text_rules import shown, text_problem
 
 STATUS_REASON_MAX = 300
@@ -49,11 +54,30 @@ PLAN_FIELDS = frozenset(
 )
 
 
+#: Fields that say who the lead is and where messages go. An intake that matches a lead by one
+#: identifier but brings another value for the other (a known phone with a new email, or the
+#: reverse) may be someone else: these fields are then held for ops, not overwritten.
+CONTACT_FIELDS = ("first_name", "last_name", "email", "phone")
+
+
 @dataclass
 class UpsertResult:
     lead: Lead
     created: bool
     changed: set[str] = field(default_factory=set)
+    held: list[str] = field(default_factory=list)  # contact fields held for ops as proposed changes
+    refused: str | None = None  # why a consent grant was refused (logged in the ledger as refused)
+
+
+@dataclass
+class _ConsentState:
+    """A lead's current SMS consent entry, as far as this batch knows it."""
+
+    action: str
+    method: str
+    text: str | None = None
+    source_url: str | None = None
+    entry: Consent | None = None
 
 
 def _lead_values(lead_in: LeadIn) -> dict[str, Any]:
@@ -103,11 +127,46 @@ def _apply(lead: Lead, values: dict[str, Any], now: datetime) -> set[str]:
     return changed
 
 
-def _consent_values(lead_id: int, consent: ConsentIn, method: str, now: datetime) -> dict[str, Any]:
-    """An SMS consent grant, with the wording and where it was given, as a Consent row's values."""
-    return {"lead_id": lead_id, "channel": Channel.sms.value, "action": ConsentAction.grant.value,
-            "text": consent.text, "source_url": consent.source_url, "ip": consent.ip, "method": method,
-            "recorded_at": now}
+def _consent_values(lead_id: int, consent: ConsentIn, method: str, now: datetime, *, action: str,
+                    recorded_by: str | None, note: str | None = None) -> dict[str, Any]:
+    """An SMS consent entry (a grant with its wording, page, IP and time; a revocation; a refusal)."""
+    return ledger.entry(lead_id=lead_id, channel=Channel.sms.value, action=action, method=method, at=now,
+                        text=consent.text, source_url=consent.source_url, ip=consent.ip, given_at=consent.at,
+                        recorded_by=recorded_by, note=note)
+
+
+def _consent_change(state: _ConsentState | None, consent: ConsentIn | None) -> tuple[str | None, str | None]:
+    """What an intake's consent does to a lead whose current entry is `state`: ("grant", None),
+    ("revoke", None), ("refused", why) or (None, None) for nothing."""
+    if consent is None:
+        return None, None
+    if not consent.granted:
+        return ("revoke", None) if state is not None and state.action == ConsentAction.grant else (None, None)
+    if state is not None and state.action == ConsentAction.revoke and state.method in ledger.TEXT_REVOCATION_METHODS:
+        why = ledger.refusal_note(state.entry) if state.entry is not None else (
+            "refused: this number revoked consent by text; only the lead can restore it, by texting START")
+        return "refused", why
+    if state is not None and state.action == ConsentAction.grant and (state.text, state.source_url) == (
+            consent.text, consent.source_url):
+        return None, None
+    return "grant", None
+
+
+def _held_contact(lead: Lead | _Draft, values: dict[str, Any], lead_in: LeadIn, by_phone: Lead | None,
+                  by_email: Lead | None) -> list[tuple[str, Any, Any]]:
+    """Contact fields this intake may not change on its own word: (field, current, proposed).
+
+    The intake matched the lead by one identifier and brings another value for the other one: a
+    known phone with a new email, or a known email with a new phone. Whoever filled in the form may
+    not be the lead, so the name and both addresses are held for ops."""
+    other_differs = (
+        (by_phone is not None and lead_in.email is not None and by_phone.email != lead_in.email)
+        or (by_email is not None and lead_in.phone is not None and by_email.phone != lead_in.phone)
+    )
+    if not other_differs:
+        return []
+    return [(name, getattr(lead, name), values[name]) for name in CONTACT_FIELDS
+            if name in values and getattr(lead, name) != values[name]]
 
 
 def _find_conflict(by_phone: Lead | None, by_email: Lead | None) -> FieldError | None:
@@ -122,13 +181,15 @@ def _find_conflict(by_phone: Lead | None, by_email: Lead | None) -> FieldError |
 
 @dataclass
 class RowOutcome:
-    """What happened to one intake row: created, updated, unchanged or refused (with errors)."""
+    """What happened to one intake row: created, updated, unchanged or refused (with errors), and
+    what was saved but not applied (warnings: contact fields held for ops, a refused consent)."""
 
     line: int | None
     action: Literal["created", "updated", "unchanged", "error"]
     lead_id: int | None = None
     errors: list[FieldError] = field(default_factory=list)
     changed: set[str] = field(default_factory=set)
+    warnings: list[FieldError] = field(default_factory=list)
 
 
 AfterUpsert = Callable[[Session, Sequence[UpsertResult], datetime], None]
@@ -172,11 +233,17 @@ def upsert_many(
     method: str,
     now: datetime,
     after_upsert: AfterUpsert | None = _default_after_upsert,
+    recorded_by: str | None = None,
+    replace_contact: bool = False,
 ) -> list[RowOutcome]:
     """Create or update a batch of validated leads in the session's transaction (not committed).
 
     Existing leads are found by phone or email in two queries for the whole batch; a row whose
-    phone and email belong to two different leads is refused with a field error.
+    phone and email belong to two different leads is refused with a field error. A row that
+    matches a lead by one of them but brings another value for the other has its contact fields
+    held for ops (ProposedChange) unless `replace_contact`. Consent: a grant is recorded with its
+    evidence and `recorded_by`, `granted: false` revokes, and a grant for a number that revoked by
+    text is refused (recorded as refused, the row's other fields still saved).
     """
     phones = {r.phone for _, r in rows if r.phone}
     emails = {r.email for _, r in rows if r.email}
@@ -194,23 +261,25 @@ def upsert_many(
             if lead.email:
                 by_email[lead.email] = lead
 
-    # The newest SMS consent of each lead in play, keyed by the lead object (new leads have no id yet).
-    last_consent: dict[int, tuple[str | None, str | None]] = {}
+    # The current SMS consent entry of each lead in play, keyed by the lead object (new leads have no id yet).
+    consent_state: dict[int, _ConsentState] = {}
     existing = {lead.id: lead for lead in (*by_phone.values(), *by_email.values())}
     if existing and any(r.sms_consent for _, r in rows):
+        # Consent changes under the leads' locks, read after them: a worker deciding about one of
+        # these leads sees the change or decided before it.
+        lock_leads(session, list(existing))  # type: ignore[arg-type]
         for c in session.exec(
-            select(Consent).where(Consent.lead_id.in_(existing), Consent.channel == "sms")  # type: ignore[attr-defined]
+            select(Consent).where(Consent.lead_id.in_(existing), Consent.channel == "sms",  # type: ignore[attr-defined]
+                                  Consent.action != ConsentAction.refused)
             .order_by(Consent.id)
         ):
-            grant = (c.text, c.source_url) if c.action == ConsentAction.grant else None
-            if grant:
-                last_consent[id(existing[c.lead_id])] = grant
-            else:
-                last_consent.pop(id(existing[c.lead_id]), None)
+            consent_state[id(existing[c.lead_id])] = _ConsentState(c.action, c.method, c.text, c.source_url, c)
 
     outcomes: list[RowOutcome] = []
     done: list[tuple[LeadIn, RowOutcome, UpsertResult]] = []
     drafts: list[_Draft] = []
+    held_of: dict[int, list[tuple[str, Any, Any]]] = {}
+    consent_of: dict[int, tuple[str, str | None]] = {}
     for line, lead_in in rows:
         p = by_phone.get(lead_in.phone) if lead_in.phone else None
         e = by_email.get(lead_in.email) if lead_in.email else None
@@ -221,25 +290,46 @@ def upsert_many(
         lead = p or e
         values = _lead_values(lead_in)
         created = lead is None
+        held: list[tuple[str, Any, Any]] = []
         if lead is None:
             if not values.get("first_name"):
                 outcomes.append(RowOutcome(line, "error", errors=[FieldError("first_name", "is required")]))
                 continue
             lead = _Draft(now, method)
             drafts.append(lead)
+        elif not replace_contact and not isinstance(lead, _Draft):
+            # A lead this same batch created is not someone else's record: only stored leads are held.
+            held = _held_contact(lead, values, lead_in, p, e)
+            for name, _, _ in held:
+                del values[name]
         changed = _apply(lead, values, now)  # type: ignore[arg-type]
         if lead.phone:
             by_phone[lead.phone] = lead  # type: ignore[assignment]
         if lead.email:
             by_email[lead.email] = lead  # type: ignore[assignment]
-        consent = lead_in.sms_consent
-        if consent and consent.granted and last_consent.get(id(lead)) != (consent.text, consent.source_url):
-            last_consent[id(lead)] = (consent.text, consent.source_url)
+        outcome = RowOutcome(line, "created", changed=changed)
+        action, why = _consent_change(consent_state.get(id(lead)), lead_in.sms_consent)
+        if action == "refused":
+            outcome.warnings.append(FieldError("sms_consent", why or "refused"))
+        elif action is not None:
+            consent_state[id(lead)] = _ConsentState(action, method, lead_in.sms_consent.text,  # type: ignore[union-attr]
+                                                    lead_in.sms_consent.source_url)  # type: ignore[union-attr]
             changed.add("consent")
-        outcome = RowOutcome(line, "created" if created else ("updated" if changed else "unchanged"),
-                             changed=changed)
+        if held:
+            outcome.warnings.append(FieldError(
+                ", ".join(name for name, _, _ in held),
+                "held for ops as a proposed change: this intake matched the lead by "
+                + ("phone" if p is not None else "email") + " but brought another "
+                + ("email" if p is not None else "phone")))
+        if not created:
+            outcome.action = "updated" if changed else "unchanged"
         outcomes.append(outcome)
-        done.append((lead_in, outcome, UpsertResult(lead, created, changed)))  # type: ignore[arg-type]
+        result = UpsertResult(lead, created, changed, held=[name for name, _, _ in held],  # type: ignore[arg-type]
+                              refused=why if action == "refused" else None)
+        held_of[id(result)] = held
+        if action is not None:
+            consent_of[id(result)] = (action, why)
+        done.append((lead_in, outcome, result))
 
     session.flush()
     if drafts:
@@ -258,16 +348,31 @@ def upsert_many(
 
     consents: list[dict[str, Any]] = []
     events: list[dict[str, Any]] = []
+    proposals: list[dict[str, Any]] = []
     for lead_in, outcome, res in done:
         lead_id = outcome.lead_id = res.lead.id
-        if "consent" in outcome.changed and lead_in.sms_consent:
-            consents.append(_consent_values(lead_id, lead_in.sms_consent, method, now))
+        action, why = consent_of.get(id(res), (None, None))
+        if action is not None and lead_in.sms_consent:
+            consents.append(_consent_values(lead_id, lead_in.sms_consent, method, now, action=action,  # type: ignore[arg-type]
+                                            recorded_by=recorded_by, note=why))
+        if action == "refused":
+            events.append({"at": now, "lead_id": lead_id, "kind": "consent",
+                           "cause": f"SMS consent grant via {method} {why}"[:500]})
+        for name, current, proposed in held_of.get(id(res), []):
+            proposals.append({"lead_id": lead_id, "field": name, "current_value": _text(current),
+                              "proposed_value": _text(proposed), "method": method, "recorded_by": recorded_by,
+                              "recorded_at": now})
+        if res.held:
+            events.append({"at": now, "lead_id": lead_id, "kind": "lead",
+                           "cause": f"proposed change held for ops via {method}: " + ", ".join(res.held)})
         if outcome.action != "unchanged":
             what = "created" if res.created else "updated (" + ", ".join(sorted(res.changed)) + ")"
             events.append({"at": now, "lead_id": lead_id, "kind": "lead", "cause": f"lead {what} via {method}"})
     # Core inserts: these rows are append-only records, no ORM objects are needed for them.
     if consents:
         session.execute(insert(Consent), consents)
+    if proposals:
+        session.execute(insert(ProposedChange), proposals)
     if events:
         session.execute(insert(DeliveryEvent), events)
     if after_upsert is not None:
@@ -275,28 +380,45 @@ def upsert_many(
     return outcomes
 
 
-def upsert_lead(session: Session, data: dict[str, Any], *, method: str, now: datetime) -> UpsertResult:
+def upsert_lead(session: Session, data: dict[str, Any], *, method: str, now: datetime,
+                consent_evidence: Sequence[str] = API_EVIDENCE, recorded_by: str | None = None,
+                replace_contact: bool = False) -> UpsertResult:
     """Validate and create or update one lead (API and CLI); IntakeError lists every bad field."""
-    lead_in = parse_lead(data)
+    lead_in = parse_lead(data, consent_evidence=consent_evidence)
     if "source" not in lead_in.model_fields_set:
         lead_in.source = method
         lead_in.model_fields_set.add("source")
-    (outcome,) = upsert_many(session, [(None, lead_in)], method=method, now=now)
+    results: list[UpsertResult] = []
+
+    def keep(session: Session, done: Sequence[UpsertResult], at: datetime) -> None:
+        results.extend(done)
+        _default_after_upsert(session, done, at)
+
+    (outcome,) = upsert_many(session, [(None, lead_in)], method=method, now=now, after_upsert=keep,
+                             recorded_by=recorded_by, replace_contact=replace_contact)
     if outcome.action == "error":
         raise IntakeError(outcome.errors)
     lead = session.get(Lead, outcome.lead_id)
     assert lead is not None
-    return UpsertResult(lead, outcome.action == "created", outcome.changed)
+    (result,) = results
+    result.lead = lead
+    return result
 
 
-def update_lead(session: Session, lead: Lead, data: dict[str, Any], *, method: str, now: datetime) -> UpsertResult:
-    """Apply a partial update (PATCH, `leads update`) to an existing lead, status included."""
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)[:254]
+
+
+def update_lead(session: Session, lead: Lead, data: dict[str, Any], *, method: str, now: datetime,
+                consent_evidence: Sequence[str] = API_EVIDENCE, recorded_by: str | None = None) -> UpsertResult:
+    """Apply a partial update (PATCH, `leads update`) to an existing lead, status included. The
+    caller names the lead, so its contact fields change as asked."""
     data = dict(data)
     status = data.pop("status", None)
     status_reason = data.pop("status_reason", None)
     errors: list[FieldError] = []
     try:
-        lead_in = parse_lead(data, for_update=True)
+        lead_in = parse_lead(data, for_update=True, consent_evidence=consent_evidence)
     except IntakeError as exc:
         errors.extend(exc.errors)
         lead_in = None
@@ -321,12 +443,24 @@ def update_lead(session: Session, lead: Lead, data: dict[str, Any], *, method: s
         lead.status_reason = (status_reason or "").strip() or f"set via {method}"
         changed.add("status")
     consent = lead_in.sms_consent
-    if consent and consent.granted:
-        if not lead.phone:
+    refused = None
+    if consent is not None:
+        if consent.granted and not lead.phone:
             raise IntakeError([FieldError("sms_consent", "is granted but the lead has no phone to text")])
-        session.execute(insert(Consent), [_consent_values(lead.id, consent, method, now)])  # type: ignore[arg-type]
-        changed.add("consent")
-    result = UpsertResult(lead, False, changed)
+        # Under the lead's lock: a worker deciding about this lead sees the new consent or decided before it.
+        lock_leads(session, [lead.id])  # type: ignore[list-item]
+        current = ledger.current(session, lead.id, "sms")  # type: ignore[arg-type]
+        state = _ConsentState(current.action, current.method, current.text, current.source_url, current) if current else None
+        action, refused = _consent_change(state, consent)
+        if action is not None:
+            session.execute(insert(Consent), [_consent_values(lead.id, consent, method, now, action=action,  # type: ignore[arg-type]
+                                                              recorded_by=recorded_by, note=refused)])
+        if action == "refused":
+            session.add(DeliveryEvent(at=now, lead_id=lead.id, kind="consent",
+                                      cause=f"SMS consent grant via {method} {refused}"[:500]))
+        elif action is not None:
+            changed.add("consent")
+    result = UpsertResult(lead, False, changed, refused=refused)
     if changed:
         lead.updated_at = now
         session.add(DeliveryEvent(at=now, lead_id=lead.id, kind="lead",
@@ -360,3 +494,9 @@ def find_lead(session: Session, ref: str) -> Lead | None:
 
 def consent_ledger(session: Session, lead_id: int) -> list[Consent]:
     return list(session.exec(select(Consent).where(Consent.lead_id == lead_id).order_by(Consent.id)))
+
+
+def proposed_changes(session: Session, lead_id: int) -> list[ProposedChange]:
+    """Contact changes intakes brought for this lead and ops have not applied (newest last)."""
+    return list(session.exec(select(ProposedChange).where(ProposedChange.lead_id == lead_id)
+                             .order_by(ProposedChange.id)))

@@ -9,7 +9,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any
@@ -308,11 +308,42 @@ class ForeclosureIn(_Strict):
         return parse_sale_date(v, today=today)
 
 
+CONSENT_EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+"""A consent time before this is a typo, not a form a lead filled in."""
+CONSENT_CLOCK_SKEW = timedelta(minutes=5)
+"""How far in the future a form's clock may put a consent time (clocks disagree a little)."""
+
+
 class ConsentIn(_Strict):
     granted: StrictBool
     text: str | None = None
     source_url: str | None = None
     ip: str | None = None
+    # When the lead gave it, if the form captured that earlier than the request; else the time of receipt.
+    at: datetime | None = None
+
+    @field_validator("at", mode="before")
+    @classmethod
+    def _at(cls, v: Any, info: ValidationInfo) -> datetime | None:
+        if v is None or v == "":
+            return None
+        if not isinstance(v, str):
+            raise ValueError("must be a time written as text, e.g. 2026-11-30T14:05:00-05:00")
+        try:
+            moment = datetime.fromisoformat(v.strip().replace("Z", "+00:00"))
+        except ValueError:
+            raise ValueError(f"{shown(v)} is not a time (use ISO 8601 with its zone, e.g. "
+                             "2026-11-30T14:05:00-05:00)") from None
+        if moment.tzinfo is None:
+            raise ValueError("needs its time zone (e.g. 2026-11-30T14:05:00-05:00 or ...Z): the same clock "
+                             "time is another moment in every zone")
+        moment = moment.astimezone(UTC)
+        current = (info.context or {}).get("now") or now()
+        if moment > current + CONSENT_CLOCK_SKEW:
+            raise ValueError("is in the future: consent is given before it reaches us")
+        if moment < CONSENT_EARLIEST:
+            raise ValueError(f"is before {CONSENT_EARLIEST.date().isoformat()}: a typo?")
+        return moment
 
     @field_validator("text")
     @classmethod
@@ -329,11 +360,6 @@ class ConsentIn(_Strict):
     def _ip(cls, v: str | None) -> str | None:
         return normalize_ip(v) if v else None
 
-    @model_validator(mode="after")
-    def _wording_required(self) -> ConsentIn:
-        if self.granted and not self.text:
-            raise ValueError("text is required when consent is granted: keep the exact wording shown")
-        return self
 
 
 class LeadIn(_Strict):
@@ -391,7 +417,10 @@ class LeadIn(_Strict):
         return v
 
     @model_validator(mode="after")
-    def _required(self) -> LeadIn:
+    def _required(self, info: ValidationInfo) -> LeadIn:
+        # An update grants consent for the phone the lead already has (update_lead checks it there).
+        if (info.context or {}).get("for_update"):
+            return self
         if self.sms_consent and self.sms_consent.granted and not self.phone:
             raise ValueError("sms_consent is granted but there is no phone to text")
         return self
@@ -482,6 +511,7 @@ TEXT_RULES: dict[tuple[str, ...], TextRule] = {
     ("sms_consent", "text"): TextRule(5_000, multiline=True),
     ("sms_consent", "source_url"): TextRule(500),
     ("sms_consent", "ip"): TextRule(45),
+    ("sms_consent", "at"): TextRule(40),
     ("source",): TextRule(50),
     ("external_id",): TextRule(100),
 }
@@ -525,15 +555,39 @@ def _screen_text(data: dict[str, Any], sep: str) -> tuple[dict[str, Any], list[F
     return body, errors
 
 
+#: What a consent grant must carry, by the door it comes through: the API (a web form relayed) has
+#: the wording, the page and the lead's IP; a CSV or the CLI has the wording and the page, and who
+#: ran them is recorded with it. The time is always recorded (the form's `at`, else receipt).
+API_EVIDENCE = ("text", "source_url", "ip")
+FILE_EVIDENCE = ("text", "source_url")
+_EVIDENCE_WORDS = {
+    "text": "the exact wording the lead agreed to",
+    "source_url": "the address of the page where the lead gave it",
+    "ip": "the IP address the lead's browser sent it from",
+}
+
+
+def _missing_evidence(lead_in: LeadIn, required: Sequence[str], sep: str, named: set[str]) -> list[FieldError]:
+    consent = lead_in.sms_consent
+    if consent is None or not consent.granted:
+        return []
+    return [FieldError(f"sms_consent{sep}{name}", f"is required when consent is granted: {_EVIDENCE_WORDS[name]} "
+                                                  "(the evidence a TCPA claim asks for)")
+            for name in required if not getattr(consent, name) and f"sms_consent{sep}{name}" not in named]
+
+
 def parse_lead(data: dict[str, Any], *, sep: str = ".", for_update: bool = False,
-               today: date | None = None) -> LeadIn:
+               today: date | None = None, consent_evidence: Sequence[str] = API_EVIDENCE) -> LeadIn:
     """Validate one intake body; IntakeError lists every bad field. `today` bounds the sale date
-    (default: the clock's date)."""
+    (default: the clock's date); a consent grant must carry `consent_evidence` (each missing field
+    is named)."""
     if not isinstance(data, dict):
         raise IntakeError([FieldError("lead", "must be an object of fields")])
     body, errors = _screen_text(data, sep)
+    moment = now()
     try:
-        lead_in = LeadIn.model_validate(body, context={"today": today or now().date()})
+        lead_in = LeadIn.model_validate(body, context={"today": today or moment.date(), "now": moment,
+                                                        "for_update": for_update})
     except ValidationError as exc:
         # A check across fields (consent granted but no wording) says nothing new when one of those
         # fields was already refused above.
@@ -541,8 +595,9 @@ def parse_lead(data: dict[str, Any], *, sep: str = ".", for_update: bool = False
         errors += [e for e in validation_errors(exc, sep)
                    if not any(f.startswith(e.field + sep) for f in screened)]
         raise IntakeError(errors) from None
+    named = {e.field for e in errors}
+    errors += _missing_evidence(lead_in, consent_evidence, sep, named)
     if not for_update:
-        named = {e.field for e in errors}
         if not lead_in.first_name and "first_name" not in named:
             errors.append(FieldError("first_name", "is required"))
         if not lead_in.phone and not lead_in.email and not named & {"phone", "email"}:

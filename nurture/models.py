@@ -1,4 +1,5 @@
-"""The tables: Lead, Consent, Message, DeliveryEvent, Click, Suppression (and a small key-value store).
+"""The tables: Lead, Consent, Message, DeliveryEvent, Click, Suppression, InboundMessage, ProposedChange
+(and a small key-value store).
 
 Times are stored as naive UTC and come back aware (UTCDateTime). Money is integer cents.
 Enumerations are stored as short strings so a new state needs no database migration.
@@ -80,6 +81,9 @@ class LeadStatus(StrEnum):
 class ConsentAction(StrEnum):
     grant = "grant"
     revoke = "revoke"
+    # A grant that was offered and not accepted (the number had revoked by text): kept as evidence
+    # that it arrived and why it changed nothing. Never the channel's current state.
+    refused = "refused"
 
 
 class MessageState(StrEnum):
@@ -193,8 +197,14 @@ class Consent(SQLModel, table=True):
     text: str | None = Field(default=None, sa_type=sa.Text)
     source_url: str | None = Field(default=None, max_length=500)
     ip: str | None = Field(default=None, max_length=45)
-    method: str = Field(max_length=30)  # web_form, api, csv, cli, sms_keyword, unsubscribe, ops
+    method: str = Field(max_length=30)  # api, csv, cli, sms_reply, email_reply, unsubscribe, sendgrid_event, ...
     recorded_at: datetime = _ts(default_factory=now)
+    # When the lead gave it (a form may capture it before the request reaches us); None on old rows.
+    given_at: datetime | None = _ts(default=None)
+    # Who put it on record: "api (key)", "cli:alice", "csv:alice (leads.csv)", "lead (SMS)".
+    recorded_by: str | None = Field(default=None, max_length=200)
+    # Why a grant was refused, what a revocation replied to, what a restore restored.
+    note: str | None = Field(default=None, max_length=500)
 
 
 #: States in which a message went out or may have: a (lead, sequence, step) is in one of them at most once.
@@ -296,6 +306,50 @@ class Suppression(SQLModel, table=True):
     detail: str | None = Field(default=None, max_length=300)
     lead_id: int | None = Field(default=None, foreign_key="lead.id")
     created_at: datetime = _ts(default_factory=now)
+
+
+class InboundMessage(SQLModel, table=True):
+    """What a lead (or an unknown sender) wrote to us, by text or email, and what nurture made of it."""
+
+    __table_args__ = (
+        # A provider that delivers the same message twice (a retry) is answered once.
+        sa.UniqueConstraint("channel", "provider_id", name="uq_inbound_channel_provider_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    lead_id: int | None = Field(default=None, foreign_key="lead.id", index=True)
+    channel: str = Field(max_length=10)
+    from_address: str = Field(max_length=254)
+    to_address: str | None = Field(default=None, max_length=254)
+    subject: str | None = Field(default=None, max_length=300)
+    # The whole text as received (an email's text part, its quoted history included).
+    body: str = Field(default="", sa_type=sa.Text)
+    # What the lead wrote this time: an email without the earlier messages it quotes; an SMS as is.
+    reply: str = Field(default="", sa_type=sa.Text)
+    kind: str = Field(max_length=20)  # opt_out, opt_in, help, maybe_opt_out, conversation
+    reason: str = Field(default="", max_length=500)
+    # What nurture did about it, in words ("SMS consent revoked, confirmation planned").
+    outcome: str = Field(default="", max_length=500)
+    provider_id: str | None = Field(default=None, max_length=200)
+    attachments: list[dict[str, Any]] = Field(default_factory=list, sa_type=sa.JSON)
+    received_at: datetime = _ts(default_factory=now, index=True)
+    # None while a person still has to read it; set by an inbox action or when nurture answered it fully.
+    handled_at: datetime | None = _ts(default=None)
+    handled_by: str | None = Field(default=None, max_length=200)
+
+
+class ProposedChange(SQLModel, table=True):
+    """A contact field that an intake wanted to change but may not on its own word (another person
+    may be behind the form): held for ops, who apply it with `leads update` or PATCH."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    lead_id: int = Field(foreign_key="lead.id", index=True)
+    field: str = Field(max_length=40)
+    current_value: str | None = Field(default=None, max_length=254)
+    proposed_value: str | None = Field(default=None, max_length=254)
+    method: str = Field(max_length=30)
+    recorded_by: str | None = Field(default=None, max_length=200)
+    recorded_at: datetime = _ts(default_factory=now)
 
 
 class Blackout(SQLModel, table=True):

@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 
 from nurture.models import Consent, DeliveryEvent, Lead, Message, Suppression
 from nurture.planner import Plan, PastMessage, PlannedMessage, SkippedStep, fmt_local, plan
-from nurture.rules import LeadRules, Rulebook
+from nurture.rules import RESERVED_SEQUENCES, STOP_CONFIRMATION_STEP, LeadRules, Rulebook, message_kind
 from nurture.sequences import Catalog, default_catalog
 from nurture.urgency import Facts, UrgencyRules, zone
 
@@ -60,11 +60,17 @@ class _Row:
     sent_at: datetime | None
     reason: str | None
     sale_date: date | None
+    expires_at: datetime | None
+
+    @property
+    def one_off(self) -> bool:
+        """A system answer or an ops reply: no plan made it, so no plan takes it back."""
+        return message_kind(self.sequence) != "sequence"
 
 
 _ROW_COLUMNS = [Message.id, Message.lead_id, Message.sequence, Message.step, Message.channel, Message.template,
                 Message.due_at, Message.tier, Message.deadline, Message.state, Message.sent_at, Message.reason,
-                Message.sale_date]
+                Message.sale_date, Message.expires_at]
 
 
 def _channel_facts(session: Session, leads: Sequence[Lead]) -> dict[int, tuple[set[str], dict[str, str], bool]]:
@@ -73,7 +79,8 @@ def _channel_facts(session: Session, leads: Sequence[Lead]) -> dict[int, tuple[s
     ids = [lead.id for lead in leads]
     newest: dict[tuple[int, str], str] = {}
     for lead_id, channel, action in session.execute(
-        sa.select(Consent.lead_id, Consent.channel, Consent.action).where(col(Consent.lead_id).in_(ids))
+        sa.select(Consent.lead_id, Consent.channel, Consent.action)
+        .where(col(Consent.lead_id).in_(ids), Consent.action != "refused")
         .order_by(col(Consent.recorded_at), col(Consent.id))
     ):
         newest[(lead_id, channel)] = action
@@ -219,6 +226,12 @@ def _replan_batch(
         wanted: dict[tuple[Any, ...], PlannedMessage] = {_key(m): m for m in result_plan.messages}
         stale: list[_Row] = []
         for row in (r for r in rows if r.state == "planned"):
+            if row.one_off:
+                # A one-off that missed its time limit would only be refused by the gate: cancel it
+                # here, so the catch-up rule does not find the lead "late" on every tick.
+                if row.expires_at is not None and row.expires_at <= now:
+                    stale.append(row)
+                continue
             match = wanted.pop(_key(row), None)
             if match is None:
                 stale.append(row)
@@ -308,6 +321,31 @@ def _clip(text: str, limit: int = 500) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def cancel_one_offs(session: Session, lead_id: int, *, channel: str, now: datetime, cause: str) -> list[int]:
+    """Cancel the lead's system answers and ops replies on `channel` that have not started to go
+    out (planned or queued): a revocation leaves room for its one confirmation only (which is kept:
+    a second revocation arriving before it went must not take it back).
+
+    Queued rows are the dispatcher's, but a worker reads a row under the lead's lock, which the
+    caller holds: it either claimed the row before (it is `sending`, not touched here) or finds it
+    cancelled."""
+    table = Message.__table__
+    ids = list(session.execute(
+        sa.update(table)
+        .where(table.c.lead_id == lead_id, table.c.channel == channel, table.c.state.in_(("planned", "queued")),
+               table.c.sequence.in_(tuple(RESERVED_SEQUENCES)),
+               sa.not_(table.c.step.startswith(STOP_CONFIRMATION_STEP)))
+        .values(state="cancelled", reason=_clip(cause), updated_at=now, lease_until=None)
+        .returning(table.c.id)
+    ).scalars())
+    if ids:
+        session.execute(sa.insert(DeliveryEvent.__table__), [
+            {"at": now, "lead_id": lead_id, "message_id": mid, "kind": "state", "from_state": "planned|queued",
+             "to_state": "cancelled", "cause": _clip(cause), "data": None, "provider_status": None,
+             "error_code": None} for mid in ids])
+    return ids
+
+
 def retier_all(session: Session, *, now: datetime, catalog: Catalog | None = None, chunk_size: int = 500) -> int:
     """Daily job: re-plan each active lead whose tier moved away from what its messages were planned for.
 
@@ -358,6 +396,7 @@ def _retier_reason(
     days = facts.days_to_sale(now)
     if pause_on_passed_sale and days is not None and days < 0:
         return "sale date passed"
+    rows = [r for r in rows if not r.one_off]
     planned = [r for r in rows if r.state == "planned"]
     if planned:
         moved = [r for r in planned if r.tier != rules.tier_at(facts, r.due_at)]

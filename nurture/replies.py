@@ -26,7 +26,7 @@ REVOCATION_RULE = (
 REVOCATION_RULE_REVIEWED = "2025-06-01"
 
 # Twilio's default keywords: a message that is only one of these words. The single source:
-# nurture.compliance re-exports them, and `templates lint` refuses templates that ask for START/YES.
+# `templates lint` refuses templates that ask for START/YES with them.
 OPT_OUT_KEYWORDS = frozenset({"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT"})
 OPT_IN_KEYWORDS = frozenset({"START", "UNSTOP", "YES"})
 HELP_KEYWORDS = frozenset({"HELP", "INFO"})

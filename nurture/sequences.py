@@ -25,6 +25,7 @@ from typing import Any
 
 import yaml
 
+from nurture.rules.rulebook import RESERVED_SEQUENCES
 from nurture.urgency import Condition, Tier, UrgencyRules
 
 CHANNELS = ("sms", "email")
@@ -352,6 +353,9 @@ def load_sequence(path: Path, urgency: UrgencyRules, templates_dir: Path | None 
     if not isinstance(name, str) or not name.strip():
         f.add(None, "`name:` must be text")
         name = path.stem
+    if name.strip() in RESERVED_SEQUENCES:
+        f.add(None, f"the sequence name {name.strip()!r} is nurture's own (its answers to a lead and ops' "
+                    "replies are logged under it): choose another name")
     phase = data.get("phase", "pre_sale")
     if phase not in PHASES:
         f.add(None, f"phase {phase!r} is not one of {', '.join(PHASES)}")
@@ -413,7 +417,10 @@ def _parse_step(
         f.add(sid, f"template {template!r} is not a name like sms/welcome")
     elif channel in CHANNELS:
         tchannel, theme = template.split("/", 1)
-        if tchannel != channel:
+        if theme.startswith("_"):
+            f.add(sid, f"template {template} is an answer nurture sends by itself (names starting with _), "
+                       "not a step of a sequence")
+        elif tchannel != channel:
             f.add(sid, f"template {template} is for {tchannel}, but the step's channel is {channel}")
         elif templates_dir is not None and not any((templates_dir / tchannel).glob(f"{theme}.*")):
             f.add(sid, f"unknown template {template}: no file {templates_dir / tchannel / theme}.*")

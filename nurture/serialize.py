@@ -4,18 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from nurture.consent import consent_json
 from nurture.models import Consent, Lead
 
 
 def _money(value: Any) -> str | None:
     return None if value is None else str(value)
-
-
-def consent_json(c: Consent) -> dict[str, Any]:
-    return {
-        "channel": c.channel, "action": c.action, "text": c.text, "source_url": c.source_url,
-        "ip": c.ip, "method": c.method, "recorded_at": c.recorded_at.isoformat(),
-    }
 
 
 def lead_json(lead: Lead, consents: list[Consent] | None = None) -> dict[str, Any]:

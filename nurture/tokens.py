@@ -27,6 +27,11 @@ _UNSUBSCRIBE = "unsub"
 _LEAD = "lead"
 _LINK = "link"
 _LINK_TOKEN = re.compile(r"^([0-9]{1,18})([a-z])\.([A-Za-z0-9_-]{16})$")
+_REPLY = "reply"
+_OPS = "ops-form"
+_PARSE = "inbound-parse"
+#: Bytes of the HMAC in a reply address: hex, because mail systems may lower-case an address.
+REPLY_TAG_BYTES = 12
 
 
 class InvalidToken(ValueError):
@@ -111,3 +116,45 @@ def short_link_url(settings: Settings, secret: str, message_id: int, page_code: 
     """The tracked link a message carries: `{public_url}/r/{token}`, which counts the click and
     sends the lead on to the business site's page."""
     return f"{settings.public_url.rstrip('/')}/r/{link_token(message_id, page_code, secret)}"
+def reply_address(reply_to: str, lead_id: int, secret: str) -> str:
+    """The Reply-To of a lead's emails: `replies+42.<hex tag>@parse.example.com` for `replies@parse.example.com`."""
+    local, _, domain = reply_to.rpartition("@")
+    payload = str(int(lead_id))
+    tag = hmac.new(secret.encode(), f"{_REPLY}:{payload}".encode(), hashlib.sha256).hexdigest()
+    return f"{local}+{payload}.{tag[: REPLY_TAG_BYTES * 2]}@{domain}"
+
+
+def lead_of_reply_address(address: str, reply_to: str, secret: str) -> int | None:
+    """The lead id a reply address was made for, or None (not ours, or the token does not verify)."""
+    local, _, domain = address.strip().lower().rpartition("@")
+    base_local, _, base_domain = reply_to.lower().rpartition("@")
+    if domain != base_domain or not local.startswith(base_local + "+"):
+        return None
+    token = local[len(base_local) + 1:]
+    lead_id, _, tag = token.partition(".")
+    if not lead_id.isdigit() or len(lead_id) > 18 or not tag:
+        return None
+    if not hmac.compare_digest(reply_address(reply_to, int(lead_id), secret).lower(), address.strip().lower()):
+        return None
+    return int(lead_id)
+
+
+def ops_form_token(lead_id: int, secret: str) -> str:
+    """The hidden field of the ops forms that act on a lead: a page of another site cannot know it, so
+    it cannot make an ops person's browser (which sends the Basic credentials by itself) act."""
+    return _tag(_OPS, str(int(lead_id)), secret)
+
+
+def check_ops_form_token(lead_id: int, token: str, secret: str) -> bool:
+    return hmac.compare_digest(ops_form_token(lead_id, secret), token or "")
+
+
+def inbound_parse_key(secret: str) -> str:
+    """The `key` query parameter of the Inbound Parse URL: SendGrid posts to the URL it was given,
+    so a secret in it tells its posts from anyone else's."""
+    return _tag(_PARSE, "sendgrid", secret)
+
+
+def inbound_parse_url(settings: Settings, secret: str) -> str:
+    """The URL to give SendGrid's Inbound Parse settings."""
+    return f"{settings.public_url.rstrip('/')}/webhooks/sendgrid/inbound?key={inbound_parse_key(secret)}"

@@ -26,7 +26,8 @@ PG_ADMIN_URL = os.environ.get("NURTURE_TEST_PG_URL", "postgresql+psycopg://postg
 REDIS_TEST_URL = os.environ.get("NURTURE_TEST_REDIS_URL", "redis://127.0.0.1:6379/9")
 ROOT = Path(__file__).resolve().parent.parent
 
-TABLES = ("click", "deliveryevent", "message", "consent", "suppression", "lead", "keyvalue")
+TABLES = ("click", "deliveryevent", "message", "consent", "suppression", "inboundmessage", "proposedchange", "lead",
+          "keyvalue")
 
 
 def _reachable(host: str, port: int) -> bool:

@@ -31,7 +31,8 @@ app = create_app()
 schema = schemathesis.openapi.from_asgi("/openapi.json", app)
 SEEDED = {"first_name": "Maria", "last_name": "Lopez", "phone": "3055550142", "email": "maria@example.com",
           "foreclosure": {"sale_date": "2027-01-15"},
-          "sms_consent": {"granted": True, "text": "I agree to texts. Reply STOP to opt out."}}
+          "sms_consent": {"granted": True, "text": "I agree to texts. Reply STOP to opt out.",
+                          "source_url": "https://example.com/start-short-sale", "ip": "203.0.113.7"}}
 
 
 API_KEY = "fuzz-key"
@@ -79,8 +80,12 @@ def test_intake_bodies_never_get_a_5xx_on_create_patch_or_events(db_url, body, p
 
 form_values = st.one_of(st.text(max_size=50), st.sampled_from(["\x00", "STOP", "delivered", "30006", "+13055550142",
                                                                 "9" * 2000, "SM" + "a" * 32]))
-twilio_forms = st.dictionaries(st.sampled_from(["MessageSid", "MessageStatus", "ErrorCode", "From", "Body", "To"]),
+twilio_forms = st.dictionaries(st.sampled_from(["MessageSid", "MessageStatus", "ErrorCode", "From", "Body", "To",
+                                               "OptOutType", "NumMedia", "MediaUrl0", "MediaContentType0"]),
                                form_values)
+parse_forms = st.dictionaries(st.sampled_from(["from", "to", "cc", "subject", "text", "html", "headers", "envelope",
+                                               "charsets", "attachment-info", "email", "attachments"]),
+                              st.one_of(form_values, junk.map(json.dumps)))
 sendgrid_events = st.lists(st.one_of(junk, st.fixed_dictionaries({}, optional={
     k: junk for k in ("event", "message_id", "sg_message_id", "email", "reason", "status", "type", "timestamp")})),
     max_size=5)
@@ -100,3 +105,15 @@ def test_webhook_bodies_never_get_a_5xx(db_url, webhook_keys, form, message_id, 
         body = as_json(events)["content"]
         r = client.post("/webhooks/sendgrid/events", content=body, headers=sendgrid_headers(body))
         assert r.status_code in (200, 400), r.text
+
+
+@BODIES
+@given(form=parse_forms)
+def test_inbound_parse_posts_never_get_a_5xx(db_url, form):
+    from nurture.tokens import inbound_parse_key
+
+    _seed()
+    with local_client(app) as client:
+        r = client.post(f"/webhooks/sendgrid/inbound?key={inbound_parse_key('test-secret')}", data=form,
+                        files={"attachment1": ("a.txt", b"x", "text/plain")})
+        assert r.status_code < 500, r.text

@@ -86,7 +86,7 @@ def test_nul_and_control_characters_are_a_422_naming_the_field(client, field, va
 
 def test_nul_in_a_patch_or_nested_field_is_a_422(client, lead_id):
     assert "property.city" in fields(client.patch(f"/api/leads/{lead_id}", json={"property": {"city": "Mia\x00mi"}}))
-    consent = {"granted": True, "text": "I agree\x00"}
+    consent = {"granted": True, "text": "I agree\x00", "source_url": "https://example.com/s", "ip": "203.0.113.7"}
     assert "sms_consent.text" in fields(client.patch(f"/api/leads/{lead_id}", json={"sms_consent": consent}))
 
 
@@ -119,7 +119,7 @@ def test_a_body_over_one_mebibyte_is_a_413_whether_or_not_it_declares_its_length
 
 
 def test_a_long_consent_wording_is_a_422_and_one_within_the_cap_is_kept_whole(client):
-    consent = {"granted": True, "text": "w" * 5001}
+    consent = {"granted": True, "text": "w" * 5001, "source_url": "https://example.com/s", "ip": "203.0.113.7"}
     assert "5,000" in fields(client.post("/api/leads", json=LEAD | {"sms_consent": consent}))["sms_consent.text"]
     consent["text"] = "I agree.\n" + "w" * 4990
     r = client.post("/api/leads", json=LEAD | {"sms_consent": consent})
@@ -144,7 +144,7 @@ def test_months_behind_must_be_a_whole_number(client, value):
     ({"source": "s" * 51}, "source"), ({"property": {"city": "c" * 101}}, "property.city"),
     ({"property": {"street": "s" * 201}}, "property.street"), ({"external_id": "e" * 101}, "external_id"),
     ({"hardships": ["job_loss"] * 11}, "hardships"), ({"first_name": "f" * 101}, "first_name"),
-    ({"sms_consent": {"granted": True, "text": "ok", "source_url": "https://x.example/" + "p" * 500}},
+    ({"sms_consent": {"granted": True, "text": "ok", "source_url": "https://x.example/" + "p" * 500, "ip": "192.0.2.1"}},
      "sms_consent.source_url"),
 ])
 def test_text_longer_than_its_column_is_a_422_not_a_database_error(client, body, field):

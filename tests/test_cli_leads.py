@@ -20,7 +20,8 @@ def add(*args):
 def test_add_then_show_by_phone_email_or_id(sqlite_url):
     r = add("--first-name", "Maria", "--phone", "(305) 555-0142", "--zip", "33101", "--state", "FL",
             "--balance", "425000", "--value", "375000", "--sale-date", "2026-12-10",
-            "--sms-consent-text", "I agree to texts", "--json")
+            "--sms-consent-text", "I agree to texts", "--sms-consent-source-url", "https://example.com/start",
+            "--json")
     assert r.exit_code == 0, r.output
     lead_id = json.loads(r.stdout)["id"]
     for ref in ("3055550142", str(lead_id)):
@@ -65,7 +66,7 @@ def test_update_changes_facts_and_status(sqlite_url):
 
 def test_show_includes_the_planned_timeline_with_local_times(sqlite_url):
     add("--first-name", "Maria", "--phone", "3055550142", "--zip", "33101", "--sale-date", "2030-01-15",
-        "--sms-consent-text", "I agree to texts")
+        "--sms-consent-text", "I agree to texts", "--sms-consent-url", "https://example.com/start")
     shown = json.loads(runner.invoke(app, ["leads", "show", "3055550142", "--json"]).stdout)
     templates = [t["template"] for t in shown["timeline"]]
     assert templates[0] == "sms/welcome"  # no email on file: texts only, the welcome first

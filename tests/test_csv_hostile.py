@@ -23,13 +23,14 @@ from nurture.models import Lead
 
 runner = CliRunner()
 NOW = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
-HEADER = "first_name,last_name,email,phone,mortgage_balance,months_behind,foreclosure_sale_date,sms_consent_granted,sms_consent_text"
+HEADER = ("first_name,last_name,email,phone,mortgage_balance,months_behind,foreclosure_sale_date,sms_consent_granted,"
+          "sms_consent_text,sms_consent_source_url")
 
 
 def row(i, **over):
     cells = {"first_name": f"Name{i}", "last_name": f"Last{i}", "email": f"p{i}@example.com", "phone": "",
              "mortgage_balance": "", "months_behind": "", "foreclosure_sale_date": "2027-01-15",
-             "sms_consent_granted": "", "sms_consent_text": ""} | over
+             "sms_consent_granted": "", "sms_consent_text": "", "sms_consent_source_url": ""} | over
     out = io.StringIO()
     csv.writer(out, lineterminator="\n").writerow(cells.values())
     return out.getvalue().removesuffix("\n")
@@ -130,7 +131,8 @@ def test_a_quoted_cell_spanning_lines_is_reported_at_the_line_it_starts(sqlite_u
 @pytest.mark.parametrize("cell,field", [("Ma\x00ria", "first_name"), ("Lo\x1bpez", "last_name"),
                                         ("I agree\x00", "sms_consent_text"), ("\u202eevil", "first_name")])
 def test_nul_and_control_characters_in_a_cell_are_a_line_error(db_url, tmp_path, frozen_now, cell, field):
-    over = {field: cell} | ({"phone": "3055550142", "sms_consent_granted": "yes"} if field.startswith("sms") else {})
+    over = {field: cell} | ({"phone": "3055550142", "sms_consent_granted": "yes",
+                             "sms_consent_source_url": "https://example.com/start"} if field.startswith("sms") else {})
     result, report = run_import(write(tmp_path, [row(1, **over), row(2)]))
     assert [(e["line"], e["field"]) for e in report["errors"]] == [(2, field)]
     assert report["created"] == 1

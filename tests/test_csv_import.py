@@ -14,7 +14,7 @@ runner = CliRunner()
 
 HEADER = ("first_name,last_name,phone,email,property_street,property_city,property_state,property_zip,"
           "mortgage_balance,estimated_value,payment_status,months_behind,hardships,foreclosure_stage,"
-          "foreclosure_sale_date,sms_consent_granted,sms_consent_text,source,external_id")
+          "foreclosure_sale_date,sms_consent_granted,sms_consent_text,source,external_id,sms_consent_source_url")
 
 
 def write(tmp_path, *rows, header=HEADER):
@@ -31,7 +31,7 @@ def leads():
 def test_good_rows_land_and_bad_rows_are_reported_with_line_numbers(db_url, tmp_path):
     path = write(
         tmp_path,
-        'Maria,Lopez,(305) 555-0142,maria@example.com,12 Palm Ave,Miami,FL,33101,"$425,000.00",375000,behind,3,job_loss;medical,sale_scheduled,12/10/2026,yes,I agree to texts,web,crm-1',
+        'Maria,Lopez,(305) 555-0142,maria@example.com,12 Palm Ave,Miami,FL,33101,"$425,000.00",375000,behind,3,job_loss;medical,sale_scheduled,12/10/2026,yes,I agree to texts,web,crm-1,https://example.com/start',
         "Bob,Stone,555,bob@,,,FL,33101,abc,,late,,,,,,,,",
         "Ann,Lee,(850) 555-0100,,,Pensacola,FL,32501,,,,,,,,,,,",
     )

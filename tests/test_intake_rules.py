@@ -8,6 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from nurture.intake_schema import (
+    FILE_EVIDENCE,
     IntakeError,
     derive_timezone,
     normalize_email,
@@ -138,11 +139,41 @@ def test_zip_in_another_state_is_refused():
     assert exc.value.errors[0].message == "ZIP 33101 is in FL, not GA"
 
 
-def test_consent_without_its_wording_is_refused():
+def test_consent_without_its_evidence_is_refused_naming_each_missing_field():
     with pytest.raises(IntakeError) as exc:
         parse_lead({"first_name": "A", "phone": "3055550142", "sms_consent": {"granted": True}})
-    assert exc.value.errors[0].field == "sms_consent"
+    assert [e.field for e in exc.value.errors] == ["sms_consent.text", "sms_consent.source_url", "sms_consent.ip"]
     assert "exact wording" in exc.value.errors[0].message
+
+
+def test_a_file_or_cli_grant_needs_wording_and_page_but_no_ip():
+    with pytest.raises(IntakeError) as exc:
+        parse_lead({"first_name": "A", "phone": "3055550142", "sms_consent": {"granted": True, "text": "I agree"}},
+                   sep="_", consent_evidence=FILE_EVIDENCE)
+    assert [e.field for e in exc.value.errors] == ["sms_consent_source_url"]
+    lead_in = parse_lead({"first_name": "A", "phone": "3055550142", "sms_consent": {
+        "granted": True, "text": "I agree", "source_url": "https://example.com/f"}}, consent_evidence=FILE_EVIDENCE)
+    assert lead_in.sms_consent.ip is None
+
+
+def test_a_revocation_needs_no_evidence():
+    lead_in = parse_lead({"first_name": "A", "phone": "3055550142", "sms_consent": {"granted": False}})
+    assert lead_in.sms_consent.granted is False
+
+
+@pytest.mark.parametrize(("at", "problem"), [
+    ("2026-11-30T14:05:00", "needs its time zone"),
+    ("2099-01-01T00:00:00Z", "is in the future"),
+    ("1999-12-31T00:00:00Z", "is before 2000-01-01"),
+    ("yesterday", "is not a time"),
+])
+def test_a_consent_time_must_be_a_real_past_moment_with_its_zone(at, problem):
+    consent = {"granted": True, "text": "I agree", "source_url": "https://example.com/f", "ip": "203.0.113.7",
+               "at": at}
+    with pytest.raises(IntakeError) as exc:
+        parse_lead({"first_name": "A", "phone": "3055550142", "sms_consent": consent})
+    assert exc.value.errors[0].field == "sms_consent.at"
+    assert problem in exc.value.errors[0].message
 
 
 def test_without_zip_or_phone_the_state_gives_the_zone():

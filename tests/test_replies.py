@@ -319,17 +319,6 @@ def test_the_keyword_sets_are_twilios_defaults():
     assert HELP_KEYWORDS == {"HELP", "INFO"}
 
 
-def test_compliance_keyword_kind_still_answers_for_old_callers():
-    from nurture.compliance import keyword_kind
-
-    assert keyword_kind("Stop.") == "opt_out"
-    assert keyword_kind("please stop texting me") == "opt_out"
-    assert keyword_kind("START") == "opt_in"
-    assert keyword_kind("info") == "help"
-    assert keyword_kind("yes please") is None
-    assert keyword_kind("not now") is None  # maybe: the caller routes it to a person like any reply
-
-
 # -- email replies --------------------------------------------------------------------------------
 
 GMAIL_FOOTER = """\

@@ -36,7 +36,7 @@ def faulty(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_lint_passes_on_the_shipped_templates(runner):
     result = runner.invoke(app, ["templates", "lint"])
     assert result.exit_code == 0, result.output
-    assert "22 templates and 1 variant(s)" in result.output and "0 error(s)" in result.output
+    assert "24 templates and 1 variant(s)" in result.output and "0 error(s)" in result.output
 
 
 def test_lint_exits_1_and_prints_file_line_and_problem(runner, faulty):

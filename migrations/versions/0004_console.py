@@ -10,7 +10,7 @@ import sqlmodel
 import nurture.models
 
 revision = '0004'
-down_revision = '0002'
+down_revision = '0003'
 branch_labels = None
 depends_on = None
 

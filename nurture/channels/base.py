@@ -21,6 +21,7 @@ class OutgoingMessage:
     text: str
     html: str | None = None
     unsubscribe_url: str | None = None
+    reply_to: str | None = None  # email: where the lead's reply goes (the Inbound Parse address with its token)
 
 
 @dataclass

@@ -18,6 +18,7 @@ from sendgrid.helpers.mail import (
     HtmlContent,
     Mail,
     PlainTextContent,
+    ReplyTo,
     Subject,
     To,
 )
@@ -76,6 +77,8 @@ class SendGridChannel:
             CustomArg("message_id", str(msg.message_id)),
             CustomArg("lead_id", str(msg.lead_id)),
         ]
+        if msg.reply_to:
+            mail.reply_to = ReplyTo(msg.reply_to)
         if msg.unsubscribe_url:
             # RFC 8058: mailbox providers show an unsubscribe button that POSTs to this URL.
             mail.header = [

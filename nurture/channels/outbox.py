@@ -51,6 +51,8 @@ def render_text(msg: OutgoingMessage) -> str:
     lines = [f"To: {msg.to}", f"Channel: {msg.channel}", f"Lead: {msg.lead_id}", f"Message: {msg.message_id}"]
     if msg.subject is not None:
         lines.append(f"Subject: {msg.subject}")
+    if msg.reply_to:
+        lines.append(f"Reply-To: {msg.reply_to}")
     if msg.unsubscribe_url:
         lines.append(f"List-Unsubscribe: <{msg.unsubscribe_url}>")
     return "\n".join(lines) + "\n\n" + msg.text + ("" if msg.text.endswith("\n") else "\n")

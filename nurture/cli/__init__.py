@@ -7,10 +7,12 @@ import sys
 import typer
 
 from nurture.cli import blackout as blackout_cli
+from nurture.cli import consent as consent_cli
 from nurture.cli import db as db_cli
 from nurture.cli import delivery as delivery_cli
 from nurture.cli import demo as demo_cli
 from nurture.cli import doctor as doctor_cli
+from nurture.cli import inbox as inbox_cli
 from nurture.cli import leads as leads_cli
 from nurture.cli import schedule as schedule_cli
 from nurture.cli import serve as serve_cli
@@ -31,6 +33,9 @@ app.add_typer(schedule_cli.app, name="schedule", help="Preview a lead's planned 
 app.add_typer(db_cli.app, name="db", help="Database migrations.")
 app.add_typer(blackout_cli.app, name="blackout",
               help="Declare, list and lift blackouts: days nobody in a state is contacted (a declared emergency).")
+app.add_typer(inbox_cli.app, name="inbox",
+              help="Leads who wrote back: the conversation, reply, resume, handled, hold, converted.")
+app.add_typer(consent_cli.app, name="consent", help="A lead's consent evidence: the ledger and every text sent under it.")
 serve_cli.register(app)
 delivery_cli.register(app)
 demo_cli.register(app)

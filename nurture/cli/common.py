@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import getpass
 import json
+import os
 import sys
 from datetime import date, datetime
 from decimal import Decimal
@@ -57,3 +59,11 @@ def _default(value: Any) -> Any:
 
 def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, default=_default, indent=2) + "\n")
+
+
+def actor() -> str:
+    """Who runs this command, for the consent ledger and the inbox log: `cli:<user>`."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):  # no user name for this uid (a container)
+        return f"cli:uid {os.getuid()}"

@@ -23,7 +23,8 @@ def demo_leads(today: date) -> list[dict[str, Any]]:
         return (today + timedelta(days=days)).isoformat()
 
     def consent() -> dict[str, Any]:
-        return {"granted": True, "text": CONSENT, "source_url": "https://www.example.com/start-short-sale"}
+        return {"granted": True, "text": CONSENT, "source_url": "https://www.example.com/start-short-sale",
+                "ip": "203.0.113.7"}
 
     return [
         {"first_name": "Maria", "last_name": "Lopez", "phone": "(305) 555-0142", "email": "maria@example.com",
@@ -144,7 +145,9 @@ def _play(outbox: Path, *, days: int, step: timedelta) -> None:
     clock.freeze(start)
     runtime = Embedded(scheduler=False, worker_threads=2).start()
     # Providers' callbacks and a lead's click arrive as they would: through the HTTP routes.
-    web = TestClient(create_app(), follow_redirects=False)
+    # The routes a lead's phone uses (a tracked link), as this machine reaches `nurture serve`.
+    web = TestClient(create_app(), follow_redirects=False, base_url="http://127.0.0.1:8000",
+                     client=("127.0.0.1", 50000))
     try:
         with session_scope() as session:
             for body in demo_leads(start.date()):
@@ -183,6 +186,10 @@ def _play(outbox: Path, *, days: int, step: timedelta) -> None:
                 texts[lead.first_name] = texts.get(lead.first_name, 0) + 1
                 for who, what_happened in _story(web, msg, lead, texts[lead.first_name]):
                     table.add_row(stamp, who, "sms", "(event)", what_happened)
+                    if who == "Dana":
+                        # Her one confirmation goes within minutes (or never): hand it over before time moves.
+                        tick(runtime.enqueue, now=clock.now())
+                        runtime.join()
             if not converted and clock.now() >= start + timedelta(days=min(4, days - 1) or 1) and texts.get("James"):
                 converted = True
                 with session_scope() as session:
@@ -243,8 +250,12 @@ def _story(web: Any, msg: Any, lead: Any, nth_text: int) -> list[tuple[str, str]
                                now=clock.now())
         return [("Linda", "Linda asked for a call: she needs a person, her sequence pauses")]
     if name == "James" and nth_text == 2:
-        web.post(f"/webhooks/twilio/status?message_id={msg.id}",
-                 data={"MessageSid": msg.provider_id or "", "MessageStatus": "undelivered", "ErrorCode": "30003"})
+        # What Twilio's status callback says of an unreachable handset (the demo has no Twilio to sign it).
+        from nurture.web.webhooks import record_twilio_status
+
+        with session_scope() as session:
+            record_twilio_status(session, message_ref=str(msg.id), sid=msg.provider_id or "", status="undelivered",
+                                 code="30003", at=clock.now())
         return [("James", "the carrier could not deliver it: Twilio 30003 (unreachable handset)")]
     if name == "Maria" and nth_text == 2:
         link = next((w for w in (msg.body or "").split() if "/r/" in w), None)

@@ -10,13 +10,23 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from sqlmodel import Session
 
-from nurture import lead_status
-from nurture.cli.common import console, dollars, fail, out, print_json, when
+from nurture import consent as ledger
+from nurture import csv_import, lead_status
+from nurture.cli.common import actor, console, dollars, err_console, fail, out, print_json, when
 from nurture.clock import now
 from nurture.config import get_settings
 from nurture.csv_import import CsvFileError, count_data_lines, import_text, read_csv_file
 from nurture.db import get_engine, session_scope
-from nurture.intake import IntakeError, consent_ledger, find_lead, update_lead, upsert_lead
+from nurture.intake import (
+    FILE_EVIDENCE,
+    IntakeError,
+    UpsertResult,
+    consent_ledger,
+    find_lead,
+    proposed_changes,
+    update_lead,
+    upsert_lead,
+)
 from nurture.models import Lead
 from nurture.serialize import lead_json
 
@@ -38,8 +48,11 @@ Months = Annotated[int | None, typer.Option("--months-behind")]
 Hardship = Annotated[list[str] | None, typer.Option("--hardship", help="Repeatable: job_loss, divorce, medical, adjustable_rate_increase, rental_loss, other.")]
 Stage = Annotated[str | None, typer.Option("--stage", help="Foreclosure stage: none, pre_foreclosure, notice_of_default, sale_scheduled.")]
 SaleDate = Annotated[str | None, typer.Option("--sale-date", help="Foreclosure sale date, 2026-12-10.")]
-ConsentText = Annotated[str | None, typer.Option("--sms-consent-text", help="The exact consent wording the lead agreed to; records an SMS consent grant.")]
-ConsentUrl = Annotated[str | None, typer.Option("--sms-consent-url", help="Where the consent was given.")]
+ConsentText = Annotated[str | None, typer.Option("--sms-consent-text", help="The exact consent wording the lead agreed to; records an SMS consent grant (with --sms-consent-source-url).")]
+ConsentUrl = Annotated[str | None, typer.Option("--sms-consent-source-url", "--sms-consent-url", help="The page where the lead gave the consent (required with a grant).")]
+ConsentIp = Annotated[str | None, typer.Option("--sms-consent-ip", help="The IP address the lead gave the consent from.")]
+ConsentAt = Annotated[str | None, typer.Option("--sms-consent-at", help="When the lead gave it (ISO 8601 with its zone); default: now.")]
+ConsentGranted = Annotated[str | None, typer.Option("--sms-consent-granted", help="yes (with --sms-consent-text) grants; no revokes the lead's SMS consent.")]
 Source = Annotated[str | None, typer.Option("--source")]
 ExternalId = Annotated[str | None, typer.Option("--external-id", help="The lead's id in your CRM.")]
 JsonOut = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
@@ -67,10 +80,23 @@ def _body(**opts: Any) -> dict[str, Any]:
         fc["sale_date"] = opts["sale_date"]
     if fc:
         body["foreclosure"] = fc
-    if opts.get("sms_consent_text"):
-        body["sms_consent"] = {"granted": True, "text": opts["sms_consent_text"],
-                               "source_url": opts.get("sms_consent_url")}
+    granted = opts.get("sms_consent_granted")
+    if granted is not None:
+        low = granted.strip().lower()
+        granted = True if low in csv_import.TRUE_WORDS else False if low in csv_import.FALSE_WORDS else granted
+    consent = {k: opts.get(f"sms_consent_{k}") for k in ("text", "source_url", "ip", "at")
+               if opts.get(f"sms_consent_{k}") is not None}
+    if granted is not None or consent:
+        body["sms_consent"] = {"granted": True if granted is None else granted, **consent}
     return body
+
+
+def _warn(result: UpsertResult) -> None:
+    if result.held:
+        err_console.print(f"warning: held for ops as a proposed change (not applied): {', '.join(result.held)}; "
+                          "apply it with `nurture leads update`", markup=False, highlight=False)
+    if result.refused:
+        err_console.print(f"warning: SMS consent {result.refused}", markup=False, highlight=False)
 
 
 def _fail_intake(exc: IntakeError) -> None:
@@ -83,19 +109,26 @@ def add(
     street: Street = None, city: City = None, state: State = None, zip: Zip = None,
     balance: Balance = None, value: Value = None, payment_status: Payment = None, months_behind: Months = None,
     hardship: Hardship = None, stage: Stage = None, sale_date: SaleDate = None,
-    sms_consent_text: ConsentText = None, sms_consent_url: ConsentUrl = None,
+    sms_consent_text: ConsentText = None, sms_consent_source_url: ConsentUrl = None,
+    sms_consent_ip: ConsentIp = None, sms_consent_at: ConsentAt = None, sms_consent_granted: ConsentGranted = None,
     source: Source = None, external_id: ExternalId = None, json: JsonOut = False,
 ) -> None:
-    """Add a lead (or update the one with the same phone or email). A name and a phone or email are required."""
+    """Add a lead (or update the one with the same phone or email). A name and a phone or email are required.
+
+    A phone that matches a lead with another email (or the reverse) does not change that lead's
+    name, phone or email: they are held for ops as a proposed change (see `leads show`)."""
     body = _body(**locals())
     try:
         with session_scope() as session:
-            result = upsert_lead(session, body, method="cli", now=now())
+            result = upsert_lead(session, body, method="cli", now=now(), consent_evidence=FILE_EVIDENCE,
+                                 recorded_by=actor())
             data = lead_json(result.lead, consent_ledger(session, result.lead.id))
     except IntakeError as exc:
         _fail_intake(exc)
+    _warn(result)
     if json:
-        print_json(data | {"created": result.created})
+        print_json(data | {"created": result.created, "held_for_review": result.held,
+                           "sms_consent_refused": result.refused})
     else:
         out(f"{'created' if result.created else 'updated'} lead #{data['id']} {result.lead.full_name}")
 
@@ -107,7 +140,8 @@ def update(
     street: Street = None, city: City = None, state: State = None, zip: Zip = None,
     balance: Balance = None, value: Value = None, payment_status: Payment = None, months_behind: Months = None,
     hardship: Hardship = None, stage: Stage = None, sale_date: SaleDate = None,
-    sms_consent_text: ConsentText = None, sms_consent_url: ConsentUrl = None,
+    sms_consent_text: ConsentText = None, sms_consent_source_url: ConsentUrl = None,
+    sms_consent_ip: ConsentIp = None, sms_consent_at: ConsentAt = None, sms_consent_granted: ConsentGranted = None,
     source: Source = None, external_id: ExternalId = None,
     status: Annotated[str | None, typer.Option("--status", help="active, paused, needs_human, converted, closed or legal_hold.")] = None,
     reason: Annotated[str | None, typer.Option("--reason", help="Why the status changed (kept in the log).")] = None,
@@ -127,17 +161,38 @@ def update(
             if lead is None:
                 fail(f"no lead matches {ref!r}")
             before, at = lead.status, now()
-            result = update_lead(session, lead, body, method="cli", now=at)
+            result = update_lead(session, lead, body, method="cli", now=at, consent_evidence=FILE_EVIDENCE,
+                                 recorded_by=actor())
             lead_status.log_change(session, lead, before, method="cli", now=at)
             data = lead_json(lead, consent_ledger(session, lead.id))
     except IntakeError as exc:
         _fail_intake(exc)
+    _warn(result)
     if json:
         print_json(data | {"changed": sorted(result.changed)})
     elif result.changed:
         out(f"updated lead #{lead.id}: {', '.join(sorted(result.changed))}")
     else:
         out(f"lead #{lead.id} unchanged")
+
+
+def ledger_line(c: dict[str, Any]) -> str:
+    """One consent entry with its evidence, as `leads show` and `consent export` print it."""
+    parts = [f"  #{c['id']} {c['recorded_at']}  {c['channel']} {c['action'].upper()} via {c['method']}"]
+    if c.get("given_at") and c["given_at"] != c["recorded_at"]:
+        parts.append(f"given {c['given_at']}")
+    if c.get("recorded_by"):
+        parts.append(f"recorded by {c['recorded_by']}")
+    if c.get("source_url"):
+        parts.append(f"at {c['source_url']}")
+    if c.get("ip"):
+        parts.append(f"from IP {c['ip']}")
+    line = ", ".join(parts)
+    if c.get("text"):
+        line += f": \u201c{c['text']}\u201d"
+    if c.get("note"):
+        line += f" ({c['note']})"
+    return line
 
 
 def _rules(session: Session, lead: Lead) -> dict[str, Any]:
@@ -167,6 +222,13 @@ def show(
         if lead is None:
             fail(f"no lead matches {ref!r}")
         data = lead_json(lead, consent_ledger(session, lead.id))
+        story = ledger.story(session, lead)
+        data["consent_now"] = {"sms": story["sms_consent_now"], "email": story["email_now"]}
+        data["texts_sent"] = story["texts"]
+        data["proposed_changes"] = [
+            {"field": p.field, "current": p.current_value, "proposed": p.proposed_value, "via": p.method,
+             "recorded_by": p.recorded_by, "recorded_at": p.recorded_at.isoformat()}
+            for p in proposed_changes(session, lead.id)]
         data["timeline"] = _timeline(session, lead)
         data["rules"] = _rules(session, lead)
     if json:
@@ -203,11 +265,18 @@ def show(
         out(f"  {law['state']}: {law['citation']} (reviewed {law['reviewed']}){law['applied']}", markup=False)
     out(f"  caps: {rules['caps']}; policy {rules['policy']}", markup=False)
     out("\n[bold]consent[/bold]")
-    if not data["consents"]:
-        out("  no SMS consent on record: no texts will be sent")
+    out(f"  texts now: {data['consent_now']['sms']}; email now: {data['consent_now']['email']}", markup=False)
     for c in data["consents"]:
-        out(f"  {when(c['recorded_at'], tz)}  {c['channel']} {c['action']} via {c['method']}"
-            + (f" at {c['source_url']}" if c["source_url"] else "") + (f": \u201c{c['text']}\u201d" if c["text"] else ""))
+        out(ledger_line(c), markup=False)
+    grants = sum(1 for t in data["texts_sent"] if t["consent_id"])
+    if data["texts_sent"]:
+        out(f"  {len(data['texts_sent'])} text(s) sent, {grants} under a grant (details: nurture consent export "
+            f"{data['id']})", markup=False)
+    if data["proposed_changes"]:
+        out("\n[bold]proposed changes (held for ops; apply with `nurture leads update`)[/bold]")
+        for p in data["proposed_changes"]:
+            out(f"  {p['recorded_at']}  {p['field']}: {p['current'] or '-'} -> {p['proposed'] or '-'} "
+                f"(via {p['via']}{', ' + p['recorded_by'] if p['recorded_by'] else ''})", markup=False)
     out("\n[bold]timeline[/bold]")
     if not data["timeline"]:
         out("  nothing planned")
@@ -244,7 +313,8 @@ def import_(
         try:
             report = import_text(lambda: Session(engine, expire_on_commit=False), text, now=now(),
                                  dry_run=dry_run, allow_unknown=allow_unknown,
-                                 progress=lambda n: bar.advance(task, n))
+                                 progress=lambda n: bar.advance(task, n),
+                                 recorded_by=f"csv:{actor().removeprefix('cli:')} ({path.name})")
         except CsvFileError as exc:
             fail(f"{path}: {exc}")
     if json:
@@ -257,5 +327,8 @@ def import_(
             out(f"ignored unknown columns: {', '.join(report.ignored_columns)}")
         for line, err in report.errors:
             console.print(f"  line {line}: {err.field}: {err.message}", markup=False, highlight=False, style="red")
+        for line, warning in report.warnings:
+            console.print(f"  line {line}: {warning.field}: {warning.message}", markup=False, highlight=False,
+                          style="yellow")
     if report.errors:
         raise typer.Exit(1)

@@ -14,12 +14,12 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from nurture.delivery_log import FAILURE_STATES
-from nurture.models import Consent, ConsentAction, DeliveryEvent
+from nurture.models import Consent, ConsentAction, DeliveryEvent, InboundMessage
 
 __all__ = ["FAILURE_STATES", "Outcome", "conversions", "opt_outs", "replies"]
 
-#: Inbound keywords that are not a conversation (a reply a person answers is anything else).
-KEYWORDS = frozenset({"opt_out", "opt_in", "help"})
+#: What a lead wrote that a person must read (not a revocation, START or HELP): nurture.replies' kinds.
+CONVERSATION = ("conversation", "maybe_opt_out")
 
 
 @dataclass(frozen=True)
@@ -32,18 +32,14 @@ class Outcome:
 
 
 def replies(session: Session, start: datetime, end: datetime) -> list[Outcome]:
-    """Messages from leads in [start, end) that a person must read (not STOP, START or HELP)."""
-    e = DeliveryEvent.__table__
+    """Texts and emails from leads in [start, end) that a person must read (not STOP, START or HELP)."""
+    m = InboundMessage.__table__
     rows = session.execute(
-        sa.select(e.c.lead_id, e.c.at, e.c.data)
-        .where(e.c.kind == "inbound", e.c.lead_id.is_not(None), e.c.at >= start, e.c.at < end)
+        sa.select(m.c.lead_id, m.c.received_at, m.c.channel)
+        .where(m.c.kind.in_(CONVERSATION), m.c.lead_id.is_not(None), m.c.received_at >= start,
+               m.c.received_at < end)
     ).all()
-    out = []
-    for lead_id, at, data in rows:
-        keyword = data.get("keyword") if isinstance(data, dict) else None
-        if keyword not in KEYWORDS:
-            out.append(Outcome(lead_id, at, "sms"))
-    return out
+    return [Outcome(lead_id, at, channel) for lead_id, at, channel in rows]
 
 
 def opt_outs(session: Session, start: datetime, end: datetime) -> list[Outcome]:

@@ -9,18 +9,25 @@ from nurture.content.lint import Finding, lint
 from nurture.content.samples import SAMPLE_NAMES, sample_leads, sample_tiers, urgency_rules
 from nurture.content.sms import SegmentInfo, normalize_sms, sms_segments
 from nurture.content.store import (
+    HELP_TEMPLATE,
     OPT_OUT_TEXT,
+    STOP_TEMPLATE,
+    SYSTEM_TEMPLATES,
     THEMES,
     Rendered,
     RenderError,
     TemplateStore,
+    compose,
     split_name,
     split_variant,
     variant_name,
 )
 
 __all__ = [
+    "HELP_TEMPLATE",
     "OPT_OUT_TEXT",
+    "STOP_TEMPLATE",
+    "SYSTEM_TEMPLATES",
     "PAGES",
     "SAMPLE_NAMES",
     "THEMES",
@@ -29,6 +36,7 @@ __all__ = [
     "Rendered",
     "SegmentInfo",
     "TemplateStore",
+    "compose",
     "days_to_sale",
     "lint",
     "money",

@@ -108,6 +108,12 @@ class Links:
 
 
 def lead_zone(lead: Lead) -> ZoneInfo:
+    if not lead.timezone:
+        # Nothing says where the lead lives: no text is planned, but an answer to the lead's own
+        # text (HELP) still needs a "today"; the default zone is only shown, never a rule.
+        from nurture.intake_schema import DEFAULT_TIMEZONE
+
+        return ZoneInfo(DEFAULT_TIMEZONE)
     try:
         return ZoneInfo(lead.timezone)
     except (ZoneInfoNotFoundError, ValueError) as exc:

@@ -14,8 +14,11 @@ from nurture.content.samples import sample_leads, sample_tiers, urgency_rules
 from nurture.content.sms import non_gsm_chars
 from nurture.content.store import (
     BASE_VARIANT,
+    HELP_TEMPLATE,
     OPT_OUT_WORDS,
+    STOP_TEMPLATE,
     SUFFIXES,
+    SYSTEM_TEMPLATES,
     THEMES,
     RenderError,
     Rendered,
@@ -144,6 +147,11 @@ def _check_files(directory: Path, names: set[str], report: _Report) -> None:
             report.add(directory / channel / f"{theme}.{variant}{SUFFIXES[channel]}", None, ERROR,
                        f"variant {variant!r} of {base} has no {theme}{SUFFIXES[channel]} beside it: the template's "
                        f"own file is variant {BASE_VARIANT!r}, and is what goes out when no variant is chosen")
+    for name in SYSTEM_TEMPLATES:
+        if name not in names:
+            channel, theme = name.split("/", 1)
+            report.add(directory / channel / f"{theme}{SUFFIXES[channel]}", None, ERROR,
+                       "missing: nurture sends it by itself (the answer to HELP, the one confirmation of a STOP)")
 
 
 def _check_wording(path: Path, report: _Report) -> None:
@@ -251,6 +259,18 @@ def _check_sms(
             f"sent as UCS-2 (70 characters a segment, about twice the cost) because of {chars}",
             key="ucs2",
         )
+    if name == HELP_TEMPLATE:
+        if not OPT_OUT_WORDS.search(text):
+            report.add(path, None, ERROR, "the HELP answer must say how to opt out: add 'Reply STOP to opt out.'")
+        if settings.company_name.lower() not in text.lower():
+            report.add(path, None, ERROR, "the HELP answer must name the sender: add {{ company.name }}")
+    if name == STOP_TEMPLATE:
+        # 47 CFR 64.1200(a)(12): the confirmation of a revocation only confirms it; no marketing.
+        if settings.company_name.lower() not in text.lower():
+            report.add(path, None, ERROR, "the opt-out confirmation must name the sender: add {{ company.name }}")
+        if re.search(r"https?://|www\.|\{\{\s*links\.", text + path.read_text("utf-8", "replace")):
+            report.add(path, None, ERROR, "the opt-out confirmation may only confirm the opt-out (47 CFR "
+                       "64.1200(a)(12)): remove the link")
     if split_variant(name)[0] == "sms/welcome":
         # Checked without the automatic opt-out line: the template itself must say it.
         own = store.render(name, lead, now=at, settings=settings, secret=_LINT_SECRET, tier=tier)

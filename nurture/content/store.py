@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import html as html_lib
 import os
 import re
 import threading
@@ -44,13 +45,19 @@ THEMES = (
     "next_steps",
     "sale_countdown",
 )
+#: nurture's own answers to a lead's text, outside every sequence (names starting with _ are
+#: reserved for them: a schedule cannot send them).
+HELP_TEMPLATE = "sms/_help"
+STOP_TEMPLATE = "sms/_stop"
+SYSTEM_TEMPLATES = (HELP_TEMPLATE, STOP_TEMPLATE)
 #: The layout an email uses unless its front matter names another.
 DEFAULT_LAYOUT = "email"
 #: What the first SMS to a lead must say; appended when a template forgets.
 OPT_OUT_TEXT = "Reply STOP to opt out."
 OPT_OUT_WORDS = re.compile(r"\b(reply|text)\s+stop\b", re.I)
 
-_PART_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+_PART_NAME = re.compile(r"^_?[a-z0-9][a-z0-9_-]*$")
+_LAYOUT_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 #: A variant's name: `waiting_worse.b.txt` is variant "b" of sms/waiting_worse.
 _VARIANT_NAME = re.compile(r"^[a-z0-9]{1,10}$")
 #: The variant the template's own file stands for when other variants exist beside it.
@@ -68,12 +75,13 @@ EMAIL_MAX_CHARS = 100_000
 HEADER_MAX_CHARS = 1_000
 
 
-def identified(text: str, sender: str) -> str:
+def identified(text: str, sender: str, *, opt_out_line: bool = True) -> str:
     """The lead's first text names the sender and says how to stop, whatever template it is
-    (47 CFR 64.1200(b)(1): identify the sender; CTIA: opt-out wording in the first message)."""
+    (47 CFR 64.1200(b)(1): identify the sender; CTIA: opt-out wording in the first message).
+    Not the opt-out line for the confirmation of an opt-out: it only confirms (64.1200(a)(12))."""
     if sender and sender.casefold() not in text.casefold():
         text = f"{sender}: {text}" if text else sender
-    if not OPT_OUT_WORDS.search(text):
+    if opt_out_line and not OPT_OUT_WORDS.search(text):
         text = f"{text}\n{OPT_OUT_TEXT}" if text else OPT_OUT_TEXT
     return text
 
@@ -167,6 +175,41 @@ def split_variant(name: str) -> tuple[str, str | None]:
 def variant_name(template: str, variant: str | None) -> str:
     """The name to render for `variant` of `template`: the template itself for the base variant."""
     return template if variant in (None, BASE_VARIANT) else f"{template}.{variant}"
+#: Characters of a reply typed by ops: an SMS within what Twilio takes, an email of a few pages.
+TYPED_MAX_CHARS = {"sms": SMS_MAX_CHARS, "email": 20_000}
+
+
+def compose(
+    channel: str,
+    text: str,
+    *,
+    subject: str | None,
+    settings: Settings,
+    first_sms: bool = False,
+    unsubscribe_url: str | None = None,
+) -> Rendered:
+    """A message typed by a person (an inbox reply) made ready to send like a rendered one: an SMS
+    in the GSM alphabet where it can be (naming the sender if it is the lead's first text); an email
+    with the sender's name, postal address and unsubscribe link under it, as every email has."""
+    body = tidy(text.replace("\r\n", "\n"))
+    if channel == "sms":
+        body = tidy(normalize_sms(body))
+        if first_sms:
+            body = identified(body, settings.company_name)
+        info = sms_segments(body)
+        return Rendered(template="ops", channel="sms", version="typed", subject=None, text=body, html=None,
+                        segments=info.segments, encoding=info.encoding)
+    footer = [settings.company_name, settings.company_address]
+    if unsubscribe_url:
+        footer.append(f"Unsubscribe: {unsubscribe_url}")
+    plain = body + "\n\n--\n" + "\n".join(footer)
+    paragraphs = "".join(f"<p>{html_lib.escape(p).replace(chr(10), '<br>')}</p>" for p in body.split("\n\n") if p)
+    links = (f'<a href="{html_lib.escape(unsubscribe_url)}">Unsubscribe</a>' if unsubscribe_url else "")
+    html = (f'<!doctype html><html><body style="font-family:sans-serif;font-size:15px;color:#222">{paragraphs}'
+            f'<p style="color:#777;font-size:12px">{html_lib.escape(settings.company_name)}<br>'
+            f"{html_lib.escape(settings.company_address)}<br>{links}</p></body></html>")
+    return Rendered(template="ops", channel="email", version="typed", subject=subject or settings.company_name,
+                    text=plain, html=html, segments=None, encoding=None)
 
 
 class TemplateStore:
@@ -283,7 +326,7 @@ class TemplateStore:
         with budget.output(SMS_MAX_CHARS, "the text message"):
             text = tidy(normalize_sms(compiled.sms.render(context)))
         if first_sms:
-            text = identified(text, context["company"].name)  # type: ignore[attr-defined]
+            text = identified(text, context["company"].name, opt_out_line=name != STOP_TEMPLATE)  # type: ignore[attr-defined]
         info = sms_segments(text)
         return Rendered(
             template=name,
@@ -369,7 +412,7 @@ class TemplateStore:
             error = RenderError(name, exc.problem, file=path, line=exc.line)
             return _Compiled(stamp, (path,), _version([raw]), error)
         layout = parsed.fields["layout"].value if "layout" in parsed.fields else DEFAULT_LAYOUT
-        if not _PART_NAME.match(layout):
+        if not _LAYOUT_NAME.match(layout):
             line = parsed.fields["layout"].line
             error = RenderError(name, f"{layout!r} is not a layout name", file=path, line=line)
             return _Compiled(stamp, (path,), _version([raw]), error)

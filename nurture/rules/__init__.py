@@ -6,17 +6,28 @@ from nurture.rules.hours import Blackout, ContactHours
 from nurture.rules.law import Law, LawError, LawRule, load_law
 from nurture.rules.location import Location, Place, locate
 from nurture.rules.rulebook import (
+    CONFIRMATION_WITHIN,
+    HELP_ANSWER_STEP,
+    HELP_ANSWER_WITHIN,
+    OPS_SEQUENCE,
+    STOP_CONFIRMATION_STEP,
+    RESERVED_SEQUENCES,
+    SYSTEM_SEQUENCE,
     LeadRules,
+    MessageKind,
     Outgoing,
     PastSend,
     Rulebook,
     Verdict,
     check_message,
+    message_kind,
     sale_day_start,
 )
 
 __all__ = [
+    "CONFIRMATION_WITHIN", "HELP_ANSWER_STEP", "HELP_ANSWER_WITHIN", "STOP_CONFIRMATION_STEP",
     "CAP_WINDOW", "DEFAULT_CAPS", "MIN_GAP", "Blackout", "CapBook", "Caps", "ContactHours", "Law",
-    "LawError", "LawRule", "LeadRules", "Limits", "Location", "Outgoing", "PastSend", "Place", "Rulebook",
-    "Verdict", "check_message", "load_law", "locate", "sale_day_start",
+    "LawError", "LawRule", "LeadRules", "Limits", "Location", "MessageKind", "OPS_SEQUENCE", "Outgoing",
+    "PastSend", "Place", "RESERVED_SEQUENCES", "Rulebook", "SYSTEM_SEQUENCE", "Verdict", "check_message",
+    "load_law", "locate", "message_kind", "sale_day_start",
 ]

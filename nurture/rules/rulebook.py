@@ -194,6 +194,33 @@ class Rulebook:
 
 Action = Literal["send", "move", "skip", "replan"]
 
+MessageKind = Literal["sequence", "system", "ops"]
+#: The sequence name of nurture's own answers to a lead's text (HELP, the one opt-out confirmation).
+SYSTEM_SEQUENCE = "system"
+#: The sequence name of a reply typed by a person in the inbox.
+OPS_SEQUENCE = "ops"
+#: Sequence names no schedules/ file may take.
+RESERVED_SEQUENCES = frozenset({SYSTEM_SEQUENCE, OPS_SEQUENCE})
+#: Step names of the system messages: "<prefix>-<id of what they answer>".
+STOP_CONFIRMATION_STEP = "stop-confirmation"
+HELP_ANSWER_STEP = "help"
+#: 47 CFR 64.1200(a)(12) (FCC 24-24, 89 FR 15756, in force 4 April 2024; reviewed 2025-06-01): one
+#: text confirming a revocation is lawful if it only confirms it, has no marketing, and is the only
+#: message after the revocation; sent within five minutes it is presumed lawful, later the sender
+#: must show the delay was reasonable. nurture sends it within this time or not at all.
+CONFIRMATION_WITHIN = timedelta(minutes=5)
+#: A HELP answer later than this answers a question the lead has stopped waiting for: a person answers.
+HELP_ANSWER_WITHIN = timedelta(hours=1)
+
+
+def message_kind(sequence: str) -> MessageKind:
+    """What kind of message a row of `sequence` is: the one place this is decided."""
+    if sequence == SYSTEM_SEQUENCE:
+        return "system"
+    if sequence == OPS_SEQUENCE:
+        return "ops"
+    return "sequence"
+
 
 @dataclass(frozen=True, slots=True)
 class PastSend:
@@ -221,6 +248,11 @@ class Outgoing:
     phase: str | None  # its sequence's phase (pre_sale, post_sale), None when not a sequence step
     condition: str | None = None  # why the step's own conditions no longer hold now, if they do not
 
+    @property
+    def kind(self) -> MessageKind:
+        """sequence (a step of a plan), system (nurture answers the lead's own text) or ops (typed by a person)."""
+        return message_kind(self.sequence)
+
 
 @dataclass(frozen=True, slots=True)
 class Verdict:
@@ -242,30 +274,50 @@ def check_message(
     history: Sequence[PastSend],
     now: datetime,
 ) -> Verdict:
-    """May `msg` go out to `lead` at `now`? Pure: every fact is given."""
-    if lead.status != "active":
+    """May `msg` go out to `lead` at `now`? Pure: every fact is given.
+
+    What applies depends on the message's kind:
+    - sequence: everything (status, consent, suppression, hours, caps and gap, staleness, lateness);
+    - system (a HELP answer, the opt-out confirmation): only an address and its own time limit. It
+      answers the lead's own text, and 47 CFR 64.1200(a)(12) allows the one confirmation of a
+      revocation, so consent, suppression, status, hours and caps do not hold it back;
+    - ops (a reply typed in the inbox): consent for a text, suppression and the legal hours, days
+      and blackouts, but not the lead's status (a person answers a paused lead) nor caps and gap.
+    """
+    kind = msg.kind
+    if kind == "sequence" and lead.status != "active":
         return Verdict("skip", f"lead is {lead.status}" + (f": {lead.status_reason}" if lead.status_reason else ""))
     address = lead.phone if msg.channel == "sms" else lead.email
     if not address:
         return Verdict("skip", f"lead has no {'phone' if msg.channel == 'sms' else 'email'}")
-    if msg.channel == "sms" and not consent_granted:
-        return Verdict("skip", "no SMS consent on record (never given, or revoked)")
-    if suppressed:
-        return Verdict("skip", f"{address} is suppressed on {msg.channel} ({suppressed})")
-    closed = rules.channel_closed(msg.channel)
-    if closed:
-        return Verdict("skip", closed)
+    if kind != "system":
+        if msg.channel == "sms" and not consent_granted:
+            return Verdict("skip", "no SMS consent on record (never given, or revoked)")
+        if suppressed:
+            return Verdict("skip", f"{address} is suppressed on {msg.channel} ({suppressed})")
+        closed = rules.channel_closed(msg.channel)
+        if closed:
+            return Verdict("skip", closed)
     for past in history:
         if past.sequence == msg.sequence and past.step == msg.step:
             return Verdict("skip", f"step {msg.step} of {msg.sequence} already went out (message #{past.id})")
-    stale = _stale(msg, lead, now)
-    if stale:
-        return Verdict("replan", stale)
-    if msg.expires_at is not None and now > msg.expires_at:
-        late = _duration(now - msg.due_at)
-        return Verdict("replan", f"late by {late} (its step allows {_duration(msg.expires_at - msg.due_at)}): "
-                                 "re-planned by the catch-up rule, never sent in a burst")
-    book = CapBook(rules.limits, ((p.channel, p.at) for p in history))
+    identify = msg.channel == "sms" and not any(p.channel == "sms" and p.state in RECEIVED for p in history)
+    if kind != "sequence":
+        if msg.expires_at is not None and now > msg.expires_at:
+            return Verdict("skip", f"not sent by {msg.expires_at.isoformat()}, the latest it may go out "
+                                   f"(late by {_duration(now - msg.expires_at)})")
+        if kind == "system":
+            return Verdict("send", "a system answer to the lead's own text", identify=identify)
+    else:
+        stale = _stale(msg, lead, now)
+        if stale:
+            return Verdict("replan", stale)
+        if msg.expires_at is not None and now > msg.expires_at:
+            late = _duration(now - msg.due_at)
+            return Verdict("replan", f"late by {late} (its step allows {_duration(msg.expires_at - msg.due_at)}): "
+                                     "re-planned by the catch-up rule, never sent in a burst")
+    # A person's reply keeps the law's hours but not the product's caps: the history is left out.
+    book = CapBook(rules.limits, ((p.channel, p.at) for p in history) if kind == "sequence" else ())
     at, causes = rules.place(msg.channel, now, book)
     if at is None:
         return Verdict("skip", "no time within the rules: " + "; ".join(causes))
@@ -274,7 +326,6 @@ def check_message(
         if cutoff is not None and at >= cutoff:
             return Verdict("skip", f"no room before the sale date {lead.sale_date}: " + "; ".join(causes))
         return Verdict("move", "; ".join(causes), move_to=at)
-    identify = msg.channel == "sms" and not any(p.channel == "sms" and p.state in RECEIVED for p in history)
     return Verdict("send", "all checks passed", identify=identify)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from fastapi import APIRouter, Body, Depends, HTTPException
+from fastapi import APIRouter, Body, Depends, HTTPException, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, field_validator
 from sqlalchemy.exc import IntegrityError
@@ -13,10 +13,19 @@ from sqlmodel import Session
 from nurture import lead_status
 from nurture.clock import now
 from nurture.db import get_engine
-from nurture.intake import STATUS_REASON_MAX, IntakeError, consent_ledger, lead_by_id, update_lead, upsert_lead
+from nurture.config import get_settings
+from nurture.intake import (
+    STATUS_REASON_MAX,
+    IntakeError,
+    UpsertResult,
+    consent_ledger,
+    lead_by_id,
+    update_lead,
+    upsert_lead,
+)
 from nurture.models import DeliveryEvent, Lead
 from nurture.serialize import lead_json
-from nurture.text_rules import text_problem
+from nurture.text_rules import clip, shown, text_problem
 from nurture.web.deps import SessionDep, require_api_key
 
 router = APIRouter(prefix="/api", tags=["leads"], dependencies=[Depends(require_api_key)])
@@ -48,16 +57,60 @@ def _lead_or_404(session: Session, lead_id: int) -> Lead:
     return lead
 
 
-@router.post("/leads", responses={201: {"description": "created"}, 200: {"description": "updated"},
+MERGE_VALUES = ("keep", "replace")
+
+
+def _recorded_by(request: Request) -> str:
+    """Who puts a consent on record through the API: a caller holding the key, or this machine."""
+    if get_settings().api_key:
+        return "api (key)"
+    return f"api (no key: {request.client.host if request.client else 'unknown'})"
+
+
+def _merge(body: dict[str, Any]) -> bool | JSONResponse:
+    """`"merge": "replace"` lets a caller holding the API key overwrite a matched lead's contact fields."""
+    merge = body.pop("merge", "keep")
+    if merge not in MERGE_VALUES:
+        return JSONResponse({"detail": [{"field": "merge", "message": f"{shown(merge)} is not one of keep, replace"}]},
+                            status_code=422)
+    if merge == "replace" and not get_settings().api_key:
+        return JSONResponse({"detail": [{"field": "merge", "message": "\"replace\" is honoured only for a caller "
+                                         "holding NURTURE_API_KEY, which is not set"}]}, status_code=422)
+    return merge == "replace"
+
+
+def updated_body(result: UpsertResult) -> dict[str, Any]:
+    """The answer to an intake that matched an existing lead: what the caller may know, and no more.
+
+    Whoever knows a phone number or an email can send an intake that matches someone's lead, so the
+    answer names no stored field: the lead's id, whether this intake changed it, which contact
+    fields were held for ops, and whether an SMS consent grant was refused."""
+    return {"id": result.lead.id, "created": False, "updated": bool(result.changed),
+            "held_for_review": result.held, "sms_consent": "refused" if result.refused else None}
+
+
+@router.post("/leads", responses={201: {"description": "created: the lead as stored"},
+                                  200: {"description": "matched an existing lead: its id and what this intake did"},
                                   422: {"description": "one entry per bad field"}})
-def create_or_update_lead(body: dict[str, Any] = Body(..., examples=[EXAMPLE])) -> JSONResponse:
-    """Create a lead, or update the lead with the same phone or email (one lead per person)."""
+def create_or_update_lead(request: Request, body: dict[str, Any] = Body(..., examples=[EXAMPLE])) -> JSONResponse:
+    """Create a lead, or update the lead with the same phone or email (one lead per person).
+
+    A consent grant needs its evidence: `text`, `source_url` and `ip` (and `at` when the form took
+    it earlier than this request). A body matching a lead by phone but bringing another email (or
+    the reverse) has its contact fields held for ops unless it says `"merge": "replace"`.
+    """
+    replace = _merge(body) if isinstance(body, dict) else False
+    if isinstance(replace, JSONResponse):
+        return replace
     for attempt in range(2):
         session = Session(get_engine(), expire_on_commit=False)
         try:
-            result = upsert_lead(session, body, method="api", now=now())
+            result = upsert_lead(session, body, method="api", now=now(), recorded_by=_recorded_by(request),
+                                 replace_contact=replace)
             session.commit()
-            return JSONResponse(_body(session, result.lead), status_code=201 if result.created else 200)
+            if result.created:
+                return JSONResponse(_body(session, result.lead), status_code=201)
+            return JSONResponse(updated_body(result), status_code=200)
         except IntakeError as exc:
             session.rollback()
             return _errors(exc)
@@ -77,13 +130,14 @@ def get_lead(lead_id: int, session: SessionDep) -> dict[str, Any]:
 
 
 @router.patch("/leads/{lead_id}")
-def patch_lead(lead_id: int, session: SessionDep, body: dict[str, Any] = Body(...)) -> Any:
-    """Change some of a lead's facts (or its `status`); the lead's plan follows."""
+def patch_lead(lead_id: int, request: Request, session: SessionDep, body: dict[str, Any] = Body(...)) -> Any:
+    """Change some of a lead's facts (or its `status`); the lead's plan follows. `sms_consent`
+    with `granted: false` revokes; a grant needs `text`, `source_url` and `ip`."""
     lead = _lead_or_404(session, lead_id)
     before = lead.status
     at = now()
     try:
-        update_lead(session, lead, body, method="api", now=at)
+        update_lead(session, lead, body, method="api", now=at, recorded_by=_recorded_by(request))
     except IntakeError as exc:
         session.rollback()
         return _errors(exc)

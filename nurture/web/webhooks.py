@@ -6,6 +6,8 @@ delivery-log row, and the ones that change a message move it with a conditional 
 
 from __future__ import annotations
 
+import base64
+import hmac
 import json
 import logging
 from typing import Any
@@ -19,11 +21,13 @@ from nurture.clock import now
 from nurture.config import get_settings
 from nurture.db import secret_key, session_scope
 from nurture.dispatch import suppress
-from nurture.inbound import handle_inbound_sms, opt_out
+from nurture.inbound import handle_inbound_email, handle_inbound_sms, opt_out
+from nurture.inbound_email import parse_inbound
 from nurture.lifecycle import S, log_event, transition
 from nurture.models import Lead, Message, row_id
 from nurture.text_rules import clip, scrub
-from nurture.tokens import InvalidToken, verify_unsubscribe_token
+from nurture.tokens import InvalidToken, inbound_parse_key, verify_unsubscribe_token
+from nurture.web.middleware import INBOUND_PARSE_MAX_BYTES
 from nurture.web.verification import WebhookRefused, public_url_problem, verify_sendgrid, verify_twilio
 
 log = logging.getLogger("nurture.webhooks")
@@ -44,6 +48,10 @@ TWILIO_FIELD_MAX = {"MessageSid": 64, "MessageStatus": 40, "ErrorCode": 20, "Fro
 TWILIO_TEXT_MAX = 1600
 """Characters kept of any other Twilio field: an SMS body is at most 1,600."""
 SUPPRESSION_DETAIL_MAX = 300
+#: Media items of an MMS listed in the inbox (Twilio sends at most 10).
+MEDIA_MAX = 10
+#: File parts of an Inbound Parse post read (each is listed by name, type and size, never kept).
+ATTACHMENTS_READ_MAX = 100
 
 
 async def _twilio_form(request: Request) -> dict[str, str]:
@@ -71,52 +79,113 @@ def _message_by_provider_id(session: Session, provider_id: str) -> Message | Non
 async def twilio_status(request: Request) -> Response:
     """Twilio's status callback: delivered, undelivered or failed, with the carrier's error code."""
     form = await _twilio_form(request)
-    sid, status, code = form.get("MessageSid", ""), form.get("MessageStatus", ""), form.get("ErrorCode") or None
-    ours = request.query_params.get("message_id", "")
-    at = now()
     with session_scope() as session:
-        message_id = row_id(ours)
-        msg = session.get(Message, message_id) if message_id else None
-        if msg is None or (msg.provider_id and msg.provider_id != sid):
-            msg = _message_by_provider_id(session, sid) if sid else None
-        if msg is None:
-            log_event(session, at=at, kind="provider", cause=f"Twilio status {status} for unknown message {sid}",
-                      provider_status=status, error_code=code, data={"sid": sid})
-            return Response(status_code=200)
-        cause = f"Twilio says {status}" + (f" (error {code})" if code else "")
-        moved = False
-        if status in TWILIO_TOOK_IT and msg.state == S.sending:
-            # A send whose answer never came back (a timeout): Twilio has it, so it is sent.
-            moved = transition(session, msg.id, from_state=S.sending, to_state=S.sent, at=at, lead_id=msg.lead_id,
-                               kind="provider", cause=f"{cause}: the provider has it", provider_status=status,
-                               provider_id=sid, sent_at=at, lease_until=None)
-        elif status == "delivered":
-            moved = transition(session, msg.id, from_state=[S.sent, S.sending], to_state=S.delivered, at=at,
-                               lead_id=msg.lead_id, kind="provider", cause=cause, provider_status=status,
-                               provider_id=sid, sent_at=msg.sent_at or at)
-        elif status in ("undelivered", "failed"):
-            moved = transition(session, msg.id, from_state=[S.sent, S.sending, S.delivered], to_state=S.undelivered,
-                               at=at, lead_id=msg.lead_id, kind="provider", cause=cause, provider_status=status,
-                               error_code=code, error_reason=cause, provider_id=sid, sent_at=msg.sent_at or at)
-            if code in TWILIO_DEAD_NUMBER and msg.to_address:
-                suppress(session, channel="sms", address=msg.to_address, reason=TWILIO_DEAD_NUMBER[code],
-                         detail=f"Twilio error {code}", lead_id=msg.lead_id, at=at)
-                planning.replan_lead(session, msg.lead_id, now=at,
-                                     cause=f"{msg.to_address} cannot receive texts (Twilio {code})")
-        if not moved:
-            log_event(session, at=at, kind="provider", lead_id=msg.lead_id, message_id=msg.id, cause=cause,
-                      provider_status=status, error_code=code)
+        record_twilio_status(session, message_ref=request.query_params.get("message_id", ""),
+                             sid=form.get("MessageSid", ""), status=form.get("MessageStatus", ""),
+                             code=form.get("ErrorCode") or None, at=now())
     return Response(status_code=200)
+
+
+def record_twilio_status(session: Session, *, message_ref: str, sid: str, status: str, code: str | None,
+                         at: Any) -> None:
+    """What a Twilio status callback says of one of our messages (`message_ref`: our id, as text)."""
+    message_id = row_id(message_ref)
+    msg = session.get(Message, message_id) if message_id else None
+    if msg is None or (msg.provider_id and msg.provider_id != sid):
+        msg = _message_by_provider_id(session, sid) if sid else None
+    if msg is None:
+        log_event(session, at=at, kind="provider", cause=f"Twilio status {status} for unknown message {sid}",
+                  provider_status=status, error_code=code, data={"sid": sid})
+        return
+    cause = f"Twilio says {status}" + (f" (error {code})" if code else "")
+    moved = False
+    if status in TWILIO_TOOK_IT and msg.state == S.sending:
+        # A send whose answer never came back (a timeout): Twilio has it, so it is sent.
+        moved = transition(session, msg.id, from_state=S.sending, to_state=S.sent, at=at, lead_id=msg.lead_id,
+                           kind="provider", cause=f"{cause}: the provider has it", provider_status=status,
+                           provider_id=sid, sent_at=at, lease_until=None)
+    elif status == "delivered":
+        moved = transition(session, msg.id, from_state=[S.sent, S.sending], to_state=S.delivered, at=at,
+                           lead_id=msg.lead_id, kind="provider", cause=cause, provider_status=status,
+                           provider_id=sid, sent_at=msg.sent_at or at)
+    elif status in ("undelivered", "failed"):
+        moved = transition(session, msg.id, from_state=[S.sent, S.sending, S.delivered], to_state=S.undelivered,
+                           at=at, lead_id=msg.lead_id, kind="provider", cause=cause, provider_status=status,
+                           error_code=code, error_reason=cause, provider_id=sid, sent_at=msg.sent_at or at)
+        if code in TWILIO_DEAD_NUMBER and msg.to_address:
+            suppress(session, channel="sms", address=msg.to_address, reason=TWILIO_DEAD_NUMBER[code],
+                     detail=f"Twilio error {code}", lead_id=msg.lead_id, at=at)
+            planning.replan_lead(session, msg.lead_id, now=at,
+                                 cause=f"{msg.to_address} cannot receive texts (Twilio {code})")
+    if not moved:
+        log_event(session, at=at, kind="provider", lead_id=msg.lead_id, message_id=msg.id, cause=cause,
+                  provider_status=status, error_code=code)
 
 
 @router.post("/webhooks/twilio/inbound")
 async def twilio_inbound(request: Request) -> Response:
-    """An SMS from a lead: STOP/START/HELP keywords, or a reply that a person must answer."""
+    """A text from a lead: a revocation in any words, START, HELP, or a reply a person must answer.
+
+    Twilio's fields: From, To, Body, MessageSid, NumMedia with MediaUrlN/MediaContentTypeN, and
+    OptOutType (STOP, START or HELP) when the Messaging Service has Advanced Opt-Out on."""
     form = await _twilio_form(request)
+    media = []
+    count = form.get("NumMedia", "0")
+    for n in range(min(int(count) if count.isdigit() else 0, MEDIA_MAX)):
+        media.append({"url": clip(form.get(f"MediaUrl{n}", ""), 500),
+                      "type": clip(form.get(f"MediaContentType{n}", ""), 100)})
     with session_scope() as session:
         handle_inbound_sms(session, from_=form.get("From", ""), body=form.get("Body", ""), now=now(),
-                           provider_id=form.get("MessageSid"))
+                           provider_id=form.get("MessageSid") or None, to=form.get("To"),
+                           opt_out_type=form.get("OptOutType") or None, media=media)
     return Response(EMPTY_TWIML, media_type="application/xml")
+
+
+def _verify_inbound_parse(request: Request, secret: str) -> None:
+    """An Inbound Parse post must carry the secret `key` of the URL nurture gave for it (`nurture
+    inbox parse-url`), or the API key as HTTP Basic password or bearer token (a URL
+    https://parse:<API key>@host/... makes the sender send it)."""
+    if hmac.compare_digest(request.query_params.get("key", ""), inbound_parse_key(secret)):
+        return
+    api_key = get_settings().api_key
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    token = token.strip()
+    if scheme.lower() == "basic":
+        try:
+            token = base64.b64decode(token, validate=True).decode().partition(":")[2]
+        except (ValueError, UnicodeDecodeError):
+            token = ""
+    elif scheme.lower() != "bearer":
+        token = ""
+    if api_key and token and hmac.compare_digest(token.encode(), api_key.encode()):
+        return
+    raise HTTPException(403, "not a post of our Inbound Parse: use the URL `nurture inbox parse-url` prints")
+
+
+@router.post("/webhooks/sendgrid/inbound")
+async def sendgrid_inbound(request: Request) -> Response:
+    """An email a lead sent (SendGrid Inbound Parse, multipart/form-data, default or raw mode):
+    an unsubscribe in words revokes email; any other reply pauses the lead for a person."""
+    with session_scope() as session:
+        secret = secret_key(session)
+    _verify_inbound_parse(request, secret)
+    try:
+        form = await request.form(max_files=ATTACHMENTS_READ_MAX, max_fields=200,
+                                  max_part_size=INBOUND_PARSE_MAX_BYTES)
+    except HTTPException:
+        raise
+    except Exception:  # not multipart, or broken: answered (SendGrid retries only a 5xx), never a 500
+        raise HTTPException(400, "expected SendGrid's multipart/form-data post") from None
+    try:
+        fields = {k: v for k, v in form.multi_items() if isinstance(v, str)}
+        files = [{"field": k, "filename": v.filename, "type": v.content_type, "size": v.size}
+                 for k, v in form.multi_items() if not isinstance(v, str)]
+        parsed = parse_inbound(fields, files)
+    finally:
+        await form.close()
+    with session_scope() as session:
+        handle_inbound_email(session, parsed, now=now(), secret=secret)
+    return Response(status_code=200)
 
 
 def _verify_sendgrid(request: Request, raw: bytes) -> None:
