@@ -21,14 +21,18 @@ SEND_ACTOR = "messages.send"
 
 
 def make_broker(settings: Settings | None = None) -> dramatiq.Broker:
+    """Redis or RabbitMQ by NURTURE_BROKER_URL (or NURTURE_REDIS_URL); the in-process broker without."""
     settings = settings or get_settings()
-    if settings.redis_url:
+    url = settings.broker
+    if url and url.startswith(("amqp://", "amqps://")):
+        from dramatiq.brokers.rabbitmq import RabbitmqBroker
+
+        return RabbitmqBroker(url=url)
+    if url:
         from dramatiq.brokers.redis import RedisBroker
 
-        broker: dramatiq.Broker = RedisBroker(url=settings.redis_url)
-    else:
-        broker = StubBroker()
-    return broker
+        return RedisBroker(url=url)
+    return StubBroker()
 
 
 def send_actor(broker: dramatiq.Broker) -> dramatiq.Actor:
@@ -60,6 +64,7 @@ class Enqueuer:
         from dramatiq.brokers.redis import RedisBroker
 
         self._redis = broker if isinstance(broker, RedisBroker) else None
+        self._rabbit = broker if type(broker).__name__ == "RabbitmqBroker" else None
 
     def __call__(self, claims: Sequence[tuple[int, str]]) -> None:
         """Hand over claimed messages, each (id, channel)."""
@@ -70,11 +75,16 @@ class Enqueuer:
             self.actor.send(message_id, channel)
 
     def epoch(self) -> str | None:
+        if self._rabbit is not None:
+            return None  # durable queues, persistent messages: a restart loses nothing
         if self._redis is None:
             return "embedded"
         return str(self._redis.client.info("server").get("run_id"))
 
     def held(self) -> int | None:
+        if self._rabbit is not None:
+            waiting, delayed, _dead = self._rabbit.get_queue_message_counts(QUEUE)
+            return waiting + delayed
         if self._redis is None:
             queues = getattr(self.broker, "queues", {})
             return sum(queues[q].qsize() for q in (QUEUE, f"{QUEUE}.DQ") if q in queues)

@@ -25,6 +25,9 @@ class Settings(BaseSettings):
 
     database_url: str = "sqlite:///nurture.db"
     redis_url: str | None = None
+    # The broker workers read: redis://... or amqp://... (dramatiq's RabbitMQ broker, which keeps
+    # queued work across a restart). Unset: NURTURE_REDIS_URL, else the embedded broker.
+    broker_url: str | None = None
 
     twilio_account_sid: str | None = None
     twilio_auth_token: str | None = None
@@ -97,6 +100,13 @@ class Settings(BaseSettings):
             raise ValueError(f"{value!r} is not an IANA time zone like America/New_York") from None
         return value
 
+    @field_validator("broker_url")
+    @classmethod
+    def _broker_scheme(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("redis://", "rediss://", "amqp://", "amqps://")):
+            raise ValueError("NURTURE_BROKER_URL is redis://... or amqp://... (RabbitMQ)")
+        return value or None
+
     @field_validator("templates_dir", "schedules_dir")
     @classmethod
     def _shipped_when_absent(cls, value: Path) -> Path:
@@ -119,6 +129,19 @@ class Settings(BaseSettings):
             raise ValueError("NURTURE_REPLY_TO must be a plain address like replies@parse.example.com, without "
                              "'+' and with a local part of at most 20 characters (a reply token is added to it)")
         return value.lower()
+
+    @property
+    def broker(self) -> str | None:
+        """The broker's URL (NURTURE_BROKER_URL, else NURTURE_REDIS_URL); None: the embedded broker."""
+        return self.broker_url or self.redis_url
+
+    @property
+    def shared_redis(self) -> str | None:
+        """A Redis all processes share (the provider rate limits live there): NURTURE_REDIS_URL, else a
+        redis:// broker URL; None: each process keeps its own count."""
+        if self.redis_url:
+            return self.redis_url
+        return self.broker_url if self.broker_url and self.broker_url.startswith(("redis://", "rediss://")) else None
 
     @property
     def sms_configured(self) -> bool:

@@ -209,7 +209,7 @@ class Dispatcher:
         self._secret_key: str | None = None
         self.limiter = RateLimiter(
             {"sms": self.settings.twilio_rate_per_second, "email": self.settings.sendgrid_rate_per_second},
-            self.settings.redis_url,
+            self.settings.shared_redis,
         )
         self._rulebook: Rulebook | None = None
         self._rulebook_at = -CACHE_TTL

@@ -106,14 +106,16 @@ def database_check(settings: Settings) -> Check:
 
 
 def broker_check(settings: Settings) -> Check:
-    if not settings.redis_url:
+    if settings.broker and settings.broker.startswith(("amqp://", "amqps://")):
+        return _rabbitmq_check(settings.broker)
+    if not settings.broker:
         return Check("broker", "ok", "embedded in-process broker (NURTURE_REDIS_URL unset): fine for `nurture run`; "
                                      "a separate `nurture scheduler` and `dramatiq workers` need Redis")
     import redis
 
     try:
-        shown = db.redact(settings.redis_url)
-        client = redis.Redis.from_url(settings.redis_url, socket_connect_timeout=CONNECT_TIMEOUT_SECONDS,
+        shown = db.redact(settings.broker)
+        client = redis.Redis.from_url(settings.broker, socket_connect_timeout=CONNECT_TIMEOUT_SECONDS,
                                       socket_timeout=CONNECT_TIMEOUT_SECONDS)
     except (ValueError, sa.exc.ArgumentError):
         return Check("broker", "fail", "NURTURE_REDIS_URL is not a Redis URL (e.g. redis://127.0.0.1:6379/0)")
@@ -125,6 +127,20 @@ def broker_check(settings: Settings) -> Check:
     finally:
         client.close()
     return Check("broker", "ok", f"Redis at {shown} answers")
+
+
+def _rabbitmq_check(url: str) -> Check:
+    import pika
+
+    shown = db.redact(url)
+    try:
+        params = pika.URLParameters(url)
+        params.socket_timeout = params.blocked_connection_timeout = CONNECT_TIMEOUT_SECONDS
+        pika.BlockingConnection(params).close()
+    except Exception as exc:  # pika's errors share no base class worth naming
+        return Check("broker", "fail", f"RabbitMQ at {shown} does not answer: {_first_line(exc)}. "
+                                       f"Start it or fix NURTURE_BROKER_URL: nothing is sent without the broker")
+    return Check("broker", "ok", f"RabbitMQ at {shown} answers (queued work survives its restart)")
 
 
 def provider_check(name: str, settings: Settings) -> Check:

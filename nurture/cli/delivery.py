@@ -23,19 +23,20 @@ Since = Annotated[str | None, typer.Option("--since", help="Only the last 90s, 1
 def register(app: typer.Typer) -> None:
     @app.command("scheduler")
     def scheduler() -> None:
-        """Run the scheduler alone: claim due messages every few seconds and enqueue them on Redis."""
+        """Run the scheduler alone: claim due messages every few seconds and hand them to the workers'
+        broker (Redis or RabbitMQ)."""
         from nurture.broker import enqueuer, make_broker
         from nurture.scheduler import build_scheduler
 
         settings = get_settings()
-        if not settings.redis_url:
-            fail("NURTURE_REDIS_URL is not set: a scheduler on its own needs Redis to reach the workers "
-                 "(`nurture run` runs scheduler and workers together without it)")
+        if not settings.broker:
+            fail("NURTURE_REDIS_URL is not set (nor NURTURE_BROKER_URL): a scheduler on its own needs Redis or "
+                 "RabbitMQ to reach the workers (`nurture run` runs scheduler and workers together without it)")
         get_engine()
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
         # APScheduler logs two lines per tick at INFO: keep its warnings and errors only.
         logging.getLogger("apscheduler").setLevel(logging.WARNING)
-        out(f"scheduler: database {redact(settings.database_url)}, broker {redact(settings.redis_url)}, "
+        out(f"scheduler: database {redact(settings.database_url)}, broker {redact(settings.broker)}, "
             f"tick every {settings.tick_seconds}s")
         sched = build_scheduler(enqueuer(make_broker(settings)), settings=settings, background=False)
         try:

@@ -37,7 +37,7 @@ def _serve(host: str, port: int, *, embedded: bool) -> None:
         runtime = Embedded(settings).start()
         sms = "Twilio" if settings.sms_configured else f"outbox ({settings.outbox_dir}/sms)"
         email = "SendGrid" if settings.email_configured else f"outbox ({settings.outbox_dir}/email)"
-        broker = redact(settings.redis_url) if settings.redis_url else "embedded broker"
+        broker = redact(settings.broker) if settings.broker else "embedded broker"
         out(f"scheduler every {settings.tick_seconds}s and 4 worker threads on {broker}; SMS via {sms}, email via {email}")
     try:
         uvicorn.run(create_app(bind_host=host), host=host, port=port, log_level="info")
