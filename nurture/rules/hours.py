@@ -24,6 +24,9 @@ _day_cache: dict[tuple[object, ...], "DayWindow"] = {}
 # Open spans of a UTC day, per (law, states, policy, blackouts, zones): what next_open reads.
 _span_cache: dict[tuple[object, ...], tuple[tuple[datetime, datetime], ...]] = {}
 _ONE_DAY = timedelta(days=1)
+# A local day's open hours as UTC instants, per (law, states, policy, blackouts, zone, day).
+_local_cache: dict[tuple[object, ...], object] = {}
+_MISSING = object()
 _SEARCH = timedelta(days=SEARCH_DAYS)
 _DAY_TYPES = ("weekday",) * 5 + ("saturday", "sunday")
 _DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -188,16 +191,27 @@ class ContactHours:
     def _compute_spans(self, utc_day: date) -> tuple[tuple[datetime, datetime], ...]:
         begin = datetime.combine(utc_day, time(0), tzinfo=UTC)
         spans = [(begin, begin + _ONE_DAY)]
+        before, after = utc_day - _ONE_DAY, utc_day + _ONE_DAY
         for i, tz in enumerate(self._zones):
-            zone_spans = []
             # Zones lie within a day of UTC: the local days before, of and after overlap this UTC day.
-            for local_day in (utc_day - _ONE_DAY, utc_day, utc_day + _ONE_DAY):
-                hours = self.day_window(i, local_day).hours
-                if hours is not None:
-                    zone_spans.append((datetime.combine(local_day, hours.start, tzinfo=tz).astimezone(UTC),
-                                       datetime.combine(local_day, hours.end, tzinfo=tz).astimezone(UTC)))
+            zone_spans = [span for local_day in (before, utc_day, after)
+                          if (span := self._local_span(i, tz, local_day)) is not None]
             spans = _intersect(spans, zone_spans)
         return tuple(spans)
+
+    def _local_span(self, index: int, tz: ZoneInfo, local_day: date) -> tuple[datetime, datetime] | None:
+        """The open hours of the local day `local_day` in zone `tz`, as UTC instants (kept across leads)."""
+        key = (*self._key, tz.key, local_day)
+        found = _local_cache.get(key, _MISSING)
+        if found is _MISSING:
+            hours = self.day_window(index, local_day).hours
+            found = None if hours is None else (
+                datetime.combine(local_day, hours.start, tzinfo=tz).astimezone(UTC),
+                datetime.combine(local_day, hours.end, tzinfo=tz).astimezone(UTC))
+            if len(_local_cache) >= _DAY_CACHE_MAX:
+                _local_cache.clear()
+            _local_cache[key] = found
+        return found  # type: ignore[return-value]
 
     def describe(self, day: date) -> str:
         """The hours on `day` in the lead's first zone, in words (previews, `leads show`)."""
