@@ -25,7 +25,6 @@ import signal
 import sys
 import tempfile
 import time
-import uuid
 from collections import Counter
 from pathlib import Path
 
@@ -34,29 +33,10 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.pg import PG_ADMIN, drop_database, fresh_database  # noqa: E402
 from nurture import db, fleet  # noqa: E402
 from nurture.clock import now  # noqa: E402
 
-PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-
-
-def fresh_database() -> tuple[str, str]:
-    name = f"nurture_faults_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    url = sa.engine.make_url(PG_ADMIN).set(database=name).render_as_string(hide_password=False)
-    db.upgrade(url)
-    return name, url
-
-
-def drop_database(name: str) -> None:
-    db.dispose_engines()
-    admin = sa.create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def signing_key():  # type: ignore[no-untyped-def]
@@ -138,7 +118,7 @@ def main() -> int:
     from nurture.config import get_settings
     from nurture.simulator import Simulator
 
-    name, url = fresh_database()
+    name, url = fresh_database("nurture_faults")
     work = Path(tempfile.mkdtemp(prefix="nurture-faults-"))
     redis_server = fleet.OwnRedis(work)
     redis_server.start()

@@ -20,6 +20,19 @@ PROXY_HEADERS = ("forwarded", "x-forwarded-for", "x-forwarded-host", "x-forwarde
                  "x-client-ip", "true-client-ip", "cf-connecting-ip", "via")
 
 
+def presented_key(authorization: str | None) -> str:
+    """The key an Authorization header carries: a bearer token, or the password of HTTP Basic (what a
+    browser sends for /ops, and what a URL like https://user:KEY@host gives); "" when neither."""
+    scheme, _, token = (authorization or "").partition(" ")
+    token = token.strip()
+    if scheme.lower() == "basic":
+        try:
+            return base64.b64decode(token, validate=True).decode().partition(":")[2]
+        except (ValueError, UnicodeDecodeError):
+            return ""
+    return token if scheme.lower() == "bearer" else ""
+
+
 def get_session() -> Iterator[Session]:
     """One session per request: committed if the route returns, rolled back if it raises."""
     with session_scope() as session:
@@ -75,15 +88,7 @@ def require_api_key(request: Request, authorization: Annotated[str | None, Heade
         raise HTTPException(403, f"NURTURE_API_KEY is not set, so /api and /ops answer only requests made on this "
                                  f"machine to a server bound to a loopback address, and {reason}. "
                                  f"Set NURTURE_API_KEY and send it as a bearer token.")
-    scheme, _, token = (authorization or "").partition(" ")
-    token = token.strip()
-    if scheme.lower() == "basic":
-        try:
-            token = base64.b64decode(token, validate=True).decode().partition(":")[2]
-        except (ValueError, UnicodeDecodeError):
-            token = ""
-    elif scheme.lower() != "bearer":
-        token = ""
+    token = presented_key(authorization)
     if not token or not hmac.compare_digest(token.encode(), key.encode()):
         challenge = 'Basic realm="nurture ops"' if request.url.path.startswith("/ops") else "Bearer"
         raise HTTPException(401, "missing or wrong API key", headers={"WWW-Authenticate": challenge})

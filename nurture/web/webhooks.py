@@ -6,7 +6,6 @@ delivery-log row, and the ones that change a message move it with a conditional 
 
 from __future__ import annotations
 
-import base64
 import hmac
 import json
 import logging
@@ -27,6 +26,7 @@ from nurture.lifecycle import S, log_event, transition
 from nurture.models import Lead, Message, row_id
 from nurture.text_rules import clip, scrub
 from nurture.tokens import InvalidToken, inbound_parse_key, verify_unsubscribe_token
+from nurture.web.deps import presented_key
 from nurture.web.middleware import INBOUND_PARSE_MAX_BYTES
 from nurture.web.verification import WebhookRefused, public_url_problem, verify_sendgrid, verify_twilio
 
@@ -148,15 +148,7 @@ def _verify_inbound_parse(request: Request, secret: str) -> None:
     if hmac.compare_digest(request.query_params.get("key", ""), inbound_parse_key(secret)):
         return
     api_key = get_settings().api_key
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    token = token.strip()
-    if scheme.lower() == "basic":
-        try:
-            token = base64.b64decode(token, validate=True).decode().partition(":")[2]
-        except (ValueError, UnicodeDecodeError):
-            token = ""
-    elif scheme.lower() != "bearer":
-        token = ""
+    token = presented_key(request.headers.get("authorization"))
     if api_key and token and hmac.compare_digest(token.encode(), api_key.encode()):
         return
     raise HTTPException(403, "not a post of our Inbound Parse: use the URL `nurture inbox parse-url` prints")
