@@ -155,13 +155,13 @@ def _redis_pid(redis_url: str) -> int:
 
 
 def end_to_end(sends: int, code: Path = ROOT, *, processes: int = 2, threads: int = 8,
-               breakdown: bool = False) -> tuple[float, list[int], dict[str, float]]:
+               breakdown: bool = False, emails_only: bool = False) -> tuple[float, list[int], dict[str, float]]:
     """`sends` messages (half texts, half emails) through `processes` worker processes: sends/s, the
     workers' peak RSS, and (breakdown) CPU ms per send of each part and statements per send."""
     import json
     import tempfile
 
-    name, url = fresh_database()
+    name, url = fresh_database(code=None if code == ROOT else code)
     work = Path(tempfile.mkdtemp(prefix="nurture-bench-"))
     own_redis = fleet.OwnRedis(work)  # its own: the figures are not mixed with anything else's
     own_redis.start()
@@ -181,8 +181,11 @@ def end_to_end(sends: int, code: Path = ROOT, *, processes: int = 2, threads: in
     cost: dict[str, float] = {}
     try:
         at = now()
-        fleet.seed_due_messages(url, sends // 2, now=at, channel="sms")
-        fleet.seed_due_messages(url, sends - sends // 2, now=at, channel="email", start=sends // 2)
+        # Comparisons with other commits (--before) send emails only: an older schema may predate the
+        # texts' rules, and both sides must do the same work.
+        texts = 0 if emails_only or code != ROOT else sends // 2
+        fleet.seed_due_messages(url, texts, now=at, channel="sms")
+        fleet.seed_due_messages(url, sends - texts, now=at, channel="email", start=texts)
         env = env_for(url, sim_url, own_redis.url)
         if breakdown:
             env |= {"PYTHONPATH": str(ROOT / "bench" / "counting"), "NURTURE_BENCH_COUNTS": str(counts_dir)}
@@ -291,7 +294,9 @@ def main() -> int:
     ap.add_argument("--skip-tick", action="store_true")
     ap.add_argument("--skip-rss", action="store_true")
     ap.add_argument("--skip-scaling", action="store_true")
-    ap.add_argument("--before", metavar="REF", help="also run the workers of this git commit and compare")
+    ap.add_argument("--before", metavar="REF", action="append", default=[],
+                    help="also run the workers and scheduler of this git commit (emails only, as this one) "
+                         "and compare; give it more than once for several")
     args = ap.parse_args()
     # `timeout` and kill send SIGTERM: unwind through the finally blocks that stop every process.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -319,13 +324,16 @@ def main() -> int:
             r, _, _ = end_to_end(args.sends, processes=processes)
             print(f"  scaling: {processes} worker process(es) x 8 threads: {r:,.0f} sends/s")
     if args.before:
-        tree = checkout(args.before)
-        try:
-            before, _, _ = end_to_end(args.sends, code=tree)
-        finally:
-            remove_checkout(tree)
-        print(f"before ({args.before}): {before:,.0f} sends/s, ratio {before / noop:.2f}; "
-              f"now/before {rate / before:.2f} ({(rate / before - 1) * 100:+.0f}%)")
+        emails, _, _ = end_to_end(args.sends, emails_only=True)
+        print(f"compared, emails only: this commit {emails:,.0f} sends/s (ratio to no-op {emails / noop:.2f})")
+        for ref in args.before:
+            tree = checkout(ref)
+            try:
+                before, _, _ = end_to_end(args.sends, code=tree)
+            finally:
+                remove_checkout(tree)
+            print(f"  {ref}: {before:,.0f} sends/s (ratio {before / noop:.2f}); this commit / {ref} "
+                  f"{emails / before:.2f} ({(emails / before - 1) * 100:+.0f}%)")
     if not args.skip_tick:
         for total_rows in (100_000, 1_000_000):
             print(f"scheduler tick: 10,000 due among {total_rows:,} planned rows: claim + enqueue in "
