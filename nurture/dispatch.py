@@ -13,9 +13,11 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import case, func, insert, select, update
+from sqlalchemy import bindparam, case, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from redis.exceptions import RedisError
 from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
@@ -89,21 +91,34 @@ _MESSAGE_FIELDS = ("id", "state", "sequence", "step", "channel", "template", "de
                    "sale_date", "attempts", "body", "subject")
 
 
-def load_locked(session: Session, message_id: int) -> Loaded | None:
-    """The message, its lead (locked until commit), the lead's SMS consent and the address's
-    suppression, in one statement. None when there is no such message."""
-    take_sqlite_writer_lock_for_message(session, message_id)
+@lru_cache(maxsize=1)
+def _load_statement() -> Any:
+    """The lock-and-load statement, built once (building it per send costs the worker more than the
+    database spends running it)."""
     m = Message.__table__
     consent = (select(Consent.action).where(Consent.lead_id == Lead.id, Consent.channel == "sms")
                .order_by(Consent.id.desc()).limit(1).scalar_subquery())  # type: ignore[union-attr]
     address = case((m.c.channel == "sms", Lead.phone), else_=Lead.email)
     suppressed = (select(Suppression.reason).where(Suppression.channel == m.c.channel, Suppression.address == address)
                   .limit(1).scalar_subquery())
-    row = session.execute(
-        select(Lead, consent, suppressed, *(m.c[f] for f in _MESSAGE_FIELDS))
-        .join(m, m.c.lead_id == Lead.id).where(m.c.id == message_id)
-        .with_for_update(of=Lead, key_share=True)  # type: ignore[arg-type]
-    ).first()
+    return (select(Lead, consent, suppressed, *(m.c[f] for f in _MESSAGE_FIELDS))
+            .join(m, m.c.lead_id == Lead.id).where(m.c.id == bindparam("message_id"))
+            .with_for_update(of=Lead, key_share=True))  # type: ignore[arg-type]
+
+
+@lru_cache(maxsize=1)
+def _history_statement() -> Any:
+    m = Message.__table__
+    return (select(m.c.id, m.c.channel, m.c.sequence, m.c.step, m.c.state, func.coalesce(m.c.sent_at, m.c.updated_at))
+            .where(m.c.lead_id == bindparam("lead_id"), m.c.id != bindparam("exclude"),
+                   m.c.state.in_(WENT_OUT_STATES)))
+
+
+def load_locked(session: Session, message_id: int) -> Loaded | None:
+    """The message, its lead (locked until commit), the lead's SMS consent and the address's
+    suppression, in one statement. None when there is no such message."""
+    take_sqlite_writer_lock_for_message(session, message_id)
+    row = session.execute(_load_statement(), {"message_id": message_id}).first()
     if row is None:
         return None
     lead, action, reason, *fields = row
@@ -112,11 +127,7 @@ def load_locked(session: Session, message_id: int) -> Loaded | None:
 
 def past_sends(session: Session, lead_id: int, exclude: int) -> list[PastSend]:
     """The lead's messages that went out or may have (read after the lock: other workers' are seen)."""
-    m = Message.__table__
-    rows = session.execute(
-        select(m.c.id, m.c.channel, m.c.sequence, m.c.step, m.c.state, func.coalesce(m.c.sent_at, m.c.updated_at))
-        .where(m.c.lead_id == lead_id, m.c.id != exclude, m.c.state.in_(WENT_OUT_STATES))
-    ).all()
+    rows = session.execute(_history_statement(), {"lead_id": lead_id, "exclude": exclude}).all()
     return [PastSend(*r) for r in rows]
 
 
@@ -370,7 +381,7 @@ class Dispatcher:
                     claimed = transition(
                         session, loaded.id, from_state=S.queued, to_state=S.sending, at=now, lead_id=lead.id,
                         cause="every rule passed: the request to the provider starts now",
-                        attempts=table.c.attempts + 1,
+                        attempts=loaded.attempts + 1,  # under the lead's lock, and only if still queued
                         lease_until=now + timedelta(seconds=self.settings.lease_seconds), to_address=to,
                         subject=rendered.subject, body=rendered.text, template_version=rendered.version,
                         variant=variant, **({"tier": tier} if tier else {}))

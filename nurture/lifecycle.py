@@ -12,6 +12,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import insert, update
+from sqlalchemy.sql import ClauseElement
 from sqlmodel import Session
 
 from nurture.models import DeliveryEvent, Message, MessageState
@@ -38,13 +39,6 @@ def transition(
     sources = [from_state] if isinstance(from_state, str) else list(from_state)
     if error_code is not None:
         values.setdefault("error_code", error_code)
-    # The Core table, not the mapped class: the ORM's bulk-UPDATE machinery costs more than the query.
-    table = Message.__table__
-    stmt = (
-        update(table)
-        .where(table.c.id == message_id, table.c.state.in_([str(s) for s in sources]))
-        .values(state=str(to_state), updated_at=at, **values)
-    )
     log_row = {
         "at": at, "lead_id": lead_id, "message_id": message_id, "kind": kind,
         "from_state": str(sources[0]) if len(sources) == 1 else "|".join(str(s) for s in sources),
@@ -53,11 +47,52 @@ def transition(
     }
     if session.get_bind().dialect.name == "postgresql":
         # One statement: the state change and its log row, or neither.
+        if not any(isinstance(v, ClauseElement) for v in values.values()):
+            return _pg_transition(session, message_id, sources, to_state, at, values, log_row)
+    # The Core table, not the mapped class: the ORM's bulk-UPDATE machinery costs more than the query.
+    table = Message.__table__
+    stmt = (
+        update(table)
+        .where(table.c.id == message_id, table.c.state.in_([str(s) for s in sources]))
+        .values(state=str(to_state), updated_at=at, **values)
+    )
+    if session.get_bind().dialect.name == "postgresql":
         return session.execute(_with_log(stmt, log_row)).first() is not None
     if session.execute(stmt).rowcount != 1:  # type: ignore[attr-defined]
         return False
     session.execute(insert(DeliveryEvent.__table__).values(**log_row))
     return True
+
+
+_EVENT_COLUMNS = ("at", "lead_id", "kind", "from_state", "to_state", "cause", "provider_status", "error_code", "data")
+# The statement of each kind of transition (sources and columns set), built and compiled once:
+# building an UPDATE with a CTE per message costs a worker more than the database does.
+_pg_statements: dict[tuple[Any, ...], sa.TextClause] = {}
+
+
+def _pg_transition(session: Session, message_id: int, sources: list[Any], to_state: Any, at: datetime,
+                   values: dict[str, Any], log_row: dict[str, Any]) -> bool:
+    keys = tuple(sorted(values))
+    shape = (tuple(str(s) for s in sources), keys)
+    stmt = _pg_statements.get(shape)
+    if stmt is None:
+        messages, events = Message.__table__, DeliveryEvent.__table__
+        sets = "".join(f", {k} = :v_{k}" for k in keys)
+        states = ", ".join(f"'{s}'" for s in shape[0])  # our own enum values, never input
+        stmt = sa.text(
+            f"WITH moved AS (UPDATE message SET state = :to_state, updated_at = :at{sets} "
+            f"WHERE id = :id AND state IN ({states}) RETURNING id) "
+            f"INSERT INTO deliveryevent (message_id, {', '.join(_EVENT_COLUMNS)}) "
+            f"SELECT id, {', '.join(':e_' + c for c in _EVENT_COLUMNS)} FROM moved RETURNING message_id"
+        ).bindparams(
+            sa.bindparam("at", type_=messages.c.updated_at.type),
+            *(sa.bindparam(f"v_{k}", type_=messages.c[k].type) for k in keys),
+            *(sa.bindparam(f"e_{c}", type_=events.c[c].type) for c in _EVENT_COLUMNS),
+        )
+        _pg_statements[shape] = stmt
+    params = {"to_state": str(to_state), "at": at, "id": message_id,
+              **{f"v_{k}": v for k, v in values.items()}, **{f"e_{c}": log_row[c] for c in _EVENT_COLUMNS}}
+    return session.execute(stmt, params).first() is not None
 
 
 def _with_log(update_stmt: Any, log_row: dict[str, Any]) -> Any:

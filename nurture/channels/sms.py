@@ -59,6 +59,9 @@ class _PooledHttpClient(TwilioHttpClient):
     def __init__(self, timeout: float) -> None:
         super().__init__(timeout=timeout, logger=_sdk_log)
         assert self.session is not None
+        # No proxy, netrc or CA bundle looked up in the environment on every request (requests does
+        # that per call: about a hundred os.environ reads a send).
+        self.session.trust_env = False
         adapter = HTTPAdapter(pool_connections=4, pool_maxsize=POOL_SIZE)
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
