@@ -25,6 +25,7 @@ from typing import Any
 
 import yaml
 
+from nurture.rules.law import Hours
 from nurture.rules.rulebook import RESERVED_SEQUENCES
 from nurture.urgency import Condition, Tier, UrgencyRules
 
@@ -67,14 +68,8 @@ _COND_KEYS = {
 
 
 @dataclass(frozen=True, slots=True)
-class Window:
+class Window(Hours):
     """A step's local hours [start, end): a marketer's choice, inside the legal hours."""
-
-    start: time
-    end: time
-
-    def __str__(self) -> str:
-        return f"{self.start.hour}:{self.start.minute:02d}-{self.end.hour}:{self.end.minute:02d}"
 
 
 @dataclass(frozen=True, slots=True)
