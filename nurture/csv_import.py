@@ -60,6 +60,16 @@ class CsvFileError(Exception):
     """The file as a whole cannot be imported (unreadable, no header, unknown columns)."""
 
 
+class ImportInterrupted(Exception):
+    """The import was stopped (Ctrl-C) between or during batches: `report` holds what the
+    committed batches did; nothing after `committed_through` (a line number) was saved."""
+
+    def __init__(self, report: ImportReport, committed_through: int) -> None:
+        super().__init__(f"stopped: lines up to {committed_through} were committed")
+        self.report = report
+        self.committed_through = committed_through
+
+
 def _header_key(name: str) -> str:
     return name.strip().lower().replace(" ", "_").replace("-", "_").replace(".", "_")
 
@@ -192,16 +202,37 @@ def import_text(
     ignored, rows = read_rows(text, allow_unknown=allow_unknown)
     report = ImportReport(ignored_columns=ignored, dry_run=dry_run)
     batch: list[tuple[int, LeadIn]] = []
+    # What a stop leaves behind: the report of the committed batches and their last line.
+    committed = ImportReport(ignored_columns=ignored, dry_run=dry_run)
+    through = 1
 
     def flush() -> None:
+        nonlocal through
         if batch:
-            for outcome in _commit_batch(session_factory, batch, now=now, dry_run=dry_run, plan=plan,
-                                         recorded_by=recorded_by):
+            outcomes = _commit_batch(session_factory, batch, now=now, dry_run=dry_run, plan=plan,
+                                     recorded_by=recorded_by)
+            for outcome in outcomes:
                 report.add(outcome)
+            # The batch is committed: everything read up to here is settled.
+            committed.rows, committed.created, committed.updated = report.rows, report.created, report.updated
+            committed.unchanged, through = report.unchanged, batch[-1][0]
+            committed.errors, committed.warnings = list(report.errors), list(report.warnings)
             if progress:
                 progress(len(batch))
             batch.clear()
 
+    try:
+        _read_and_commit(rows, report, batch, flush, now=now, progress=progress)
+    except KeyboardInterrupt:
+        committed.errors.sort(key=lambda e: e[0])
+        raise ImportInterrupted(committed, through) from None
+    report.errors.sort(key=lambda e: e[0])
+    return report
+
+
+def _read_and_commit(rows: Iterator[tuple[int, dict[str, str]]], report: ImportReport, batch: list[tuple[int, LeadIn]],
+                     flush: Callable[[], None], *, now: datetime, progress: Callable[[int], None] | None) -> None:
+    """Read, validate and batch every row, committing each full batch through `flush`."""
     for line, row in rows:
         report.rows += 1
         if "__error__" in row:
@@ -225,8 +256,6 @@ def import_text(
         if len(batch) >= BATCH:
             flush()
     flush()
-    report.errors.sort(key=lambda e: e[0])
-    return report
 
 
 def _commit_batch(

@@ -11,6 +11,7 @@ from typing import Any, Literal
 from sqlalchemy import insert, or_
 from sqlmodel import Session, select
 
+from nurture import bulk
 from nurture import consent as ledger
 from nurture.intake_schema import (  # noqa: F401  (re-exported: the doors import them from here)
     API_EVIDENCE,
@@ -333,15 +334,13 @@ def upsert_many(
 
     session.flush()
     if drafts:
-        # One multi-row INSERT ... RETURNING for the new leads, loaded back as ORM objects:
-        # building SQLModel objects one by one costs more than the rest of the import together.
-        # Ids are matched back by phone or email (unique, and one of them is always there): asking
-        # for them in parameter order makes SQLAlchemy send small batches on PostgreSQL.
-        returned = session.execute(insert(Lead).returning(Lead.id, Lead.phone, Lead.email),
-                                   [vars(d) for d in drafts]).all()
-        id_by_key = {(phone or email): lead_id for lead_id, phone, email in returned}
-        loaded = {lead.id: lead for lead in session.exec(select(Lead).where(Lead.id.in_(id_by_key.values())))}  # type: ignore[union-attr]
-        real = {id(d): loaded[id_by_key[d.phone or d.email]] for d in drafts}
+        # The new leads' ids are taken first and the rows written in bulk (COPY on PostgreSQL), then
+        # loaded back as ORM objects in one query: building SQLModel objects one by one costs more
+        # than the rest of the import together.
+        ids = bulk.reserve_ids(session, Lead.__table__, len(drafts))  # type: ignore[arg-type]
+        bulk.insert_rows(session, Lead.__table__, [vars(d) | {"id": i} for d, i in zip(drafts, ids, strict=True)])  # type: ignore[arg-type]
+        loaded = {lead.id: lead for lead in session.exec(select(Lead).where(Lead.id.in_(ids)))}  # type: ignore[union-attr]
+        real = {id(d): loaded[i] for d, i in zip(drafts, ids, strict=True)}
         for _, _, res in done:
             if id(res.lead) in real:
                 res.lead = real[id(res.lead)]
@@ -369,12 +368,9 @@ def upsert_many(
             what = "created" if res.created else "updated (" + ", ".join(sorted(res.changed)) + ")"
             events.append({"at": now, "lead_id": lead_id, "kind": "lead", "cause": f"lead {what} via {method}"})
     # Core inserts: these rows are append-only records, no ORM objects are needed for them.
-    if consents:
-        session.execute(insert(Consent), consents)
-    if proposals:
-        session.execute(insert(ProposedChange), proposals)
-    if events:
-        session.execute(insert(DeliveryEvent), events)
+    bulk.insert_rows(session, Consent.__table__, consents)  # type: ignore[arg-type]
+    bulk.insert_rows(session, ProposedChange.__table__, proposals)  # type: ignore[arg-type]
+    bulk.insert_rows(session, DeliveryEvent.__table__, events)  # type: ignore[arg-type]
     if after_upsert is not None:
         after_upsert(session, [res for _, _, res in done], now)
     return outcomes

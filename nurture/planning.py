@@ -16,6 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from nurture import bulk
 from nurture.models import Consent, DeliveryEvent, Lead, Message, Suppression
 from nurture.planner import Plan, PastMessage, PlannedMessage, SkippedStep, fmt_local, plan
 from nurture.rules import RESERVED_SEQUENCES, STOP_CONFIRMATION_STEP, LeadRules, Rulebook, message_kind
@@ -276,7 +277,7 @@ def _replan_batch(
             "at": now, "lead_id": lead_id, "kind": "plan", "cause": _clip(cause),
             "data": {
                 "tier": result.tier,
-                "planned": sum(1 for o, _ in new_owner if o is result),
+                "planned": len(wanted),
                 "kept": len(result.kept),
                 "cancelled": len(result.cancelled),
                 "channels": sorted(channels),
@@ -286,21 +287,21 @@ def _replan_batch(
         })
         results[lead_id] = result
     if new_rows:
-        # A new plan has each step of a lead once: (lead, sequence, step) finds each row's id again.
+        # Ids first, then every new row in one bulk write (COPY on PostgreSQL).
         table = Message.__table__
-        returned = session.execute(
-            sa.insert(table).returning(table.c.id, table.c.lead_id, table.c.sequence, table.c.step), new_rows
-        ).all()
-        id_by_key = {(lead_id, seq, step): message_id for message_id, lead_id, seq, step in returned}
+        ids = bulk.reserve_ids(session, table, len(new_rows))  # type: ignore[arg-type]
+        for row, message_id in zip(new_rows, ids, strict=True):
+            row["id"] = message_id
+        bulk.insert_rows(session, table, new_rows)  # type: ignore[arg-type]
         for row, (owner, cause) in zip(new_rows, new_owner, strict=True):
-            message_id = id_by_key[(row["lead_id"], row["sequence"], row["step"])]
+            message_id = row["id"]
             owner.planned.append(message_id)
             events.append({"at": now, "lead_id": row["lead_id"], "message_id": message_id, "kind": "plan",
                            "to_state": "planned", "cause": _clip(f"{cause}: {row['reason']}")})
     if events:
         # One executemany: every row needs the same keys.
         blank = {"message_id": None, "from_state": None, "to_state": None, "data": None}
-        session.execute(sa.insert(DeliveryEvent.__table__), [blank | e for e in events])
+        bulk.insert_rows(session, DeliveryEvent.__table__, [blank | e for e in events])  # type: ignore[arg-type]
     session.flush()
     return retry
 

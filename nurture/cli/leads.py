@@ -6,7 +6,8 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, Task, TextColumn, TimeRemainingColumn
+from rich.text import Text
 from rich.table import Table
 from sqlmodel import Session
 
@@ -15,7 +16,7 @@ from nurture import csv_import, lead_status
 from nurture.cli.common import actor, console, dollars, err_console, fail, out, print_json, when
 from nurture.clock import now
 from nurture.config import get_settings
-from nurture.csv_import import CsvFileError, count_data_lines, import_text, read_csv_file
+from nurture.csv_import import CsvFileError, ImportInterrupted, count_data_lines, import_text, read_csv_file
 from nurture.db import get_engine, session_scope
 from nurture.intake import (
     FILE_EVIDENCE,
@@ -293,6 +294,14 @@ def show(
         console.print(table)
 
 
+class _RowsPerSecond(ProgressColumn):
+    """The import's speed so far, in rows per second."""
+
+    def render(self, task: Task) -> Text:
+        speed = task.finished_speed or task.speed
+        return Text(f"{speed:,.0f} rows/s" if speed else "- rows/s")
+
+
 @app.command("import")
 def import_(
     path: Annotated[Path, typer.Argument(help="CSV file; its first line names the columns (the intake's field names, nested ones joined with _).")],
@@ -307,7 +316,9 @@ def import_(
         fail(str(exc))
     engine = get_engine()
     total = count_data_lines(text)
-    with Progress(TextColumn("importing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+    interrupted: ImportInterrupted | None = None
+    with Progress(TextColumn("importing"), BarColumn(), MofNCompleteColumn(), _RowsPerSecond(),
+                  TextColumn("ETA"), TimeRemainingColumn(),
                   console=console if not json else None, disable=json or not console.is_terminal, transient=True) as bar:
         task = bar.add_task("rows", total=total)
         try:
@@ -317,12 +328,23 @@ def import_(
                                  recorded_by=f"csv:{actor().removeprefix('cli:')} ({path.name})")
         except CsvFileError as exc:
             fail(f"{path}: {exc}")
+        except ImportInterrupted as exc:
+            interrupted, report = exc, exc.report
     if json:
-        print_json(report.as_dict())
+        data = report.as_dict()
+        if interrupted:
+            data |= {"interrupted": True, "committed_through_line": interrupted.committed_through}
+        print_json(data)
     else:
         verb = "would import" if dry_run else "imported"
+        if interrupted:
+            verb = (f"stopped after line {interrupted.committed_through}; "
+                    + ("checked" if dry_run else "committed"))
         out(f"{verb} {report.rows} rows from {path}: {report.created} created, {report.updated} updated, "
             f"{report.unchanged} unchanged, {report.failed_rows} refused")
+        if interrupted and not dry_run:
+            out(f"nothing after line {interrupted.committed_through} was saved; import the same file again to "
+                "finish (rows already saved come back unchanged)")
         if report.ignored_columns:
             out(f"ignored unknown columns: {', '.join(report.ignored_columns)}")
         for line, err in report.errors:
@@ -330,5 +352,7 @@ def import_(
         for line, warning in report.warnings:
             console.print(f"  line {line}: {warning.field}: {warning.message}", markup=False, highlight=False,
                           style="yellow")
+    if interrupted:
+        raise typer.Exit(130)
     if report.errors:
         raise typer.Exit(1)

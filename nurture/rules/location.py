@@ -97,25 +97,35 @@ def area_code_place(area_code: str) -> tuple[str, tuple[str, ...]] | None:
     return _area_codes().get(area_code)
 
 
-@lru_cache(maxsize=20_000)
 def locate(state: str | None, zip_code: str | None, phone: str | None, timezone: str | None) -> Location:
-    """Every place the lead's facts point to (pure; cached: many leads share the same facts)."""
+    """Every place the lead's facts point to (pure). Only the phone's area code (or, for a code the
+    data does not know, its number block's zone) matters, so the answer is cached on that: every
+    lead with the same state, ZIP, area code and zone shares one."""
+    code = area_code_of(phone) if phone else None
+    single = None
+    if phone and not (code and area_code_place(code)):
+        single = zone_from_phone(phone)
+    return _locate(state, zip_code[:5] if zip_code else None, code, single, timezone)
+
+
+@lru_cache(maxsize=20_000)
+def _locate(state: str | None, zip5: str | None, code: str | None, single: str | None,
+            timezone: str | None) -> Location:
     places: list[Place] = []
     zones: list[tuple[str, str]] = []
     if state:
         places.append(Place(state.upper(), "the property address"))
-    info = zip_info(zip_code[:5]) if zip_code else None
+    info = zip_info(zip5) if zip5 else None
     if info:
-        places.append(Place(info["state"], f"ZIP {zip_code[:5]}"))  # type: ignore[index]
+        places.append(Place(info["state"], f"ZIP {zip5}"))
         if info.get("timezone"):
-            zones.append((info["timezone"], f"ZIP {zip_code[:5]}"))  # type: ignore[index]
-    code = area_code_of(phone) if phone else None
+            zones.append((info["timezone"], f"ZIP {zip5}"))
     known = area_code_place(code) if code else None
     if known:
         home, code_zones = known
         places.append(Place(home, f"area code {code}"))
         zones.extend((z, f"area code {code}") for z in code_zones)
-    elif phone and (single := zone_from_phone(phone)):
+    elif single:
         zones.append((single, "the phone number"))
     if timezone and not zones:
         # No ZIP and no area code said where: the zone intake derived (the state's main zone).

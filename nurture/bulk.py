@@ -1,0 +1,114 @@
+"""Many rows into one table in the session's transaction: PostgreSQL `COPY` (psycopg 3), elsewhere
+one DB-API `executemany`.
+
+A bulk import writes tens of planned messages and log rows per lead. On PostgreSQL, SQLAlchemy's
+multi-row INSERT builds statements of thousands of parameters that psycopg then re-parses (most of
+an import's time went there); `COPY ... FROM STDIN` streams the same rows with no SQL to parse.
+Values go through each column's own bind processing first (UTC datetimes, JSON), so a row means the
+same whichever way it is written. Rows whose ids are needed take them first (`reserve_ids`: the
+table's sequence on PostgreSQL, the writer lock and the largest id on SQLite) and are written with them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+
+def is_postgres(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def reserve_ids(session: Session, table: sa.Table, count: int) -> list[int]:
+    """`count` new ids for `table`, taken before its rows are written: on PostgreSQL from the id
+    sequence in one statement; on SQLite the ones after the largest id, under the writer lock this
+    transaction takes first (a no-op write), which it then holds until it ends."""
+    if count == 0:
+        return []
+    conn = session.connection()
+    if conn.dialect.name == "postgresql":
+        rows = conn.execute(
+            sa.text("SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :n)"),
+            {"table": table.name, "n": count},
+        )
+        return [r[0] for r in rows]
+    conn.execute(sa.update(table).where(sa.false()).values(id=table.c.id))
+    top = conn.execute(sa.select(sa.func.coalesce(sa.func.max(table.c.id), 0))).scalar_one()
+    return list(range(top + 1, top + 1 + count))
+
+
+def insert_rows(session: Session, table: sa.Table, rows: Sequence[dict[str, Any]]) -> None:
+    """INSERT `rows` (dicts with the same keys) into `table`: COPY on PostgreSQL, one DB-API
+    `executemany` elsewhere, each value through its column's bind processing.
+
+    Columns a row leaves out get their Python-side scalar or callable default, as an INSERT would.
+    A constraint the rows break raises SQLAlchemy's IntegrityError on every database."""
+    if not rows:
+        return
+    conn = session.connection()
+    dialect = conn.dialect
+    names = list(rows[0])
+    defaults = {c.name: _default_value(c) for c in table.columns if c.name not in rows[0] and c.default is not None}
+    columns = names + list(defaults)
+    extra = list(defaults.values())
+    processors = [table.c[name].type._cached_bind_processor(dialect) for name in columns]
+
+    # Column by column: a bulk write repeats values (the batch's `now`, the due times of leads
+    # planned alike), so each distinct value is converted once and the rest is a look-up.
+    table_columns: list[list[Any]] = [[row[name] for row in rows] for name in names]
+    table_columns += [[value] * len(rows) for value in extra]
+    for i, process in enumerate(processors):
+        if process is not None:
+            table_columns[i] = _processed(process, table_columns[i])
+
+    raw = conn.connection.driver_connection
+    if dialect.name == "postgresql":
+        import psycopg
+
+        statement = "COPY {} ({}) FROM STDIN".format(_quote(table.name), ", ".join(_quote(c) for c in columns))
+        try:
+            with raw.cursor() as cur, cur.copy(statement) as copy:
+                for value in zip(*table_columns, strict=True):
+                    copy.write_row(value)
+        except psycopg.errors.IntegrityError as exc:
+            raise IntegrityError(statement, None, exc) from exc
+        return
+    compiled = sa.insert(table).compile(dialect=dialect, column_keys=columns)
+    order = [columns.index(key) for key in compiled.positiontup or ()]
+    if compiled.positiontup is None or len(order) != len(columns):
+        session.execute(sa.insert(table), [dict(zip(columns, [row[n] for n in names] + extra, strict=True))
+                                           for row in rows])  # (unprocessed: SQLAlchemy processes them)
+        return
+    cursor = raw.cursor()
+    try:
+        cursor.executemany(str(compiled), list(zip(*[table_columns[i] for i in order], strict=True)))
+    except dialect.loaded_dbapi.IntegrityError as exc:
+        raise IntegrityError(str(compiled), None, exc) from exc
+    finally:
+        cursor.close()
+
+
+def _processed(process: Any, values: list[Any]) -> list[Any]:
+    try:
+        done = {v: process(v) for v in set(values) if v is not None}
+    except TypeError:  # unhashable values (JSON lists and dicts): each on its own
+        return [None if v is None else process(v) for v in values]
+    done[None] = None
+    return list(map(done.__getitem__, values))
+
+
+def _default_value(column: sa.Column[Any]) -> Any:
+    default = column.default
+    if default.is_scalar:  # type: ignore[union-attr]
+        return default.arg  # type: ignore[union-attr]
+    if default.is_callable:  # type: ignore[union-attr]
+        return default.arg(None)  # type: ignore[union-attr]
+    raise ValueError(f"{column}: a default COPY cannot compute; give the value")
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'

@@ -1,0 +1,177 @@
+"""Bulk writes (COPY on PostgreSQL, executemany on SQLite) store exactly what an ORM insert stores,
+and a bulk CSV import plans exactly what planning each lead on its own plans."""
+
+import sys
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from nurture import bulk, csv_import, db, planning
+from nurture.csv_import import ImportInterrupted, import_text
+from nurture.db import session_scope
+from nurture.models import DeliveryEvent, Lead, Message
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+from import_bench import generate  # noqa: E402  (the bench's own generator: varied states, stages, dates)
+
+NOW = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
+
+
+def _lead(session: Session, phone: str) -> Lead:
+    lead = Lead(first_name="Ann", phone=phone, email=f"{phone[-4:]}@example.com", state="FL", hardships=["medical"])
+    session.add(lead)
+    session.flush()
+    return lead
+
+
+def test_bulk_rows_read_back_as_the_orm_writes_them(db_url):
+    """A planned message and a log row written both ways: every column reads back the same (UTC
+    times from another zone, a date, JSON, NULLs, booleans)."""
+    eastern = datetime(2026, 12, 3, 9, 30, tzinfo=ZoneInfo("America/New_York"))
+    message = {"lead_id": 0, "sequence": "main", "step": "welcome", "channel": "sms", "template": "welcome",
+               "deadline": True, "tier": "urgent", "due_at": eastern, "sale_date": date(2026, 12, 20),
+               "expires_at": None, "state": "planned", "reason": "first message", "attempts": 0,
+               "created_at": NOW, "updated_at": NOW}
+    event = {"at": eastern, "lead_id": 0, "message_id": None, "kind": "plan", "from_state": None,
+             "to_state": "planned", "cause": "new lead", "data": {"tier": "urgent", "skipped": ["a/b: c"]}}
+    with session_scope() as s:
+        lead_id = _lead(s, "+13055550100").id
+        orm_message = Message(**(message | {"lead_id": lead_id}))
+        s.add(orm_message)
+        s.add(DeliveryEvent(**(event | {"lead_id": lead_id})))
+        s.flush()
+        (bulk_id,) = bulk.reserve_ids(s, Message.__table__, 1)
+        bulk.insert_rows(s, Message.__table__, [message | {"lead_id": lead_id, "id": bulk_id, "step": "second"}])
+        bulk.insert_rows(s, DeliveryEvent.__table__, [event | {"lead_id": lead_id, "cause": "bulk"}])
+    with session_scope() as s:
+        rows = {m.step: m for m in s.exec(select(Message))}
+        events = {e.cause: e for e in s.exec(select(DeliveryEvent))}
+    assert rows["second"].id == bulk_id
+    skip = {"id", "step"}
+    assert {k: v for k, v in rows["second"].model_dump().items() if k not in skip} == \
+        {k: v for k, v in rows["welcome"].model_dump().items() if k not in skip}
+    assert rows["second"].due_at == datetime(2026, 12, 3, 14, 30, tzinfo=UTC)
+    assert rows["second"].sale_date == date(2026, 12, 20) and rows["second"].deadline is True
+    skip = {"id", "cause"}
+    assert {k: v for k, v in events["bulk"].model_dump().items() if k not in skip} == \
+        {k: v for k, v in events["new lead"].model_dump().items() if k not in skip}
+    assert events["bulk"].data == {"tier": "urgent", "skipped": ["a/b: c"]}
+
+
+def test_reserved_ids_are_new_and_later_inserts_do_not_take_them(db_url):
+    with session_scope() as s:
+        first = _lead(s, "+13055550101").id
+        ids = bulk.reserve_ids(s, Lead.__table__, 3)
+        assert len(set(ids)) == 3 and min(ids) > first
+        bulk.insert_rows(s, Lead.__table__, [
+            {"id": i, "first_name": f"Bulk{i}", "phone": f"+1305555020{n}", "hardships": [], "status": "active",
+             "foreclosure_stage": "none", "created_at": NOW, "updated_at": NOW, "enrolled_at": NOW}
+            for n, i in enumerate(ids)])
+    with session_scope() as s:
+        later = _lead(s, "+13055550199").id
+    assert later > max(ids)
+    with session_scope() as s:
+        names = {lead.id: lead.first_name for lead in s.exec(select(Lead))}
+    assert [names[i] for i in ids] == [f"Bulk{i}" for i in ids]
+
+
+def test_a_broken_constraint_is_sqlalchemys_integrity_error_and_saves_nothing(db_url):
+    with session_scope() as s:
+        _lead(s, "+13055550102")
+    with pytest.raises(IntegrityError), session_scope() as s:
+        bulk.insert_rows(s, Lead.__table__, [
+            {"first_name": "New", "phone": "+13055550103", "hardships": [], "status": "active",
+             "foreclosure_stage": "none", "created_at": NOW, "updated_at": NOW, "enrolled_at": NOW},
+            {"first_name": "Twin", "phone": "+13055550102", "hardships": [], "status": "active",
+             "foreclosure_stage": "none", "created_at": NOW, "updated_at": NOW, "enrolled_at": NOW}])
+    with session_scope() as s:
+        assert [lead.phone for lead in s.exec(select(Lead))] == ["+13055550102"]
+
+
+def test_an_imported_list_is_planned_as_each_lead_alone_would_be(db_url):
+    """120 varied leads (states, stages, sale dates, bad rows) imported in bulk; then each lead is
+    planned again on its own: every planned message is kept, none added or cancelled, and each
+    has its one 'planned' log row."""
+    text = generate(120, seed=11)
+    engine = db.get_engine()
+    report = import_text(lambda: Session(engine, expire_on_commit=False), text, now=NOW)
+    assert report.created > 100 and report.created + report.failed_rows == 120
+    with session_scope() as s:
+        leads = list(s.exec(select(Lead).order_by(Lead.id)))
+        planned = {m.id: m.lead_id for m in s.exec(select(Message).where(Message.state == "planned"))}
+        logged = [e.message_id for e in s.exec(select(DeliveryEvent).where(DeliveryEvent.to_state == "planned"))]
+    assert len(leads) == report.created
+    assert len(planned) > 10 * len(leads)  # a real plan, not an empty one
+    assert sorted(logged) == sorted(planned)
+    with session_scope() as s:
+        for lead in leads:
+            result = planning.replan_lead(s, lead.id, now=NOW, cause="check")
+            assert result is not None
+            assert result.planned == [] and result.cancelled == [], lead.id
+            assert sorted(result.kept) == sorted(m for m, owner in planned.items() if owner == lead.id)
+        s.rollback()
+
+
+def test_a_stopped_import_reports_what_was_committed_and_a_rerun_finishes_it(db_url, monkeypatch):
+    """Ctrl-C during the third batch: the two committed batches are reported and saved, nothing
+    of the third; importing the file again creates the rest and leaves the saved ones unchanged."""
+    monkeypatch.setattr(csv_import, "BATCH", 10)
+    text = generate(35, bad_share=0, seed=3)
+    engine = db.get_engine()
+    real_commit = csv_import._commit_batch
+    calls = []
+
+    def stop_on_third(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return real_commit(*args, **kwargs)
+
+    monkeypatch.setattr(csv_import, "_commit_batch", stop_on_third)
+    with pytest.raises(ImportInterrupted) as stopped:
+        import_text(lambda: Session(engine, expire_on_commit=False), text, now=NOW)
+    assert stopped.value.committed_through == 21  # header is line 1: rows 1-20 are lines 2-21
+    assert stopped.value.report.created == 20 and stopped.value.report.rows == 20
+    with session_scope() as s:
+        assert len(list(s.exec(select(Lead)))) == 20
+    monkeypatch.setattr(csv_import, "_commit_batch", real_commit)
+    report = import_text(lambda: Session(engine, expire_on_commit=False), text, now=NOW + timedelta(minutes=5))
+    assert (report.created, report.unchanged) == (15, 20)
+    with session_scope() as s:
+        assert len(list(s.exec(select(Lead)))) == 35
+
+
+def test_the_cli_says_where_a_stopped_import_can_pick_up(db_url, tmp_path, monkeypatch):
+    import json
+
+    from typer.testing import CliRunner
+
+    from nurture.cli import app
+
+    monkeypatch.setattr(csv_import, "BATCH", 10)
+    path = tmp_path / "list.csv"
+    path.write_text(generate(25, bad_share=0, seed=5), encoding="utf-8")
+    real_commit = csv_import._commit_batch
+    calls = []
+
+    def stop_on_second(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real_commit(*args, **kwargs)
+
+    monkeypatch.setattr(csv_import, "_commit_batch", stop_on_second)
+    result = CliRunner().invoke(app, ["leads", "import", str(path), "--json"])
+    assert result.exit_code == 130, result.output
+    data = json.loads(result.stdout)
+    assert data["interrupted"] is True and data["committed_through_line"] == 11 and data["created"] == 10
+    calls.clear()
+    result = CliRunner().invoke(app, ["leads", "import", str(path)])
+    assert result.exit_code == 130
+    assert "stopped after line 11; committed 10 rows from" in result.output
+    assert "0 created, 0 updated, 10 unchanged" in result.output
+    assert "import the same file again to finish" in result.output
