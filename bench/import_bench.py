@@ -6,24 +6,38 @@ Each run uses a new SQLite file and a new PostgreSQL database, dropped afterward
 per database: intake alone (parsing, validation, dedupe look-ups, lead and consent rows: what the
 foundation issue measures) and the real import, which also plans every new lead (about 22
 planned messages and as many log rows per lead).
+
+Under each figure, where the time went, in milliseconds per created lead: reading and validating
+the rows, the planner, the bulk writes (COPY / executemany, including the database's work on
+them), everything else (look-ups, building rows, commits); and on PostgreSQL the CPU the server's
+backend used (from /proc/<pid>/stat), so the next bottleneck is visible.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import collections
+import functools
 import random
 import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from nurture import db
+from nurture import bulk, csv_import, db, planning
 from nurture.clock import now
 from nurture.csv_import import import_text
+
+PHASES = (("read + validate", csv_import, "parse_lead"), ("planner", planning, "plan"),
+          ("bulk writes", bulk, "insert_rows"))
 
 ZIPS = [("FL", "33101"), ("FL", "32501"), ("TX", "75201"), ("TX", "79901"), ("CA", "90012"),
         ("AZ", "85004"), ("NY", "10001"), ("GA", "30303"), ("AL", "35203"), ("WA", "98101")]
@@ -53,13 +67,73 @@ def generate(rows: int, bad_share: float = 0.05, seed: int = 7) -> str:
     return "\n".join(lines) + "\n"
 
 
-def run(url: str, text: str, *, plan: bool) -> tuple[float, int, int]:
+@contextmanager
+def timed_phases() -> Iterator[collections.Counter[str]]:
+    """Seconds spent in each phase's function while the block runs (wrapped, then put back)."""
+    spent: collections.Counter[str] = collections.Counter()
+    saved = []
+    for label, module, name in PHASES:
+        original = getattr(module, name)
+        saved.append((module, name, original))
+
+        def timed(*args: Any, _f: Callable[..., Any] = original, _label: str = label, **kwargs: Any) -> Any:
+            start = time.perf_counter()
+            try:
+                return _f(*args, **kwargs)
+            finally:
+                spent[_label] += time.perf_counter() - start
+
+        setattr(module, name, functools.wraps(original)(timed))
+    try:
+        yield spent
+    finally:
+        for module, name, original in saved:
+            setattr(module, name, original)
+
+
+def _server_ticks(url: str) -> int:
+    """CPU ticks used so far by the PostgreSQL backends serving `url`'s database (0 for SQLite)."""
+    if not url.startswith("postgresql"):
+        return 0
+    name = sa.engine.make_url(url).database
+    admin = sa.create_engine(url)
+    with admin.connect() as conn:
+        pids = list(conn.execute(sa.text("SELECT pid FROM pg_stat_activity WHERE datname = :d AND pid <> "
+                                         "pg_backend_pid()"), {"d": name}).scalars())
+    admin.dispose()
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total
+
+
+def run(url: str, text: str, *, plan: bool) -> tuple[float, int, int, dict[str, float]]:
     engine = db.get_engine(url)
+    with Session(engine) as warm:  # open the pooled connection, so its backend is counted from the start
+        warm.connection()
+    ticks = _server_ticks(url)
     start = time.perf_counter()
-    report = import_text(lambda: Session(engine, expire_on_commit=False), text, now=now(), plan=plan)
+    with timed_phases() as spent:
+        report = import_text(lambda: Session(engine, expire_on_commit=False), text, now=now(), plan=plan)
     elapsed = time.perf_counter() - start
+    server = (_server_ticks(url) - ticks) / os.sysconf("SC_CLK_TCK")
     db.dispose_engines()
-    return elapsed, report.created, report.failed_rows
+    phases = dict(spent)
+    phases["everything else"] = elapsed - sum(spent.values())
+    if url.startswith("postgresql"):
+        phases["(PostgreSQL server CPU)"] = server
+    return elapsed, report.created, report.failed_rows, phases
+
+
+def _print(what: str, rows: int, result: tuple[float, int, int, dict[str, float]]) -> None:
+    elapsed, created, bad, phases = result
+    print(f"{what} {rows} rows: {created} created, {bad} refused in {elapsed:.2f}s "
+          f"= {rows / elapsed:,.0f} rows/s ({created / elapsed:,.0f} leads/s)")
+    print("    ms per created lead: " + ", ".join(f"{k} {v * 1000 / max(created, 1):.2f}" for k, v in phases.items()))
 
 
 def main() -> int:
@@ -74,9 +148,7 @@ def main() -> int:
         with tempfile.TemporaryDirectory() as tmp:
             url = f"sqlite:///{Path(tmp) / 'bench.db'}"
             db.upgrade(url)
-            elapsed, created, bad = run(url, text, plan=plan)
-            print(f"sqlite     {what} {args.rows} rows: {created} created, {bad} refused in {elapsed:.2f}s "
-                  f"= {args.rows / elapsed:,.0f} rows/s ({created / elapsed:,.0f} leads/s)")
+            _print(f"sqlite     {what}", args.rows, run(url, text, plan=plan))
 
         name = f"nurture_bench_{uuid.uuid4().hex[:8]}"
         admin = sa.create_engine(args.pg, isolation_level="AUTOCOMMIT")
@@ -85,9 +157,7 @@ def main() -> int:
         try:
             url = sa.engine.make_url(args.pg).set(database=name).render_as_string(hide_password=False)
             db.upgrade(url)
-            elapsed, created, bad = run(url, text, plan=plan)
-            print(f"postgresql {what} {args.rows} rows: {created} created, {bad} refused in {elapsed:.2f}s "
-                  f"= {args.rows / elapsed:,.0f} rows/s ({created / elapsed:,.0f} leads/s)")
+            _print(f"postgresql {what}", args.rows, run(url, text, plan=plan))
         finally:
             db.dispose_engines()
             with admin.connect() as conn:

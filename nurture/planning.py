@@ -216,15 +216,29 @@ def _replan_batch(
     new_owner: list[tuple[ReplanResult, str]] = []
     events: list[dict[str, Any]] = []
     retry: list[tuple[Lead, str]] = []
+    # A plan is a pure function of the lead's facts, channels, rules and history: leads with no
+    # history and the same facts (a bought list is full of them) share one plan.
+    shared: dict[tuple[Any, ...], tuple[Plan, LeadRules]] = {}
     for lead, cause in leads:
         lead_id: int = lead.id  # type: ignore[assignment]
         channels, notes, consented = channel_facts[lead_id]
         rows = messages.get(lead_id, [])
-        result_plan = plan(lead, catalog, now, channels=channels, history=_past(rows), channel_notes=notes,
-                           rules=rules_now.for_lead(lead, consented=consented))
-        result = ReplanResult(lead_id, result_plan.tier, skipped=result_plan.skipped,
+        lead_rules = rules_now.for_lead(lead, consented=consented)
+        if rows:
+            result_plan = plan(lead, catalog, now, channels=channels, history=_past(rows), channel_notes=notes,
+                               rules=lead_rules)
+        else:
+            facts = Facts.from_lead(lead)
+            key = (facts, frozenset(channels), tuple(sorted(notes.items())), id(lead_rules))
+            if key not in shared:  # (the rules object is kept in the value, so its id stays its own)
+                shared[key] = (plan(facts, catalog, now, channels=channels, channel_notes=notes, rules=lead_rules),
+                               lead_rules)
+            result_plan = shared[key][0]
+        result = ReplanResult(lead_id, result_plan.tier, skipped=list(result_plan.skipped),
                               lead_action=result_plan.lead_action)
-        wanted: dict[tuple[Any, ...], PlannedMessage] = {_key(m): m for m in result_plan.messages}
+        # With nothing planned before, every message is new: no matching needed.
+        wanted: dict[Any, PlannedMessage] = (
+            {_key(m): m for m in result_plan.messages} if rows else dict(enumerate(result_plan.messages)))
         stale: list[_Row] = []
         for row in (r for r in rows if r.state == "planned"):
             if row.one_off:
@@ -263,7 +277,8 @@ def _replan_batch(
             new_rows.append({
                 "lead_id": lead_id, "sequence": m.sequence, "step": m.step, "channel": m.channel,
                 "template": m.template, "deadline": m.deadline, "tier": m.tier, "due_at": m.due_at,
-                "sale_date": m.sale_date, "expires_at": m.expires_at, "state": "planned", "reason": _clip(m.reason), "attempts": 0, "created_at": now, "updated_at": now,
+                "sale_date": m.sale_date, "expires_at": m.expires_at, "state": "planned", "reason": _clip(m.reason),
+                "attempts": 0, "created_at": now, "updated_at": now,
             })
             new_owner.append((result, cause))
         if result_plan.lead_action is not None and lead.status == "active":

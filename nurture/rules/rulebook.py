@@ -156,12 +156,15 @@ class Rulebook:
 
     def for_lead(self, lead: Any, *, consented: bool) -> LeadRules:
         """The rules for `lead` (a Lead or anything with state, zip, phone and timezone)."""
-        key = (lead.state, lead.zip, lead.phone, lead.timezone, consented)
+        # Keyed on where the lead may be, not on the lead: leads of the same places share their
+        # rules, and so the legal hours each rules object has already worked out.
+        location = locate(lead.state, lead.zip, lead.phone, lead.timezone)
+        key = (location, consented)
         found = self._cache.get(key)
         if found is None:
             if len(self._cache) > 50_000:
                 self._cache.clear()
-            found = self._cache[key] = self._build(locate(*key[:4]), consented)
+            found = self._cache[key] = self._build(location, consented)
         return found
 
     def _build(self, location: Location, consented: bool) -> LeadRules:
