@@ -19,10 +19,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 
-def is_postgres(session: Session) -> bool:
-    return session.get_bind().dialect.name == "postgresql"
-
-
 def reserve_ids(session: Session, table: sa.Table, count: int) -> list[int]:
     """`count` new ids for `table`, taken before its rows are written: on PostgreSQL from the id
     sequence in one statement; on SQLite the ones after the largest id, under the writer lock this
