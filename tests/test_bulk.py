@@ -116,6 +116,22 @@ def test_an_imported_list_is_planned_as_each_lead_alone_would_be(db_url):
         s.rollback()
 
 
+def _ctrl_c_at_batch(number: int, monkeypatch) -> list[int]:
+    """Ctrl-C (KeyboardInterrupt) when the import starts committing its `number`th batch; the
+    returned list counts the batches (clear it to start counting again)."""
+    real_commit = csv_import._commit_batch
+    calls: list[int] = []
+
+    def commit(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == number:
+            raise KeyboardInterrupt
+        return real_commit(*args, **kwargs)
+
+    monkeypatch.setattr(csv_import, "_commit_batch", commit)
+    return calls
+
+
 def test_a_stopped_import_reports_what_was_committed_and_a_rerun_finishes_it(db_url, monkeypatch):
     """Ctrl-C during the third batch: the two committed batches are reported and saved, nothing
     of the third; importing the file again creates the rest and leaves the saved ones unchanged."""
@@ -123,15 +139,7 @@ def test_a_stopped_import_reports_what_was_committed_and_a_rerun_finishes_it(db_
     text = generate(35, bad_share=0, seed=3)
     engine = db.get_engine()
     real_commit = csv_import._commit_batch
-    calls = []
-
-    def stop_on_third(*args, **kwargs):
-        calls.append(1)
-        if len(calls) == 3:
-            raise KeyboardInterrupt
-        return real_commit(*args, **kwargs)
-
-    monkeypatch.setattr(csv_import, "_commit_batch", stop_on_third)
+    _ctrl_c_at_batch(3, monkeypatch)
     with pytest.raises(ImportInterrupted) as stopped:
         import_text(lambda: Session(engine, expire_on_commit=False), text, now=NOW)
     assert stopped.value.committed_through == 21  # header is line 1: rows 1-20 are lines 2-21
@@ -155,16 +163,7 @@ def test_the_cli_says_where_a_stopped_import_can_pick_up(db_url, tmp_path, monke
     monkeypatch.setattr(csv_import, "BATCH", 10)
     path = tmp_path / "list.csv"
     path.write_text(generate(25, bad_share=0, seed=5), encoding="utf-8")
-    real_commit = csv_import._commit_batch
-    calls = []
-
-    def stop_on_second(*args, **kwargs):
-        calls.append(1)
-        if len(calls) == 2:
-            raise KeyboardInterrupt
-        return real_commit(*args, **kwargs)
-
-    monkeypatch.setattr(csv_import, "_commit_batch", stop_on_second)
+    calls = _ctrl_c_at_batch(2, monkeypatch)
     result = CliRunner().invoke(app, ["leads", "import", str(path), "--json"])
     assert result.exit_code == 130, result.output
     data = json.loads(result.stdout)
