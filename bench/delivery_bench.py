@@ -36,7 +36,7 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.pg import PG_ADMIN, drop_database, fresh_database  # noqa: E402
+from bench.pg import cpu_ticks, drop_database, fresh_database, postgres_backends  # noqa: E402
 from nurture import db, fleet  # noqa: E402
 from nurture.clock import now  # noqa: E402
 
@@ -114,18 +114,6 @@ def commit_throughput(url: str, seconds: float = 4.0, threads: int = 16) -> floa
     return sum(done) / seconds
 
 
-def _ticks(pids: list[int]) -> dict[int, int]:
-    """CPU ticks (user + system) used so far by each pid that still exists (/proc/<pid>/stat)."""
-    found = {}
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        found[pid] = int(fields[11]) + int(fields[12])
-    return found
-
-
 def _tree(pid: int) -> list[int]:
     """`pid` and its descendants (dramatiq forks its worker processes)."""
     out, todo = [], [pid]
@@ -138,16 +126,6 @@ def _tree(pid: int) -> list[int]:
         except OSError:
             pass
     return out
-
-
-def _postgres_backends(url: str) -> list[int]:
-    name = sa.engine.make_url(url).database
-    engine = sa.create_engine(PG_ADMIN)
-    with engine.connect() as conn:
-        pids = list(conn.execute(sa.text("SELECT pid FROM pg_stat_activity WHERE datname = :d"),
-                                 {"d": name}).scalars())
-    engine.dispose()
-    return pids
 
 
 def _finished(url: str) -> int:
@@ -209,16 +187,16 @@ def end_to_end(sends: int, code: Path = ROOT, *, processes: int = 2, threads: in
             env |= {"PYTHONPATH": str(ROOT / "bench" / "counting"), "NURTURE_BENCH_COUNTS": str(counts_dir)}
         workers = [fleet.start_workers(env, threads=threads, code=code) for _ in range(processes)]
         time.sleep(4)
-        parts = {"workers": [p for w in workers for p in _tree(w.pid)], "postgres": _postgres_backends(url),
+        parts = {"workers": [p for w in workers for p in _tree(w.pid)], "postgres": postgres_backends(url),
                  "redis": [_redis_pid(own_redis.url)], "simulator": [sim_proc.pid]}
-        before = {k: _ticks(v) for k, v in parts.items()}
+        before = {k: cpu_ticks(v) for k, v in parts.items()}
         start = time.perf_counter()
         scheduler = fleet.start_scheduler(env, code=code)
         ok = fleet.wait_for(lambda: _finished(url) >= sends, timeout=900, interval=0.1)
         elapsed = time.perf_counter() - start
         parts["scheduler"] = _tree(scheduler.pid)
-        parts["postgres"] = sorted(set(parts["postgres"]) | set(_postgres_backends(url)))
-        after = {k: _ticks(v) for k, v in parts.items()}
+        parts["postgres"] = sorted(set(parts["postgres"]) | set(postgres_backends(url)))
+        after = {k: cpu_ticks(v) for k, v in parts.items()}
         rss = [_peak_rss_kb(p.pid) for p in workers]
         if breakdown:
             hz = os.sysconf("SC_CLK_TCK")

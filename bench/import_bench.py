@@ -16,9 +16,9 @@ backend used (from /proc/<pid>/stat), so the next bottleneck is visible.
 from __future__ import annotations
 
 import argparse
-import os
 import collections
 import functools
+import os
 import random
 import sys
 import tempfile
@@ -32,9 +32,12 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from nurture import bulk, csv_import, db, planning
-from nurture.clock import now
-from nurture.csv_import import import_text
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.pg import cpu_ticks, postgres_backends  # noqa: E402
+from nurture import bulk, csv_import, db, planning  # noqa: E402
+from nurture.clock import now  # noqa: E402
+from nurture.csv_import import import_text  # noqa: E402
 
 PHASES = (("read + validate", csv_import, "parse_lead"), ("planner", planning, "plan"),
           ("bulk writes", bulk, "insert_rows"))
@@ -91,36 +94,24 @@ def timed_phases() -> Iterator[collections.Counter[str]]:
             setattr(module, name, original)
 
 
-def _server_ticks(url: str) -> int:
-    """CPU ticks used so far by the PostgreSQL backends serving `url`'s database (0 for SQLite)."""
+def _server_ticks(url: str, admin_url: str) -> int:
+    """CPU ticks used so far by the PostgreSQL backends serving `url`'s database (0 for SQLite);
+    asked through `admin_url`, another database, so the asking connection is not counted."""
     if not url.startswith("postgresql"):
         return 0
-    name = sa.engine.make_url(url).database
-    admin = sa.create_engine(url)
-    with admin.connect() as conn:
-        pids = list(conn.execute(sa.text("SELECT pid FROM pg_stat_activity WHERE datname = :d AND pid <> "
-                                         "pg_backend_pid()"), {"d": name}).scalars())
-    admin.dispose()
-    total = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += int(fields[11]) + int(fields[12])
-    return total
+    return sum(cpu_ticks(postgres_backends(url, admin_url=admin_url)).values())
 
 
-def run(url: str, text: str, *, plan: bool) -> tuple[float, int, int, dict[str, float]]:
+def run(url: str, text: str, *, plan: bool, admin_url: str) -> tuple[float, int, int, dict[str, float]]:
     engine = db.get_engine(url)
     with Session(engine) as warm:  # open the pooled connection, so its backend is counted from the start
         warm.connection()
-    ticks = _server_ticks(url)
+    ticks = _server_ticks(url, admin_url)
     start = time.perf_counter()
     with timed_phases() as spent:
         report = import_text(lambda: Session(engine, expire_on_commit=False), text, now=now(), plan=plan)
     elapsed = time.perf_counter() - start
-    server = (_server_ticks(url) - ticks) / os.sysconf("SC_CLK_TCK")
+    server = (_server_ticks(url, admin_url) - ticks) / os.sysconf("SC_CLK_TCK")
     db.dispose_engines()
     phases = dict(spent)
     phases["everything else"] = elapsed - sum(spent.values())
@@ -148,7 +139,7 @@ def main() -> int:
         with tempfile.TemporaryDirectory() as tmp:
             url = f"sqlite:///{Path(tmp) / 'bench.db'}"
             db.upgrade(url)
-            _print(f"sqlite     {what}", args.rows, run(url, text, plan=plan))
+            _print(f"sqlite     {what}", args.rows, run(url, text, plan=plan, admin_url=args.pg))
 
         name = f"nurture_bench_{uuid.uuid4().hex[:8]}"
         admin = sa.create_engine(args.pg, isolation_level="AUTOCOMMIT")
@@ -157,7 +148,7 @@ def main() -> int:
         try:
             url = sa.engine.make_url(args.pg).set(database=name).render_as_string(hide_password=False)
             db.upgrade(url)
-            _print(f"postgresql {what}", args.rows, run(url, text, plan=plan))
+            _print(f"postgresql {what}", args.rows, run(url, text, plan=plan, admin_url=args.pg))
         finally:
             db.dispose_engines()
             with admin.connect() as conn:

@@ -39,3 +39,26 @@ def drop_database(name: str, admin_url: str = PG_ADMIN) -> None:
     with admin.connect() as conn:
         conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
+
+
+def cpu_ticks(pids: list[int]) -> dict[int, int]:
+    """CPU ticks (user + system) used so far by each pid that still exists (/proc/<pid>/stat)."""
+    found = {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        found[pid] = int(fields[11]) + int(fields[12])
+    return found
+
+
+def postgres_backends(url: str, admin_url: str = PG_ADMIN) -> list[int]:
+    """The pids of the PostgreSQL backends connected to `url`'s database."""
+    name = sa.engine.make_url(url).database
+    engine = sa.create_engine(admin_url)
+    with engine.connect() as conn:
+        pids = list(conn.execute(sa.text("SELECT pid FROM pg_stat_activity WHERE datname = :d"),
+                                 {"d": name}).scalars())
+    engine.dispose()
+    return pids

@@ -18,6 +18,8 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from nurture.locking import take_sqlite_writer_lock
+
 
 def reserve_ids(session: Session, table: sa.Table, count: int) -> list[int]:
     """`count` new ids for `table`, taken before its rows are written: on PostgreSQL from the id
@@ -32,14 +34,14 @@ def reserve_ids(session: Session, table: sa.Table, count: int) -> list[int]:
             {"table": table.name, "n": count},
         )
         return [r[0] for r in rows]
-    conn.execute(sa.update(table).where(sa.false()).values(id=table.c.id))
+    take_sqlite_writer_lock(session)
     top = conn.execute(sa.select(sa.func.coalesce(sa.func.max(table.c.id), 0))).scalar_one()
     return list(range(top + 1, top + 1 + count))
 
 
 def insert_rows(session: Session, table: sa.Table, rows: Sequence[dict[str, Any]]) -> None:
     """INSERT `rows` (dicts with the same keys) into `table`: COPY on PostgreSQL, one DB-API
-    `executemany` elsewhere, each value through its column's bind processing.
+    `executemany` on SQLite, each value through its column's bind processing.
 
     Columns a row leaves out get their Python-side scalar or callable default, as an INSERT would.
     A constraint the rows break raises SQLAlchemy's IntegrityError on every database."""
@@ -62,30 +64,24 @@ def insert_rows(session: Session, table: sa.Table, rows: Sequence[dict[str, Any]
             table_columns[i] = _processed(process, table_columns[i])
 
     raw = conn.connection.driver_connection
-    if dialect.name == "postgresql":
-        import psycopg
-
-        statement = "COPY {} ({}) FROM STDIN".format(_quote(table.name), ", ".join(_quote(c) for c in columns))
-        try:
+    quote = dialect.identifier_preparer.quote
+    try:
+        if dialect.name == "postgresql":
+            statement = f"COPY {quote(table.name)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
             with raw.cursor() as cur, cur.copy(statement) as copy:
                 for value in zip(*table_columns, strict=True):
                     copy.write_row(value)
-        except psycopg.errors.IntegrityError as exc:
-            raise IntegrityError(statement, None, exc) from exc
-        return
-    compiled = sa.insert(table).compile(dialect=dialect, column_keys=columns)
-    order = [columns.index(key) for key in compiled.positiontup or ()]
-    if compiled.positiontup is None or len(order) != len(columns):
-        session.execute(sa.insert(table), [dict(zip(columns, [row[n] for n in names] + extra, strict=True))
-                                           for row in rows])  # (unprocessed: SQLAlchemy processes them)
-        return
-    cursor = raw.cursor()
-    try:
-        cursor.executemany(str(compiled), list(zip(*[table_columns[i] for i in order], strict=True)))
+        else:  # SQLite: its positional parameters in the compiled INSERT's order
+            compiled = sa.insert(table).compile(dialect=dialect, column_keys=columns)
+            statement = str(compiled)
+            order = [columns.index(key) for key in compiled.positiontup]  # type: ignore[union-attr]
+            cursor = raw.cursor()
+            try:
+                cursor.executemany(statement, list(zip(*[table_columns[i] for i in order], strict=True)))
+            finally:
+                cursor.close()
     except dialect.loaded_dbapi.IntegrityError as exc:
-        raise IntegrityError(str(compiled), None, exc) from exc
-    finally:
-        cursor.close()
+        raise IntegrityError(statement, None, exc) from exc
 
 
 def _processed(process: Any, values: list[Any]) -> list[Any]:
@@ -104,7 +100,3 @@ def _default_value(column: sa.Column[Any]) -> Any:
     if default.is_callable:  # type: ignore[union-attr]
         return default.arg(None)  # type: ignore[union-attr]
     raise ValueError(f"{column}: a default COPY cannot compute; give the value")
-
-
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'

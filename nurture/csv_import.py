@@ -202,60 +202,54 @@ def import_text(
     ignored, rows = read_rows(text, allow_unknown=allow_unknown)
     report = ImportReport(ignored_columns=ignored, dry_run=dry_run)
     batch: list[tuple[int, LeadIn]] = []
-    # What a stop leaves behind: the report of the committed batches and their last line.
-    committed = ImportReport(ignored_columns=ignored, dry_run=dry_run)
-    through = 1
+    # Where a stop would leave the import: the last line of the last committed batch, and how many
+    # rows had been read by then (everything up to that line is settled: saved or reported).
+    through, settled_rows = 1, 0
 
     def flush() -> None:
-        nonlocal through
+        nonlocal through, settled_rows
         if batch:
-            outcomes = _commit_batch(session_factory, batch, now=now, dry_run=dry_run, plan=plan,
-                                     recorded_by=recorded_by)
-            for outcome in outcomes:
+            for outcome in _commit_batch(session_factory, batch, now=now, dry_run=dry_run, plan=plan,
+                                         recorded_by=recorded_by):
                 report.add(outcome)
-            # The batch is committed: everything read up to here is settled.
-            committed.rows, committed.created, committed.updated = report.rows, report.created, report.updated
-            committed.unchanged, through = report.unchanged, batch[-1][0]
-            committed.errors, committed.warnings = list(report.errors), list(report.warnings)
+            through, settled_rows = batch[-1][0], report.rows
             if progress:
                 progress(len(batch))
             batch.clear()
 
     try:
-        _read_and_commit(rows, report, batch, flush, now=now, progress=progress)
+        for line, row in rows:
+            report.rows += 1
+            if "__error__" in row:
+                report.errors.append((line, FieldError("row", row["__error__"])))
+                continue
+            try:
+                lead_in = parse_lead(row_to_body(row), sep="_", today=now.date(), consent_evidence=FILE_EVIDENCE)
+            except IntakeError as exc:
+                report.errors.extend((line, e) for e in exc.errors)
+                if progress:
+                    progress(1)
+                continue
+            except Exception as exc:  # a bug in a rule must cost this line only, and say so
+                log.error("CSV line %d could not be read\n%s", line, redacted_traceback(exc))
+                report.errors.append((line, FieldError("row", f"could not be read: unexpected {error_summary(exc)}")))
+                continue
+            if "source" not in lead_in.model_fields_set:
+                lead_in.source = "csv"
+                lead_in.model_fields_set.add("source")
+            batch.append((line, lead_in))
+            if len(batch) >= BATCH:
+                flush()
+        flush()
     except KeyboardInterrupt:
-        committed.errors.sort(key=lambda e: e[0])
-        raise ImportInterrupted(committed, through) from None
+        # Only committed batches change the counts; what was read after them is left out.
+        report.rows = settled_rows
+        report.errors = [e for e in report.errors if e[0] <= through]
+        report.warnings = [w for w in report.warnings if w[0] <= through]
+        report.errors.sort(key=lambda e: e[0])
+        raise ImportInterrupted(report, through) from None
     report.errors.sort(key=lambda e: e[0])
     return report
-
-
-def _read_and_commit(rows: Iterator[tuple[int, dict[str, str]]], report: ImportReport, batch: list[tuple[int, LeadIn]],
-                     flush: Callable[[], None], *, now: datetime, progress: Callable[[int], None] | None) -> None:
-    """Read, validate and batch every row, committing each full batch through `flush`."""
-    for line, row in rows:
-        report.rows += 1
-        if "__error__" in row:
-            report.errors.append((line, FieldError("row", row["__error__"])))
-            continue
-        try:
-            lead_in = parse_lead(row_to_body(row), sep="_", today=now.date(), consent_evidence=FILE_EVIDENCE)
-        except IntakeError as exc:
-            report.errors.extend((line, e) for e in exc.errors)
-            if progress:
-                progress(1)
-            continue
-        except Exception as exc:  # a bug in a rule must cost this line only, and say so
-            log.error("CSV line %d could not be read\n%s", line, redacted_traceback(exc))
-            report.errors.append((line, FieldError("row", f"could not be read: unexpected {error_summary(exc)}")))
-            continue
-        if "source" not in lead_in.model_fields_set:
-            lead_in.source = "csv"
-            lead_in.model_fields_set.add("source")
-        batch.append((line, lead_in))
-        if len(batch) >= BATCH:
-            flush()
-    flush()
 
 
 def _commit_batch(

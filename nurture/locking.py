@@ -33,6 +33,15 @@ def lock_leads(session: Session, lead_ids: Iterable[int]) -> None:
         session.execute(sa.update(table).where(table.c.id.in_(ids)).values(id=table.c.id))
 
 
+def take_sqlite_writer_lock(session: Session) -> None:
+    """SQLite: make this transaction the writer now, with a write that changes nothing (held until
+    it ends); nothing on PostgreSQL, whose writers do not exclude each other."""
+    if is_postgres(session):
+        return
+    table = Lead.__table__
+    session.execute(sa.update(table).where(sa.false()).values(id=table.c.id))
+
+
 def take_sqlite_writer_lock_for_message(session: Session, message_id: int) -> None:
     """SQLite: start this transaction as the writer now, before anything is read."""
     if is_postgres(session):

@@ -218,7 +218,7 @@ def _replan_batch(
     retry: list[tuple[Lead, str]] = []
     # A plan is a pure function of the lead's facts, channels, rules and history: leads with no
     # history and the same facts (a bought list is full of them) share one plan.
-    shared: dict[tuple[Any, ...], tuple[Plan, LeadRules]] = {}
+    shared: dict[tuple[Any, ...], Plan] = {}
     for lead, cause in leads:
         lead_id: int = lead.id  # type: ignore[assignment]
         channels, notes, consented = channel_facts[lead_id]
@@ -229,11 +229,10 @@ def _replan_batch(
                                rules=lead_rules)
         else:
             facts = Facts.from_lead(lead)
-            key = (facts, frozenset(channels), tuple(sorted(notes.items())), id(lead_rules))
-            if key not in shared:  # (the rules object is kept in the value, so its id stays its own)
-                shared[key] = (plan(facts, catalog, now, channels=channels, channel_notes=notes, rules=lead_rules),
-                               lead_rules)
-            result_plan = shared[key][0]
+            key = (facts, frozenset(channels), tuple(sorted(notes.items())), lead_rules)
+            if key not in shared:
+                shared[key] = plan(facts, catalog, now, channels=channels, channel_notes=notes, rules=lead_rules)
+            result_plan = shared[key]
         result = ReplanResult(lead_id, result_plan.tier, skipped=list(result_plan.skipped),
                               lead_action=result_plan.lead_action)
         # With nothing planned before, every message is new: no matching needed.

@@ -174,3 +174,39 @@ def test_the_cli_says_where_a_stopped_import_can_pick_up(db_url, tmp_path, monke
     assert "stopped after line 11; committed 10 rows from" in result.output
     assert "0 created, 0 updated, 10 unchanged" in result.output
     assert "import the same file again to finish" in result.output
+
+
+def test_a_stopped_import_reports_only_the_lines_it_settled(db_url, monkeypatch):
+    """Bad rows read after the last committed batch are not in the stopped import's report: its
+    rows, errors and saved leads all end at the line it names."""
+    monkeypatch.setattr(csv_import, "BATCH", 10)
+    text = generate(60, bad_share=0.3, seed=9)
+    engine = db.get_engine()
+    real_commit = csv_import._commit_batch
+    _ctrl_c_at_batch(3, monkeypatch)
+    with pytest.raises(ImportInterrupted) as stopped:
+        import_text(lambda: Session(engine, expire_on_commit=False), text, now=NOW)
+    through, report = stopped.value.committed_through, stopped.value.report
+    assert report.rows == through - 1  # lines 2..through, none of them blank
+    assert report.errors and all(line <= through for line, _ in report.errors)
+    assert report.created + report.failed_rows == report.rows
+    with session_scope() as s:
+        assert len(list(s.exec(select(Lead)))) == report.created
+    monkeypatch.setattr(csv_import, "_commit_batch", real_commit)
+    full = import_text(lambda: Session(engine, expire_on_commit=False), text, now=NOW)
+    assert any(line > through for line, _ in full.errors)  # the stop did leave bad lines unread
+
+
+def test_the_import_progress_bar_shows_rows_per_second():
+    from rich.progress import Progress
+
+    from nurture.cli.leads import _RowsPerSecond
+
+    clock = [0.0]
+    with Progress(_RowsPerSecond(), get_time=lambda: clock[0], disable=True) as bar:
+        task = bar.add_task("rows", total=1000)
+        assert str(_RowsPerSecond().render(bar.tasks[0])) == "- rows/s"  # nothing measured yet
+        bar.advance(task, 0)
+        clock[0] = 2.0
+        bar.advance(task, 500)
+        assert str(_RowsPerSecond().render(bar.tasks[0])) == "250 rows/s"
