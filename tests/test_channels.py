@@ -433,3 +433,74 @@ def test_configured_channels_are_the_providers_and_are_reused(sim: Simulator, se
 def test_unknown_channel_name_is_an_error() -> None:
     with pytest.raises(ValueError, match="unknown channel 'fax'"):
         get_channel("fax", get_settings())
+
+
+# -- connections ------------------------------------------------------------------------------
+
+
+class _CountingProxy:
+    """A TCP relay on loopback in front of the simulator that counts the connections clients open."""
+
+    def __init__(self, target_port: int) -> None:
+        import socket
+
+        self.target_port = target_port
+        self.accepted = 0
+        self._server = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self._server.getsockname()[1]}"
+        self._open: list[socket.socket] = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        import socket
+
+        while True:
+            try:
+                client, _ = self._server.accept()
+            except OSError:
+                return
+            self.accepted += 1
+            upstream = socket.create_connection(("127.0.0.1", self.target_port))
+            self._open += [client, upstream]
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pipe(src, dst) -> None:  # type: ignore[no-untyped-def]
+        try:
+            while data := src.recv(65536):
+                dst.sendall(data)
+        except OSError:
+            pass
+        finally:
+            try:
+                dst.shutdown(1)
+            except OSError:
+                pass
+
+    def close(self) -> None:
+        self._server.close()
+        for s in self._open:
+            s.close()
+
+
+def test_sends_reuse_one_connection_per_provider(sim: Simulator, settings: Settings,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """Twenty texts and twenty emails, one after the other, through a relay that counts TCP
+    connections: each provider's client keeps one alive instead of opening one per message."""
+    from urllib.parse import urlsplit
+
+    proxy = _CountingProxy(urlsplit(sim.url).port)  # type: ignore[arg-type]
+    try:
+        monkeypatch.setenv("NURTURE_TWILIO_API_BASE", proxy.url)
+        monkeypatch.setenv("NURTURE_SENDGRID_HOST", proxy.url)
+        get_settings.cache_clear()
+        clear_channel_cache()
+        texts, emails = get_channel("sms", get_settings()), get_channel("email", get_settings())
+        for i in range(20):
+            texts.send(sms(f"message {i}", message_id=100 + i))
+            emails.send(email(message_id=200 + i))
+        assert len(sim.received) == 40
+        assert proxy.accepted == 2
+    finally:
+        proxy.close()
