@@ -210,3 +210,38 @@ def test_the_import_progress_bar_shows_rows_per_second():
         clock[0] = 2.0
         bar.advance(task, 500)
         assert str(_RowsPerSecond().render(bar.tasks[0])) == "250 rows/s"
+
+
+def test_imports_of_the_same_list_at_once_make_each_lead_once(db_url, monkeypatch):
+    """Four imports of one list at the same moment (as four people clicking import): every person
+    becomes one lead with one plan; each row is created by exactly one import and found by the others
+    (or named as taken at the same time), never saved twice or lost."""
+    import threading
+
+    monkeypatch.setattr(csv_import, "BATCH", 25)
+    text = generate(100, bad_share=0, seed=21)
+    engine = db.get_engine()
+    start = threading.Barrier(4)
+    reports = [None] * 4
+
+    def run(i: int) -> None:
+        start.wait()
+        reports[i] = import_text(lambda: Session(engine, expire_on_commit=False), text, now=NOW)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert all(r is not None for r in reports)
+    assert sum(r.created for r in reports) == 100
+    for r in reports:
+        assert r.created + r.updated + r.unchanged + r.failed_rows == 100
+        assert all("at the same time" in e.message for _, e in r.errors), r.errors
+    with session_scope() as s:
+        leads = list(s.exec(select(Lead)))
+        planned = list(s.exec(select(Message.lead_id, Message.sequence, Message.step)
+                              .where(Message.state == "planned")))
+    assert len(leads) == len({lead.phone for lead in leads}) == 100
+    assert len(planned) == len(set(planned))  # no step planned twice for a lead
+    assert {lead_id for lead_id, _, _ in planned} == {lead.id for lead in leads}
