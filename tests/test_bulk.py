@@ -132,21 +132,28 @@ def _ctrl_c_at_batch(number: int, monkeypatch) -> list[int]:
     return calls
 
 
+def _import_stopped_at_batch(number: int, text: str, monkeypatch) -> ImportInterrupted:
+    """Import `text` in batches of 10 with Ctrl-C at the `number`th batch; what the stop says."""
+    monkeypatch.setattr(csv_import, "BATCH", 10)
+    real_commit = csv_import._commit_batch
+    _ctrl_c_at_batch(number, monkeypatch)
+    engine = db.get_engine()
+    with pytest.raises(ImportInterrupted) as stopped:
+        import_text(lambda: Session(engine, expire_on_commit=False), text, now=NOW)
+    monkeypatch.setattr(csv_import, "_commit_batch", real_commit)
+    return stopped.value
+
+
 def test_a_stopped_import_reports_what_was_committed_and_a_rerun_finishes_it(db_url, monkeypatch):
     """Ctrl-C during the third batch: the two committed batches are reported and saved, nothing
     of the third; importing the file again creates the rest and leaves the saved ones unchanged."""
-    monkeypatch.setattr(csv_import, "BATCH", 10)
     text = generate(35, bad_share=0, seed=3)
-    engine = db.get_engine()
-    real_commit = csv_import._commit_batch
-    _ctrl_c_at_batch(3, monkeypatch)
-    with pytest.raises(ImportInterrupted) as stopped:
-        import_text(lambda: Session(engine, expire_on_commit=False), text, now=NOW)
-    assert stopped.value.committed_through == 21  # header is line 1: rows 1-20 are lines 2-21
-    assert stopped.value.report.created == 20 and stopped.value.report.rows == 20
+    stopped = _import_stopped_at_batch(3, text, monkeypatch)
+    assert stopped.committed_through == 21  # header is line 1: rows 1-20 are lines 2-21
+    assert stopped.report.created == 20 and stopped.report.rows == 20
     with session_scope() as s:
         assert len(list(s.exec(select(Lead)))) == 20
-    monkeypatch.setattr(csv_import, "_commit_batch", real_commit)
+    engine = db.get_engine()
     report = import_text(lambda: Session(engine, expire_on_commit=False), text, now=NOW + timedelta(minutes=5))
     assert (report.created, report.unchanged) == (15, 20)
     with session_scope() as s:
@@ -179,20 +186,15 @@ def test_the_cli_says_where_a_stopped_import_can_pick_up(db_url, tmp_path, monke
 def test_a_stopped_import_reports_only_the_lines_it_settled(db_url, monkeypatch):
     """Bad rows read after the last committed batch are not in the stopped import's report: its
     rows, errors and saved leads all end at the line it names."""
-    monkeypatch.setattr(csv_import, "BATCH", 10)
     text = generate(60, bad_share=0.3, seed=9)
-    engine = db.get_engine()
-    real_commit = csv_import._commit_batch
-    _ctrl_c_at_batch(3, monkeypatch)
-    with pytest.raises(ImportInterrupted) as stopped:
-        import_text(lambda: Session(engine, expire_on_commit=False), text, now=NOW)
-    through, report = stopped.value.committed_through, stopped.value.report
+    stopped = _import_stopped_at_batch(3, text, monkeypatch)
+    through, report = stopped.committed_through, stopped.report
     assert report.rows == through - 1  # lines 2..through, none of them blank
     assert report.errors and all(line <= through for line, _ in report.errors)
     assert report.created + report.failed_rows == report.rows
     with session_scope() as s:
         assert len(list(s.exec(select(Lead)))) == report.created
-    monkeypatch.setattr(csv_import, "_commit_batch", real_commit)
+    engine = db.get_engine()
     full = import_text(lambda: Session(engine, expire_on_commit=False), text, now=NOW)
     assert any(line > through for line, _ in full.errors)  # the stop did leave bad lines unread
 
