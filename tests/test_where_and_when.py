@@ -98,3 +98,20 @@ def test_guam_without_a_zip_lives_in_guam_time(sqlite_url):
     # a ZIP of Puerto Rico is accepted and gives its zone
     parsed = parse_lead({"first_name": "P", "phone": "787-555-0100", "property": {"zip": "00601"}})
     assert parsed.property.state == "PR"
+
+
+def test_zip_look_ups_give_the_zip_librarys_own_record_for_every_kind_of_zip():
+    import random
+
+    import zipcodes
+
+    from nurture.intake_schema import zip_info
+
+    every = [r["zip_code"] for r in zipcodes.list_all()]
+    sample = random.Random(12).sample(every, 40) + [
+        "33101", "00501", "00601", "00802", "96910", "96799", "99950", "20500", "10001"]
+    for zip5 in sample:
+        # The oracle: the library's own (slow, scanning) look-up.
+        assert zip_info(zip5) == zipcodes.matching(zip5)[0], zip5
+    for unknown in ("00000", "99999", "3310", "331011", "3310a", "١٢٣٤٥"):
+        assert zip_info(unknown) is None, unknown
