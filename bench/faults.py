@@ -180,9 +180,10 @@ def main() -> int:
               f"{elapsed:.0f} s{'' if ok else ' (timed out)'}:")
         print(f"  received by the providers: {counts['received']:,}; sent twice: {counts['twice']}; "
               f"lost: {counts['lost'] - later} (not received and not planned later); "
-              f"moved later by the gap: {later:,}; held for review: {counts.get('state_review', 0)}")
+              f"moved later by the gap: {later:,}; held for review: {counts.get('state_review', 0)}; "
+              f"log rows pointing nowhere: {counts['log_pointing_nowhere']}")
         print(f"  most texts one lead received during the run: {max(per_lead.values())} (the gap allows 1 an hour)")
-        good = ok and counts["twice"] == 0 and counts["lost"] == later
+        good = ok and counts["twice"] == 0 and counts["lost"] == later and counts["log_pointing_nowhere"] == 0
         return 0 if bad_token_phase(url, env, sim, work, procs) and good else 1
     finally:
         fleet.stop(*procs)

@@ -210,6 +210,9 @@ class Consent(SQLModel, table=True):
 #: States in which a message went out or may have: a (lead, sequence, step) is in one of them at most once.
 WENT_OUT_STATES = ("sending", "sent", "delivered", "undelivered", "review")
 _WENT_OUT_SQL = sa.text("state IN (" + ", ".join(f"'{s}'" for s in WENT_OUT_STATES) + ")")
+_SENT_SQL = sa.text("sent_at IS NOT NULL")
+_PROVIDER_ID_SQL = sa.text("provider_id IS NOT NULL")
+_ERROR_CODE_SQL = sa.text("error_code IS NOT NULL")
 
 
 class Message(SQLModel, table=True):
@@ -217,10 +220,16 @@ class Message(SQLModel, table=True):
 
     __table_args__ = (
         sa.Index("ix_message_state_due", "state", "due_at"),
-        # The console's windows: what went out when, and per template (migration 0004).
-        sa.Index("ix_message_sent_at", "sent_at"),
+        # The console's windows: what went out when, and per template (migration 0004). Partial
+        # (migration 0005): most rows are planned and not yet sent, and every planned row written
+        # or claimed would otherwise be added to each of these indexes for nothing.
+        sa.Index("ix_message_sent_at", "sent_at", postgresql_where=_SENT_SQL, sqlite_where=_SENT_SQL),
         sa.Index("ix_message_created_at", "created_at"),
-        sa.Index("ix_message_template_sent_at", "template", "sent_at"),
+        sa.Index("ix_message_template_sent_at", "template", "sent_at", postgresql_where=_SENT_SQL,
+                 sqlite_where=_SENT_SQL),
+        # Webhooks find a message by the provider's id, which it has once sent.
+        sa.Index("ix_message_provider_id", "provider_id", postgresql_where=_PROVIDER_ID_SQL,
+                 sqlite_where=_PROVIDER_ID_SQL),
         # "Never twice", backed by the database: whatever a worker believes, a step of a lead's
         # sequence cannot reach sending/sent/delivered a second time.
         sa.Index("uq_message_step_once", "lead_id", "sequence", "step", unique=True,
@@ -248,7 +257,7 @@ class Message(SQLModel, table=True):
     reason: str | None = Field(default=None, max_length=500)
     attempts: int = 0
     lease_until: datetime | None = _ts(default=None)
-    provider_id: str | None = Field(default=None, max_length=100, index=True)
+    provider_id: str | None = Field(default=None, max_length=100)
     error_code: str | None = Field(default=None, max_length=20)
     error_reason: str | None = Field(default=None, max_length=500)
     to_address: str | None = Field(default=None, max_length=254)
@@ -260,18 +269,26 @@ class Message(SQLModel, table=True):
 
 
 class DeliveryEvent(SQLModel, table=True):
-    """Append-only log of every message state change, provider callback and lead event, with its cause."""
+    """Append-only log of every message state change, provider callback and lead event, with its cause.
+
+    `lead_id` and `message_id` carry no foreign key (migration 0005): each row is written in the
+    transaction of the change it records, with ids that change just read or wrote, and nothing
+    deletes leads or messages. The constraint's check (a look-up and a row lock in the parent, per
+    log row) was 30% of a scheduler tick claiming 10,000 messages and a quarter of PostgreSQL's
+    work in an import; tests check that every row points at its lead and message.
+    """
 
     __table_args__ = (
         # The console's filters and counts: changes into a state over a window, failures by code.
         sa.Index("ix_deliveryevent_to_state_at", "to_state", "at"),
-        sa.Index("ix_deliveryevent_error_code", "error_code"),
+        sa.Index("ix_deliveryevent_error_code", "error_code", postgresql_where=_ERROR_CODE_SQL,
+                 sqlite_where=_ERROR_CODE_SQL),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = _ts(default_factory=now, index=True)
-    lead_id: int | None = Field(default=None, foreign_key="lead.id", index=True)
-    message_id: int | None = Field(default=None, foreign_key="message.id", index=True)
+    lead_id: int | None = Field(default=None, index=True)
+    message_id: int | None = Field(default=None, index=True)
     kind: str = Field(max_length=40)  # e.g. state, provider, inbound, lead, consent
     from_state: str | None = Field(default=None, max_length=20)
     to_state: str | None = Field(default=None, max_length=20)

@@ -40,3 +40,74 @@ def test_the_migrations_build_exactly_the_tables_and_indexes_the_models_declare(
 
     with db.get_engine(db_url).connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), SQLModel.metadata) == []
+
+
+def _migrate(url: str, revision: str, *, down: bool = False) -> None:
+    from alembic import command
+
+    engine = db.get_engine(url, migrate=False)
+    with engine.begin() as conn:
+        cfg = db.alembic_config(url)
+        cfg.attributes["connection"] = conn
+        (command.downgrade if down else command.upgrade)(cfg, revision)
+
+
+def _plan(conn, sql: str, params: dict) -> str:  # type: ignore[no-untyped-def]
+    prefix = "EXPLAIN QUERY PLAN " if conn.dialect.name == "sqlite" else "EXPLAIN "
+    rows = conn.execute(sa.text(prefix + sql), params).all()
+    return "\n".join(" ".join(str(v) for v in row) for row in rows)
+
+
+def test_0005_drops_the_logs_foreign_keys_keeps_every_row_and_the_partial_indexes_serve_the_look_ups(db_url):
+    """Down to 0004 and up again with rows in place; then the queries that read the partial indexes
+    (webhooks by provider id, the console's windows and failure codes) still use them."""
+    t = "2026-12-01 15:00:00"
+    engine = db.get_engine(db_url)
+    with engine.begin() as conn:
+        conn.execute(sa.text(
+            "INSERT INTO lead (id, first_name, last_name, hardships, foreclosure_stage, timezone, status, enrolled_at, "
+            "created_at, updated_at) VALUES (1, 'Ana', '', '[]', 'none', 'America/New_York', 'active', :t, :t, :t)"),
+            {"t": t})
+        conn.execute(sa.text(
+            "INSERT INTO message (id, lead_id, sequence, step, channel, template, deadline, due_at, state, attempts, "
+            "provider_id, sent_at, created_at, updated_at) VALUES (1, 1, 'intro', 'a', 'sms', 'sms/intro', false, :t, "
+            "'sent', 1, 'SM1', :t, :t, :t), (2, 1, 'intro', 'b', 'sms', 'sms/intro', false, :t, 'planned', 0, NULL, "
+            "NULL, :t, :t)"), {"t": t})
+        conn.execute(sa.text(
+            "INSERT INTO deliveryevent (at, lead_id, message_id, kind, to_state, cause, error_code) VALUES "
+            "(:t, 1, 1, 'state', 'sent', 'sent', NULL), (:t, 1, 2, 'state', 'failed', 'refused', '21610')"),
+            {"t": t})
+    _migrate(db_url, "0004", down=True)
+    db.dispose_engines()
+    fks = sa.inspect(db.get_engine(db_url, migrate=False)).get_foreign_keys("deliveryevent")
+    assert sorted(fk["referred_table"] for fk in fks) == ["lead", "message"]
+    _migrate(db_url, "head")
+    db.dispose_engines()
+    engine = db.get_engine(db_url)
+    inspector = sa.inspect(engine)
+    assert inspector.get_foreign_keys("deliveryevent") == []
+    assert [fk["referred_table"] for fk in inspector.get_foreign_keys("message")] == ["lead"]  # kept
+    with engine.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(sa.text("SET enable_seqscan = off"))  # two rows: ask what the planner could use
+        assert conn.execute(sa.text("SELECT count(*) FROM deliveryevent")).scalar() == 2
+        ddl = conn.execute(sa.text(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index'" if conn.dialect.name == "sqlite"
+            else "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public'")).all()
+        partial = {name: text.split(" WHERE ")[1].strip("()") for name, text in ddl if text and " WHERE " in text}
+        assert partial == {
+            "ix_message_sent_at": "sent_at IS NOT NULL", "ix_message_template_sent_at": "sent_at IS NOT NULL",
+            "ix_message_provider_id": "provider_id IS NOT NULL", "ix_deliveryevent_error_code": "error_code IS NOT NULL",
+            "uq_message_step_once": partial.get("uq_message_step_once"),
+        }
+        for sql, indexes in [
+            ("SELECT id FROM message WHERE provider_id = :v", ["ix_message_provider_id"]),
+            ("SELECT count(*) FROM message WHERE sent_at >= :t", ["ix_message_sent_at", "ix_message_template_sent_at"]),
+            ("SELECT template, count(*) FROM message WHERE template = 'sms/intro' AND sent_at >= :t GROUP BY template",
+             ["ix_message_template_sent_at"]),
+            ("SELECT id FROM deliveryevent WHERE error_code = :v", ["ix_deliveryevent_error_code"]),
+        ]:
+            plan = _plan(conn, sql, {"v": "SM1", "t": t})
+            assert any(index in plan for index in indexes), (sql, plan)
+        assert conn.execute(sa.text("SELECT id FROM message WHERE provider_id = 'SM1'")).scalar() == 1
+        assert conn.execute(sa.text("SELECT message_id FROM deliveryevent WHERE error_code = '21610'")).scalar() == 2

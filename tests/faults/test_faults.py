@@ -33,6 +33,7 @@ def run_until_done(stack, url: str, ids: list[int], timeout: float = 120) -> dic
     ok = fleet.wait_for(lambda: done(url, ids), timeout=timeout, interval=0.3)
     result = outcome(url, ids, stack.simulator.received)
     assert ok, (result, stack.tail())
+    assert result["log_pointing_nowhere"] == 0, result
     return result
 
 
