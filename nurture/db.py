@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -13,6 +13,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -136,3 +137,18 @@ def secret_key(session: Session) -> str:
 def redact(url: str) -> str:
     """The URL without its password, for messages."""
     return sa.engine.make_url(url).render_as_string(hide_password=True)
+
+
+def one_of(session: Session, column: sa.ColumnElement, values: Iterable[object]) -> sa.ColumnElement[bool]:  # type: ignore[type-arg]
+    """`column IN (values)` for a batch of values (a CSV batch's ids, phones, emails).
+
+    On PostgreSQL `column = ANY(:array)`: one parameter, so the statement's text is the same
+    whatever the batch holds and psycopg prepares it once (an IN list of 500 parameters was parsed
+    again by psycopg on every batch, a tenth of an import's own time); elsewhere a plain IN.
+    """
+    values = list(values)
+    if session.get_bind().dialect.name == "postgresql":
+        # bigint[] for any integer column, so a value past int4 matches nothing, as in an IN list.
+        item = sa.BigInteger() if isinstance(column.type, sa.Integer) else column.type
+        return column == sa.any_(sa.bindparam(None, values, type_=ARRAY(item)))
+    return column.in_(values)

@@ -12,6 +12,7 @@ from sqlalchemy import insert, or_
 from sqlmodel import Session, select
 
 from nurture import bulk
+from nurture.db import one_of
 from nurture import consent as ledger
 from nurture.intake_schema import (  # noqa: F401  (re-exported: the doors import them from here)
     API_EVIDENCE,
@@ -253,9 +254,9 @@ def upsert_many(
     if phones or emails:
         conds = []
         if phones:
-            conds.append(Lead.phone.in_(phones))  # type: ignore[union-attr]
+            conds.append(one_of(session, Lead.phone, phones))  # type: ignore[arg-type]
         if emails:
-            conds.append(Lead.email.in_(emails))  # type: ignore[union-attr]
+            conds.append(one_of(session, Lead.email, emails))  # type: ignore[arg-type]
         for lead in session.exec(select(Lead).where(or_(*conds))):
             if lead.phone:
                 by_phone[lead.phone] = lead
@@ -339,7 +340,7 @@ def upsert_many(
         # than the rest of the import together.
         ids = bulk.reserve_ids(session, Lead.__table__, len(drafts))  # type: ignore[arg-type]
         bulk.insert_rows(session, Lead.__table__, [vars(d) | {"id": i} for d, i in zip(drafts, ids, strict=True)])  # type: ignore[arg-type]
-        loaded = {lead.id: lead for lead in session.exec(select(Lead).where(Lead.id.in_(ids)))}  # type: ignore[union-attr]
+        loaded = {lead.id: lead for lead in session.exec(select(Lead).where(one_of(session, Lead.id, ids)))}  # type: ignore[arg-type]
         real = {id(d): loaded[i] for d, i in zip(drafts, ids, strict=True)}
         for _, _, res in done:
             if id(res.lead) in real:

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from nurture import bulk
+from nurture.db import one_of
 from nurture.models import Consent, DeliveryEvent, Lead, Message, Suppression
 from nurture.planner import Plan, PastMessage, PlannedMessage, SkippedStep, fmt_local, plan
 from nurture.rules import RESERVED_SEQUENCES, STOP_CONFIRMATION_STEP, LeadRules, Rulebook, message_kind
@@ -81,7 +82,7 @@ def _channel_facts(session: Session, leads: Sequence[Lead]) -> dict[int, tuple[s
     newest: dict[tuple[int, str], str] = {}
     for lead_id, channel, action in session.execute(
         sa.select(Consent.lead_id, Consent.channel, Consent.action)
-        .where(col(Consent.lead_id).in_(ids), Consent.action != "refused")
+        .where(one_of(session, col(Consent.lead_id), ids), Consent.action != "refused")
         .order_by(col(Consent.recorded_at), col(Consent.id))
     ):
         newest[(lead_id, channel)] = action
@@ -91,8 +92,8 @@ def _channel_facts(session: Session, leads: Sequence[Lead]) -> dict[int, tuple[s
     if phones or emails:
         for channel, address, reason in session.execute(
             sa.select(Suppression.channel, Suppression.address, Suppression.reason).where(sa.or_(
-                sa.and_(Suppression.channel == "sms", col(Suppression.address).in_(phones)),
-                sa.and_(Suppression.channel == "email", col(Suppression.address).in_(emails)),
+                sa.and_(Suppression.channel == "sms", one_of(session, col(Suppression.address), phones)),
+                sa.and_(Suppression.channel == "email", one_of(session, col(Suppression.address), emails)),
             ))
         ):
             suppressed[(channel, address)] = reason
@@ -148,7 +149,7 @@ def history_of(session: Session, lead_id: int) -> list[PastMessage]:
 def _messages_of(session: Session, ids: Sequence[int]) -> dict[int, list[_Row]]:
     found: dict[int, list[_Row]] = defaultdict(list)
     for row in session.execute(
-        sa.select(*_ROW_COLUMNS).where(col(Message.lead_id).in_(ids), Message.state != "cancelled")
+        sa.select(*_ROW_COLUMNS).where(one_of(session, col(Message.lead_id), ids), Message.state != "cancelled")
     ):
         lead_id = row[1]
         found[lead_id].append(_Row(row[0], *row[2:]))

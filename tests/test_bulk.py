@@ -247,3 +247,22 @@ def test_imports_of_the_same_list_at_once_make_each_lead_once(db_url, monkeypatc
     assert len(leads) == len({lead.phone for lead in leads}) == 100
     assert len(planned) == len(set(planned))  # no step planned twice for a lead
     assert {lead_id for lead_id, _, _ in planned} == {lead.id for lead in leads}
+
+
+def test_one_of_finds_what_an_in_list_finds_with_one_statement_text_for_any_batch(db_url):
+    from nurture.db import one_of
+
+    with session_scope() as s:
+        leads = [_lead(s, f"+1305555{n:04d}") for n in range(300, 330)]
+    ids = [lead.id for lead in leads]
+    phones = {lead.id: lead.phone for lead in leads}
+    texts = set()
+    with session_scope() as s:
+        for asked in ([], ids[:1], ids[::3], ids + [2**31 + 5, -1], [ids[0]] * 3):
+            query = select(Lead.id).where(one_of(s, Lead.id, asked))
+            assert sorted(s.exec(query)) == sorted(set(asked) & set(ids)), asked  # oracle: set arithmetic
+            texts.add(str(query.compile(dialect=s.get_bind().dialect)))
+        wanted = [phones[i] for i in ids[5:9]] + ["+13055559999"]
+        assert sorted(s.exec(select(Lead.id).where(one_of(s, Lead.phone, wanted)))) == ids[5:9]
+    if db_url.startswith("postgresql"):
+        assert len(texts) == 1, texts  # one text: psycopg prepares it once, whatever the batch size
