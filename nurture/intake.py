@@ -225,7 +225,8 @@ def _default_after_upsert(session: Session, results: Sequence[UpsertResult], now
             cause = "new lead" if result.created else "changed: " + ", ".join(sorted(result.changed))
             todo.setdefault(result.lead.id, (result.lead, cause))  # type: ignore[arg-type]
     if todo:
-        planning.replan_many(session, list(todo.values()), now=now)
+        fresh = {r.lead.id for r in results if r.created}
+        planning.replan_many(session, list(todo.values()), now=now, fresh=fresh)  # type: ignore[arg-type]
 
 
 def upsert_many(

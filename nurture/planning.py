@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -185,15 +185,17 @@ def replan_many(
     now: datetime,
     catalog: Catalog | None = None,
     settings: Any = None,
+    fresh: Collection[int] = (),
 ) -> list[ReplanResult]:
-    """`replan` for many leads at once (a CSV batch): three queries to read, one INSERT for all new rows."""
+    """`replan` for many leads at once (a CSV batch): three queries to read, one INSERT for all new rows.
+    `fresh`: ids of leads created in this transaction, which have no messages to read yet."""
     catalog = catalog or default_catalog()
     results: dict[int, ReplanResult] = {}
     pending = list(leads)
     for _ in range(MAX_ATTEMPTS):
         if not pending:
             break
-        pending = _replan_batch(session, pending, now, catalog, settings, results)
+        pending = _replan_batch(session, pending, now, catalog, settings, results, fresh)
     if pending:
         raise RuntimeError(f"leads {[lead.id for lead, _ in pending]}: planned messages kept changing "
                            "under the replan; try again")
@@ -207,12 +209,14 @@ def _replan_batch(
     catalog: Catalog,
     settings: Any,
     results: dict[int, ReplanResult],
+    fresh: Collection[int] = (),
 ) -> list[tuple[Lead, str]]:
     """One pass; returns the leads to do again because the dispatcher claimed a row they were cancelling."""
     only_leads = [lead for lead, _ in leads]
     channel_facts = _channel_facts(session, only_leads)
     rules_now = rulebook(session, now, settings)
-    messages = _messages_of(session, [lead.id for lead in only_leads])  # type: ignore[misc]
+    known = [lead.id for lead in only_leads if lead.id not in fresh]
+    messages = _messages_of(session, known) if known else {}  # type: ignore[arg-type]
     new_rows: list[dict[str, Any]] = []
     new_owner: list[tuple[ReplanResult, str]] = []
     events: list[dict[str, Any]] = []

@@ -266,3 +266,26 @@ def test_one_of_finds_what_an_in_list_finds_with_one_statement_text_for_any_batc
         assert sorted(s.exec(select(Lead.id).where(one_of(s, Lead.phone, wanted)))) == ids[5:9]
     if db_url.startswith("postgresql"):
         assert len(texts) == 1, texts  # one text: psycopg prepares it once, whatever the batch size
+
+
+HOSTILE_TEXT = ["tab\there", "new\nline", "cr\rlf\r\n", "back\\slash", "\\N", "\\", "ends with \\", "\b\v\f",
+                "emoji 🏠 ñ 中文", "quote ' \" ,", "", "  spaces  ", "\\t not a tab", "null\\x00-ish"]
+
+
+def test_bulk_text_with_tabs_newlines_and_backslashes_reads_back_exactly(db_url):
+    """COPY's text format escapes what it would otherwise read as a field or row end: every such
+    character comes back as written, as the ORM's INSERT writes it."""
+    at = datetime(2026, 12, 3, 9, 30, tzinfo=ZoneInfo("America/Chicago"))
+    with session_scope() as s:
+        lead_id = _lead(s, "+13055550400").id
+        for i, text in enumerate(HOSTILE_TEXT):
+            s.add(DeliveryEvent(at=at, lead_id=lead_id, kind="orm", cause=text, data={"i": i, "text": text}))
+        s.flush()
+        bulk.insert_rows(s, DeliveryEvent.__table__, [
+            {"at": at, "lead_id": lead_id, "message_id": None, "kind": "bulk", "from_state": None, "to_state": None,
+             "cause": text, "data": {"i": i, "text": text}} for i, text in enumerate(HOSTILE_TEXT)])
+    with session_scope() as s:
+        rows = s.exec(select(DeliveryEvent).order_by(DeliveryEvent.id)).all()
+    by_kind = {kind: [(e.cause, e.data, e.at) for e in rows if e.kind == kind] for kind in ("orm", "bulk")}
+    expected = [(text, {"i": i, "text": text}, at) for i, text in enumerate(HOSTILE_TEXT)]
+    assert by_kind["bulk"] == by_kind["orm"] == expected
