@@ -26,6 +26,8 @@ def text_problem(value: str, *, max_len: int, multiline: bool = False) -> str | 
     trimmed = value.strip()
     if len(trimmed) > max_len:
         return f"is longer than {max_len:,} characters"
+    if value.isascii() and value.isprintable():
+        return None  # U+0020..U+007E only: none of them is a control, a surrogate or a bidi mark
     for ch in value:
         if multiline and ch in _MULTILINE_WHITESPACE:
             continue

@@ -329,3 +329,39 @@ def test_parse_date_raises_only_value_error(raw):
         parse_date(raw)
     except ValueError:
         pass
+
+
+def _refused_by_the_rules(value: str, multiline: bool) -> bool:
+    """Written from the rule itself (text_rules' docstring), not its code: refused when any character
+    kept after trimming is a control character (tab and line breaks allowed in multiline fields),
+    a lone surrogate, a bidi control, or (outside multiline fields) a line or paragraph separator."""
+    import unicodedata
+
+    bidi = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))}
+    kept = value.strip()
+    for ch in value:
+        cat = unicodedata.category(ch)
+        if ch in "\t\n\r":
+            if multiline or ch not in kept:
+                continue
+            return True
+        if cat in ("Cc", "Cs") or ch in bidi or (not multiline and cat in ("Zl", "Zp")):
+            return True
+    return False
+
+
+@given(st.text(alphabet=st.characters(codec=None, min_codepoint=0, max_codepoint=0x206F), max_size=30),
+       st.booleans())
+@settings(max_examples=600, deadline=None)
+@example("plain ascii name", False)
+@example("O'Brien-Smith, Jr.", False)
+@example("tab\tinside", False)
+@example("trailing newline\n", False)
+@example("line\nbreak", True)
+@example("nul\x00", False)
+@example("del\x7f", False)
+@example("bidi\u202e", False)
+def test_what_text_is_refused_matches_the_rule(value, multiline):
+    from nurture.text_rules import text_problem
+
+    assert (text_problem(value, max_len=100, multiline=multiline) is not None) == _refused_by_the_rules(value, multiline)
