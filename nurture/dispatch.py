@@ -375,19 +375,21 @@ class Dispatcher:
             assert to is not None
             # The claim: one conditional UPDATE; only the worker whose UPDATE matched goes on. The
             # content is written with it, so a crash mid-call leaves what to reconcile with.
-            table = Message.__table__
             try:
-                with session.begin_nested():
-                    claimed = transition(
-                        session, loaded.id, from_state=S.queued, to_state=S.sending, at=now, lead_id=lead.id,
-                        cause="every rule passed: the request to the provider starts now",
-                        attempts=loaded.attempts + 1,  # under the lead's lock, and only if still queued
-                        lease_until=now + timedelta(seconds=self.settings.lease_seconds), to_address=to,
-                        subject=rendered.subject, body=rendered.text, template_version=rendered.version,
-                        variant=variant, **({"tier": tier} if tier else {}))
+                claimed = transition(
+                    session, loaded.id, from_state=S.queued, to_state=S.sending, at=now, lead_id=lead.id,
+                    cause="every rule passed: the request to the provider starts now",
+                    attempts=loaded.attempts + 1,  # under the lead's lock, and only if still queued
+                    lease_until=now + timedelta(seconds=self.settings.lease_seconds), to_address=to,
+                    subject=rendered.subject, body=rendered.text, template_version=rendered.version,
+                    variant=variant, **({"tier": tier} if tier else {}))
             except IntegrityError:
-                # The database's "never twice" held where the history read did not: say so, never send.
+                # The database's "never twice" held where the history read did not: say so, never
+                # send. (No savepoint around the claim, two statements on every send: this rare
+                # case starts the transaction again, under the lead's lock.)
+                session.rollback()
                 why = f"step {loaded.step} of {loaded.sequence} already went out (database constraint)"
+                load_locked(session, loaded.id)
                 transition(session, loaded.id, from_state=S.queued, to_state=S.skipped, at=now, lead_id=lead.id,
                            cause=why, reason=why)
                 return Outcome("skipped", why)

@@ -10,8 +10,16 @@ import dramatiq
 import pytest
 from dramatiq.middleware import Middleware
 
-from nurture.broker import QUEUE, SEND_ACTOR, _encode_chunk, _message_ids, enqueuer, make_broker
+from nurture.broker import (
+    QUEUE,
+    SEND_ACTOR,
+    _encode_chunk,
+    _message_ids,
+    enqueuer,
+    make_broker,
+)
 from nurture.config import Settings
+
 
 def _queued(broker) -> list[dramatiq.Message]:  # type: ignore[no-untyped-def]
     """The messages waiting in the send queue, in queue order, decoded by dramatiq."""

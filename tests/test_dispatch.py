@@ -290,3 +290,35 @@ def test_a_processed_event_settles_an_email_that_timed_out(setup, short_timeout)
     assert r.status_code == 200
     row = message(mid)
     assert row.state == "sent" and row.provider_id == "abc123"
+
+
+@pytest.fixture
+def on_either_database(db_url, providers):
+    clock.freeze(TUESDAY_10_MIAMI)
+    lead_id = add_lead(TUESDAY_10_MIAMI)
+    cancel_plan(lead_id, TUESDAY_10_MIAMI)
+    return lead_id, providers
+
+
+def test_when_the_history_misses_a_step_that_went_out_the_database_constraint_still_skips_it(
+        on_either_database, monkeypatch):
+    """As if the history read had a bug: the unique index refuses the second claim of the step, the
+    message is recorded skipped with the reason, and nothing reaches the provider a second time."""
+    from nurture import dispatch
+
+    lead_id, sim = on_either_database
+    dispatcher = Dispatcher()
+    first = queue_message(lead_id, TUESDAY_10_MIAMI, step="same")
+    assert dispatcher.send(first).state == "sent"
+    clock.advance(timedelta(hours=2))
+    again = queue_message(lead_id, clock.now(), step="same")
+    monkeypatch.setattr(dispatch, "past_sends", lambda *args, **kwargs: [])  # the history sees nothing
+    outcome = dispatcher.send(again)
+    assert outcome.state == "skipped", outcome
+    skipped = message(again)
+    assert skipped.state == "skipped"
+    assert skipped.reason == "step same of test already went out (database constraint)"
+    assert skipped.attempts == 0 and skipped.body is None  # the refused claim left nothing behind
+    assert len(sim.received) == 1
+    log = [(e.from_state, e.to_state) for e in events(again)]
+    assert log[-1] == ("queued", "skipped") and ("queued", "sending") not in log
