@@ -225,16 +225,35 @@ def normalize_ip(raw: str) -> str:
 
 
 def zip_info(zip5: str) -> dict[str, Any] | None:
-    """The `zipcodes` record of a 5-digit ZIP, None for a ZIP the data does not know."""
+    """The `zipcodes` record of a 5-digit ZIP, None for a ZIP the data does not know.
+
+    A process that meets a few ZIPs (a worker, a form post) asks the library for each (0.5 s to
+    load its data, then 0.7 ms a look-up: it scans every ZIP); one that meets many (an import of a
+    county or state list) builds a table of every ZIP once (0.4 s more) after ZIP_TABLE_AFTER."""
     if not (len(zip5) == 5 and zip5.isascii() and zip5.isdigit()):
         return None  # the library panics (an error `except Exception` does not catch) on other digits
-    return _zip_records().get(zip5)
+    found = _zip_seen.get(zip5, _NOT_SEEN)
+    if found is not _NOT_SEEN:
+        return found  # type: ignore[return-value]
+    if len(_zip_seen) >= ZIP_TABLE_AFTER:
+        return _zip_records().get(zip5)
+    try:
+        matched = zipcodes.matching(zip5)
+    except (ValueError, TypeError):
+        matched = []
+    found = _zip_seen[zip5] = matched[0] if matched else None
+    return found  # type: ignore[return-value]
+
+
+#: Distinct ZIPs looked up one by one before the table of every ZIP is built.
+ZIP_TABLE_AFTER = 256
+_NOT_SEEN = object()
+_zip_seen: dict[str, dict[str, Any] | None] = {}
 
 
 @lru_cache(maxsize=1)
 def _zip_records() -> dict[str, dict[str, Any]]:
-    """Every `zipcodes` record by its ZIP, built once: `zipcodes.matching` scans the whole table on
-    each call (2 ms), which a bought list with thousands of distinct ZIPs pays thousands of times."""
+    """Every `zipcodes` record by its ZIP, built once."""
     records: dict[str, dict[str, Any]] = {}
     for record in zipcodes.list_all():
         records.setdefault(record["zip_code"], record)  # the first, as matching()[0] gives

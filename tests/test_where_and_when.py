@@ -105,13 +105,21 @@ def test_zip_look_ups_give_the_zip_librarys_own_record_for_every_kind_of_zip():
 
     import zipcodes
 
-    from nurture.intake_schema import zip_info
+    from nurture import intake_schema
+    from nurture.intake_schema import _zip_records, zip_info
 
     every = [r["zip_code"] for r in zipcodes.list_all()]
     sample = random.Random(12).sample(every, 40) + [
         "33101", "00501", "00601", "00802", "96910", "96799", "99950", "20500", "10001"]
     for zip5 in sample:
-        # The oracle: the library's own (slow, scanning) look-up.
-        assert zip_info(zip5) == zipcodes.matching(zip5)[0], zip5
+        # The oracle: the library's own (slow, scanning) look-up; both of zip_info's ways agree with it.
+        expected = zipcodes.matching(zip5)[0]
+        assert zip_info(zip5) == expected, zip5
+        assert _zip_records()[zip5] == expected, zip5
     for unknown in ("00000", "99999", "3310", "331011", "3310a", "١٢٣٤٥"):
         assert zip_info(unknown) is None, unknown
+        assert _zip_records().get(unknown) is None, unknown
+    # Past ZIP_TABLE_AFTER distinct ZIPs, the answers come from the table, the same.
+    for zip5 in random.Random(13).sample(every, intake_schema.ZIP_TABLE_AFTER + 20) + sample:
+        assert zip_info(zip5) == zipcodes.matching(zip5)[0], zip5
+    assert len(intake_schema._zip_seen) <= intake_schema.ZIP_TABLE_AFTER
