@@ -15,12 +15,16 @@ from nurture.models import Suppression
 TUESDAY_10_MIAMI = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
 
 
-@pytest.fixture
-def setup(sqlite_url, providers):
+def _miami_lead_with_nothing_planned(providers):  # type: ignore[no-untyped-def]
     clock.freeze(TUESDAY_10_MIAMI)
     lead_id = add_lead(TUESDAY_10_MIAMI)
     cancel_plan(lead_id, TUESDAY_10_MIAMI)
     return lead_id, providers
+
+
+@pytest.fixture
+def setup(sqlite_url, providers):
+    return _miami_lead_with_nothing_planned(providers)
 
 
 def test_an_sms_reaches_twilio_with_to_from_body_and_status_callback(setup):
@@ -294,10 +298,7 @@ def test_a_processed_event_settles_an_email_that_timed_out(setup, short_timeout)
 
 @pytest.fixture
 def on_either_database(db_url, providers):
-    clock.freeze(TUESDAY_10_MIAMI)
-    lead_id = add_lead(TUESDAY_10_MIAMI)
-    cancel_plan(lead_id, TUESDAY_10_MIAMI)
-    return lead_id, providers
+    return _miami_lead_with_nothing_planned(providers)
 
 
 def test_when_the_history_misses_a_step_that_went_out_the_database_constraint_still_skips_it(
