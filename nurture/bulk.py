@@ -112,19 +112,20 @@ def _copy_fields(cursor: Any, values: list[Any]) -> list[bytes]:
         dumped = dumper.upgrade(value, PyFormat.TEXT).dump(value)
         return _COPY_ESCAPES.sub(lambda m: _COPY_ESCAPED[m.group(0)], bytes(dumped))
 
-    try:
-        done = {v: field(v) for v in set(values)}
-    except TypeError:  # unhashable values: each on its own
-        return [field(v) for v in values]
-    return list(map(done.__getitem__, values))
+    return _each_distinct_once(field, values)
 
 
 def _processed(process: Any, values: list[Any]) -> list[Any]:
+    return _each_distinct_once(lambda v: None if v is None else process(v), values)
+
+
+def _each_distinct_once(convert: Any, values: list[Any]) -> list[Any]:
+    """`convert` of each value, worked out once per distinct value (a bulk write repeats them);
+    unhashable values (JSON lists and dicts) each on their own."""
     try:
-        done = {v: process(v) for v in set(values) if v is not None}
-    except TypeError:  # unhashable values (JSON lists and dicts): each on its own
-        return [None if v is None else process(v) for v in values]
-    done[None] = None
+        done = {v: convert(v) for v in set(values)}
+    except TypeError:
+        return [convert(v) for v in values]
     return list(map(done.__getitem__, values))
 
 

@@ -30,7 +30,7 @@ from nurture.config import Settings, get_settings
 from nurture.content import RenderError, TemplateStore, compose, variant_name
 from nurture.db import secret_key, session_scope
 from nurture.lifecycle import S, transition
-from nurture.locking import take_sqlite_writer_lock_for_message
+from nurture.locking import lock_leads, take_sqlite_writer_lock_for_message
 from nurture.models import WENT_OUT_STATES, Consent, ConsentAction, Lead, Message, Suppression
 from nurture.rules import Outgoing, PastSend, Rulebook, Verdict, check_message, message_kind
 from nurture.sequences import Catalog, SequenceError, default_catalog
@@ -387,10 +387,11 @@ class Dispatcher:
                 # The database's "never twice" held where the history read did not: say so, never
                 # send. (No savepoint around the claim, two statements on every send: this rare
                 # case starts the transaction again, under the lead's lock.)
+                lead_id = lead.id
                 session.rollback()
                 why = f"step {loaded.step} of {loaded.sequence} already went out (database constraint)"
-                load_locked(session, loaded.id)
-                transition(session, loaded.id, from_state=S.queued, to_state=S.skipped, at=now, lead_id=lead.id,
+                lock_leads(session, [lead_id])
+                transition(session, loaded.id, from_state=S.queued, to_state=S.skipped, at=now, lead_id=lead_id,
                            cause=why, reason=why)
                 return Outcome("skipped", why)
             if not claimed:

@@ -12,8 +12,8 @@ from sqlalchemy import insert, or_
 from sqlmodel import Session, select
 
 from nurture import bulk
-from nurture.db import one_of
 from nurture import consent as ledger
+from nurture.db import one_of
 from nurture.intake_schema import (  # noqa: F401  (re-exported: the doors import them from here)
     API_EVIDENCE,
     DEFAULT_TIMEZONE,

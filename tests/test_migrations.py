@@ -98,8 +98,10 @@ def test_0005_drops_the_logs_foreign_keys_keeps_every_row_and_the_partial_indexe
         assert partial == {
             "ix_message_sent_at": "sent_at IS NOT NULL", "ix_message_template_sent_at": "sent_at IS NOT NULL",
             "ix_message_provider_id": "provider_id IS NOT NULL", "ix_deliveryevent_error_code": "error_code IS NOT NULL",
-            "uq_message_step_once": partial.get("uq_message_step_once"),
+            "uq_message_step_once": partial["uq_message_step_once"],  # its clause is checked below
         }
+        for state in ("sending", "sent", "delivered", "undelivered", "review"):
+            assert f"'{state}'" in partial["uq_message_step_once"]
         for sql, indexes in [
             ("SELECT id FROM message WHERE provider_id = :v", ["ix_message_provider_id"]),
             ("SELECT count(*) FROM message WHERE sent_at >= :t", ["ix_message_sent_at", "ix_message_template_sent_at"]),
