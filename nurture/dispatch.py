@@ -13,8 +13,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import bindparam, case, func, insert, select, update
@@ -28,16 +27,17 @@ from nurture.channels import ChannelError, OutgoingMessage, SendResult, get_chan
 from nurture.clock import now as clock_now
 from nurture.config import Settings, get_settings
 from nurture.content import RenderError, TemplateStore, compose, variant_name
-from nurture.db import secret_key, session_scope
+from nurture.db import Prepared, secret_key, session_scope
 from nurture.lifecycle import S, transition
 from nurture.locking import lock_leads, take_sqlite_writer_lock_for_message
-from nurture.models import WENT_OUT_STATES, Consent, ConsentAction, Lead, Message, Suppression
+from nurture.models import LEAD_COLUMNS, WENT_OUT_SQL, Consent, ConsentAction, Lead, LeadSnapshot, Message, Suppression
 from nurture.rules import Outgoing, PastSend, Rulebook, Verdict, check_message, message_kind
 from nurture.sequences import Catalog, SequenceError, default_catalog
 from nurture.tokens import reply_address, unsubscribe_url
 from nurture.urgency import Facts
 
 log = logging.getLogger("nurture.dispatch")
+T = TypeVar("T")
 
 #: A message that failed transiently this many times is failed for good.
 MAX_ATTEMPTS = 8
@@ -69,7 +69,7 @@ def address_of(lead: Lead, channel: str) -> str | None:
 class Loaded:
     """A queued message and its lead, read under the lead's lock."""
 
-    lead: Lead
+    lead: LeadSnapshot
     consent_granted: bool
     suppressed: str | None
     id: int
@@ -91,44 +91,49 @@ _MESSAGE_FIELDS = ("id", "state", "sequence", "step", "channel", "template", "de
                    "sale_date", "attempts", "body", "subject")
 
 
-@lru_cache(maxsize=1)
 def _load_statement() -> Any:
-    """The lock-and-load statement, built once (building it per send costs the worker more than the
-    database spends running it)."""
-    m = Message.__table__
-    consent = (select(Consent.action).where(Consent.lead_id == Lead.id, Consent.channel == "sms")
+    """The lock-and-load statement: the message, its lead's columns (the lead locked until commit),
+    the lead's SMS consent and the address's suppression."""
+    lead, m = Lead.__table__, Message.__table__
+    consent = (select(Consent.action).where(Consent.lead_id == lead.c.id, Consent.channel == "sms")
                .order_by(Consent.id.desc()).limit(1).scalar_subquery())  # type: ignore[union-attr]
-    address = case((m.c.channel == "sms", Lead.phone), else_=Lead.email)
+    address = case((m.c.channel == "sms", lead.c.phone), else_=lead.c.email)
     suppressed = (select(Suppression.reason).where(Suppression.channel == m.c.channel, Suppression.address == address)
                   .limit(1).scalar_subquery())
-    return (select(Lead, consent, suppressed, *(m.c[f] for f in _MESSAGE_FIELDS))
-            .join(m, m.c.lead_id == Lead.id).where(m.c.id == bindparam("message_id"))
-            .with_for_update(of=Lead, key_share=True))  # type: ignore[arg-type]
+    return (select(*(lead.c[name] for name in LEAD_COLUMNS), consent, suppressed, *(m.c[f] for f in _MESSAGE_FIELDS))
+            .join_from(lead, m, m.c.lead_id == lead.c.id).where(m.c.id == bindparam("message_id"))
+            .with_for_update(of=lead, key_share=True))
 
 
-@lru_cache(maxsize=1)
 def _history_statement() -> Any:
     m = Message.__table__
     return (select(m.c.id, m.c.channel, m.c.sequence, m.c.step, m.c.state, func.coalesce(m.c.sent_at, m.c.updated_at))
             .where(m.c.lead_id == bindparam("lead_id"), m.c.id != bindparam("exclude"),
-                   m.c.state.in_(WENT_OUT_STATES)))
+                   WENT_OUT_SQL))
+
+
+# Built once: building them per send costs the worker more than the database spends running them.
+_LOAD = Prepared(_load_statement())
+_HISTORY = Prepared(_history_statement())
 
 
 def load_locked(session: Session, message_id: int) -> Loaded | None:
     """The message, its lead (locked until commit), the lead's SMS consent and the address's
     suppression, in one statement. None when there is no such message."""
     take_sqlite_writer_lock_for_message(session, message_id)
-    row = session.execute(_load_statement(), {"message_id": message_id}).first()
-    if row is None:
+    rows = _LOAD.rows(session, {"message_id": message_id})
+    if not rows:
         return None
-    lead, action, reason, *fields = row
-    return Loaded(lead, action == ConsentAction.grant, reason, **dict(zip(_MESSAGE_FIELDS, fields, strict=True)))
+    row = rows[0]
+    width = len(LEAD_COLUMNS)
+    action, reason = row[width], row[width + 1]
+    return Loaded(LeadSnapshot(row[:width]), action == ConsentAction.grant, reason,
+                  **dict(zip(_MESSAGE_FIELDS, row[width + 2:], strict=True)))
 
 
 def past_sends(session: Session, lead_id: int, exclude: int) -> list[PastSend]:
     """The lead's messages that went out or may have (read after the lock: other workers' are seen)."""
-    rows = session.execute(_history_statement(), {"lead_id": lead_id, "exclude": exclude}).all()
-    return [PastSend(*r) for r in rows]
+    return [PastSend(*r) for r in _HISTORY.rows(session, {"lead_id": lead_id, "exclude": exclude})]
 
 
 def provider_can_list(channel: str, settings: Settings) -> bool:
@@ -210,6 +215,19 @@ class RateLimiter:
         return granted
 
 
+def _once_more_if_dropped(message_id: int, work: Callable[[int], T]) -> T:
+    """`work(message_id)`, again once if the database connection turned out to be dead (worker
+    processes check connections by using them, not by a ping before each checkout). Only for work
+    done before the provider call: it is all in one transaction, so trying again repeats nothing."""
+    try:
+        return work(message_id)
+    except DBAPIError as exc:
+        if not exc.connection_invalidated:
+            raise
+        log.warning("message %s: the database connection was dropped; trying once more", message_id)
+        return work(message_id)
+
+
 class Dispatcher:
     """Sends messages by id; one per process, shared by its worker threads."""
 
@@ -277,7 +295,7 @@ class Dispatcher:
         ever reconciled with the provider instead of simply being tried again.
         """
         if channel is None:
-            channel = self._channel_of(message_id)
+            channel = _once_more_if_dropped(message_id, self._channel_of)
             if channel is None:
                 return Outcome("missing", f"no message #{message_id}")
         provider = get_channel(channel, self.settings)
@@ -325,15 +343,7 @@ class Dispatcher:
         return found
 
     def _prepare(self, message_id: int) -> Outcome | tuple[OutgoingMessage, datetime, int]:
-        """`_prepare_once`, again once if the database connection turned out to be dead (worker
-        processes check connections by using them, not by a ping before each checkout)."""
-        try:
-            return self._prepare_once(message_id)
-        except DBAPIError as exc:
-            if not exc.connection_invalidated:
-                raise
-            log.warning("message %s: the database connection was dropped; trying once more", message_id)
-            return self._prepare_once(message_id)
+        return _once_more_if_dropped(message_id, self._prepare_once)
 
     def _prepare_once(self, message_id: int) -> Outcome | tuple[OutgoingMessage, datetime, int]:
         """Lock the lead, gate, render and claim in one transaction, committed before the provider call."""
@@ -454,7 +464,7 @@ class Dispatcher:
         if verdict.action == "replan":
             transition(session, loaded.id, from_state=S.queued, to_state=S.cancelled, at=now, lead_id=lead_id,
                        cause=verdict.reason, reason=verdict.reason[:500], lease_until=None)
-            planning.replan(session, loaded.lead, now=now, cause=f"message #{loaded.id} not sent: {verdict.reason}")
+            planning.replan_lead(session, lead_id, now=now, cause=f"message #{loaded.id} not sent: {verdict.reason}")
             return Outcome("cancelled", verdict.reason)
         transition(session, loaded.id, from_state=S.queued, to_state=S.skipped, at=now, lead_id=lead_id,
                    cause=verdict.reason, reason=verdict.reason[:500], lease_until=None)

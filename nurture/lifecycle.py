@@ -15,6 +15,7 @@ from sqlalchemy import insert, update
 from sqlalchemy.sql import ClauseElement
 from sqlmodel import Session
 
+from nurture.db import Prepared
 from nurture.models import DeliveryEvent, Message, MessageState
 
 S = MessageState
@@ -67,7 +68,7 @@ def transition(
 _EVENT_COLUMNS = ("at", "lead_id", "kind", "from_state", "to_state", "cause", "provider_status", "error_code", "data")
 # The statement of each kind of transition (sources and columns set), built and compiled once:
 # building an UPDATE with a CTE per message costs a worker more than the database does.
-_pg_statements: dict[tuple[Any, ...], sa.TextClause] = {}
+_pg_statements: dict[tuple[Any, ...], Prepared] = {}
 
 
 def _pg_transition(session: Session, message_id: int, sources: list[Any], to_state: Any, at: datetime,
@@ -79,7 +80,7 @@ def _pg_transition(session: Session, message_id: int, sources: list[Any], to_sta
         messages, events = Message.__table__, DeliveryEvent.__table__
         sets = "".join(f", {k} = :v_{k}" for k in keys)
         states = ", ".join(f"'{s}'" for s in shape[0])  # our own enum values, never input
-        stmt = sa.text(
+        stmt = Prepared(sa.text(
             f"WITH moved AS (UPDATE message SET state = :to_state, updated_at = :at{sets} "
             f"WHERE id = :id AND state IN ({states}) RETURNING id) "
             f"INSERT INTO deliveryevent (message_id, {', '.join(_EVENT_COLUMNS)}) "
@@ -88,11 +89,11 @@ def _pg_transition(session: Session, message_id: int, sources: list[Any], to_sta
             sa.bindparam("at", type_=messages.c.updated_at.type),
             *(sa.bindparam(f"v_{k}", type_=messages.c[k].type) for k in keys),
             *(sa.bindparam(f"e_{c}", type_=events.c[c].type) for c in _EVENT_COLUMNS),
-        )
+        ))
         _pg_statements[shape] = stmt
     params = {"to_state": str(to_state), "at": at, "id": message_id,
               **{f"v_{k}": v for k, v in values.items()}, **{f"e_{c}": log_row[c] for c in _EVENT_COLUMNS}}
-    return session.execute(stmt, params).first() is not None
+    return bool(stmt.rows(session, params))
 
 
 def _with_log(update_stmt: Any, log_row: dict[str, Any]) -> Any:

@@ -156,13 +156,11 @@ class LeadBase(SQLModel):
     status_reason: str | None = Field(default=None, max_length=300)
 
 
-class Lead(LeadBase, table=True):
-    """A homeowner who asked for help; one row per person (phone and email are unique)."""
+class LeadFigures:
+    """What a lead's own columns say in words and money: shared by Lead and LeadSnapshot."""
 
-    id: int | None = Field(default=None, primary_key=True)
-    enrolled_at: datetime = _ts(default_factory=now)
-    created_at: datetime = _ts(default_factory=now)
-    updated_at: datetime = _ts(default_factory=now)
+    # No annotations here: SQLModel would take them for Lead's fields (and reorder its columns).
+    __slots__ = ()
 
     @property
     def mortgage_balance(self) -> Decimal | None:
@@ -182,6 +180,39 @@ class Lead(LeadBase, table=True):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
+
+
+class Lead(LeadBase, LeadFigures, table=True):
+    """A homeowner who asked for help; one row per person (phone and email are unique)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    enrolled_at: datetime = _ts(default_factory=now)
+    created_at: datetime = _ts(default_factory=now)
+    updated_at: datetime = _ts(default_factory=now)
+
+
+#: The lead table's columns, in table order (a LeadSnapshot's fields).
+LEAD_COLUMNS: tuple[str, ...] = tuple(c.name for c in Lead.__table__.columns)  # type: ignore[attr-defined]
+
+
+class LeadSnapshot(LeadFigures):
+    """A lead's columns as one statement read them: plain values, no session behind them.
+
+    What a worker reads under the lead's lock to gate and render one message (it never writes the
+    lead): building it costs a few microseconds, an ORM entity about as much as the query itself.
+    """
+
+    __slots__ = LEAD_COLUMNS
+
+    def __init__(self, values: Any) -> None:
+        for name, value in zip(LEAD_COLUMNS, values, strict=True):
+            object.__setattr__(self, name, value)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"a LeadSnapshot is read-only ({name}): change the lead through its row")
+
+    def __repr__(self) -> str:
+        return f"LeadSnapshot(id={getattr(self, 'id', None)!r})"
 
 
 class Consent(SQLModel, table=True):
@@ -209,7 +240,7 @@ class Consent(SQLModel, table=True):
 
 #: States in which a message went out or may have: a (lead, sequence, step) is in one of them at most once.
 WENT_OUT_STATES = ("sending", "sent", "delivered", "undelivered", "review")
-_WENT_OUT_SQL = sa.text("state IN (" + ", ".join(f"'{s}'" for s in WENT_OUT_STATES) + ")")
+WENT_OUT_SQL = sa.text("state IN (" + ", ".join(f"'{s}'" for s in WENT_OUT_STATES) + ")")
 _SENT_SQL = sa.text("sent_at IS NOT NULL")
 _PROVIDER_ID_SQL = sa.text("provider_id IS NOT NULL")
 _ERROR_CODE_SQL = sa.text("error_code IS NOT NULL")
@@ -233,7 +264,7 @@ class Message(SQLModel, table=True):
         # "Never twice", backed by the database: whatever a worker believes, a step of a lead's
         # sequence cannot reach sending/sent/delivered a second time.
         sa.Index("uq_message_step_once", "lead_id", "sequence", "step", unique=True,
-                 postgresql_where=_WENT_OUT_SQL, sqlite_where=_WENT_OUT_SQL),
+                 postgresql_where=WENT_OUT_SQL, sqlite_where=WENT_OUT_SQL),
     )
 
     id: int | None = Field(default=None, primary_key=True)

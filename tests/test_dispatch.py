@@ -27,8 +27,14 @@ def setup(sqlite_url, providers):
     return _miami_lead_with_nothing_planned(providers)
 
 
-def test_an_sms_reaches_twilio_with_to_from_body_and_status_callback(setup):
-    lead_id, sim = setup
+@pytest.fixture
+def on_either_database(db_url, providers):
+    """The same lead on SQLite and on PostgreSQL (where the send path's statements run through psycopg itself)."""
+    return _miami_lead_with_nothing_planned(providers)
+
+
+def test_an_sms_reaches_twilio_with_to_from_body_and_status_callback(on_either_database):
+    lead_id, sim = on_either_database
     mid = queue_message(lead_id, TUESDAY_10_MIAMI)
     outcome = Dispatcher().send(mid)
     assert outcome.state == "sent", outcome
@@ -44,8 +50,8 @@ def test_an_sms_reaches_twilio_with_to_from_body_and_status_callback(setup):
     assert [(e.from_state, e.to_state) for e in events(mid)] == [("queued", "sending"), ("sending", "sent")]
 
 
-def test_an_email_has_both_parts_custom_args_and_one_click_unsubscribe(setup):
-    lead_id, sim = setup
+def test_an_email_has_both_parts_custom_args_and_one_click_unsubscribe(on_either_database):
+    lead_id, sim = on_either_database
     mid = queue_message(lead_id, TUESDAY_10_MIAMI, channel="email", template="email/negative_equity")
     assert Dispatcher().send(mid).state == "sent"
     (got,) = sim.received
@@ -112,8 +118,8 @@ def test_an_invalid_number_fails_permanently_with_twilios_code(setup):
         assert s.exec(select(Suppression)).all() == []
 
 
-def test_21610_fails_and_suppresses_the_number_and_cancels_future_texts(setup):
-    lead_id, sim = setup
+def test_21610_fails_and_suppresses_the_number_and_cancels_future_texts(on_either_database):
+    lead_id, sim = on_either_database
     sim.reject("+13055550142", status=400, code=21610, message="Attempt to send to unsubscribed recipient")
     later = queue_message(lead_id, TUESDAY_10_MIAMI, step="later", state="planned",
                           due_at=TUESDAY_10_MIAMI + timedelta(days=2))
@@ -127,8 +133,8 @@ def test_21610_fails_and_suppresses_the_number_and_cancels_future_texts(setup):
     assert not [m for m in messages_of(lead_id, "planned") if m.channel == "sms"]
 
 
-def test_a_suppressed_address_is_skipped_with_the_reason(setup):
-    lead_id, sim = setup
+def test_a_suppressed_address_is_skipped_with_the_reason(on_either_database):
+    lead_id, sim = on_either_database
     with session_scope() as s:
         s.add(Suppression(channel="email", address="maria@example.com", reason="bounce"))
     mid = queue_message(lead_id, TUESDAY_10_MIAMI, channel="email", template="email/deficiency")
@@ -294,11 +300,6 @@ def test_a_processed_event_settles_an_email_that_timed_out(setup, short_timeout)
     assert r.status_code == 200
     row = message(mid)
     assert row.state == "sent" and row.provider_id == "abc123"
-
-
-@pytest.fixture
-def on_either_database(db_url, providers):
-    return _miami_lead_with_nothing_planned(providers)
 
 
 def test_when_the_history_misses_a_step_that_went_out_the_database_constraint_still_skips_it(

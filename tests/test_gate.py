@@ -32,7 +32,7 @@ def story(lead_id: int, now: datetime, **kw) -> int:
     return queue_message(lead_id, now, step=kw.pop("step", "what-is-a-short-sale"), **kw)
 
 
-def test_deadline_content_never_goes_out_on_the_sale_day_itself(sqlite_url, providers):
+def test_deadline_content_never_goes_out_on_the_sale_day_itself(db_url, providers):
     morning = at("2026-12-10T10:00")
     clock.freeze(morning)
     lead_id = add_lead(morning, foreclosure={"sale_date": "2026-12-10"})
@@ -46,7 +46,7 @@ def test_deadline_content_never_goes_out_on_the_sale_day_itself(sqlite_url, prov
     assert providers.received == []
 
 
-def test_a_story_text_the_day_after_the_sale_is_not_sent_and_the_lead_waits_for_ops(sqlite_url, providers):
+def test_a_story_text_the_day_after_the_sale_is_not_sent_and_the_lead_waits_for_ops(db_url, providers):
     joined = at("2026-12-01T10:00")
     clock.freeze(joined)
     lead_id = add_lead(joined, foreclosure={"sale_date": "2026-12-10"})
@@ -63,7 +63,7 @@ def test_a_story_text_the_day_after_the_sale_is_not_sent_and_the_lead_waits_for_
     assert messages_of(lead_id, "planned") == []
 
 
-def test_a_postponed_sale_makes_a_queued_countdown_stale(sqlite_url, providers):
+def test_a_postponed_sale_makes_a_queued_countdown_stale(db_url, providers):
     now = at("2026-12-03T10:00")
     clock.freeze(now)
     lead_id = add_lead(now, foreclosure={"sale_date": "2026-12-06"})

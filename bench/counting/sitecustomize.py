@@ -9,18 +9,21 @@ import time
 
 _out = os.environ.get("NURTURE_BENCH_COUNTS")
 if _out:
-    from sqlalchemy import event
-    from sqlalchemy.engine import Engine
+    # Counted in psycopg itself, under SQLAlchemy: the send path runs some statements through
+    # psycopg directly (nurture.db.Prepared), which SQLAlchemy's events would not see.
+    import psycopg
 
     counts = {"statements": 0, "commits": 0}
 
-    @event.listens_for(Engine, "before_cursor_execute")
-    def _statement(*args, **kwargs):  # type: ignore[no-untyped-def]
-        counts["statements"] += 1
+    def _counting(method, key):  # type: ignore[no-untyped-def]
+        def wrapper(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+            counts[key] += 1
+            return method(self, *args, **kwargs)
+        return wrapper
 
-    @event.listens_for(Engine, "commit")
-    def _commit(*args, **kwargs):  # type: ignore[no-untyped-def]
-        counts["commits"] += 1
+    psycopg.Cursor.execute = _counting(psycopg.Cursor.execute, "statements")
+    psycopg.Cursor.executemany = _counting(psycopg.Cursor.executemany, "statements")
+    psycopg.Connection.commit = _counting(psycopg.Connection.commit, "commits")
 
     def _write() -> None:
         while True:
