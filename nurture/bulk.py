@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -95,22 +96,38 @@ _COPY_ESCAPED = {b"\b": b"\\b", b"\t": b"\\t", b"\n": b"\\n", b"\v": b"\\v", b"\
 
 
 def _copy_fields(cursor: Any, values: list[Any]) -> list[bytes]:
-    """One column's values as fields of COPY's text format: each distinct value dumped once by
-    psycopg's own text dumper for its type and escaped as COPY reads it back (\\N for NULL)."""
+    """One column's values as fields of COPY's text format, each distinct value worked out once:
+    as psycopg's own text dumper for its type gives it, escaped as COPY reads it back (\\N for NULL).
+
+    The common types take a short way to the same bytes: psycopg dumps an int, a date and a naive
+    datetime as `str(value)` encoded, and text as its encoding (UTF-8 here); a printable string
+    with no backslash has nothing for COPY to unescape. Anything else goes through psycopg's dumper.
+    """
     from psycopg.adapt import PyFormat
 
     dumpers: dict[type, Any] = {}
+    utf8 = cursor.connection.info.encoding == "utf-8"
 
-    def field(value: Any) -> bytes:
-        if value is None:
-            return b"\\N"
+    def dumped(value: Any) -> bytes:
         kind = type(value)
         dumper = dumpers.get(kind)
         if dumper is None:
             dumper = dumpers[kind] = cursor.adapters.get_dumper(kind, PyFormat.TEXT)(kind, cursor)
         # As psycopg's own COPY does: the dumper of the value itself (a naive datetime, a big int).
-        dumped = dumper.upgrade(value, PyFormat.TEXT).dump(value)
-        return _COPY_ESCAPES.sub(lambda m: _COPY_ESCAPED[m.group(0)], bytes(dumped))
+        out = dumper.upgrade(value, PyFormat.TEXT).dump(value)
+        return _COPY_ESCAPES.sub(lambda m: _COPY_ESCAPED[m.group(0)], bytes(out))
+
+    def field(value: Any) -> bytes:
+        kind = type(value)
+        if kind is str:
+            if utf8 and value.isprintable() and "\\" not in value:
+                return value.encode()
+            return dumped(value)
+        if kind is int or kind is date or (kind is datetime and value.tzinfo is None):
+            return str(value).encode()
+        if value is None:
+            return b"\\N"
+        return dumped(value)
 
     return _each_distinct_once(field, values)
 
