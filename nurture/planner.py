@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 
 from nurture.rules import CAP_WINDOW, MIN_GAP, CapBook, LeadRules, Rulebook, sale_day_start
 from nurture.sequences import DEFAULT_DEADLINE_TIME, Catalog, SequenceSpec, Step, Window, format_duration
-from nurture.urgency import Facts, TierTimeline, local_midnight, zone
+from nurture.urgency import Facts, TierTimeline, at_local, local_midnight, zone
 
 # History states that mean "this step has had its turn": it is never planned again.
 DONE_STATES = frozenset({"queued", "sending", "sent", "delivered", "undelivered", "failed", "review"})
@@ -311,7 +311,7 @@ class _Planner:
             if step.window is not None and gap.days and not gap.seconds and not gap.microseconds:
                 # Whole days with a window: "2d" means two calendar days later, at the window's start.
                 day = (chain.cursor_day or chain.cursor.astimezone(self.tz).date()) + gap
-                base = datetime.combine(day, step.window.start, tzinfo=self.tz).astimezone(UTC)
+                base = at_local(day, step.window.start, self.tz)
                 in_window = True
             else:
                 base = chain.cursor + gap
@@ -346,7 +346,7 @@ class _Planner:
                     continue
                 day = f.sale_date - timedelta(days=step.offset.days)
                 start = step.window.start if step.window is not None else DEFAULT_DEADLINE_TIME
-                nominal = datetime.combine(day, start, tzinfo=self.tz).astimezone(UTC)
+                nominal = at_local(day, start, self.tz)
                 if nominal < now:
                     missed.append((nominal, seq, step))
                     continue
@@ -492,14 +492,28 @@ def _into_window(moment: datetime, window: Window, tz: Any) -> datetime:
         day = local.date() + timedelta(days=1)
     else:
         return moment
-    return datetime.combine(day, window.start, tzinfo=tz).astimezone(UTC)
+    return at_local(day, window.start, tz)
 
 
 def fmt_local(moment: datetime, tz: Any) -> str:
     """'Tue 2026-12-01 19:55 EST': how reasons and previews show a time to a person."""
-    t = moment.astimezone(zone(tz) if isinstance(tz, str) else tz)
-    # Spelled out rather than strftime: reasons are built for many messages and this is 3x faster.
-    return f"{_DAYS[t.weekday()]} {t.year}-{t.month:02d}-{t.day:02d} {t.hour:02d}:{t.minute:02d} {t.tzname()}"
+    # Kept only for UTC moments: two moments of another zone can be equal (a repeated hour's two
+    # folds) and still show differently.
+    key = (moment, tz) if moment.tzinfo is UTC else None
+    text = _shown.get(key) if key is not None else None
+    if text is None:
+        t = moment.astimezone(zone(tz) if isinstance(tz, str) else tz)
+        # Spelled out rather than strftime: reasons are built for many messages and this is 3x faster.
+        text = f"{_DAYS[t.weekday()]} {t.year}-{t.month:02d}-{t.day:02d} {t.hour:02d}:{t.minute:02d} {t.tzname()}"
+        if key is not None:
+            if len(_shown) >= 100_000:
+                _shown.clear()
+            _shown[key] = text
+    return text
+
+
+# UTC moments shown in reasons, per zone: the leads of a list share their window starts and due times.
+_shown: dict[tuple[datetime, Any], str] = {}
 
 
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")

@@ -27,7 +27,29 @@ def zone(name: str | None) -> ZoneInfo:
 
 def local_midnight(day: date, tz: ZoneInfo) -> datetime:
     """The UTC instant at which `day` begins in `tz`."""
-    return datetime.combine(day, time(0), tzinfo=tz).astimezone(UTC)
+    return at_local(day, _MIDNIGHT, tz)
+
+
+_MIDNIGHT = time(0)
+#: Local (day, clock time, zone) -> UTC instant: the planner asks for the same few again and again
+#: (every lead of a zone has the same window starts on the same days), and a zone conversion
+#: costs more than the look-up.
+_at_local: dict[tuple[date, time, ZoneInfo], datetime] = {}
+_AT_LOCAL_MAX = 200_000
+
+
+def at_local(day: date, clock: time, tz: ZoneInfo) -> datetime:
+    """The UTC instant of the local `day` at `clock` in `tz` (fold 0 in a repeated hour, as
+    `datetime.combine(day, clock, tzinfo=tz)` gives)."""
+    if clock.fold:  # equal to and hashed as its fold-0 twin: never cached
+        return datetime.combine(day, clock, tzinfo=tz).astimezone(UTC)
+    key = (day, clock, tz)
+    found = _at_local.get(key)
+    if found is None:
+        if len(_at_local) >= _AT_LOCAL_MAX:
+            _at_local.clear()
+        found = _at_local[key] = datetime.combine(day, clock, tzinfo=tz).astimezone(UTC)
+    return found
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,8 @@ from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from nurture.rules import Blackout, CapBook, Limits, Rulebook, locate
 from nurture.rules.caps import DEFAULT_CAPS
@@ -203,3 +205,20 @@ def test_the_book_looks_both_ways():
     book = CapBook(fl, [("sms", t0), ("email", t0 + timedelta(hours=5)), ("sms", t0 + timedelta(hours=10))])
     assert book.conflict("email", t0 - timedelta(hours=3)) is not None  # before all three, within 24 h
     assert book.conflict("email", t0 + timedelta(hours=34)) is None
+
+
+@settings(max_examples=150, deadline=None)
+@given(state=st.sampled_from(["FL", "TX", "LA", "AL", "NY", "UT", "MS", "WA", None]),
+       zone_name=st.sampled_from([NY, CHI, "America/Denver", "America/Phoenix", "America/Los_Angeles"]),
+       reason=st.sampled_from(["storm", "storm: it is closed", "x (it is y) z", "a: it is b (it is c"]),
+       minutes=st.integers(min_value=0, max_value=400 * 1440))
+def test_the_cause_a_closed_moment_gives_is_why_closed_without_its_moment(state, zone_name, reason, minutes):
+    """What moves a planned message reads the same for every message: why_closed's words up to the
+    moment it names (cut as the words were cut before closed_rule, written out here), blackout
+    reasons that themselves say ': it is ' or ' (it is ' included."""
+    storm = Blackout(1, state or "FL", date(2026, 12, 20), date(2026, 12, 24), reason)
+    hours = texts(state, tz=zone_name, blackouts=[storm])
+    at = datetime(2026, 12, 1, tzinfo=UTC) + timedelta(minutes=minutes)
+    why = hours.why_closed(at)
+    expected = None if why is None else why.split(": it is ")[0].split(" (it is ")[0]
+    assert hours.closed_rule(at) == expected

@@ -160,6 +160,18 @@ class ContactHours:
                 return f"quiet hours: {window.why}: it is {local:%a %H:%M} in {tz.key}"
         return None
 
+    def closed_rule(self, at: datetime) -> str | None:
+        """What `why_closed(at)` names, without the moment it was checked at (`rule_alone` of it):
+        the same rule reads the same for every message it moves, and is not formatted to be cut."""
+        for i, tz in enumerate(self._zones):
+            local = at.astimezone(tz)
+            window = self.day_window(i, local.date())
+            if window.hours is None:
+                return rule_alone(window.why)
+            if not window.hours.start <= local.time() < window.hours.end:
+                return rule_alone("quiet hours: " + window.why)
+        return None
+
     def allows(self, at: datetime) -> bool:
         t = at if at.tzinfo is UTC else at.astimezone(UTC)
         return any(start <= t < end for start, end in self._open_spans(t.date()))
@@ -219,6 +231,14 @@ class ContactHours:
         if window.hours is None:
             return f"closed: {window.why}"
         return f"{window.hours} {self._zones[0].key}: {window.why}"
+
+
+@lru_cache(maxsize=4096)
+def rule_alone(why: str) -> str:
+    """A cause without the moment it was checked at ("...: it is Tue 21:00 in ..." or "... (it is
+    ...)"): the words before the first such tail. `closed_rule` gives what this makes of
+    `why_closed`: the tail follows the rule's own words, so cutting them alone cuts the same."""
+    return why.split(": it is ")[0].split(" (it is ")[0]
 
 
 def _intersect(a: list[tuple[datetime, datetime]], b: list[tuple[datetime, datetime]]) -> list[tuple[datetime, datetime]]:

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from nurture.clock import now as clock_now
 from nurture.rules.caps import DEFAULT_CAPS, CapBook, Caps, Limits
-from nurture.rules.hours import Blackout, ContactHours
+from nurture.rules.hours import Blackout, ContactHours, rule_alone
 from nurture.rules.law import Law, load_law
 from nurture.rules.location import Location, locate
 
@@ -74,8 +74,7 @@ class LeadRules:
                     causes.append(f"{hours.label}: no open day within a year")
                     return None, causes
                 if opened != t:
-                    why = hours.why_closed(t) or hours.label
-                    _note(causes, _short(why))
+                    _note(causes, hours.closed_rule(t) or rule_alone(hours.label))
                     t = opened
             clash = conflict(channel, t)
             if clash is None:
@@ -124,11 +123,6 @@ def _exempt(rule: Any, rules: LeadRules) -> str:
 def _note(causes: list[str], cause: str) -> None:
     if cause not in causes:
         causes.append(cause)
-
-
-def _short(why: str) -> str:
-    """A cause without the moment it was checked at: the same rule reads the same for every message."""
-    return why.split(": it is ")[0].split(" (it is ")[0]
 
 
 class Rulebook:
