@@ -13,10 +13,10 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
 from datetime import date, datetime, timedelta
+from typing import Any, TypeVar
 
-from sqlalchemy import bindparam, case, func, insert, select, update
+from sqlalchemy import bindparam, case, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from redis.exceptions import RedisError
 from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
@@ -313,8 +313,9 @@ class Dispatcher:
         try:
             result = provider.send(out)
         except ChannelError as exc:
+            refusal = exc  # named outside the except clause's own name, which ends with the clause
             return self._after_db_error(out, "record the refusal", lambda: self._failed_send(
-                out, exc, claimed_at, attempts))
+                out, refusal, claimed_at, attempts))
         return self._after_db_error(out, f"record that the provider took it as {result.provider_id}",
                                     lambda: self._record_sent(out, result))
 

@@ -31,7 +31,7 @@ def _lead_with_a_queued_text() -> tuple[int, int]:
 
 
 def test_rows_are_what_sqlalchemys_own_execution_gives(db_url):
-    lead_id, mid = _lead_with_a_queued_text()
+    _, mid = _lead_with_a_queued_text()
     statement = _load_statement()
     with session_scope() as session:
         got = Prepared(statement).rows(session, {"message_id": mid})
@@ -102,7 +102,7 @@ def without_ping(pg_url, monkeypatch):
 
 
 def test_a_dropped_connection_comes_out_invalidated_and_the_next_session_gets_a_live_one(without_ping):
-    lead_id, mid = _lead_with_a_queued_text()
+    _, mid = _lead_with_a_queued_text()
     load = Prepared(_load_statement())
     with session_scope() as session:
         assert load.rows(session, {"message_id": mid})
