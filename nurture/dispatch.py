@@ -61,7 +61,7 @@ class Outcome:
     retry_in: float | None = None
 
 
-def address_of(lead: Lead, channel: str) -> str | None:
+def address_of(lead: Lead | LeadSnapshot, channel: str) -> str | None:
     return lead.phone if channel == "sms" else lead.email
 
 
@@ -398,11 +398,10 @@ class Dispatcher:
                 # The database's "never twice" held where the history read did not: say so, never
                 # send. (No savepoint around the claim, two statements on every send: this rare
                 # case starts the transaction again, under the lead's lock.)
-                lead_id = lead.id
-                session.rollback()
+                session.rollback()  # (the lead is a snapshot of values: the rollback leaves it as read)
                 why = f"step {loaded.step} of {loaded.sequence} already went out (database constraint)"
-                lock_leads(session, [lead_id])
-                transition(session, loaded.id, from_state=S.queued, to_state=S.skipped, at=now, lead_id=lead_id,
+                lock_leads(session, [lead.id])
+                transition(session, loaded.id, from_state=S.queued, to_state=S.skipped, at=now, lead_id=lead.id,
                            cause=why, reason=why)
                 return Outcome("skipped", why)
             if not claimed:

@@ -151,25 +151,33 @@ class ContactHours:
 
     def why_closed(self, at: datetime) -> str | None:
         """None when `at` is open in every zone; else which rule closes it, in words."""
-        for i, tz in enumerate(self._zones):
-            local = at.astimezone(tz)
-            window = self.day_window(i, local.date())
-            if window.hours is None:
-                return f"{window.why} (it is {local:%a %Y-%m-%d} in {tz.key})"
-            if not window.hours.start <= local.time() < window.hours.end:
-                return f"quiet hours: {window.why}: it is {local:%a %H:%M} in {tz.key}"
-        return None
+        closed = self._closed(at)
+        if closed is None:
+            return None
+        window, local, tz, quiet = closed
+        if quiet:
+            return f"quiet hours: {window.why}: it is {local:%a %H:%M} in {tz.key}"
+        return f"{window.why} (it is {local:%a %Y-%m-%d} in {tz.key})"
 
     def closed_rule(self, at: datetime) -> str | None:
         """What `why_closed(at)` names, without the moment it was checked at (`rule_alone` of it):
         the same rule reads the same for every message it moves, and is not formatted to be cut."""
+        closed = self._closed(at)
+        if closed is None:
+            return None
+        window, _, _, quiet = closed
+        return rule_alone(f"quiet hours: {window.why}" if quiet else window.why)
+
+    def _closed(self, at: datetime) -> tuple[DayWindow, datetime, ZoneInfo, bool] | None:
+        """The first zone's window that closes `at` (its local time, its zone, and whether the day
+        is open at other hours), or None when `at` is open in every zone."""
         for i, tz in enumerate(self._zones):
             local = at.astimezone(tz)
             window = self.day_window(i, local.date())
             if window.hours is None:
-                return rule_alone(window.why)
+                return window, local, tz, False
             if not window.hours.start <= local.time() < window.hours.end:
-                return rule_alone("quiet hours: " + window.why)
+                return window, local, tz, True
         return None
 
     def allows(self, at: datetime) -> bool:

@@ -11,15 +11,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from nurture.clock import now as clock_now
 from nurture.rules.caps import DEFAULT_CAPS, CapBook, Caps, Limits
-from nurture.rules.hours import Blackout, ContactHours, rule_alone
+from nurture.rules.hours import Blackout, ContactHours
 from nurture.rules.law import Law, load_law
 from nurture.rules.location import Location, locate
+from nurture.urgency import local_midnight, zone
 
 Policy = Literal["strict", "statute"]
 POLICIES = ("strict", "statute")
@@ -33,7 +34,7 @@ RECEIVED = frozenset({"sending", "sent", "delivered"})
 
 def sale_day_start(sale_date: date, tz: ZoneInfo) -> datetime:
     """The UTC instant the sale day begins where the lead lives: pre-sale content stops before it."""
-    return datetime.combine(sale_date, time(0), tzinfo=tz).astimezone(UTC)
+    return local_midnight(sale_date, tz)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +75,7 @@ class LeadRules:
                     causes.append(f"{hours.label}: no open day within a year")
                     return None, causes
                 if opened != t:
-                    _note(causes, hours.closed_rule(t) or rule_alone(hours.label))
+                    _note(causes, hours.closed_rule(t) or hours.label)
                     t = opened
             clash = conflict(channel, t)
             if clash is None:
@@ -329,8 +330,6 @@ def check_message(
 def _pre_sale_cutoff(msg: Outgoing, lead: Any) -> datetime | None:
     if lead.sale_date is None or not (msg.deadline or msg.phase == "pre_sale"):
         return None
-    from nurture.urgency import zone
-
     return sale_day_start(lead.sale_date, zone(lead.timezone))
 
 
