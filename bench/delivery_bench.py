@@ -9,7 +9,8 @@ Every process it starts is stopped at the end, also on Ctrl-C or a `timeout`.
    PostgreSQL's small commits per second from 16 threads.
 1. End-to-end sends/s: N due messages (half texts, half emails), 2 `dramatiq workers` processes
    (8 threads each), the scheduler ticking, the real Twilio and SendGrid SDKs against the provider
-   simulator served by uvicorn in its own process, a Redis of the run's own; with the CPU
+   simulator served by uvicorn in its own process, a Redis of the run's own (the messages fall
+   due once every process has booted, and the clock starts then: a running system's figures); with the CPU
    milliseconds per send of the workers, the scheduler, PostgreSQL (the database's backends),
    Redis and the simulator (from /proc/<pid>/stat before and after), and the SQL statements and
    commits per send (counted in each process by bench/counting/sitecustomize.py). Then the same
@@ -28,6 +29,7 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import redis
@@ -128,6 +130,22 @@ def _tree(pid: int) -> list[int]:
     return out
 
 
+#: Seconds from the processes' start to the moment the seeded messages fall due (they boot meanwhile).
+BOOT_SECONDS = 6.0
+
+
+def _due_later(url: str, seconds: float) -> datetime:
+    """Make every planned message due `seconds` from now (plain SQL: the database may belong to
+    another commit's code); return that moment. Until then the scheduler claims none of them."""
+    due = now() + timedelta(seconds=seconds)
+    engine = _plain_engines.get(url) or _plain_engines.setdefault(url, sa.create_engine(url, pool_size=1))
+    with engine.begin() as conn:
+        # Stored as naive UTC (models.UTCDateTime).
+        conn.execute(sa.text("UPDATE message SET due_at = :due WHERE state = 'planned'"),
+                     {"due": due.astimezone(UTC).replace(tzinfo=None)})
+    return due
+
+
 def _finished(url: str) -> int:
     """Messages sent or delivered, counted in plain SQL (no model, no migration: the database may
     belong to another commit's code)."""
@@ -182,19 +200,22 @@ def end_to_end(sends: int, code: Path = ROOT, *, processes: int = 2, threads: in
                             "now=datetime.fromisoformat(sys.argv[3]), channel='email')",
                             url, str(sends), at.isoformat()], cwd=code, env={**os.environ, "PYTHONPATH": str(code)},
                            check=True)
+        # Due once every process has booted (a scheduler's imports alone take over a second of CPU):
+        # the clock starts when they fall due, so the figures are those of a running system, as
+        # the no-op calibration's clock also starts after its workers booted.
+        due = _due_later(url, BOOT_SECONDS)
         env = env_for(url, sim_url, own_redis.url)
         if breakdown:
             env |= {"PYTHONPATH": str(ROOT / "bench" / "counting"), "NURTURE_BENCH_COUNTS": str(counts_dir)}
         workers = [fleet.start_workers(env, threads=threads, code=code) for _ in range(processes)]
-        time.sleep(4)
+        scheduler = fleet.start_scheduler(env, code=code)
+        time.sleep(max(0.0, (due - now()).total_seconds()))
         parts = {"workers": [p for w in workers for p in _tree(w.pid)], "postgres": postgres_backends(url),
-                 "redis": [_redis_pid(own_redis.url)], "simulator": [sim_proc.pid]}
+                 "redis": [_redis_pid(own_redis.url)], "simulator": [sim_proc.pid], "scheduler": _tree(scheduler.pid)}
         before = {k: cpu_ticks(v) for k, v in parts.items()}
         start = time.perf_counter()
-        scheduler = fleet.start_scheduler(env, code=code)
         ok = fleet.wait_for(lambda: _finished(url) >= sends, timeout=900, interval=0.1)
         elapsed = time.perf_counter() - start
-        parts["scheduler"] = _tree(scheduler.pid)
         parts["postgres"] = sorted(set(parts["postgres"]) | set(postgres_backends(url)))
         after = {k: cpu_ticks(v) for k, v in parts.items()}
         rss = [_peak_rss_kb(p.pid) for p in workers]
