@@ -7,7 +7,7 @@ Days are counted in the lead's own time zone (today = 0), so a tier changes at l
 from __future__ import annotations
 
 from bisect import bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Any
@@ -180,6 +180,15 @@ class UrgencyRules:
     """The tiers, most urgent first: a lead is in the first one that matches."""
 
     tiers: tuple[Tier, ...]
+    # The days-to-sale values at which a lead's tier can change (0 included), worked out once.
+    day_thresholds: frozenset[int] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        found: set[int] = {0}
+        for tier in self.tiers:
+            for cond in tier.any_of:
+                found |= cond.day_thresholds
+        object.__setattr__(self, "day_thresholds", frozenset(found))
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -197,13 +206,6 @@ class UrgencyRules:
     def tier_at(self, facts: Facts, at: datetime) -> str:
         return self.tier(facts, facts.days_to_sale(at))
 
-    @property
-    def day_thresholds(self) -> frozenset[int]:
-        found: set[int] = {0}
-        for tier in self.tiers:
-            for cond in tier.any_of:
-                found |= cond.day_thresholds
-        return frozenset(found)
 
 
 class TierTimeline:
@@ -226,6 +228,11 @@ class TierTimeline:
             if tier != self._tiers[-1]:
                 self._starts.append(local_midnight(day, facts.tz))
                 self._tiers.append(tier)
+
+    @property
+    def only(self) -> str | None:
+        """The tier at every moment, when it never changes (no sale date, or none ahead); else None."""
+        return self._tiers[0] if len(self._tiers) == 1 else None
 
     def at(self, moment: datetime) -> str:
         """The tier at `moment` (the first tier for any moment before the start)."""
