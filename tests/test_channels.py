@@ -329,6 +329,49 @@ def test_unreachable_sendgrid_is_transient_and_not_sent(sim: Simulator, settings
     assert not error.permanent and not error.maybe_sent
 
 
+class _HangUp:
+    """A server on loopback that reads each request and closes the connection without answering:
+    the provider took the request and the answer never came."""
+
+    def __init__(self) -> None:
+        import socket
+
+        self._server = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self._server.getsockname()[1]}"
+        self.requests = 0
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn, _ = self._server.accept()
+            except OSError:
+                return
+            with conn:
+                if conn.recv(65536):
+                    self.requests += 1
+
+    def close(self) -> None:
+        self._server.close()
+
+
+@pytest.mark.parametrize("channel", ["sms", "email"])
+def test_an_answer_cut_off_after_the_request_left_is_transient_and_maybe_sent(
+        settings: Settings, channel: str) -> None:
+    hang_up = _HangUp()
+    try:
+        at = settings.model_copy(update={"twilio_api_base": hang_up.url, "sendgrid_host": hang_up.url})
+        sender = TwilioChannel(at) if channel == "sms" else SendGridChannel(at)
+
+        error = send_error(sender, sms() if channel == "sms" else email())
+
+        assert hang_up.requests == 1  # it reached the provider once, and was not sent again
+        assert not error.permanent
+        assert error.maybe_sent  # settled by asking the provider (or its events), never sent blindly again
+    finally:
+        hang_up.close()
+
+
 def test_sendgrid_bad_request_is_permanent_with_its_message(sim: Simulator, settings: Settings) -> None:
     error = send_error(get_channel("email", settings), email(to="not-an-address"))
 
