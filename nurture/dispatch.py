@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import bindparam, case, func, insert, select
+from sqlalchemy import bindparam, func, insert, select, true
 from sqlalchemy.dialects import postgresql, sqlite
 from redis.exceptions import RedisError
 from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
@@ -67,11 +67,13 @@ def address_of(lead: Lead | LeadSnapshot, channel: str) -> str | None:
 
 @dataclass(frozen=True)
 class Loaded:
-    """A queued message and its lead, read under the lead's lock."""
+    """A queued message and its lead, read under the lead's lock; the lead's SMS consent, the
+    address's suppression and the lead's history read after it."""
 
     lead: LeadSnapshot
     consent_granted: bool
     suppressed: str | None
+    history: list[PastSend]
     id: int
     state: str
     sequence: str
@@ -92,17 +94,34 @@ _MESSAGE_FIELDS = ("id", "state", "sequence", "step", "channel", "template", "de
 
 
 def _load_statement() -> Any:
-    """The lock-and-load statement: the message, its lead's columns (the lead locked until commit),
-    the lead's SMS consent and the address's suppression."""
+    """The lock-and-load statement: the message and its lead's columns (the lead locked until commit)."""
     lead, m = Lead.__table__, Message.__table__
-    consent = (select(Consent.action).where(Consent.lead_id == lead.c.id, Consent.channel == "sms")
-               .order_by(Consent.id.desc()).limit(1).scalar_subquery())  # type: ignore[union-attr]
-    address = case((m.c.channel == "sms", lead.c.phone), else_=lead.c.email)
-    suppressed = (select(Suppression.reason).where(Suppression.channel == m.c.channel, Suppression.address == address)
-                  .limit(1).scalar_subquery())
-    return (select(*(lead.c[name] for name in LEAD_COLUMNS), consent, suppressed, *(m.c[f] for f in _MESSAGE_FIELDS))
+    return (select(*(lead.c[name] for name in LEAD_COLUMNS), *(m.c[f] for f in _MESSAGE_FIELDS))
             .join_from(lead, m, m.c.lead_id == lead.c.id).where(m.c.id == bindparam("message_id"))
             .with_for_update(of=lead, key_share=True))
+
+
+def _after_lock_statement() -> Any:
+    """What a revocation or a send of another worker changes under the lead's lock, read once the
+    lock is held: the lead's newest SMS consent, the address's suppression (on every row) and the
+    lead's messages that went out or may have (one row each; one row of NULLs when there are none).
+
+    Not in the lock-and-load statement: on PostgreSQL a statement sees the database as it was when
+    it started, so values it reads while it waits for the lock are those from before the wait; a
+    STOP committed meanwhile would not be seen, and its text would go out."""
+    m = Message.__table__
+    consent = (select(Consent.action).where(Consent.lead_id == bindparam("lead_id"), Consent.channel == "sms")
+               .order_by(Consent.id.desc()).limit(1).scalar_subquery())  # type: ignore[union-attr]
+    suppressed = (select(Suppression.reason).where(Suppression.channel == bindparam("channel"),
+                                                   Suppression.address == bindparam("address"))
+                  .limit(1).scalar_subquery())
+    facts = select(consent.label("consent"), suppressed.label("suppressed")).subquery("facts")
+    went_out = (select(m.c.id, m.c.channel, m.c.sequence, m.c.step, m.c.state,
+                       func.coalesce(m.c.sent_at, m.c.updated_at).label("at"))
+                .where(m.c.lead_id == bindparam("lead_id"), m.c.id != bindparam("exclude"), WENT_OUT_SQL)
+                .subquery("went_out"))
+    return (select(facts.c.consent, facts.c.suppressed, *went_out.c)
+            .select_from(facts.outerjoin(went_out, true())))
 
 
 def _history_statement() -> Any:
@@ -114,21 +133,27 @@ def _history_statement() -> Any:
 
 # Built once: building them per send costs the worker more than the database spends running them.
 _LOAD = Prepared(_load_statement())
+_AFTER_LOCK = Prepared(_after_lock_statement())
 _HISTORY = Prepared(_history_statement())
 
 
 def load_locked(session: Session, message_id: int) -> Loaded | None:
-    """The message, its lead (locked until commit), the lead's SMS consent and the address's
-    suppression, in one statement. None when there is no such message."""
+    """The message and its lead (locked until commit), then, read after the lock is held, the
+    lead's SMS consent, the address's suppression and the lead's history: two statements. None
+    when there is no such message."""
     take_sqlite_writer_lock_for_message(session, message_id)
     rows = _LOAD.rows(session, {"message_id": message_id})
     if not rows:
         return None
     row = rows[0]
     width = len(LEAD_COLUMNS)
-    action, reason = row[width], row[width + 1]
-    return Loaded(LeadSnapshot(row[:width]), action == ConsentAction.grant, reason,
-                  **dict(zip(_MESSAGE_FIELDS, row[width + 2:], strict=True)))
+    lead = LeadSnapshot(row[:width])
+    fields = dict(zip(_MESSAGE_FIELDS, row[width:], strict=True))
+    after = _AFTER_LOCK.rows(session, {"lead_id": lead.id, "exclude": message_id, "channel": fields["channel"],
+                                       "address": address_of(lead, fields["channel"])})
+    action, reason = after[0][0], after[0][1]
+    history = [PastSend(*r[2:]) for r in after if r[2] is not None]
+    return Loaded(lead, action == ConsentAction.grant, reason, history, **fields)
 
 
 def past_sends(session: Session, lead_id: int, exclude: int) -> list[PastSend]:
@@ -446,7 +471,7 @@ class Dispatcher:
                             sale_date=loaded.sale_date, phase=phase, condition=condition)
         rules = self._rules(session, now).for_lead(lead, consented=loaded.consent_granted)
         verdict = check_message(outgoing, lead=lead, rules=rules, consent_granted=loaded.consent_granted,
-                                suppressed=loaded.suppressed, history=past_sends(session, lead.id, loaded.id), now=now)
+                                suppressed=loaded.suppressed, history=loaded.history, now=now)
         return verdict, tier
 
     def _not_now(self, session: Session, loaded: Loaded, verdict: Verdict, now: datetime) -> Outcome:

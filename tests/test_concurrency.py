@@ -109,3 +109,71 @@ def test_the_database_refuses_a_step_reaching_sent_twice(db_url):
     with session_scope() as session:  # a cancelled or failed copy of the step is fine
         session.execute(sa.update(Message).where(Message.id == second).values(state="failed"))
     assert first != second
+
+
+# -- a revocation while a worker waits for the lead ---------------------------------------------------
+
+
+def _wait_until_blocked(timeout: float = 10.0) -> None:
+    """Until another session of this database waits for a lock (PostgreSQL), or a moment (SQLite,
+    whose waiting writer cannot be seen from outside)."""
+    import time
+
+    from nurture.db import get_engine
+
+    engine = get_engine()
+    if engine.dialect.name != "postgresql":
+        time.sleep(0.5)
+        return
+    import sqlalchemy as sa
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with engine.connect() as conn:
+            waiting = conn.execute(sa.text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                                           "AND datname = current_database()")).scalar_one()
+        if waiting:
+            return
+        time.sleep(0.02)
+    raise AssertionError("the worker never waited for the lead's lock")
+
+
+@pytest.mark.parametrize("how", ["STOP", "carrier suppression"])
+def test_a_revocation_committed_while_a_worker_waits_for_the_lead_stops_that_text(backend, how):
+    """The lead texts STOP (or the number is suppressed) while a worker holds its next text and waits
+    for the lead's lock: once the lock is free the worker must see the revocation and send nothing.
+    (Consent and suppression read in the same statement as the lock were read as they stood before
+    the wait, on PostgreSQL: the text went out after the STOP.)"""
+    from sqlmodel import Session
+
+    from nurture.db import get_engine
+    from nurture.dispatch import suppress
+    from nurture.inbound import opt_out
+    from nurture.locking import lock_leads
+    from nurture.models import Lead
+
+    sim = backend
+    lead_id = new_york_lead(0)
+    queued = queue_message(lead_id, NOW, step="next-story")
+    holder = Session(get_engine(), expire_on_commit=False)
+    try:
+        lead = holder.get(Lead, lead_id)
+        if how == "STOP":
+            opt_out(holder, lead, channel="sms", reason="stop", detail="STOP", method="sms_reply", now=NOW, words="STOP")
+        else:
+            lock_leads(holder, [lead_id])
+            suppress(holder, channel="sms", address=lead.phone, reason="carrier", detail="21610 from Twilio",
+                     lead_id=lead_id, at=NOW)
+        outcome: list[str] = []
+        worker = threading.Thread(target=lambda: outcome.append(Dispatcher().send(queued).state))
+        worker.start()
+        _wait_until_blocked()
+        holder.commit()
+    finally:
+        holder.close()
+    worker.join(30)
+
+    assert [r for r in sim.received if r.to == "+12125550100"] == []
+    assert outcome == ["skipped"]
+    [skipped] = [m for m in messages_of(lead_id, "skipped") if m.id == queued]
+    assert ("no SMS consent" if how == "STOP" else "suppressed") in skipped.reason, skipped.reason

@@ -1,5 +1,6 @@
 """The worker's send path: claim, final gate, render, send through the real SDKs to the simulator, record."""
 
+import dataclasses
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -314,7 +315,9 @@ def test_when_the_history_misses_a_step_that_went_out_the_database_constraint_st
     assert dispatcher.send(first).state == "sent"
     clock.advance(timedelta(hours=2))
     again = queue_message(lead_id, clock.now(), step="same")
-    monkeypatch.setattr(dispatch, "past_sends", lambda *args, **kwargs: [])  # the history sees nothing
+    load_locked = dispatch.load_locked
+    monkeypatch.setattr(dispatch, "load_locked",  # the history read after the lock sees nothing
+                        lambda *args: dataclasses.replace(load_locked(*args), history=[]))
     outcome = dispatcher.send(again)
     assert outcome.state == "skipped", outcome
     skipped = message(again)

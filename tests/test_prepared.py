@@ -15,7 +15,7 @@ from delivery_helpers import add_lead, cancel_plan, message, queue_message
 from nurture import db
 from nurture.clock import clock
 from nurture.db import Prepared, session_scope
-from nurture.dispatch import _MESSAGE_FIELDS, Dispatcher, _load_statement
+from nurture.dispatch import _MESSAGE_FIELDS, Dispatcher, _after_lock_statement, _load_statement
 from nurture.lifecycle import S, transition
 from nurture.models import LEAD_COLUMNS, Message
 
@@ -31,22 +31,33 @@ def _lead_with_a_queued_text() -> tuple[int, int]:
 
 
 def test_rows_are_what_sqlalchemys_own_execution_gives(db_url):
-    _, mid = _lead_with_a_queued_text()
-    statement = _load_statement()
+    lead_id, mid = _lead_with_a_queued_text()
+    sent = queue_message(lead_id, TUESDAY_10_MIAMI - timedelta(hours=2), step="earlier", state="sent")
+    statement, after_lock = _load_statement(), _after_lock_statement()
+    after_params = {"lead_id": lead_id, "exclude": mid, "channel": "sms", "address": "+13055550142"}
     with session_scope() as session:
         got = Prepared(statement).rows(session, {"message_id": mid})
-    with session_scope() as session:  # the oracle: SQLAlchemy executing the same statement
+        got_after = Prepared(after_lock).rows(session, after_params)
+    with session_scope() as session:  # the oracle: SQLAlchemy executing the same statements
         expected = [tuple(r) for r in session.execute(statement, {"message_id": mid}).all()]
+        expected_after = [tuple(r) for r in session.execute(after_lock, after_params).all()]
     assert got == expected and len(got) == 1
+    assert got_after == expected_after
     lead = dict(zip(LEAD_COLUMNS, got[0], strict=False))
-    rest = dict(zip(["consent", "suppressed", *_MESSAGE_FIELDS], got[0][len(LEAD_COLUMNS):], strict=True))
+    rest = dict(zip(_MESSAGE_FIELDS, got[0][len(LEAD_COLUMNS):], strict=True))
     assert lead["hardships"] == ["job_loss", "medical"]  # JSON, as a list
     assert lead["sale_date"] == date(2027, 1, 20)
     assert lead["mortgage_balance_cents"] == 42_500_000
     assert rest["due_at"] == TUESDAY_10_MIAMI - timedelta(minutes=3) and rest["due_at"].tzinfo is UTC
-    assert (rest["consent"], rest["suppressed"]) == ("grant", None)  # the lead's newest SMS consent
+    # The lead's newest SMS consent, no suppression, and the one message that went out, its time UTC.
+    [(consent, suppressed, other, channel, _, step, state, at)] = got_after
+    assert (consent, suppressed, other, channel, step, state) == ("grant", None, sent, "sms", "earlier", "sent")
+    assert at.tzinfo is UTC
     with session_scope() as session:
         assert Prepared(statement).rows(session, {"message_id": mid + 1000}) == []
+        # No history: one row of the consent and suppression, NULLs for the rest.
+        assert Prepared(after_lock).rows(session, after_params | {"lead_id": lead_id + 1000}) == \
+            [(None, None, None, None, None, None, None, None)]
 
 
 def test_an_aware_time_in_another_zone_is_stored_as_its_utc_instant(db_url):
@@ -111,7 +122,7 @@ def test_a_dropped_connection_comes_out_invalidated_and_the_next_session_gets_a_
         load.rows(session, {"message_id": mid})
     assert caught.value.connection_invalidated
     with session_scope() as session:
-        assert load.rows(session, {"message_id": mid})[0][len(LEAD_COLUMNS)] == "grant"
+        assert load.rows(session, {"message_id": mid})[0][len(LEAD_COLUMNS)] == mid  # the message's id
 
 
 def test_a_worker_whose_pooled_connection_was_dropped_still_sends_the_message_once(without_ping, providers):
