@@ -103,32 +103,29 @@ def _load_statement() -> Any:
 
 def _after_lock_statement() -> Any:
     """What a revocation or a send of another worker changes under the lead's lock, read once the
-    lock is held: the lead's newest SMS consent, the address's suppression (on every row) and the
-    lead's messages that went out or may have (one row each; one row of NULLs when there are none).
+    lock is held: the lead's newest SMS consent, the address's suppression (on every row) and its
+    history (`_history_statement`, one row per message; one row of NULLs when there is none).
 
     Not in the lock-and-load statement: on PostgreSQL a statement sees the database as it was when
     it started, so values it reads while it waits for the lock are those from before the wait; a
     STOP committed meanwhile would not be seen, and its text would go out."""
-    m = Message.__table__
     consent = (select(Consent.action).where(Consent.lead_id == bindparam("lead_id"), Consent.channel == "sms")
                .order_by(Consent.id.desc()).limit(1).scalar_subquery())  # type: ignore[union-attr]
     suppressed = (select(Suppression.reason).where(Suppression.channel == bindparam("channel"),
                                                    Suppression.address == bindparam("address"))
                   .limit(1).scalar_subquery())
     facts = select(consent.label("consent"), suppressed.label("suppressed")).subquery("facts")
-    went_out = (select(m.c.id, m.c.channel, m.c.sequence, m.c.step, m.c.state,
-                       func.coalesce(m.c.sent_at, m.c.updated_at).label("at"))
-                .where(m.c.lead_id == bindparam("lead_id"), m.c.id != bindparam("exclude"), WENT_OUT_SQL)
-                .subquery("went_out"))
+    went_out = _history_statement().subquery("went_out")
     return (select(facts.c.consent, facts.c.suppressed, *went_out.c)
             .select_from(facts.outerjoin(went_out, true())))
 
 
 def _history_statement() -> Any:
+    """The lead's messages that went out or may have, but the one being sent (PastSend's fields)."""
     m = Message.__table__
-    return (select(m.c.id, m.c.channel, m.c.sequence, m.c.step, m.c.state, func.coalesce(m.c.sent_at, m.c.updated_at))
-            .where(m.c.lead_id == bindparam("lead_id"), m.c.id != bindparam("exclude"),
-                   WENT_OUT_SQL))
+    return (select(m.c.id, m.c.channel, m.c.sequence, m.c.step, m.c.state,
+                   func.coalesce(m.c.sent_at, m.c.updated_at).label("at"))
+            .where(m.c.lead_id == bindparam("lead_id"), m.c.id != bindparam("exclude"), WENT_OUT_SQL))
 
 
 # Built once: building them per send costs the worker more than the database spends running them.
