@@ -14,7 +14,6 @@ from typing import Any
 
 import certifi
 import urllib3
-from urllib3.exceptions import ConnectTimeoutError, HTTPError
 from sendgrid.helpers.mail import (
     CustomArg,
     From,
@@ -26,6 +25,7 @@ from sendgrid.helpers.mail import (
     Subject,
     To,
 )
+from urllib3.exceptions import ConnectTimeoutError, HTTPError
 
 from nurture.channels.base import (
     ChannelError,
