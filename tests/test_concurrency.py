@@ -138,7 +138,7 @@ def _wait_until_blocked(timeout: float = 10.0) -> None:
     raise AssertionError("the worker never waited for the lead's lock")
 
 
-@pytest.mark.parametrize("how", ["STOP", "carrier suppression"])
+@pytest.mark.parametrize("how", ["STOP", "carrier suppression", "email unsubscribe"])
 def test_a_revocation_committed_while_a_worker_waits_for_the_lead_stops_that_text(backend, how):
     """The lead texts STOP (or the number is suppressed) while a worker holds its next text and waits
     for the lead's lock: once the lock is free the worker must see the revocation and send nothing.
@@ -154,12 +154,16 @@ def test_a_revocation_committed_while_a_worker_waits_for_the_lead_stops_that_tex
 
     sim = backend
     lead_id = new_york_lead(0)
-    queued = queue_message(lead_id, NOW, step="next-story")
+    channel = "email" if how == "email unsubscribe" else "sms"
+    queued = queue_message(lead_id, NOW, step="next-story", channel=channel)
     holder = Session(get_engine(), expire_on_commit=False)
     try:
         lead = holder.get(Lead, lead_id)
         if how == "STOP":
             opt_out(holder, lead, channel="sms", reason="stop", detail="STOP", method="sms_reply", now=NOW, words="STOP")
+        elif how == "email unsubscribe":
+            opt_out(holder, lead, channel="email", reason="unsubscribe", detail="one-click unsubscribe",
+                    method="unsubscribe", now=NOW)
         else:
             lock_leads(holder, [lead_id])
             suppress(holder, channel="sms", address=lead.phone, reason="carrier", detail="21610 from Twilio",
@@ -173,7 +177,7 @@ def test_a_revocation_committed_while_a_worker_waits_for_the_lead_stops_that_tex
         holder.close()
     worker.join(30)
 
-    assert [r for r in sim.received if r.to == "+12125550100"] == []
+    assert [r for r in sim.received if r.to in ("+12125550100", "ny0@example.com")] == []
     assert outcome == ["skipped"]
     [skipped] = [m for m in messages_of(lead_id, "skipped") if m.id == queued]
     assert ("no SMS consent" if how == "STOP" else "suppressed") in skipped.reason, skipped.reason
