@@ -40,7 +40,7 @@ from nurture.clock import now  # noqa: E402
 from nurture.csv_import import import_text  # noqa: E402
 
 PHASES = (("read + validate", csv_import, "parse_lead"), ("planner", planning, "plan"),
-          ("bulk writes", bulk, "insert_columns"))
+          ("bulk writes", bulk, "insert_rows"))
 
 ZIPS = [("FL", "33101"), ("FL", "32501"), ("TX", "75201"), ("TX", "79901"), ("CA", "90012"),
         ("AZ", "85004"), ("NY", "10001"), ("GA", "30303"), ("AL", "35203"), ("WA", "98101")]

@@ -12,7 +12,7 @@ table's sequence on PostgreSQL, the writer lock and the largest id on SQLite) an
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -47,48 +47,38 @@ def insert_rows(session: Session, table: sa.Table, rows: Sequence[dict[str, Any]
 
     Columns a row leaves out get their Python-side scalar or callable default, as an INSERT would.
     A constraint the rows break raises SQLAlchemy's IntegrityError on every database."""
-    if rows:
-        insert_columns(session, table, {name: [row[name] for row in rows] for name in rows[0]})
-
-
-def insert_columns(session: Session, table: sa.Table, columns: Mapping[str, Sequence[Any]],
-                   same: Mapping[str, Any] | None = None) -> None:
-    """`insert_rows` given column by column: each column's values (all of one length), and in
-    `same` the values every row has (the batch's time, a state). For callers that make many rows
-    of one shape: no dict per row is built only to be taken apart again."""
-    count = len(next(iter(columns.values()), ()))
-    if any(len(values) != count for values in columns.values()):
-        raise ValueError(f"{table.name}: columns of different lengths: "
-                         + ", ".join(f"{name} {len(values)}" for name, values in columns.items()))
-    if not count:
+    if not rows:
         return
     conn = session.connection()
     dialect = conn.dialect
-    given = {**columns, **{name: [value] * count for name, value in (same or {}).items()}}
-    defaults = {c.name: _default_value(c) for c in table.columns if c.name not in given and c.default is not None}
-    names = list(given) + list(defaults)
-    processors = [table.c[name].type._cached_bind_processor(dialect) for name in names]
+    names = list(rows[0])
+    defaults = {c.name: _default_value(c) for c in table.columns if c.name not in rows[0] and c.default is not None}
+    columns = names + list(defaults)
+    extra = list(defaults.values())
+    processors = [table.c[name].type._cached_bind_processor(dialect) for name in columns]
 
     # Column by column: a bulk write repeats values (the batch's `now`, the due times of leads
     # planned alike), so each distinct value is converted once and the rest is a look-up.
-    table_columns: list[Sequence[Any]] = [*given.values(), *([value] * count for value in defaults.values())]
+    table_columns: list[list[Any]] = [[row[name] for row in rows] for name in names]
+    table_columns += [[value] * len(rows) for value in extra]
     for i, process in enumerate(processors):
         if process is not None:
             table_columns[i] = _processed(process, table_columns[i])
+
     raw = conn.connection.driver_connection
     quote = dialect.identifier_preparer.quote
     try:
         if dialect.name == "postgresql":
-            statement = f"COPY {quote(table.name)} ({', '.join(quote(c) for c in names)}) FROM STDIN"
+            statement = f"COPY {quote(table.name)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
             with raw.cursor() as cur, cur.copy(statement) as copy:
                 fields = [_copy_fields(cur, values) for values in table_columns]
-                for start in range(0, count, COPY_CHUNK):
+                for start in range(0, len(rows), COPY_CHUNK):
                     copy.write(b"".join(b"\t".join(line) + b"\n"
                                         for line in zip(*(f[start:start + COPY_CHUNK] for f in fields))))
         else:  # SQLite: its positional parameters in the compiled INSERT's order
-            compiled = sa.insert(table).compile(dialect=dialect, column_keys=names)
+            compiled = sa.insert(table).compile(dialect=dialect, column_keys=columns)
             statement = str(compiled)
-            order = [names.index(key) for key in compiled.positiontup]  # type: ignore[union-attr]
+            order = [columns.index(key) for key in compiled.positiontup]  # type: ignore[union-attr]
             cursor = raw.cursor()
             try:
                 cursor.executemany(statement, list(zip(*[table_columns[i] for i in order], strict=True)))

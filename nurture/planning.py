@@ -217,8 +217,7 @@ def _replan_batch(
     rules_now = rulebook(session, now, settings)
     known = [lead.id for lead in only_leads if lead.id not in fresh]
     messages = _messages_of(session, known) if known else {}  # type: ignore[arg-type]
-    # New messages, one tuple each in _NEW_COLUMNS' order, and the result and cause of each.
-    new_rows: list[tuple[Any, ...]] = []
+    new_rows: list[dict[str, Any]] = []
     new_owner: list[tuple[ReplanResult, str]] = []
     events: list[dict[str, Any]] = []
     retry: list[tuple[Lead, str]] = []
@@ -279,8 +278,12 @@ def _replan_batch(
             retry.append((lead, cause))
             continue
         for m in wanted.values():
-            new_rows.append((lead_id, m.sequence, m.step, m.channel, m.template, m.deadline, m.tier, m.due_at,
-                             m.sale_date, m.expires_at, _clip(m.reason)))
+            new_rows.append({
+                "lead_id": lead_id, "sequence": m.sequence, "step": m.step, "channel": m.channel,
+                "template": m.template, "deadline": m.deadline, "tier": m.tier, "due_at": m.due_at,
+                "sale_date": m.sale_date, "expires_at": m.expires_at, "state": "planned", "reason": _clip(m.reason),
+                "attempts": 0, "created_at": now, "updated_at": now,
+            })
             new_owner.append((result, cause))
         if result_plan.lead_action is not None and lead.status == "active":
             action, why = result_plan.lead_action
@@ -302,31 +305,24 @@ def _replan_batch(
             },
         })
         results[lead_id] = result
+    if new_rows:
+        # Ids first, then every new row in one bulk write (COPY on PostgreSQL).
+        table = Message.__table__
+        ids = bulk.reserve_ids(session, table, len(new_rows))  # type: ignore[arg-type]
+        for row, message_id in zip(new_rows, ids, strict=True):
+            row["id"] = message_id
+        bulk.insert_rows(session, table, new_rows)  # type: ignore[arg-type]
+        for row, (owner, cause) in zip(new_rows, new_owner, strict=True):
+            message_id = row["id"]
+            owner.planned.append(message_id)
+            events.append({"at": now, "lead_id": row["lead_id"], "message_id": message_id, "kind": "plan",
+                           "to_state": "planned", "cause": _clip(f"{cause}: {row['reason']}")})
     if events:
         # One executemany: every row needs the same keys.
         blank = {"message_id": None, "from_state": None, "to_state": None, "data": None}
         bulk.insert_rows(session, DeliveryEvent.__table__, [blank | e for e in events])  # type: ignore[arg-type]
-    if new_rows:
-        # Ids first, then every new row in one bulk write (COPY on PostgreSQL), column by column,
-        # and a log row for each.
-        ids = bulk.reserve_ids(session, Message.__table__, len(new_rows))  # type: ignore[arg-type]
-        columns = dict(zip(_NEW_COLUMNS, zip(*new_rows), strict=True))
-        bulk.insert_columns(session, Message.__table__, {"id": ids, **columns},  # type: ignore[arg-type]
-                            same={"state": "planned", "attempts": 0, "created_at": now, "updated_at": now})
-        causes = []
-        for message_id, (owner, cause), reason in zip(ids, new_owner, columns["reason"], strict=True):
-            owner.planned.append(message_id)
-            causes.append(_clip(f"{cause}: {reason}"))
-        bulk.insert_columns(session, DeliveryEvent.__table__,  # type: ignore[arg-type]
-                            {"lead_id": columns["lead_id"], "message_id": ids, "cause": causes},
-                            same={"at": now, "kind": "plan", "from_state": None, "to_state": "planned", "data": None})
     session.flush()
     return retry
-
-
-#: The values of each new message `_replan_batch` writes, in this order.
-_NEW_COLUMNS = ("lead_id", "sequence", "step", "channel", "template", "deadline", "tier", "due_at", "sale_date",
-                "expires_at", "reason")
 
 
 def _key(m: _Row | PlannedMessage) -> tuple[Any, ...]:

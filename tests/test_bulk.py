@@ -64,38 +64,6 @@ def test_bulk_rows_read_back_as_the_orm_writes_them(db_url):
     assert events["bulk"].data == {"tier": "urgent", "skipped": ["a/b: c"]}
 
 
-def test_rows_given_column_by_column_read_back_as_the_orm_writes_them(db_url):
-    """`insert_columns` (what planning writes with): each column's values, and the values every
-    row shares, read back as ORM rows of the same values."""
-    with session_scope() as s:
-        lead_id = _lead(s, "+13055550109").id
-        s.add(Message(lead_id=lead_id, sequence="main", step="orm", channel="sms", template="t1", tier="urgent",
-                      due_at=NOW, state="planned", reason="orm", created_at=NOW, updated_at=NOW))
-        ids = bulk.reserve_ids(s, Message.__table__, 2)
-        bulk.insert_columns(s, Message.__table__,
-                            {"id": ids, "lead_id": (lead_id, lead_id), "step": ("a", "b"), "reason": ("ra", "rb"),
-                             "due_at": (NOW, NOW + timedelta(hours=2)), "template": ("t1", "t2")},
-                            same={"sequence": "main", "channel": "sms", "tier": "urgent", "state": "planned",
-                                  "created_at": NOW, "updated_at": NOW})
-    with session_scope() as s:
-        rows = {m.step: m for m in s.exec(select(Message))}
-    assert [rows["a"].id, rows["b"].id] == ids
-    assert (rows["b"].reason, rows["b"].template, rows["b"].due_at) == ("rb", "t2", NOW + timedelta(hours=2))
-    skip = {"id", "step", "reason"}
-    assert {k: v for k, v in rows["a"].model_dump().items() if k not in skip} == \
-        {k: v for k, v in rows["orm"].model_dump().items() if k not in skip}
-
-
-def test_columns_of_different_lengths_are_refused_and_nothing_is_written(db_url):
-    with session_scope() as s:
-        lead_id = _lead(s, "+13055550108").id
-        with pytest.raises(ValueError, match="columns of different lengths: lead_id 2, cause 1"):
-            bulk.insert_columns(s, DeliveryEvent.__table__, {"lead_id": [lead_id, lead_id], "cause": ["one"]},
-                                same={"at": NOW, "kind": "plan"})
-    with session_scope() as s:
-        assert s.exec(select(DeliveryEvent)).all() == []
-
-
 def test_reserved_ids_are_new_and_later_inserts_do_not_take_them(db_url):
     with session_scope() as s:
         first = _lead(s, "+13055550101").id
