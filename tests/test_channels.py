@@ -329,30 +329,43 @@ def test_unreachable_sendgrid_is_transient_and_not_sent(sim: Simulator, settings
     assert not error.permanent and not error.maybe_sent
 
 
-class _HangUp:
-    """A server on loopback that reads each request and closes the connection without answering:
-    the provider took the request and the answer never came."""
+class _LoopbackServer:
+    """A TCP server on loopback; each connection it accepts goes to `handle` (in the accepting thread)."""
 
     def __init__(self) -> None:
         import socket
 
         self._server = socket.create_server(("127.0.0.1", 0))
         self.url = f"http://127.0.0.1:{self._server.getsockname()[1]}"
-        self.requests = 0
-        threading.Thread(target=self._serve, daemon=True).start()
+        threading.Thread(target=self._accept, daemon=True).start()
 
-    def _serve(self) -> None:
+    def _accept(self) -> None:
         while True:
             try:
                 conn, _ = self._server.accept()
             except OSError:
                 return
-            with conn:
-                if conn.recv(65536):
-                    self.requests += 1
+            self.handle(conn)
+
+    def handle(self, conn) -> None:  # type: ignore[no-untyped-def]
+        raise NotImplementedError
 
     def close(self) -> None:
         self._server.close()
+
+
+class _HangUp(_LoopbackServer):
+    """Reads each request and closes the connection without answering: the provider took the
+    request and the answer never came."""
+
+    def __init__(self) -> None:
+        self.requests = 0
+        super().__init__()
+
+    def handle(self, conn) -> None:  # type: ignore[no-untyped-def]
+        with conn:
+            if conn.recv(65536):
+                self.requests += 1
 
 
 @pytest.mark.parametrize("channel", ["sms", "email"])
@@ -481,7 +494,7 @@ def test_unknown_channel_name_is_an_error() -> None:
 # -- connections ------------------------------------------------------------------------------
 
 
-class _CountingProxy:
+class _CountingProxy(_LoopbackServer):
     """A TCP relay on loopback in front of the simulator that counts the connections clients open."""
 
     def __init__(self, target_port: int) -> None:
@@ -489,24 +502,17 @@ class _CountingProxy:
 
         self.target_port = target_port
         self.accepted = 0
-        self._server = socket.create_server(("127.0.0.1", 0))
-        self.url = f"http://127.0.0.1:{self._server.getsockname()[1]}"
         self._open: list[socket.socket] = []
-        threading.Thread(target=self._accept, daemon=True).start()
+        super().__init__()
 
-    def _accept(self) -> None:
+    def handle(self, client) -> None:  # type: ignore[no-untyped-def]
         import socket
 
-        while True:
-            try:
-                client, _ = self._server.accept()
-            except OSError:
-                return
-            self.accepted += 1
-            upstream = socket.create_connection(("127.0.0.1", self.target_port))
-            self._open += [client, upstream]
-            for a, b in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+        self.accepted += 1
+        upstream = socket.create_connection(("127.0.0.1", self.target_port))
+        self._open += [client, upstream]
+        for a, b in ((client, upstream), (upstream, client)):
+            threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
 
     @staticmethod
     def _pipe(src, dst) -> None:  # type: ignore[no-untyped-def]
@@ -522,7 +528,7 @@ class _CountingProxy:
                 pass
 
     def close(self) -> None:
-        self._server.close()
+        super().close()
         for s in self._open:
             s.close()
 
