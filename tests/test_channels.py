@@ -385,6 +385,65 @@ def test_an_answer_cut_off_after_the_request_left_is_transient_and_maybe_sent(
         hang_up.close()
 
 
+class _UntrustedTls(_LoopbackServer):
+    """An HTTPS server on loopback whose certificate no client trusts (self-signed, made here):
+    counts the requests that reached it past the handshake."""
+
+    def __init__(self, tmp_path: Path) -> None:
+        import ssl
+        from datetime import timedelta as _td
+
+        from cryptography import x509
+        from cryptography.hazmat.primitives import hashes, serialization
+        from cryptography.hazmat.primitives.asymmetric import ec
+        from cryptography.x509.oid import NameOID
+
+        key = ec.generate_private_key(ec.SECP256R1())
+        name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+        now = datetime.now(UTC)
+        cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+                .serial_number(x509.random_serial_number()).not_valid_before(now - _td(hours=1))
+                .not_valid_after(now + _td(hours=1)).sign(key, hashes.SHA256()))
+        (tmp_path / "cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+        (tmp_path / "key.pem").write_bytes(key.private_bytes(serialization.Encoding.PEM,
+                                                             serialization.PrivateFormat.PKCS8,
+                                                             serialization.NoEncryption()))
+        self._tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        self._tls.load_cert_chain(tmp_path / "cert.pem", tmp_path / "key.pem")
+        self.requests = 0
+        super().__init__()
+        self.url = self.url.replace("http://", "https://")
+
+    def handle(self, conn) -> None:  # type: ignore[no-untyped-def]
+        import ssl
+
+        try:
+            with self._tls.wrap_socket(conn, server_side=True) as tls:
+                if tls.recv(65536):
+                    self.requests += 1
+        except (ssl.SSLError, OSError):
+            pass  # the client refused the certificate
+
+
+@pytest.mark.parametrize("channel", ["sms", "email"])
+def test_a_refused_certificate_is_transient_and_certainly_not_sent(settings: Settings, tmp_path: Path,
+                                                                    channel: str) -> None:
+    """Refused in the TLS handshake, before any of the request left: retried later, never taken
+    for "maybe sent" (which would send every email of a misconfigured machine to review)."""
+    server = _UntrustedTls(tmp_path)
+    try:
+        at = settings.model_copy(update={"twilio_api_base": server.url, "sendgrid_host": server.url})
+        sender = TwilioChannel(at) if channel == "sms" else SendGridChannel(at)
+
+        error = send_error(sender, sms() if channel == "sms" else email())
+
+        assert server.requests == 0
+        assert not error.permanent and not error.maybe_sent
+        assert "certificate was refused" in error.reason
+    finally:
+        server.close()
+
+
 def test_sendgrid_bad_request_is_permanent_with_its_message(sim: Simulator, settings: Settings) -> None:
     error = send_error(get_channel("email", settings), email(to="not-an-address"))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ssl
 import time
 from dataclasses import dataclass
 from datetime import datetime
@@ -117,6 +118,17 @@ def seconds_until(epoch: float) -> float:
 
 def connection_refused(exc: BaseException) -> bool:
     """True when the connection was never made, so the request certainly did not arrive."""
+    return _caused_by(exc, ConnectionRefusedError)
+
+
+def certificate_refused(exc: BaseException) -> bool:
+    """True when we refused the provider's TLS certificate: that happens in the handshake, before
+    any of the request is sent, so the request certainly did not arrive."""
+    return _caused_by(exc, ssl.SSLCertVerificationError)
+
+
+def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
+    """Whether `exc` or anything it wraps (reason, cause, context, arguments) is a `kind`."""
     seen: set[int] = set()
     pending: list[BaseException] = [exc]
     while pending:
@@ -124,7 +136,7 @@ def connection_refused(exc: BaseException) -> bool:
         if id(cause) in seen:
             continue
         seen.add(id(cause))
-        if isinstance(cause, ConnectionRefusedError):
+        if isinstance(cause, kind):
             return True
         linked = [getattr(cause, "reason", None), cause.__cause__, cause.__context__, *cause.args]
         pending.extend(e for e in linked if isinstance(e, BaseException))

@@ -31,6 +31,7 @@ from nurture.channels.base import (
     ChannelError,
     OutgoingMessage,
     SendResult,
+    certificate_refused,
     connection_refused,
     parse_retry_after,
     seconds_until,
@@ -107,6 +108,8 @@ class SendGridChannel:
             # No connection was made (refused, no such host, no answer to connect): the request never left.
             raise ChannelError(f"could not reach SendGrid: {exc!r}") from exc
         except HTTPError as exc:
+            if certificate_refused(exc):  # refused in the TLS handshake: nothing of the request left
+                raise ChannelError(f"could not reach SendGrid: its certificate was refused: {exc!r}") from exc
             # The request left and the answer did not come back (read timeout, dropped connection).
             raise ChannelError(
                 f"SendGrid did not answer: {exc!r}", maybe_sent=not connection_refused(exc)
