@@ -444,6 +444,40 @@ def test_a_refused_certificate_is_transient_and_certainly_not_sent(settings: Set
         server.close()
 
 
+class _Redirects(_LoopbackServer):
+    """Answers every request with a permanent redirect, as a wrong address (http:// for https://) does."""
+
+    def __init__(self) -> None:
+        self.requests = 0
+        super().__init__()
+
+    def handle(self, conn) -> None:  # type: ignore[no-untyped-def]
+        with conn:
+            if conn.recv(65536):
+                self.requests += 1
+                conn.sendall(b"HTTP/1.1 301 Moved Permanently\r\nLocation: https://api.example.com/\r\n"
+                             b"Content-Length: 0\r\nConnection: close\r\n\r\n")
+
+
+@pytest.mark.parametrize("channel", ["sms", "email"])
+def test_a_provider_address_that_redirects_pauses_the_channel_instead_of_counting_as_sent(
+        settings: Settings, channel: str) -> None:
+    """A redirect accepted nothing: the message is neither sent nor failed, the channel pauses
+    (as for a refused credential) and the words name the setting to fix."""
+    server = _Redirects()
+    try:
+        at = settings.model_copy(update={"twilio_api_base": server.url, "sendgrid_host": server.url})
+        sender = TwilioChannel(at) if channel == "sms" else SendGridChannel(at)
+
+        error = send_error(sender, sms() if channel == "sms" else email())
+
+        assert server.requests == 1  # not followed, not sent again
+        assert error.auth and not error.permanent and not error.maybe_sent and error.code == "301"
+        assert ("NURTURE_TWILIO_API_BASE" if channel == "sms" else "NURTURE_SENDGRID_HOST") in error.reason
+    finally:
+        server.close()
+
+
 def test_sendgrid_bad_request_is_permanent_with_its_message(sim: Simulator, settings: Settings) -> None:
     error = send_error(get_channel("email", settings), email(to="not-an-address"))
 

@@ -42,8 +42,9 @@ class ChannelError(Exception):
     with `code` and `reason`. `suppress` asks the caller to add a Suppression for the address.
     `maybe_sent` marks the ambiguous case (the request left but no answer came back, e.g. a read
     timeout): the provider may have accepted it, so a careful caller reconciles before retrying.
-    `auth` marks a refused credential (Twilio 20003, SendGrid 401/403): the message is not at
-    fault and nothing on this channel can go out until the credential is fixed.
+    `auth` marks a refused credential (Twilio 20003, SendGrid 401/403), or a provider address
+    that answers with a redirect (the setting points elsewhere): the message is not at fault and
+    nothing on this channel can go out until the setting is fixed.
     """
 
     def __init__(

@@ -103,7 +103,7 @@ class SendGridChannel:
     def _call(self, method: str, path: str, payload: Any = None) -> urllib3.BaseHTTPResponse:
         try:
             # The whole answer is read, so the connection goes back to the pool for the next email.
-            response = self._http.request(method, self._base + path, json=payload)
+            response = self._http.request(method, self._base + path, json=payload, redirect=False)
         except ConnectTimeoutError as exc:
             # No connection was made (refused, no such host, no answer to connect): the request never left.
             raise ChannelError(f"could not reach SendGrid: {exc!r}") from exc
@@ -114,7 +114,7 @@ class SendGridChannel:
             raise ChannelError(
                 f"SendGrid did not answer: {exc!r}", maybe_sent=not connection_refused(exc)
             ) from exc
-        if response.status >= 400:
+        if response.status >= 300:  # SendGrid accepts with 202; a redirect accepted nothing
             raise classify_sendgrid_error(response.status, response.data, response.headers)
         return response
 
@@ -134,6 +134,10 @@ def classify_sendgrid_error(status: int, body: bytes | str | None, headers: Any)
     if status in (401, 403):
         return ChannelError(f"SendGrid refused the API key ({status}): {message or 'unauthorized'}", code=code,
                             auth=True)
+    if 300 <= status < 400:  # the setting points somewhere else: nothing can go out until it is fixed
+        where = headers.get("Location") if headers is not None else None
+        return ChannelError(f"SendGrid's address answered {status}, a redirect to {where or 'elsewhere'}: "
+                            "NURTURE_SENDGRID_HOST must be SendGrid's API address", code=code, auth=True)
     if status == 429:
         return ChannelError(message or "rate limited by SendGrid", code=code, retry_after=_retry_after(headers))
     if status >= 500:

@@ -173,6 +173,9 @@ def classify_twilio_error(*, status: int, code: int | None, message: str, retry_
     if status == 401 or code == AUTH_FAILED:
         return ChannelError(f"Twilio refused the credentials ({code_str}): {text or 'Authenticate'}", code=code_str,
                             auth=True)
+    if 300 <= status < 400:  # the setting points somewhere else: nothing can go out until it is fixed
+        return ChannelError(f"Twilio's address answered {status}, a redirect: NURTURE_TWILIO_API_BASE must be "
+                            "Twilio's API address", code=code_str, auth=True)
     if status == 429 or code == RATE_LIMITED:
         return ChannelError(text or "rate limited by Twilio", code=code_str, retry_after=retry_after)
     if status >= 500:
