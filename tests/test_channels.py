@@ -354,11 +354,12 @@ class _LoopbackServer:
         self._server.close()
 
 
-class _HangUp(_LoopbackServer):
-    """Reads each request and closes the connection without answering: the provider took the
-    request and the answer never came."""
+class _OneAnswer(_LoopbackServer):
+    """Reads each request, counts it, sends `answer` and closes the connection. With no answer it
+    hangs up: the provider took the request and the answer never came."""
 
-    def __init__(self) -> None:
+    def __init__(self, answer: bytes = b"") -> None:
+        self.answer = answer
         self.requests = 0
         super().__init__()
 
@@ -366,12 +367,14 @@ class _HangUp(_LoopbackServer):
         with conn:
             if conn.recv(65536):
                 self.requests += 1
+                if self.answer:
+                    conn.sendall(self.answer)
 
 
 @pytest.mark.parametrize("channel", ["sms", "email"])
 def test_an_answer_cut_off_after_the_request_left_is_transient_and_maybe_sent(
         settings: Settings, channel: str) -> None:
-    hang_up = _HangUp()
+    hang_up = _OneAnswer()
     try:
         at = settings.model_copy(update={"twilio_api_base": hang_up.url, "sendgrid_host": hang_up.url})
         sender = TwilioChannel(at) if channel == "sms" else SendGridChannel(at)
@@ -444,19 +447,9 @@ def test_a_refused_certificate_is_transient_and_certainly_not_sent(settings: Set
         server.close()
 
 
-class _Redirects(_LoopbackServer):
-    """Answers every request with a permanent redirect, as a wrong address (http:// for https://) does."""
-
-    def __init__(self) -> None:
-        self.requests = 0
-        super().__init__()
-
-    def handle(self, conn) -> None:  # type: ignore[no-untyped-def]
-        with conn:
-            if conn.recv(65536):
-                self.requests += 1
-                conn.sendall(b"HTTP/1.1 301 Moved Permanently\r\nLocation: https://api.example.com/\r\n"
-                             b"Content-Length: 0\r\nConnection: close\r\n\r\n")
+#: What a wrong address (http:// for https://) answers to everything.
+_REDIRECT = (b"HTTP/1.1 301 Moved Permanently\r\nLocation: https://api.example.com/\r\n"
+             b"Content-Length: 0\r\nConnection: close\r\n\r\n")
 
 
 @pytest.mark.parametrize("channel", ["sms", "email"])
@@ -464,7 +457,7 @@ def test_a_provider_address_that_redirects_pauses_the_channel_instead_of_countin
         settings: Settings, channel: str) -> None:
     """A redirect accepted nothing: the message is neither sent nor failed, the channel pauses
     (as for a refused credential) and the words name the setting to fix."""
-    server = _Redirects()
+    server = _OneAnswer(_REDIRECT)
     try:
         at = settings.model_copy(update={"twilio_api_base": server.url, "sendgrid_host": server.url})
         sender = TwilioChannel(at) if channel == "sms" else SendGridChannel(at)
