@@ -179,8 +179,9 @@ def paused_check(settings: Settings) -> Check:
     if not found:
         return Check("paused channels", "ok", "no channel is paused")
     said = "; ".join(pause.describe() for pause in found.values())
-    return Check("paused channels", "fail", f"{said}. Its messages stay planned: fix the credentials; the channel "
-                                            f"resumes by itself once the provider accepts them")
+    return Check("paused channels", "fail", f"{said}. Its messages stay planned: fix what the reason names (the "
+                                            f"credentials or the provider's address); the channel resumes by itself "
+                                            f"once the provider accepts them")
 
 
 def twilio_webhook_check(settings: Settings) -> Check:

@@ -1,4 +1,5 @@
-"""Channels paused because the provider refused the credentials (Twilio 20003, SendGrid 401/403).
+"""Channels paused because the provider refused the credentials (Twilio 20003, SendGrid 401/403),
+or its address answers with a redirect (the setting points elsewhere).
 
 A refused credential is not the message's fault: failing every message for good would lose the
 whole plan. Instead the channel pauses (its messages stay planned), every process sees it in the
@@ -70,8 +71,9 @@ def pause(session: Session, channel: str, reason: str, settings: Any, at: dateti
         from sqlalchemy.dialects.sqlite import insert
     stmt = insert(KeyValue.__table__).values(key=_PREFIX + channel, value=value)
     session.execute(stmt.on_conflict_do_update(index_elements=["key"], set_={"value": value}))
-    log.error("%s channel PAUSED: %s. Its messages stay planned; fix the credentials "
-              "(nurture doctor checks them). It resumes when the provider accepts them again.", channel, reason)
+    log.error("%s channel PAUSED: %s. Its messages stay planned; fix what the reason names, the credentials "
+              "or the provider's address (nurture doctor checks them). It resumes when the provider accepts "
+              "them again.", channel, reason)
     return True
 
 
