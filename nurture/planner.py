@@ -163,8 +163,6 @@ class _Planner:
         self.rules = rules
         self.book = CapBook(rules.limits)
         self.timeline = TierTimeline(facts, catalog.urgency, now)
-        # Most leads stay in one tier for the whole plan: then no message needs to look it up.
-        self.one_tier = self.timeline.only
         self.messages: list[PlannedMessage] = []
         self.skipped: list[SkippedStep] = []
         self.heap: list[tuple[datetime, int, int, Any]] = []
@@ -308,7 +306,7 @@ class _Planner:
             if base < now - MISSED_GRACE:
                 return None, f"its time ({self._fmt(base)}) passed before it could be planned: not sent late"
         else:
-            tier = self.one_tier or self.timeline.at(chain.cursor)
+            tier = self.timeline.at(chain.cursor)
             gap = step.gap_for(tier)
             if step.window is not None and gap.days and not gap.seconds and not gap.microseconds:
                 # Whole days with a window: "2d" means two calendar days later, at the window's start.
@@ -431,7 +429,7 @@ class _Planner:
         self.messages.append(
             _new_tuple(
                 PlannedMessage,
-                (seq.name, step.id, channel, step.template, t, self.one_tier or self.timeline.at(t), step.deadline,
+                (seq.name, step.id, channel, step.template, t, self.timeline.at(t), step.deadline,
                  f"{reason}; {moved}" if moved else reason, t + step.grace,
                  self.f.sale_date if step.deadline else None),
             )

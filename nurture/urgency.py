@@ -207,7 +207,6 @@ class UrgencyRules:
         return self.tier(facts, facts.days_to_sale(at))
 
 
-
 class TierTimeline:
     """A lead's tier from `start` onwards: a step function that only moves at local midnights."""
 
@@ -228,11 +227,6 @@ class TierTimeline:
             if tier != self._tiers[-1]:
                 self._starts.append(local_midnight(day, facts.tz))
                 self._tiers.append(tier)
-
-    @property
-    def only(self) -> str | None:
-        """The tier at every moment, when it never changes (no sale date, or none ahead); else None."""
-        return self._tiers[0] if len(self._tiers) == 1 else None
 
     def at(self, moment: datetime) -> str:
         """The tier at `moment` (the first tier for any moment before the start)."""

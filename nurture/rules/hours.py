@@ -188,13 +188,11 @@ class ContactHours:
         """`at` if open, else the first open minute after it (UTC); None if none within SEARCH_DAYS."""
         t = at if at.tzinfo is UTC else at.astimezone(UTC)
         day = t.date()
-        spans = self._spans.get(day)  # most moments asked fall on a day already worked out
         for _ in range(SEARCH_DAYS + 2):
-            for start, end in spans if spans is not None else self._open_spans(day):
+            for start, end in self._open_spans(day):
                 if t < end:
                     return t if t >= start else start
             day += _ONE_DAY
-            spans = None
         return None
 
     def _open_spans(self, utc_day: date) -> tuple[tuple[datetime, datetime], ...]:
