@@ -117,15 +117,15 @@ def seconds_until(epoch: float) -> float:
     return max(0.0, epoch - time.time())
 
 
-def connection_refused(exc: BaseException) -> bool:
-    """True when the connection was never made, so the request certainly did not arrive."""
-    return _caused_by(exc, ConnectionRefusedError)
-
-
-def certificate_refused(exc: BaseException) -> bool:
-    """True when we refused the provider's TLS certificate: that happens in the handshake, before
-    any of the request is sent, so the request certainly did not arrive."""
-    return _caused_by(exc, ssl.SSLCertVerificationError)
+def never_arrived(exc: BaseException) -> str | None:
+    """Why the request certainly did not reach the provider, or None when it may have: the
+    connection was refused, or we refused the provider's TLS certificate (in the handshake, before
+    any of the request is sent)."""
+    if _caused_by(exc, ConnectionRefusedError):
+        return "the connection was refused"
+    if _caused_by(exc, ssl.SSLCertVerificationError):
+        return "its certificate was refused"
+    return None
 
 
 def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:

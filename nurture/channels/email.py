@@ -31,8 +31,7 @@ from nurture.channels.base import (
     ChannelError,
     OutgoingMessage,
     SendResult,
-    certificate_refused,
-    connection_refused,
+    never_arrived,
     parse_retry_after,
     seconds_until,
 )
@@ -108,12 +107,11 @@ class SendGridChannel:
             # No connection was made (refused, no such host, no answer to connect): the request never left.
             raise ChannelError(f"could not reach SendGrid: {exc!r}") from exc
         except HTTPError as exc:
-            if certificate_refused(exc):  # refused in the TLS handshake: nothing of the request left
-                raise ChannelError(f"could not reach SendGrid: its certificate was refused: {exc!r}") from exc
+            never = never_arrived(exc)
+            if never:
+                raise ChannelError(f"could not reach SendGrid: {never}: {exc!r}") from exc
             # The request left and the answer did not come back (read timeout, dropped connection).
-            raise ChannelError(
-                f"SendGrid did not answer: {exc!r}", maybe_sent=not connection_refused(exc)
-            ) from exc
+            raise ChannelError(f"SendGrid did not answer: {exc!r}", maybe_sent=True) from exc
         if response.status >= 300:  # SendGrid accepts with 202; a redirect accepted nothing
             raise classify_sendgrid_error(response.status, response.data, response.headers)
         return response

@@ -18,8 +18,7 @@ from nurture.channels.base import (
     ChannelError,
     OutgoingMessage,
     SendResult,
-    certificate_refused,
-    connection_refused,
+    never_arrived,
     parse_retry_after,
 )
 from nurture.config import Settings
@@ -156,9 +155,8 @@ class TwilioChannel:
         if isinstance(exc, requests.Timeout):
             return ChannelError(f"Twilio did not answer in time: {exc}", maybe_sent=True)
         if isinstance(exc, requests.ConnectionError):
-            if certificate_refused(exc):  # refused in the TLS handshake: nothing of the request left
-                return ChannelError(f"could not reach Twilio: its certificate was refused: {exc}")
-            return ChannelError(f"could not reach Twilio: {exc}", maybe_sent=not connection_refused(exc))
+            never = never_arrived(exc)
+            return ChannelError(f"could not reach Twilio: {never + ': ' if never else ''}{exc}", maybe_sent=not never)
         if isinstance(exc, requests.RequestException | TwilioException | ValueError):
             # A 200 page we could not read, a garbled body: Twilio's side, worth another try.
             return ChannelError(f"unexpected answer from Twilio: {exc}", maybe_sent=True)
