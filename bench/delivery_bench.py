@@ -138,7 +138,7 @@ def _due_later(url: str, seconds: float) -> datetime:
     """Make every planned message due `seconds` from now (plain SQL: the database may belong to
     another commit's code); return that moment. Until then the scheduler claims none of them."""
     due = now() + timedelta(seconds=seconds)
-    engine = _plain_engines.get(url) or _plain_engines.setdefault(url, sa.create_engine(url, pool_size=1))
+    engine = _plain_engine(url)
     with engine.begin() as conn:
         # Stored as naive UTC (models.UTCDateTime).
         conn.execute(sa.text("UPDATE message SET due_at = :due WHERE state = 'planned'"),
@@ -149,12 +149,17 @@ def _due_later(url: str, seconds: float) -> datetime:
 def _finished(url: str) -> int:
     """Messages sent or delivered, counted in plain SQL (no model, no migration: the database may
     belong to another commit's code)."""
-    engine = _plain_engines.get(url) or _plain_engines.setdefault(url, sa.create_engine(url, pool_size=1))
+    engine = _plain_engine(url)
     with engine.connect() as conn:
         return conn.execute(sa.text("SELECT count(*) FROM message WHERE state IN ('sent', 'delivered')")).scalar_one()
 
 
 _plain_engines: dict[str, sa.Engine] = {}
+
+
+def _plain_engine(url: str) -> sa.Engine:
+    """One small engine per database, without nurture's models (disposed at the end of the run)."""
+    return _plain_engines.get(url) or _plain_engines.setdefault(url, sa.create_engine(url, pool_size=1))
 
 
 def _redis_pid(redis_url: str) -> int:
