@@ -114,9 +114,9 @@ def test_the_database_refuses_a_step_reaching_sent_twice(db_url):
 # -- a revocation while a worker waits for the lead ---------------------------------------------------
 
 
-def _wait_until_blocked(timeout: float = 10.0) -> None:
-    """Until another session of this database waits for a lock (PostgreSQL), or a moment (SQLite,
-    whose waiting writer cannot be seen from outside)."""
+def _wait_until_blocked(count: int, timeout: float = 10.0) -> None:
+    """Until `count` other sessions of this database wait for a lock (PostgreSQL), or a moment
+    (SQLite, whose waiting writers cannot be seen from outside)."""
     import time
 
     from nurture.db import get_engine
@@ -132,16 +132,17 @@ def _wait_until_blocked(timeout: float = 10.0) -> None:
         with engine.connect() as conn:
             waiting = conn.execute(sa.text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
                                            "AND datname = current_database()")).scalar_one()
-        if waiting:
+        if waiting >= count:
             return
         time.sleep(0.02)
-    raise AssertionError("the worker never waited for the lead's lock")
+    raise AssertionError(f"{count} workers never all waited for the lead's lock")
 
 
 @pytest.mark.parametrize("how", ["STOP", "carrier suppression", "email unsubscribe"])
-def test_a_revocation_committed_while_a_worker_waits_for_the_lead_stops_that_text(backend, how):
-    """The lead texts STOP (or the number is suppressed) while a worker holds its next text and waits
-    for the lead's lock: once the lock is free the worker must see the revocation and send nothing.
+def test_a_revocation_committed_while_workers_wait_for_the_lead_stops_their_messages(backend, how):
+    """The lead texts STOP (or the number is suppressed, or it unsubscribes) while THREADS workers,
+    each holding one of its next messages, wait for the lead's lock: once the lock is free every
+    worker must see the revocation and send nothing.
     (Consent and suppression read in the same statement as the lock were read as they stood before
     the wait, on PostgreSQL: the text went out after the STOP.)"""
     from sqlmodel import Session
@@ -155,7 +156,7 @@ def test_a_revocation_committed_while_a_worker_waits_for_the_lead_stops_that_tex
     sim = backend
     lead_id = new_york_lead(0)
     channel = "email" if how == "email unsubscribe" else "sms"
-    queued = queue_message(lead_id, NOW, step="next-story", channel=channel)
+    queued = [queue_message(lead_id, NOW, step=f"next-story-{i}", channel=channel) for i in range(THREADS)]
     holder = Session(get_engine(), expire_on_commit=False)
     try:
         lead = holder.get(Lead, lead_id)
@@ -169,15 +170,20 @@ def test_a_revocation_committed_while_a_worker_waits_for_the_lead_stops_that_tex
             suppress(holder, channel="sms", address=lead.phone, reason="carrier", detail="21610 from Twilio",
                      lead_id=lead_id, at=NOW)
         outcome: list[str] = []
-        worker = threading.Thread(target=lambda: outcome.append(Dispatcher().send(queued).state))
-        worker.start()
-        _wait_until_blocked()
+        workers = [threading.Thread(target=lambda mid=mid: outcome.append(Dispatcher().send(mid).state))
+                   for mid in queued]
+        for worker in workers:
+            worker.start()
+        _wait_until_blocked(len(workers))
         holder.commit()
     finally:
         holder.close()
-    worker.join(30)
+    for worker in workers:
+        worker.join(30)
 
     assert [r for r in sim.received if r.to in ("+12125550100", "ny0@example.com")] == []
-    assert outcome == ["skipped"]
-    [skipped] = [m for m in messages_of(lead_id, "skipped") if m.id == queued]
-    assert ("no SMS consent" if how == "STOP" else "suppressed") in skipped.reason, skipped.reason
+    assert outcome == ["skipped"] * THREADS
+    skipped = [m for m in messages_of(lead_id, "skipped") if m.id in queued]
+    assert len(skipped) == THREADS
+    for message in skipped:
+        assert ("no SMS consent" if how == "STOP" else "suppressed") in message.reason, message.reason
