@@ -318,3 +318,73 @@ def test_any_text_time_and_number_written_by_copy_reads_back_as_given(pg_url, ev
     with session_scope() as s:
         rows = s.exec(select(DeliveryEvent).order_by(DeliveryEvent.id)).all()
     assert [(e.cause, e.at, e.lead_id, e.to_state) for e in rows] == [tuple(e) for e in events]
+
+
+def test_an_import_holds_up_the_schedulers_claims_for_one_batch_at_most(db_url, monkeypatch):
+    """A list being imported while the scheduler ticks: the tick claims the messages already due.
+    On PostgreSQL it does so while a batch is still being saved (nothing it claims is locked by the
+    import); on SQLite, whose single writer the batch holds, as soon as that batch commits, before
+    the next one starts: each batch is its own transaction, so the tick never waits for the list."""
+    import threading
+
+    from nurture.scheduler import tick
+
+    engine = db.get_engine()
+    text = generate(31, bad_share=0, seed=12)
+    lines = text.splitlines()
+    earlier = import_text(lambda: Session(engine, expire_on_commit=False), "\n".join(lines[:6]) + "\n", now=NOW)
+    assert earlier.created == 5
+    at = NOW + timedelta(minutes=10)
+    with session_scope() as s:
+        due = {m.id for m in s.exec(select(Message).where(Message.state == "planned", Message.due_at <= at))}
+    assert due  # the earlier leads' welcomes wait for the tick
+
+    monkeypatch.setattr(csv_import, "BATCH", 10)
+    real_upsert, real_commit = csv_import.upsert_many, csv_import._commit_batch
+    batches: list[list[int]] = []
+    holding, go, ticked = threading.Event(), threading.Event(), threading.Event()
+
+    def upsert(session, rows, **kwargs):  # the import's batch, inside its transaction
+        outcomes = real_upsert(session, rows, **kwargs)
+        batches.append([o.lead_id for o in outcomes])
+        if len(batches) == 2:
+            holding.set()
+            assert go.wait(30), "the test never let the second batch commit"
+        return outcomes
+
+    def commit_batch(*args, **kwargs):
+        if len(batches) == 2:  # the third batch waits (holding nothing) until the tick is done
+            assert ticked.wait(30), "the tick did not get in after the second batch committed"
+        return real_commit(*args, **kwargs)
+
+    monkeypatch.setattr(csv_import, "upsert_many", upsert)
+    monkeypatch.setattr(csv_import, "_commit_batch", commit_batch)
+    later = NOW + timedelta(minutes=5)
+    importer = threading.Thread(
+        target=lambda: import_text(lambda: Session(engine, expire_on_commit=False), "\n".join([lines[0], *lines[6:]]) + "\n",
+                                   now=later))
+    importer.start()
+    try:
+        assert holding.wait(30)
+        claimed: list[int] = []
+        ticker = threading.Thread(target=lambda: (tick(lambda c: claimed.extend(m for m, _ in c), now=at), ticked.set()))
+        ticker.start()
+        if db.get_engine().dialect.name == "postgresql":
+            ticker.join(30)  # no wait for the batch being saved
+            assert ticked.is_set()
+            assert not set(claimed) & _messages_of(batches[1])  # the open batch's rows are not seen
+        go.set()
+        ticker.join(30)
+        assert ticked.is_set()
+    finally:
+        go.set()
+        ticked.set()
+        importer.join(60)
+    assert due <= set(claimed)
+    with session_scope() as s:
+        assert len(list(s.exec(select(Lead)))) == 31  # and the whole list was saved
+
+
+def _messages_of(lead_ids: list[int]) -> set[int]:
+    with session_scope() as s:
+        return {m.id for m in s.exec(select(Message).where(Message.lead_id.in_(lead_ids)))}
