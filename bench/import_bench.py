@@ -1,6 +1,7 @@
 """Import 10,000 generated CSV rows (5% bad) on SQLite and on PostgreSQL; print leads/s.
 
-    python bench/import_bench.py [--rows 10000] [--pg postgresql+psycopg://postgres@127.0.0.1:5432/test]
+    python bench/import_bench.py [--rows 10000] [--zips N] [--pg postgresql+psycopg://postgres@127.0.0.1:5432/test]
+                                 [--before REF ...] [--rounds R]
 
 Each run uses a new SQLite file and a new PostgreSQL database, dropped afterwards. Two figures
 per database: intake alone (parsing, validation, dedupe look-ups, lead and consent rows: what the
@@ -11,6 +12,12 @@ Under each figure, where the time went, in milliseconds per created lead: readin
 the rows, the planner, the bulk writes (COPY / executemany, including the database's work on
 them), everything else (look-ups, building rows, commits); and on PostgreSQL the CPU the server's
 backend used (from /proc/<pid>/stat), so the next bottleneck is visible.
+
+With --before REF, the real import (with planning) of the same rows is made by that commit's code
+too, on a database of its own schema, each run in a child process, alternating with this
+commit's round by round (default 2 rounds): this machine's speed drifts by two or more between
+hours, and alternation weighs it on both sides alike. Every child, database and work tree is
+removed at the end, also on Ctrl-C or a `timeout`.
 """
 
 from __future__ import annotations
@@ -18,8 +25,11 @@ from __future__ import annotations
 import argparse
 import collections
 import functools
+import json
 import os
 import random
+import signal
+import subprocess
 import sys
 import tempfile
 import time
@@ -32,7 +42,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 
 from bench.pg import cpu_ticks, postgres_backends  # noqa: E402
 from nurture import bulk, csv_import, db, planning  # noqa: E402
@@ -139,6 +150,88 @@ def _print(what: str, rows: int, result: tuple[float, int, int, dict[str, float]
     print("    ms per created lead: " + ", ".join(f"{k} {v * 1000 / max(created, 1):.2f}" for k, v in phases.items()))
 
 
+# A child process whose `nurture` is the tree measured (PYTHONPATH): the real import, with planning,
+# of the CSV file given, on the database given (SQLite: migrated here, by the tree's own code).
+_CHILD = r"""
+import json, sys, time
+from pathlib import Path
+from sqlmodel import Session
+from nurture import db
+from nurture.clock import now
+from nurture.csv_import import import_text
+
+path, url = sys.argv[1], sys.argv[2]
+text = Path(path).read_text(encoding="utf-8")
+if url.startswith("sqlite"):
+    db.upgrade(url)
+engine = db.get_engine(url)
+began, began_cpu = time.perf_counter(), time.process_time()
+report = import_text(lambda: Session(engine, expire_on_commit=False), text, now=now())
+wall, cpu = time.perf_counter() - began, time.process_time() - began_cpu
+db.dispose_engines()
+print(json.dumps({"created": report.created, "wall": wall, "cpu": cpu, "code": str(Path(db.__file__).parent)}))
+"""
+
+
+def import_in(tree: Path, csv_path: Path, kind: str, pg: str) -> dict[str, Any]:
+    """The child's figures for one import by `tree`'s code on a new database of `kind`, dropped after."""
+    from bench.pg import drop_database, fresh_database
+
+    with tempfile.TemporaryDirectory() as tmp:
+        name = None
+        if kind == "postgresql":
+            name, url = fresh_database(prefix="nurture_importbench", admin_url=pg,
+                                       code=None if tree == ROOT else tree)
+        else:
+            url = f"sqlite:///{Path(tmp) / 'bench.db'}"
+        try:
+            done = subprocess.run([sys.executable, "-c", _CHILD, str(csv_path), url], cwd=tree,
+                                  env={**os.environ, "PYTHONPATH": str(tree)}, capture_output=True, text=True,
+                                  timeout=3600, check=False)
+        finally:
+            if name:
+                drop_database(name, admin_url=pg)
+    if done.returncode != 0:
+        raise SystemExit(f"the import with {tree} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def compare(text: str, rows: int, refs: list[str], rounds: int, pg: str) -> None:
+    """The real import of `text` by this commit and by each of `refs`, alternated round by round."""
+    # `timeout` and kill send SIGTERM: unwind through the finally blocks that clean up.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    from bench.delivery_bench import checkout, remove_checkout
+
+    trees: dict[str, Path] = {"this commit": ROOT}
+    kinds = ("postgresql", "sqlite")
+    try:
+        for ref in refs:
+            trees[ref] = checkout(ref)
+        rates: dict[tuple[str, str], list[float]] = {(label, kind): [] for label in trees for kind in kinds}
+        with tempfile.TemporaryDirectory() as tmp:
+            csv_path = Path(tmp) / "list.csv"
+            csv_path.write_text(text, encoding="utf-8")
+            for round_no in range(1, rounds + 1):
+                for label, tree in trees.items():
+                    for kind in kinds:
+                        got = import_in(tree, csv_path, kind, pg)
+                        rates[(label, kind)].append(got["created"] / got["wall"])
+                        print(f"round {round_no}, {label} ({got['code']}), {kind:10}: {rows} rows, "
+                              f"{got['created']} created in {got['wall']:.2f} s = "
+                              f"{got['created'] / got['wall']:,.0f} leads/s (client CPU {got['cpu']:.2f} s)",
+                              flush=True)
+        for kind in kinds:
+            base = rates[("this commit", kind)]
+            for label in trees:
+                if label != "this commit":
+                    ratios = ", ".join(f"{b / v:.2f}" for b, v in zip(base, rates[(label, kind)], strict=True))
+                    print(f"{kind}: this commit / {label}, leads/s round by round: {ratios}")
+    finally:
+        for label, tree in trees.items():
+            if label != "this commit":
+                remove_checkout(tree)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--rows", type=int, default=10_000)
@@ -146,8 +239,14 @@ def main() -> int:
     ap.add_argument("--zips", type=int, default=len(ZIPS),
                     help=f"distinct ZIPs in the list (default {len(ZIPS)}, as earlier figures; more are drawn "
                          "from the real ZIPs of the same states)")
+    ap.add_argument("--before", metavar="REF", action="append", default=[],
+                    help="also import the same rows with this git commit's code, in alternate rounds")
+    ap.add_argument("--rounds", type=int, default=2, help="rounds of each commit with --before (default 2)")
     args = ap.parse_args()
     text = generate(args.rows, zips=args.zips)
+    if args.before:
+        compare(text, args.rows, args.before, args.rounds, args.pg)
+        return 0
 
     for plan in (False, True):
         what = "intake + planning" if plan else "intake only      "
