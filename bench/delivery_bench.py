@@ -244,19 +244,6 @@ def end_to_end(sends: int, code: Path = ROOT, *, processes: int = 2, threads: in
         drop_database(name)
 
 
-def checkout(ref: str) -> Path:
-    """A temporary work tree of `ref` (removed by the caller), for a before/after comparison."""
-    import tempfile
-
-    where = Path(tempfile.mkdtemp(prefix="nurture-before-")) / "tree"
-    subprocess.run(["git", "worktree", "add", "--detach", "-q", str(where), ref], cwd=ROOT, check=True)
-    return where
-
-
-def remove_checkout(where: Path) -> None:
-    subprocess.run(["git", "worktree", "remove", "--force", str(where)], cwd=ROOT, check=False)
-
-
 def _peak_rss_kb(pid: int) -> int:
     """The highest VmHWM among `pid` and its children (dramatiq forks its worker processes)."""
     pids = [pid]
@@ -350,14 +337,13 @@ def main() -> int:
     if args.before:
         emails, _, _ = end_to_end(args.sends, emails_only=True)
         print(f"compared, emails only: this commit {emails:,.0f} sends/s (ratio to no-op {emails / noop:.2f})")
-        for ref in args.before:
-            tree = checkout(ref)
-            try:
-                before, _, _ = end_to_end(args.sends, code=tree)
-            finally:
-                remove_checkout(tree)
-            print(f"  {ref}: {before:,.0f} sends/s (ratio {before / noop:.2f}); this commit / {ref} "
-                  f"{emails / before:.2f} ({(emails / before - 1) * 100:+.0f}%)")
+        from bench.trees import trees
+
+        with trees(args.before) as measured:
+            for ref in args.before:
+                before, _, _ = end_to_end(args.sends, code=measured[ref])
+                print(f"  {ref}: {before:,.0f} sends/s (ratio {before / noop:.2f}); this commit / {ref} "
+                      f"{emails / before:.2f} ({(emails / before - 1) * 100:+.0f}%)")
     if not args.skip_tick:
         for total_rows in (100_000, 1_000_000):
             print(f"scheduler tick: 10,000 due among {total_rows:,} planned rows: claim + enqueue in "

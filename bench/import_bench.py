@@ -200,36 +200,23 @@ def compare(text: str, rows: int, refs: list[str], rounds: int, pg: str) -> None
     """The real import of `text` by this commit and by each of `refs`, alternated round by round."""
     # `timeout` and kill send SIGTERM: unwind through the finally blocks that clean up.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    from bench.delivery_bench import checkout, remove_checkout
+    from bench.trees import print_ratios, trees
 
-    trees: dict[str, Path] = {"this commit": ROOT}
     kinds = ("postgresql", "sqlite")
-    try:
-        for ref in refs:
-            trees[ref] = checkout(ref)
-        rates: dict[tuple[str, str], list[float]] = {(label, kind): [] for label in trees for kind in kinds}
-        with tempfile.TemporaryDirectory() as tmp:
-            csv_path = Path(tmp) / "list.csv"
-            csv_path.write_text(text, encoding="utf-8")
-            for round_no in range(1, rounds + 1):
-                for label, tree in trees.items():
-                    for kind in kinds:
-                        got = import_in(tree, csv_path, kind, pg)
-                        rates[(label, kind)].append(got["created"] / got["wall"])
-                        print(f"round {round_no}, {label} ({got['code']}), {kind:10}: {rows} rows, "
-                              f"{got['created']} created in {got['wall']:.2f} s = "
-                              f"{got['created'] / got['wall']:,.0f} leads/s (client CPU {got['cpu']:.2f} s)",
-                              flush=True)
-        for kind in kinds:
-            base = rates[("this commit", kind)]
-            for label in trees:
-                if label != "this commit":
-                    ratios = ", ".join(f"{b / v:.2f}" for b, v in zip(base, rates[(label, kind)], strict=True))
-                    print(f"{kind}: this commit / {label}, leads/s round by round: {ratios}")
-    finally:
-        for label, tree in trees.items():
-            if label != "this commit":
-                remove_checkout(tree)
+    with trees(refs) as measured, tempfile.TemporaryDirectory() as tmp:
+        csv_path = Path(tmp) / "list.csv"
+        csv_path.write_text(text, encoding="utf-8")
+        rates: dict[str, dict[str, list[float]]] = {label: {kind: [] for kind in kinds} for label in measured}
+        for round_no in range(1, rounds + 1):
+            for label, tree in measured.items():
+                for kind in kinds:
+                    got = import_in(tree, csv_path, kind, pg)
+                    rates[label][kind].append(got["created"] / got["wall"])
+                    print(f"round {round_no}, {label} ({got['code']}), {kind:10}: {rows} rows, "
+                          f"{got['created']} created in {got['wall']:.2f} s = "
+                          f"{got['created'] / got['wall']:,.0f} leads/s (client CPU {got['cpu']:.2f} s)",
+                          flush=True)
+    print_ratios(rates, "leads/s")
 
 
 def main() -> int:

@@ -115,31 +115,19 @@ def compare(leads: int, refs: list[str], rounds: int) -> None:
     # `timeout` and kill send SIGTERM: unwind through the finally block that removes the work trees.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     sys.path.insert(0, str(ROOT))
-    from bench.delivery_bench import checkout, remove_checkout
+    from bench.trees import print_ratios, trees
 
-    trees: dict[str, Path] = {"this commit": ROOT}
-    try:
-        for ref in refs:
-            trees[ref] = checkout(ref)
-        cpu_rates: dict[str, dict[str, list[float]]] = {label: {"varied": [], "one moment": []} for label in trees}
+    with trees(refs) as measured:
+        cpu_rates: dict[str, dict[str, list[float]]] = {label: {"varied": [], "one moment": []} for label in measured}
         for round_no in range(1, rounds + 1):
-            for label, tree in trees.items():
+            for label, tree in measured.items():
                 got = measure_in(tree, leads)
                 for kind in ("varied", "one moment"):
                     wall, cpu, planned = got[kind]
                     cpu_rates[label][kind].append(leads / cpu)
                     print(f"round {round_no}, {label} ({got['code']}), {kind}: {leads / wall:,.0f} leads/s wall, "
                           f"{leads / cpu:,.0f} leads/s CPU ({planned:,} messages)", flush=True)
-        for kind in ("varied", "one moment"):
-            base = cpu_rates["this commit"][kind]
-            for label in trees:
-                if label != "this commit":
-                    ratios = ", ".join(f"{b / v:.2f}" for b, v in zip(base, cpu_rates[label][kind], strict=True))
-                    print(f"{kind}: this commit / {label}, leads/s CPU round by round: {ratios}")
-    finally:
-        for label, tree in trees.items():
-            if label != "this commit":
-                remove_checkout(tree)
+    print_ratios(cpu_rates, "leads/s CPU")
 
 
 def main() -> None:

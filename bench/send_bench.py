@@ -88,7 +88,8 @@ def main() -> int:
     # `timeout` and kill send SIGTERM: unwind through the finally blocks that stop every process.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     sys.path.insert(0, str(ROOT))
-    from bench.delivery_bench import _up, checkout, remove_checkout
+    from bench.delivery_bench import _up
+    from bench.trees import print_ratios, trees
     from nurture import fleet
     from nurture.simulator import RemoteSimulator
 
@@ -96,32 +97,24 @@ def main() -> int:
     simulator = subprocess.Popen([sys.executable, "-m", "nurture.simulator", "--port", str(port), "--no-payloads",
                                   "--asgi"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
                                  start_new_session=True)
-    trees: dict[str, Path] = {"this commit": ROOT}
     try:
         sim_url = f"http://127.0.0.1:{port}"
         fleet.wait_for(lambda: _up(RemoteSimulator(sim_url)), timeout=20)
-        for ref in args.before:
-            trees[ref] = checkout(ref)
-        figures: dict[str, list[float]] = {label: [] for label in trees}
-        for round_no in range(1, args.rounds + 1):
-            for label, tree in trees.items():
-                got = measure(tree, args.sends, sim_url)
-                per_send = got["cpu"] * 1000 / got["sends"]
-                figures[label].append(per_send)
-                print(f"round {round_no}, {label}: {per_send:.2f} CPU ms per send "
-                      f"({got['sends'] / got['wall']:,.0f} sends/s in one thread; {got['states']})", flush=True)
-        base = figures["this commit"]
+        with trees(args.before) as measured:
+            figures: dict[str, dict[str, list[float]]] = {label: {"CPU ms per send": []} for label in measured}
+            for round_no in range(1, args.rounds + 1):
+                for label, tree in measured.items():
+                    got = measure(tree, args.sends, sim_url)
+                    per_send = got["cpu"] * 1000 / got["sends"]
+                    figures[label]["CPU ms per send"].append(per_send)
+                    print(f"round {round_no}, {label}: {per_send:.2f} CPU ms per send "
+                          f"({got['sends'] / got['wall']:,.0f} sends/s in one thread; {got['states']})", flush=True)
         for label, values in figures.items():
-            line = f"{label}: {', '.join(f'{v:.2f}' for v in values)} CPU ms per send"
-            if label != "this commit":
-                ratios = [b / v for b, v in zip(base, values, strict=True)]
-                line += f"; this commit / {label}: {', '.join(f'{r:.2f}' for r in ratios)}"
-            print(line)
+            print(f"{label}: {', '.join(f'{v:.2f}' for v in values['CPU ms per send'])} CPU ms per send")
+        if len(figures) > 1:
+            print_ratios(figures)
     finally:
         fleet.stop(simulator)
-        for label, tree in trees.items():
-            if label != "this commit":
-                remove_checkout(tree)
     return 0
 
 
