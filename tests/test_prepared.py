@@ -142,3 +142,32 @@ def test_an_in_list_expanded_at_run_time_is_refused_with_the_way_out(pg_url):
     statement = sa.select(table.c.id).where(table.c.state.in_(["sent", "delivered"]))
     with session_scope() as session, pytest.raises(ValueError, match="no expanding IN list"):
         Prepared(statement).rows(session, {})
+
+
+@pytest.mark.parametrize("worker", [False, True], ids=["another process", "a worker process"])
+def test_a_worker_process_sends_without_a_ping_before_each_checkout(pg_url, providers, monkeypatch, worker):
+    """`dramatiq workers` loads workers.py, which sets the process up with `tasks.worker_process`:
+    its sends check out connections without the round trip of a ping (a dropped connection is met
+    and the send tried again instead, above). Other processes keep the ping."""
+    from nurture import tasks
+
+    monkeypatch.setattr(db, "pre_ping", db.pre_ping)  # whatever the test sets is put back after it
+    if worker:
+        tasks.worker_process()
+    db.dispose_engines()
+    lead_id, first = _lead_with_a_queued_text()
+    pings: list[object] = []
+    dialect = db.get_engine().dialect
+    real_ping = dialect.do_ping
+    monkeypatch.setattr(dialect, "do_ping", lambda conn: pings.append(conn) or real_ping(conn))
+    dispatcher = Dispatcher()
+    states = [dispatcher.send(first).state]
+    for step, channel in (("an-email", "email"), ("another-text", "sms")):  # within Florida's daily caps
+        clock.advance(timedelta(hours=2))
+        states.append(dispatcher.send(queue_message(lead_id, clock.now(), step=step, channel=channel)).state)
+    assert states == ["sent"] * 3
+    assert len(providers.received) == 3
+    if worker:
+        assert pings == []
+    else:
+        assert len(pings) >= 3  # the counter sees the pings of a process that has them
