@@ -2,8 +2,8 @@
 
 import dramatiq
 
-from nurture.broker import make_broker, send_actor
-from nurture.tasks import worker_process
+from nurture.delivery.broker import make_broker, send_actor
+from nurture.delivery.tasks import worker_process
 
 worker_process()
 broker = make_broker()

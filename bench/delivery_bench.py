@@ -39,7 +39,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.pg import cpu_ticks, drop_database, fresh_database, postgres_backends  # noqa: E402
-from nurture import db, fleet  # noqa: E402
+from nurture import db
+from testkit import fleet  # noqa: E402
 from nurture.clock import now  # noqa: E402
 
 REDIS_URL = "redis://127.0.0.1:6379/11"
@@ -178,11 +179,11 @@ def end_to_end(sends: int, code: Path = ROOT, *, processes: int = 2, threads: in
     own_redis = fleet.OwnRedis(work)  # its own: the figures are not mixed with anything else's
     own_redis.start()
     port = fleet.free_port()
-    sim_proc = subprocess.Popen([sys.executable, "-m", "nurture.simulator", "--port", str(port), "--no-payloads",
+    sim_proc = subprocess.Popen([sys.executable, "-m", "testkit.simulator", "--port", str(port), "--no-payloads",
                                  "--asgi"], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
                                 start_new_session=True)
     sim_url = f"http://127.0.0.1:{port}"
-    from nurture.simulator import RemoteSimulator
+    from testkit.simulator import RemoteSimulator
 
     sim = RemoteSimulator(sim_url)
     fleet.wait_for(lambda: _up(sim), timeout=20)
@@ -263,9 +264,9 @@ def _peak_rss_kb(pid: int) -> int:
 
 
 def tick_bench(total: int, due: int = 10_000) -> float:
-    from nurture.broker import enqueuer, make_broker
+    from nurture.delivery.broker import enqueuer, make_broker
     from nurture.config import Settings
-    from nurture.scheduler import tick
+    from nurture.delivery.scheduler import tick
 
     name, url = fresh_database()
     try:

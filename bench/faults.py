@@ -34,7 +34,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.pg import PG_ADMIN, drop_database, fresh_database  # noqa: E402
-from nurture import db, fleet  # noqa: E402
+from nurture import db
+from testkit import fleet  # noqa: E402
 from nurture.clock import now  # noqa: E402
 
 
@@ -116,7 +117,7 @@ def main() -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
     from nurture.config import get_settings
-    from nurture.simulator import Simulator
+    from testkit.simulator import Simulator
 
     name, url = fresh_database("nurture_faults")
     work = Path(tempfile.mkdtemp(prefix="nurture-faults-"))

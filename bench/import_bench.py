@@ -46,9 +46,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.pg import cpu_ticks, postgres_backends  # noqa: E402
-from nurture import bulk, csv_import, db, planning  # noqa: E402
+from nurture import bulk, db
+from nurture.intake import csv_import
+from nurture.plans import replan as planning  # noqa: E402
 from nurture.clock import now  # noqa: E402
-from nurture.csv_import import import_text  # noqa: E402
+from nurture.intake.csv_import import import_text  # noqa: E402
 
 PHASES = (("read + validate", csv_import, "parse_lead"), ("planner", planning, "plan"),
           ("bulk writes", bulk, "insert_rows"))
@@ -158,7 +160,7 @@ from pathlib import Path
 from sqlmodel import Session
 from nurture import db
 from nurture.clock import now
-from nurture.csv_import import import_text
+from nurture.intake.csv_import import import_text
 
 path, url = sys.argv[1], sys.argv[2]
 text = Path(path).read_text(encoding="utf-8")

@@ -31,10 +31,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from nurture.planner import plan
-from nurture.rules import Rulebook
-from nurture.sequences import load_catalog
-from nurture.urgency import Facts, zone
+from nurture.plans.planner import plan
+from nurture.law import Rulebook
+from nurture.plans.sequences import load_catalog
+from nurture.plans.urgency import Facts
+from nurture.localtime import zone
 
 ROOT = Path(__file__).resolve().parent.parent
 STATES = ["FL", "TX", "CA", "NY", "AL", "LA", "MS", "OK", "MD", "WA", "GA", "AZ", "IL", "OH", "NV"]

@@ -26,7 +26,9 @@ ROOT = Path(__file__).resolve().parent.parent
 _CHILD = r"""
 import json, os, sys, time
 import sqlalchemy as sa
-from nurture import db, fleet, tasks
+from nurture import db
+from testkit import fleet
+from nurture.delivery import tasks
 from nurture.clock import now
 
 sends, sim_url, url = int(sys.argv[1]), sys.argv[2], sys.argv[3]
@@ -90,11 +92,11 @@ def main() -> int:
     sys.path.insert(0, str(ROOT))
     from bench.delivery_bench import _up
     from bench.trees import print_ratios, trees
-    from nurture import fleet
-    from nurture.simulator import RemoteSimulator
+    from testkit import fleet
+    from testkit.simulator import RemoteSimulator
 
     port = fleet.free_port()
-    simulator = subprocess.Popen([sys.executable, "-m", "nurture.simulator", "--port", str(port), "--no-payloads",
+    simulator = subprocess.Popen([sys.executable, "-m", "testkit.simulator", "--port", str(port), "--no-payloads",
                                   "--asgi"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
                                  start_new_session=True)
     try:

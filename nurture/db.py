@@ -19,6 +19,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from nurture.config import get_settings
+from nurture.models import KeyValue
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -122,7 +123,6 @@ def session_scope(url: str | None = None) -> Iterator[Session]:
 
 def secret_key(session: Session) -> str:
     """NURTURE_SECRET_KEY, or one generated on first use and kept in the database."""
-    from nurture.models import KeyValue
 
     configured = get_settings().secret_key
     if configured:

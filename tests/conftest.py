@@ -146,7 +146,7 @@ TWILIO_FROM = "+13055550000"
 @pytest.fixture
 def simulator():
     """The provider simulator on 127.0.0.1 (Twilio Messages + SendGrid Mail Send)."""
-    from nurture.simulator import Simulator
+    from testkit.simulator import Simulator
 
     with Simulator() as sim:
         yield sim
@@ -165,8 +165,8 @@ def webhook_keys(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def providers(simulator, monkeypatch: pytest.MonkeyPatch):
     """Twilio and SendGrid credentials pointed at the simulator: the real SDKs talk to it."""
-    from nurture.channels import clear_channel_cache
-    from nurture.tasks import reset_dispatcher
+    from nurture.delivery.channels import clear_channel_cache
+    from nurture.delivery.tasks import reset_dispatcher
 
     env = {
         "NURTURE_TWILIO_ACCOUNT_SID": TWILIO_SID, "NURTURE_TWILIO_AUTH_TOKEN": TWILIO_TOKEN,

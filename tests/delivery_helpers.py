@@ -8,8 +8,8 @@ from typing import Any
 from sqlmodel import select
 
 from nurture.db import session_scope
-from nurture.intake import upsert_lead
-from nurture.lifecycle import S
+from nurture.intake.leads import upsert_lead
+from nurture.delivery.lifecycle import S
 from nurture.models import DeliveryEvent, Lead, Message
 
 CONSENT = {"granted": True, "text": "I agree to receive texts from Short Sale Help. Reply STOP to opt out.",

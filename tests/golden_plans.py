@@ -74,9 +74,9 @@ def timelines() -> list[dict]:
     """Every lead's plan, as plain JSON."""
     sys.path.insert(0, str(ROOT))
     from nurture.models import Lead
-    from nurture.planner import PastMessage, plan
-    from nurture.rules import Rulebook
-    from nurture.sequences import load_catalog
+    from nurture.plans.planner import PastMessage, plan
+    from nurture.law import Rulebook
+    from nurture.plans.sequences import load_catalog
 
     catalog = load_catalog(ROOT / "schedules")
     book = Rulebook(policy="strict", email_quiet_hours=True)

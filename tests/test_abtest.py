@@ -7,7 +7,7 @@ two-proportion example, Fleiss without continuity correction).
 
 import pytest
 
-from nurture.abtest import MIN_SAMPLE, Arm, compare, sample_size, wilson
+from nurture.console.abtest import MIN_SAMPLE, Arm, compare, sample_size, wilson
 
 
 def test_wilson_interval_matches_the_published_figures():

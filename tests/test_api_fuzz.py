@@ -110,7 +110,7 @@ def test_webhook_bodies_never_get_a_5xx(db_url, webhook_keys, form, message_id, 
 @BODIES
 @given(form=parse_forms)
 def test_inbound_parse_posts_never_get_a_5xx(db_url, form):
-    from nurture.tokens import inbound_parse_key
+    from nurture.content.tokens import inbound_parse_key
 
     _seed()
     with local_client(app) as client:

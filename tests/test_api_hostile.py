@@ -230,7 +230,7 @@ def test_sendgrid_events_nested_past_any_real_event_are_a_400(client):
 
 
 def test_an_unexpected_error_is_a_500_whose_log_holds_no_personal_data(client, monkeypatch, caplog):
-    from nurture import planning
+    from nurture.plans import replan as planning
 
     def explode(*_args, **_kwargs):
         # Built from LEAD so that no personal data sits in this source line, which a traceback shows.

@@ -10,7 +10,7 @@ import dramatiq
 import pytest
 from dramatiq.middleware import Middleware
 
-from nurture.broker import (
+from nurture.delivery.broker import (
     QUEUE,
     SEND_ACTOR,
     _encode_chunk,

@@ -12,8 +12,12 @@ from hypothesis import strategies as st
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from nurture import bulk, csv_import, db, planning
-from nurture.csv_import import ImportInterrupted, import_text
+from nurture import bulk, db
+
+from nurture.intake import csv_import
+
+from nurture.plans import replan as planning
+from nurture.intake.csv_import import ImportInterrupted, import_text
 from nurture.db import session_scope
 from nurture.models import DeliveryEvent, Lead, Message
 
@@ -327,7 +331,7 @@ def test_an_import_holds_up_the_schedulers_claims_for_one_batch_at_most(db_url, 
     the next one starts: each batch is its own transaction, so the tick never waits for the list."""
     import threading
 
-    from nurture.scheduler import tick
+    from nurture.delivery.scheduler import tick
 
     engine = db.get_engine()
     text = generate(31, bad_share=0, seed=12)

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from nurture.channels import ChannelError, OutgoingMessage, clear_channel_cache, get_channel
-from nurture.channels.email import SendGridChannel
-from nurture.channels.outbox import OutboxChannel
-from nurture.channels.sms import TwilioChannel
+from nurture.delivery.channels import ChannelError, OutgoingMessage, clear_channel_cache, get_channel
+from nurture.delivery.channels.email import SendGridChannel
+from nurture.delivery.channels.outbox import OutboxChannel
+from nurture.delivery.channels.sms import TwilioChannel
 from nurture.config import Settings, get_settings
-from nurture.simulator import Simulator
+from testkit.simulator import Simulator
 
 ACCOUNT_SID = "AC" + "0123456789abcdef" * 2
 AUTH_TOKEN = "test-auth-token"

@@ -18,7 +18,7 @@ from delivery_helpers import add_lead, cancel_plan, queue_message
 from nurture.cli import app
 from nurture.clock import clock
 from nurture.db import session_scope
-from nurture.dispatch import Dispatcher
+from nurture.delivery.dispatch import Dispatcher
 from nurture.models import Message
 from sqlalchemy import func
 from sqlalchemy import select as sa_select

@@ -13,7 +13,7 @@ import pytest
 from delivery_helpers import add_lead, cancel_plan, messages_of, queue_message
 from nurture.clock import clock
 from nurture.db import session_scope
-from nurture.dispatch import Dispatcher
+from nurture.delivery.dispatch import Dispatcher
 from nurture.models import Message
 
 # Tuesday 2026-12-01 10:00 in New York: inside every window.
@@ -148,8 +148,8 @@ def test_a_revocation_committed_while_workers_wait_for_the_lead_stops_their_mess
     from sqlmodel import Session
 
     from nurture.db import get_engine
-    from nurture.dispatch import suppress
-    from nurture.inbound import opt_out
+    from nurture.delivery.dispatch import suppress
+    from nurture.conversations.inbound import opt_out
     from nurture.locking import lock_leads
     from nurture.models import Lead
 

@@ -20,8 +20,8 @@ from nurture.cli import app
 from nurture.clock import clock
 from nurture.config import get_settings
 from nurture.db import session_scope
-from nurture.dispatch import Dispatcher
-from nurture.inbound import handle_inbound_sms
+from nurture.delivery.dispatch import Dispatcher
+from nurture.conversations.inbound import handle_inbound_sms
 from nurture.models import Consent, Lead, ProposedChange
 from nurture.web import create_app
 from nurture.web.leads import EXAMPLE

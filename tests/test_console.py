@@ -8,18 +8,18 @@ from fastapi.testclient import TestClient
 from sqlmodel import select
 
 from delivery_helpers import add_lead, cancel_plan, message, queue_message
-from nurture import lead_status
+from nurture.intake import status as lead_status
 from nurture.clock import clock
 from nurture.config import get_settings
 from nurture.console import log_search, overview, windows
 from nurture.console.chart import bar_chart, nice_ceiling
 from nurture.console.results import template_results
 from nurture.db import session_scope
-from nurture.dispatch import Dispatcher
-from nurture.inbound import handle_inbound_sms
-from nurture.lifecycle import log_event
+from nurture.delivery.dispatch import Dispatcher
+from nurture.conversations.inbound import handle_inbound_sms
+from nurture.delivery.lifecycle import log_event
 from nurture.models import Click, DeliveryEvent, Lead, Message
-from nurture.tokens import link_token
+from nurture.content.tokens import link_token
 from nurture.web import create_app
 from web_helpers import LOOPBACK
 
@@ -121,7 +121,7 @@ def test_nothing_counted_shows_no_rate_not_zero_percent(sqlite_url):
 
 
 def test_queue_health_names_due_stale_and_paused(sqlite_url):
-    from nurture import pauses
+    from nurture.delivery import pauses
 
     clock.freeze(NOW)
     lead_id = add_lead(NOW)

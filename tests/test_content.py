@@ -23,7 +23,7 @@ from nurture.content import (
     urgency_rules,
 )
 from nurture.models import Lead
-from nurture.tokens import verify_link_token, verify_unsubscribe_token
+from nurture.content.tokens import verify_link_token, verify_unsubscribe_token
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "templates"

@@ -14,15 +14,16 @@ from sqlmodel import select
 from twilio.request_validator import RequestValidator
 
 from delivery_helpers import add_lead, cancel_plan, lead, message, messages_of, queue_message
-from nurture import consent, inbox
+from nurture.law import consent
+from nurture.conversations import inbox
 from nurture.clock import clock
 from nurture.config import get_settings
 from nurture.db import session_scope
-from nurture.dispatch import Dispatcher
-from nurture.inbound import handle_inbound_sms
-from nurture.intake import update_lead
+from nurture.delivery.dispatch import Dispatcher
+from nurture.conversations.inbound import handle_inbound_sms
+from nurture.intake.leads import update_lead
 from nurture.models import Consent, InboundMessage, Lead, Message, Suppression
-from nurture.scheduler import tick
+from nurture.delivery.scheduler import tick
 from nurture.web import create_app
 
 PUBLIC = "https://nurture.example.com"

@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 from typer.testing import CliRunner
 
 from nurture.cli import app
-from nurture.csv_import import BATCH, import_text
+from nurture.intake.csv_import import BATCH, import_text
 from nurture.db import get_engine, session_scope
 from nurture.models import Lead
 
@@ -66,7 +66,7 @@ def test_a_bad_date_on_line_702_of_1201_costs_that_line_only(db_url, tmp_path, f
 
 def test_a_crash_inside_a_batch_costs_only_the_row_that_caused_it_and_prints_nothing_personal(
         db_url, tmp_path, frozen_now, monkeypatch, caplog):
-    from nurture import planning
+    from nurture.plans import replan as planning
 
     real = planning.replan_many
 
@@ -79,7 +79,7 @@ def test_a_crash_inside_a_batch_costs_only_the_row_that_caused_it_and_prints_not
 
     monkeypatch.setattr(planning, "replan_many", fragile)
     lines = [row(i) for i in range(1, BATCH + 21)]
-    with caplog.at_level(logging.ERROR, logger="nurture.csv_import"):
+    with caplog.at_level(logging.ERROR, logger="nurture.intake.csv_import"):
         result, report = run_import(write(tmp_path, lines))
     assert result.exit_code == 1
     assert (report["rows"], report["created"], report["failed_rows"]) == (BATCH + 20, BATCH + 19, 1)

@@ -10,7 +10,7 @@ from conftest import TWILIO_FROM
 from delivery_helpers import add_lead, cancel_plan, events, lead, message, messages_of, queue_message
 from nurture.clock import clock
 from nurture.db import session_scope
-from nurture.dispatch import MAX_ATTEMPTS, Dispatcher
+from nurture.delivery.dispatch import MAX_ATTEMPTS, Dispatcher
 from nurture.models import Suppression
 
 TUESDAY_10_MIAMI = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
@@ -193,7 +193,7 @@ def test_deadline_content_is_never_sent_after_the_sale_date(sqlite_url, provider
 def test_a_lead_who_converted_gets_nothing_more(setup):
     lead_id, sim = setup
     mid = queue_message(lead_id, TUESDAY_10_MIAMI)
-    from nurture.intake import update_lead
+    from nurture.intake.leads import update_lead
 
     with session_scope() as s:
         update_lead(s, s.get(type(lead(lead_id)), lead_id), {"status": "converted"}, method="test",
@@ -235,7 +235,7 @@ def test_a_broken_template_fails_that_message_and_not_the_worker(setup, tmp_path
 
 @pytest.fixture
 def short_timeout(monkeypatch):
-    from nurture.channels import clear_channel_cache
+    from nurture.delivery.channels import clear_channel_cache
     from nurture.config import get_settings
 
     monkeypatch.setenv("NURTURE_PROVIDER_TIMEOUT_SECONDS", "0.5")
@@ -247,7 +247,7 @@ def test_a_text_that_timed_out_but_reached_twilio_is_reconciled_not_resent(setup
     import time
 
     from nurture.config import get_settings
-    from nurture.scheduler import reconcile_stale
+    from nurture.delivery.scheduler import reconcile_stale
 
     lead_id, sim = setup
     sim.delay = 1.0  # Twilio answers after our 0.5 s timeout, but it does take the message
@@ -268,7 +268,7 @@ def test_a_text_that_timed_out_but_reached_twilio_is_reconciled_not_resent(setup
 
 def test_an_email_that_timed_out_waits_for_sendgrids_events_then_goes_to_review(setup, short_timeout):
     from nurture.config import get_settings
-    from nurture.scheduler import reconcile_stale
+    from nurture.delivery.scheduler import reconcile_stale
 
     lead_id, sim = setup
     sim.delay = 1.0
@@ -307,7 +307,7 @@ def test_when_the_history_misses_a_step_that_went_out_the_database_constraint_st
         on_either_database, monkeypatch):
     """As if the history read had a bug: the unique index refuses the second claim of the step, the
     message is recorded skipped with the reason, and nothing reaches the provider a second time."""
-    from nurture import dispatch
+    from nurture.delivery import dispatch
 
     lead_id, sim = on_either_database
     dispatcher = Dispatcher()

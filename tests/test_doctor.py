@@ -12,7 +12,9 @@ import pytest
 from alembic import command
 from typer.testing import CliRunner
 
-from nurture import db, pauses
+from nurture import db
+
+from nurture.delivery import pauses
 from nurture.cli import app
 from nurture.config import get_settings
 from nurture.db import session_scope

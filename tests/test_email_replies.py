@@ -16,10 +16,10 @@ from delivery_helpers import add_lead, cancel_plan, lead, messages_of, queue_mes
 from nurture.clock import clock
 from nurture.config import get_settings
 from nurture.db import session_scope
-from nurture.dispatch import Dispatcher
-from nurture.inbound_email import html_to_text, parse_inbound
+from nurture.delivery.dispatch import Dispatcher
+from nurture.conversations.email_parse import html_to_text, parse_inbound
 from nurture.models import Consent, InboundMessage, Suppression
-from nurture.tokens import inbound_parse_key, reply_address
+from nurture.content.tokens import inbound_parse_key, reply_address
 from nurture.web import create_app
 
 NOW = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)

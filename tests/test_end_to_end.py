@@ -12,8 +12,8 @@ from delivery_helpers import add_lead, messages_of
 from nurture.clock import clock
 from nurture.db import session_scope
 from nurture.models import Message
-from nurture.runtime import Embedded
-from nurture.scheduler import tick
+from nurture.delivery.runtime import Embedded
+from nurture.delivery.scheduler import tick
 
 START = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)  # Tuesday 10:00 in Miami
 MIAMI = ZoneInfo("America/New_York")
@@ -115,7 +115,7 @@ def test_a_transient_429_is_retried_by_dramatiq_and_then_delivered(sqlite_url, p
 
 
 def test_the_scheduler_stops_queueing_while_the_workers_are_behind(sqlite_url, monkeypatch):
-    from nurture import fleet
+    from testkit import fleet
     from nurture.config import get_settings
 
     monkeypatch.setenv("NURTURE_MAX_QUEUED", "30")

@@ -7,11 +7,11 @@ from datetime import timedelta
 import pytest
 from sqlmodel import Session, select
 
-from nurture import fleet
+from testkit import fleet
 from nurture.clock import now
 from nurture.db import get_engine
 from nurture.models import DeliveryEvent, Message
-from nurture.scheduler import reconcile_stale
+from nurture.delivery.scheduler import reconcile_stale
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow]
 

@@ -11,13 +11,13 @@ from sqlalchemy import update
 from sqlmodel import select
 
 from delivery_helpers import add_lead, cancel_plan, lead, message, messages_of, queue_message
-from nurture import blackouts
+from nurture.law import blackouts
 from nurture.clock import clock
 from nurture.db import session_scope
-from nurture.dispatch import Dispatcher
+from nurture.delivery.dispatch import Dispatcher
 from nurture.models import Lead, Message
-from nurture.runtime import Embedded
-from nurture.scheduler import tick
+from nurture.delivery.runtime import Embedded
+from nurture.delivery.scheduler import tick
 
 MIAMI = ZoneInfo("America/New_York")
 TUESDAY_10 = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)

@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 from fastapi.testclient import TestClient
 
-from nurture import pauses
+from nurture.delivery import pauses
 from nurture.config import get_settings
 from nurture.db import session_scope
 from nurture.web import create_app

@@ -18,10 +18,10 @@ from nurture.cli import app
 from nurture.clock import clock
 from nurture.config import get_settings
 from nurture.db import session_scope
-from nurture.dispatch import Dispatcher
-from nurture.inbound import InboundEmail, handle_inbound_email, handle_inbound_sms
+from nurture.delivery.dispatch import Dispatcher
+from nurture.conversations.inbound import InboundEmail, handle_inbound_email, handle_inbound_sms
 from nurture.models import InboundMessage, Message
-from nurture.scheduler import tick
+from nurture.delivery.scheduler import tick
 from nurture.web import create_app
 
 TUESDAY_10 = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)  # 10:00 in Miami

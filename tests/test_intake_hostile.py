@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 from hostile_values import bodies, scalars
-from nurture.intake_schema import FILE_EVIDENCE, IntakeError, LeadIn, parse_date, parse_lead, parse_money
+from nurture.intake.schema import FILE_EVIDENCE, IntakeError, LeadIn, parse_date, parse_lead, parse_money
 from nurture.models import Consent, Lead
 
 TODAY = date(2026, 12, 1)

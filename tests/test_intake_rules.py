@@ -7,16 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from nurture.intake_schema import (
-    FILE_EVIDENCE,
-    IntakeError,
-    derive_timezone,
-    normalize_email,
-    normalize_phone,
-    parse_date,
-    parse_lead,
-    parse_money,
-)
+from nurture.intake.schema import FILE_EVIDENCE, IntakeError, normalize_email, normalize_phone, parse_date, parse_lead, parse_money
+from nurture.geo import derive_timezone
 
 
 @pytest.mark.parametrize("raw", ["(305) 555-0142", "305-555-0142", "305.555.0142", "+1 305 555 0142", "13055550142"])

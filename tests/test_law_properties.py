@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 
 from law_oracle import oracle_allows
 from nurture.models import Lead
-from nurture.planner import plan
-from nurture.rules import Outgoing, Rulebook, check_message
-from nurture.sequences import load_catalog
+from nurture.plans.planner import plan
+from nurture.law import Outgoing, Rulebook, check_message
+from nurture.plans.sequences import load_catalog
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOG = load_catalog(ROOT / "schedules")

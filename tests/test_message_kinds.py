@@ -14,8 +14,8 @@ import pytest
 
 from nurture.config import Settings
 from nurture.content import lint
-from nurture.rules import Outgoing, PastSend, Rulebook, check_message, message_kind
-from nurture.sequences import SequenceError, load_catalog
+from nurture.law import Outgoing, PastSend, Rulebook, check_message, message_kind
+from nurture.plans.sequences import SequenceError, load_catalog
 
 MIAMI = ZoneInfo("America/New_York")
 ROOT = Path(__file__).resolve().parent.parent

@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from nurture.models import Lead
-from nurture.planner import PastMessage, plan
-from nurture.sequences import load_catalog
+from nurture.plans.planner import PastMessage, plan
+from nurture.plans.sequences import load_catalog
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOG = load_catalog(ROOT / "schedules")

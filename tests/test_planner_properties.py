@@ -2,7 +2,7 @@
 keeps the legal hours and caps, sends deadline content only before the sale, and never repeats a step.
 
 The oracle is the statute table in tests/statute_table.py (written from the statutes, independently
-of nurture/rules/law.yaml) and a rolling-window count written here."""
+of nurture/law/statutes.yaml) and a rolling-window count written here."""
 
 from __future__ import annotations
 
@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 
 from law_oracle import oracle_allows, state_cap
 from nurture.models import Lead
-from nurture.planner import PastMessage, plan
-from nurture.sequences import load_catalog
-from nurture.urgency import local_midnight
+from nurture.plans.planner import PastMessage, plan
+from nurture.plans.sequences import load_catalog
+from nurture.localtime import local_midnight
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOG = load_catalog(ROOT / "schedules")

@@ -13,8 +13,8 @@ from sqlmodel import select
 from nurture.clock import clock
 from nurture.db import session_scope
 from nurture.models import Consent, DeliveryEvent, Lead, Message, Suppression
-from nurture.planning import allowed_channels, replan, retier_all, timeline
-from nurture.sequences import load_catalog
+from nurture.plans.replan import allowed_channels, replan, retier_all, timeline
+from nurture.plans.sequences import load_catalog
 
 NY = ZoneInfo("America/New_York")
 NOW = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)  # 10:00 in Miami

@@ -15,8 +15,8 @@ from delivery_helpers import add_lead, cancel_plan, message, queue_message
 from nurture import db
 from nurture.clock import clock
 from nurture.db import Prepared, session_scope
-from nurture.dispatch import _MESSAGE_FIELDS, Dispatcher, _after_lock_statement, _load_statement
-from nurture.lifecycle import S, transition
+from nurture.delivery.dispatch import _MESSAGE_FIELDS, Dispatcher, _after_lock_statement, _load_statement
+from nurture.delivery.lifecycle import S, transition
 from nurture.models import LEAD_COLUMNS, Message
 
 TUESDAY_10_MIAMI = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
@@ -149,7 +149,7 @@ def test_a_worker_process_sends_without_a_ping_before_each_checkout(pg_url, prov
     """`dramatiq workers` loads workers.py, which sets the process up with `tasks.worker_process`:
     its sends check out connections without the round trip of a ping (a dropped connection is met
     and the send tried again instead, above). Other processes keep the ping."""
-    from nurture import tasks
+    from nurture.delivery import tasks
 
     monkeypatch.setattr(db, "pre_ping", db.pre_ping)  # whatever the test sets is put back after it
     if worker:

@@ -11,7 +11,7 @@ from collections import Counter
 import pytest
 
 from conftest import require_service
-from nurture import fleet
+from testkit import fleet
 from nurture.clock import now
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]

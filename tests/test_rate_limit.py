@@ -6,7 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from nurture.dispatch import RateLimiter
+from nurture.delivery.dispatch import RateLimiter
 
 
 def _sends_per_second(limiters, n, limit):

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from nurture.replies import (
+from nurture.conversations.replies import (
     HELP_KEYWORDS,
     OPT_IN_KEYWORDS,
     OPT_OUT_KEYWORDS,

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nurture.rules import Blackout, CapBook, Limits, Rulebook, locate
-from nurture.rules.caps import DEFAULT_CAPS
+from nurture.law import Blackout, CapBook, Limits, Rulebook, locate
+from nurture.law.caps import DEFAULT_CAPS
 
 NY, CHI = "America/New_York", "America/Chicago"
 

@@ -12,7 +12,7 @@ from nurture.cli.schedule import app, timezone_for
 from nurture.clock import clock
 from nurture.db import session_scope
 from nurture.models import Consent, Lead
-from nurture.planning import replan
+from nurture.plans.replan import replan
 
 runner = CliRunner()
 NOW = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from nurture.content import THEMES
-from nurture.sequences import CHANNELS, SequenceError, load_catalog, parse_duration
+from nurture.plans.sequences import CHANNELS, SequenceError, load_catalog, parse_duration
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEDULES = ROOT / "schedules"

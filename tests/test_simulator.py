@@ -15,11 +15,11 @@ import httpx
 import pytest
 from twilio.rest import Client
 
-from nurture.channels import ChannelError, OutgoingMessage
-from nurture.channels.email import SendGridChannel
-from nurture.channels.sms import TwilioChannel
+from nurture.delivery.channels import ChannelError, OutgoingMessage
+from nurture.delivery.channels.email import SendGridChannel
+from nurture.delivery.channels.sms import TwilioChannel
 from nurture.config import Settings
-from nurture.simulator import RemoteSimulator, Simulator
+from testkit.simulator import RemoteSimulator, Simulator
 
 ACCOUNT = "AC" + "f" * 32
 MESSAGES = f"/2010-04-01/Accounts/{ACCOUNT}/Messages.json"
@@ -231,7 +231,7 @@ def test_unknown_paths_answer_404(http: httpx.Client) -> None:
 def simulator_process() -> Iterator[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("NURTURE_")}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "nurture.simulator", "--port", "0"],
+        [sys.executable, "-m", "testkit.simulator", "--port", "0"],
         stdout=subprocess.PIPE,
         text=True,
         env=env,

@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import func, insert, select
 from sqlmodel import Session
 
-from nurture import fleet
+from testkit import fleet
 from nurture.clock import now as clock_now
 from nurture.db import get_engine
 from nurture.models import Consent, Lead, Message
@@ -133,8 +133,8 @@ def test_two_worker_processes_of_16_threads_keep_every_lead_within_the_rules(pg_
 def test_the_embedded_default_keeps_every_lead_within_the_rules(sqlite_url, providers, monkeypatch):
     """The same on the embedded default: SQLite, the in-process broker, 16 worker threads."""
     from nurture.config import get_settings
-    from nurture.runtime import Embedded
-    from nurture.scheduler import tick
+    from nurture.delivery.runtime import Embedded
+    from nurture.delivery.scheduler import tick
 
     for key, value in provider_env(providers).items():
         monkeypatch.setenv(key, value)

@@ -15,7 +15,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
 
 def test_the_claim_uses_the_due_index_and_never_scans_the_table_at_a_million_rows(pg_url):
-    from nurture.scheduler import _CONDITIONS
+    from nurture.delivery.scheduler import _CONDITIONS
 
     t = now().astimezone(UTC).replace(tzinfo=None)
     engine = sa.create_engine(pg_url)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from nurture.config import Settings
-from nurture.tokens import (
+from nurture.content.tokens import (
     InvalidToken,
     lead_token,
     unsubscribe_token,

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from nurture.models import Lead
-from nurture.sequences import load_catalog
-from nurture.urgency import Facts, TierTimeline
+from nurture.plans.sequences import load_catalog
+from nurture.plans.urgency import Facts, TierTimeline
 
 NOW = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)  # 10:00 in New York
 

@@ -15,10 +15,10 @@ from nurture.clock import clock
 from nurture.config import Settings, get_settings
 from nurture.content import TemplateStore, lint, split_name
 from nurture.db import session_scope
-from nurture.dispatch import Dispatcher
+from nurture.delivery.dispatch import Dispatcher
 from nurture.models import Message
-from nurture.sequences import SequenceError, load_catalog_uncached
-from nurture.variants import assign, choose, weights_for
+from nurture.plans.sequences import SequenceError, load_catalog_uncached
+from nurture.content.variants import assign, choose, weights_for
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)

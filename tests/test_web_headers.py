@@ -58,7 +58,7 @@ def test_api_answers_are_not_stored_by_any_cache(client, method, path, body):
 
 
 def test_an_unexpected_error_on_the_api_is_not_cached_either(client, monkeypatch):
-    from nurture import planning
+    from nurture.plans import replan as planning
 
     def explode(*_args, **_kwargs):
         raise RuntimeError("boom")

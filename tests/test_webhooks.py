@@ -9,9 +9,9 @@ from sqlmodel import select
 from delivery_helpers import add_lead, cancel_plan, events, lead, message, messages_of, queue_message, requeue
 from nurture.clock import clock
 from nurture.db import session_scope
-from nurture.dispatch import Dispatcher
+from nurture.delivery.dispatch import Dispatcher
 from nurture.models import Consent, DeliveryEvent, Suppression
-from nurture.tokens import unsubscribe_token
+from nurture.content.tokens import unsubscribe_token
 from nurture.web import create_app
 from web_helpers import sendgrid_headers, sendgrid_post, twilio_headers, twilio_post
 

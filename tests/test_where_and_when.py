@@ -11,11 +11,11 @@ import pytest
 from typer.testing import CliRunner
 
 from nurture.cli import app
-from nurture.intake_schema import normalize_phone, parse_lead
+from nurture.intake.schema import normalize_phone, parse_lead
 from nurture.models import Lead
-from nurture.planner import plan
-from nurture.rules import Rulebook
-from nurture.sequences import default_catalog
+from nurture.plans.planner import plan
+from nurture.law import Rulebook
+from nurture.plans.sequences import default_catalog
 
 runner = CliRunner()
 
@@ -88,7 +88,7 @@ def test_guam_without_a_zip_lives_in_guam_time(sqlite_url):
     from delivery_helpers import lead_body
 
     from nurture.db import session_scope
-    from nurture.intake import upsert_lead
+    from nurture.intake.leads import upsert_lead
 
     now = datetime(2026, 12, 1, 15, tzinfo=UTC)
     body = lead_body(phone="671-555-0100", email="g@example.com", property={"state": "GU"})
@@ -105,8 +105,8 @@ def test_zip_look_ups_give_the_zip_librarys_own_record_for_every_kind_of_zip():
 
     import zipcodes
 
-    from nurture import intake_schema
-    from nurture.intake_schema import _zip_records, zip_info
+    from nurture import geo
+    from nurture.geo import _zip_records, zip_info
 
     every = [r["zip_code"] for r in zipcodes.list_all()]
     sample = random.Random(12).sample(every, 40) + [
@@ -120,6 +120,6 @@ def test_zip_look_ups_give_the_zip_librarys_own_record_for_every_kind_of_zip():
         assert zip_info(unknown) is None, unknown
         assert _zip_records().get(unknown) is None, unknown
     # Past ZIP_TABLE_AFTER distinct ZIPs, the answers come from the table, the same.
-    for zip5 in random.Random(13).sample(every, intake_schema.ZIP_TABLE_AFTER + 20) + sample:
+    for zip5 in random.Random(13).sample(every, geo.ZIP_TABLE_AFTER + 20) + sample:
         assert zip_info(zip5) == zipcodes.matching(zip5)[0], zip5
-    assert len(intake_schema._zip_seen) <= intake_schema.ZIP_TABLE_AFTER
+    assert len(geo._zip_seen) <= geo.ZIP_TABLE_AFTER

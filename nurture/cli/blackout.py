@@ -10,7 +10,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 from sqlmodel import Session
 
-from nurture import blackouts
+from nurture.law import blackouts
+from nurture.plans import replan
 from nurture.cli.common import console, fail, out, print_json
 from nurture.clock import now
 from nurture.db import get_engine, session_scope
@@ -34,7 +35,7 @@ def _replan(state: str, cause: str, quiet: bool) -> int:
     with Progress(TextColumn(f"re-planning leads who may be in {state}"), BarColumn(), MofNCompleteColumn(),
                   console=console, disable=quiet or not console.is_terminal, transient=True) as bar:
         task = bar.add_task("leads", total=total)
-        return blackouts.replan_state(lambda: Session(engine, expire_on_commit=False), state, now=now(),
+        return replan.replan_state(lambda: Session(engine, expire_on_commit=False), state, now=now(),
                                       cause=cause, progress=lambda n: bar.advance(task, n))
 
 

@@ -12,6 +12,9 @@ from typing import Any, NoReturn
 
 import typer
 from rich.console import Console
+from nurture.config import get_settings
+from nurture.localtime import fmt_local
+from nurture.content.context import money
 
 console = Console()
 err_console = Console(stderr=True)
@@ -30,8 +33,6 @@ def fail(message: str, code: int = 1) -> NoReturn:
 def when(moment: datetime | str | None, tz: str | None = None) -> str:
     """A time as every verb prints it: in `tz` (a lead's zone when a lead is shown), else in the
     business's zone (NURTURE_BUSINESS_TZ), always with the zone's name: 'Tue 2026-12-01 10:00 EST'."""
-    from nurture.config import get_settings
-    from nurture.planner import fmt_local
 
     if moment is None:
         return "-"
@@ -42,7 +43,6 @@ def when(moment: datetime | str | None, tz: str | None = None) -> str:
 
 def dollars(value: Decimal | str | None) -> str:
     """Money as people write it: '$425,000' ('$1,234.50' with cents); '?' when unknown."""
-    from nurture.content.context import money
 
     return "?" if value is None or value == "" else money(Decimal(str(value)))
 

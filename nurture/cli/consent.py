@@ -8,11 +8,11 @@ from typing import Annotated, Any
 
 import typer
 
-from nurture import consent as ledger
+from nurture.law import consent as ledger
 from nurture.cli.common import fail, out, print_json
 from nurture.cli.leads import ledger_line
 from nurture.db import session_scope
-from nurture.intake import find_lead
+from nurture.intake.leads import find_lead
 
 app = typer.Typer(no_args_is_help=True)
 

@@ -13,8 +13,11 @@ from nurture.cli.common import console, fail, out, print_json, when
 from nurture.clock import now
 from nurture.config import get_settings
 from nurture.db import get_engine, redact, session_scope
-from nurture.delivery_log import describe, entries, parse_since, stats as delivery_stats
-from nurture.intake import find_lead
+from nurture.delivery.log import describe, entries, parse_since, stats as delivery_stats
+from nurture.intake.leads import find_lead
+from nurture.delivery.broker import enqueuer, make_broker
+from nurture.delivery.scheduler import build_scheduler
+from nurture.console.results import template_results
 
 JsonOut = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 Since = Annotated[str | None, typer.Option("--since", help="Only the last 90s, 15m, 2h, 3d or 1w.")]
@@ -25,8 +28,6 @@ def register(app: typer.Typer) -> None:
     def scheduler() -> None:
         """Run the scheduler alone: claim due messages every few seconds and hand them to the workers'
         broker (Redis or RabbitMQ)."""
-        from nurture.broker import enqueuer, make_broker
-        from nurture.scheduler import build_scheduler
 
         settings = get_settings()
         if not settings.broker:
@@ -123,7 +124,6 @@ def _pct(rate: float | None) -> str:
 
 def _stats_by_template(cutoff: datetime | None, at: datetime, since: str | None, json: bool) -> None:
     """`stats --by template`: each template's (and variant's) results for messages sent in the window."""
-    from nurture.console.results import template_results
 
     tz = get_settings().business_tz
     start = cutoff or datetime(1970, 1, 1, tzinfo=UTC)

@@ -12,6 +12,19 @@ from zoneinfo import ZoneInfo
 import typer
 
 from nurture.cli.common import console, fail, out
+from nurture.config import get_settings
+from nurture.db import redact
+from nurture.db import session_scope
+from nurture.models import Lead
+from nurture.intake import status as lead_status
+from nurture.clock import clock
+from nurture.conversations.inbound import handle_inbound_sms
+from nurture.intake.leads import upsert_lead
+from nurture.models import Message
+from nurture.delivery.runtime import Embedded
+from nurture.delivery.scheduler import tick
+from nurture.web import create_app
+from nurture.web.webhooks import record_twilio_status
 
 CONSENT = ("I agree to receive texts from Short Sale Help about my home at this number. "
            "Msg & data rates may apply. Reply STOP to opt out.")
@@ -80,7 +93,6 @@ def register(app: typer.Typer) -> None:
             os.environ["NURTURE_OUTBOX_DIR"] = str(workdir / "outbox")
         elif keep:
             fail("--keep only goes with --throwaway: without it the demo plays into your database")
-        from nurture.config import get_settings
 
         get_settings.cache_clear()
         settings = get_settings()
@@ -88,7 +100,6 @@ def register(app: typer.Typer) -> None:
             _refuse_a_database_in_use()
         _play(settings.outbox_dir, days=days, step=timedelta(minutes=step_minutes))
         if workdir is None:
-            from nurture.db import redact
 
             out(f"\nplayed into {redact(settings.database_url)}: `nurture run` (or `nurture serve`) and open "
                 "http://127.0.0.1:8000/ops to see it")
@@ -105,9 +116,6 @@ def _refuse_a_database_in_use() -> None:
     """The demo's sample traffic never mixes with real leads, and plays once per database."""
     from sqlalchemy import func, select
 
-    from nurture.db import redact, session_scope
-    from nurture.config import get_settings
-    from nurture.models import Lead
 
     with session_scope() as session:
         by_source = dict(session.execute(select(Lead.source, func.count()).group_by(Lead.source)).all())
@@ -125,15 +133,6 @@ def _play(outbox: Path, *, days: int, step: timedelta) -> None:
 
     from sqlmodel import select
 
-    from nurture import lead_status
-    from nurture.clock import clock
-    from nurture.db import session_scope
-    from nurture.inbound import handle_inbound_sms
-    from nurture.intake import upsert_lead
-    from nurture.models import Lead, Message
-    from nurture.runtime import Embedded
-    from nurture.scheduler import tick
-    from nurture.web import create_app
 
     with warnings.catch_warnings():  # Starlette's note about its httpx client is not the user's business
         warnings.simplefilter("ignore")
@@ -235,9 +234,6 @@ class _Lines:
 
 def _story(web: Any, msg: Any, lead: Any, nth_text: int) -> list[tuple[str, str]]:
     """What the sample leads do after their texts, through the same routes providers and phones use."""
-    from nurture.clock import clock
-    from nurture.db import session_scope
-    from nurture.inbound import handle_inbound_sms
 
     name = lead.first_name
     if name == "Dana" and nth_text == 1:
@@ -251,7 +247,6 @@ def _story(web: Any, msg: Any, lead: Any, nth_text: int) -> list[tuple[str, str]
         return [("Linda", "Linda asked for a call: she needs a person, her sequence pauses")]
     if name == "James" and nth_text == 2:
         # What Twilio's status callback says of an unreachable handset (the demo has no Twilio to sign it).
-        from nurture.web.webhooks import record_twilio_status
 
         with session_scope() as session:
             record_twilio_status(session, message_ref=str(msg.id), sid=msg.provider_id or "", status="undelivered",

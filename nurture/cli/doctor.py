@@ -8,7 +8,7 @@ import typer
 from rich.markup import escape
 
 from nurture.cli.common import out, print_json
-from nurture.doctor import run_checks
+from nurture.cli.checks import run_checks
 
 MARK = {"ok": "[green]ok  [/green]", "warn": "[yellow]warn[/yellow]", "fail": "[red]fail[/red]"}
 

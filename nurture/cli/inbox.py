@@ -8,12 +8,14 @@ import typer
 from rich.table import Table
 from sqlmodel import Session
 
-from nurture import inbox as service
+from nurture.conversations import inbox as service
 from nurture.cli.common import actor, console, fail, out, print_json
 from nurture.clock import now
 from nurture.db import secret_key, session_scope
-from nurture.intake import find_lead
+from nurture.intake.leads import find_lead
 from nurture.models import Lead
+from nurture.config import get_settings
+from nurture.content.tokens import inbound_parse_url
 
 app = typer.Typer(invoke_without_command=True)
 
@@ -141,8 +143,6 @@ def converted(ref: Ref, note: Note = None) -> None:
 @app.command("parse-url")
 def parse_url() -> None:
     """The URL to give SendGrid's Inbound Parse (it carries the secret that tells its posts from others')."""
-    from nurture.config import get_settings
-    from nurture.tokens import inbound_parse_url
 
     with session_scope() as session:
         out(inbound_parse_url(get_settings(), secret_key(session)), markup=False)

@@ -11,25 +11,20 @@ from rich.text import Text
 from rich.table import Table
 from sqlmodel import Session
 
-from nurture import consent as ledger
-from nurture import csv_import, lead_status
-from nurture.cli.common import actor, console, dollars, err_console, fail, out, print_json, when
+from nurture.law import consent as ledger
+from nurture.intake import csv_import
+from nurture.intake import status as lead_status
+from nurture.cli.common import actor, console, dollars, err_console, fail, out, print_json
 from nurture.clock import now
 from nurture.config import get_settings
-from nurture.csv_import import CsvFileError, ImportInterrupted, count_data_lines, import_text, read_csv_file
+from nurture.intake.csv_import import CsvFileError, ImportInterrupted, count_data_lines, import_text, read_csv_file
 from nurture.db import get_engine, session_scope
-from nurture.intake import (
-    FILE_EVIDENCE,
-    IntakeError,
-    UpsertResult,
-    consent_ledger,
-    find_lead,
-    proposed_changes,
-    update_lead,
-    upsert_lead,
-)
+from nurture.intake.leads import IntakeError, UpsertResult, consent_ledger, find_lead, proposed_changes, update_lead, upsert_lead
+from nurture.intake.schema import FILE_EVIDENCE
 from nurture.models import Lead
-from nurture.serialize import lead_json
+from nurture.intake.serialize import lead_json
+from nurture.plans import replan as planning
+from nurture.localtime import zone
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -198,8 +193,6 @@ def ledger_line(c: dict[str, Any]) -> str:
 
 def _rules(session: Session, lead: Lead) -> dict[str, Any]:
     """Which contact rules hold for the lead today, and where each came from."""
-    from nurture import planning
-    from nurture.urgency import zone
 
     moment = now()
     rules = planning.lead_rules(session, lead, moment)
@@ -207,7 +200,6 @@ def _rules(session: Session, lead: Lead) -> dict[str, Any]:
 
 
 def _timeline(session: Session, lead: Lead) -> list[dict[str, Any]]:
-    from nurture import planning
 
     return planning.timeline(session, lead, now())
 

@@ -9,16 +9,20 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from nurture.intake import lead_by_id
-from nurture.intake_schema import derive_timezone, parse_money, plausible_dates, zip_info
+from nurture.intake.leads import lead_by_id
+from nurture.intake.schema import parse_money, plausible_dates
+from nurture.geo import derive_timezone, zip_info
 from nurture.cli.common import console, err_console, fail, out, print_json
 from nurture.clock import now as clock_now
 from nurture.config import get_settings
 from nurture.models import ForeclosureStage, Hardship, Lead, PaymentStatus
-from nurture.planner import Plan, PastMessage, fmt_local, plan
-from nurture.rules import LeadRules, Rulebook
-from nurture.sequences import Catalog, SequenceError, default_catalog, load_catalog
-from nurture.urgency import zone
+from nurture.plans.planner import Plan, PastMessage, plan
+from nurture.localtime import fmt_local
+from nurture.law import LeadRules, Rulebook
+from nurture.plans.sequences import Catalog, SequenceError, default_catalog, load_catalog
+from nurture.localtime import zone
+from nurture.db import session_scope
+from nurture.plans.replan import allowed_channels, history_of, lead_rules
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -132,8 +136,6 @@ def preview(
 def _existing(
     lead_id: int, at: str | None,
 ) -> tuple[Lead, set[str], dict[str, str], list[PastMessage], datetime, LeadRules]:
-    from nurture.db import session_scope
-    from nurture.planning import allowed_channels, history_of, lead_rules
 
     with session_scope() as session:
         lead = lead_by_id(session, lead_id)

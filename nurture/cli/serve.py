@@ -9,7 +9,9 @@ import typer
 from nurture.cli.common import err_console, out
 from nurture.config import get_settings
 from nurture.db import get_engine, redact
-from nurture.doctor import static_checks
+from nurture.cli.checks import static_checks
+from nurture.web import create_app
+from nurture.delivery.runtime import Embedded
 
 Host = Annotated[str, typer.Option("--host", help="Address to listen on.")]
 Port = Annotated[int, typer.Option("--port", help="Port to listen on.")]
@@ -18,7 +20,6 @@ Port = Annotated[int, typer.Option("--port", help="Port to listen on.")]
 def _serve(host: str, port: int, *, embedded: bool) -> None:
     import uvicorn
 
-    from nurture.web import create_app
 
     settings = get_settings()
     get_engine()  # migrate before the first request, not during it
@@ -32,7 +33,6 @@ def _serve(host: str, port: int, *, embedded: bool) -> None:
             out(check.detail, markup=False)
     runtime = None
     if embedded:
-        from nurture.runtime import Embedded
 
         runtime = Embedded(settings).start()
         sms = "Twilio" if settings.sms_configured else f"outbox ({settings.outbox_dir}/sms)"

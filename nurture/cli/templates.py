@@ -24,6 +24,9 @@ from nurture.content import (
     split_variant,
     urgency_rules,
 )
+from nurture import db
+from nurture.intake.leads import lead_by_id
+from nurture.models import Message
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -141,9 +144,6 @@ def _render_for_lead(
 ) -> Rendered:
     from sqlmodel import select
 
-    from nurture import db
-    from nurture.intake import lead_by_id
-    from nurture.models import Message
 
     with db.session_scope() as session:
         lead = lead_by_id(session, lead_id)

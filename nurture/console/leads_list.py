@@ -10,9 +10,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from nurture.intake import find_lead
+from nurture.intake.leads import find_lead
 from nurture.models import Lead, LeadStatus
-from nurture.urgency import Facts, UrgencyRules
+from nurture.plans.urgency import Facts, UrgencyRules
 
 #: Leads on a page of the list.
 PAGE_SIZE = 50

@@ -16,8 +16,8 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from nurture.console.outcomes import FAILURE_STATES
-from nurture.delivery_log import entry, joined
-from nurture.intake import find_lead
+from nurture.delivery.log import entry, joined
+from nurture.intake.leads import find_lead
 from nurture.models import DeliveryEvent, Lead, Message
 
 #: Rows (a folded group is one) on a page of the log.

@@ -13,12 +13,12 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from nurture.delivery_log import FAILURE_STATES
+from nurture.delivery.log import FAILURE_STATES
 from nurture.models import Consent, ConsentAction, DeliveryEvent, InboundMessage
 
 __all__ = ["FAILURE_STATES", "Outcome", "conversions", "opt_outs", "replies"]
 
-#: What a lead wrote that a person must read (not a revocation, START or HELP): nurture.replies' kinds.
+#: What a lead wrote that a person must read (not a revocation, START or HELP): nurture.conversations.replies' kinds.
 CONVERSATION = ("conversation", "maybe_opt_out")
 
 
@@ -53,7 +53,7 @@ def opt_outs(session: Session, start: datetime, end: datetime) -> list[Outcome]:
 
 
 def conversions(session: Session, start: datetime, end: datetime) -> list[Outcome]:
-    """Leads whose status became `converted` in [start, end) (nurture.lead_status logs each change)."""
+    """Leads whose status became `converted` in [start, end) (nurture.intake.status logs each change)."""
     e = DeliveryEvent.__table__
     rows = session.execute(
         sa.select(e.c.lead_id, e.c.at)

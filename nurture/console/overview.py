@@ -10,7 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from nurture import pauses
+from nurture.delivery import pauses
 from nurture.console import outcomes
 from nurture.console.windows import Window
 from nurture.models import DeliveryEvent, Message, MessageState

@@ -17,7 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from nurture import abtest
+from nurture.console import abtest
 from nurture.console import outcomes
 from nurture.models import Click, Message, MessageState
 

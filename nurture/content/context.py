@@ -7,9 +7,11 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from nurture import localtime
+from nurture.geo import DEFAULT_TIMEZONE
 from nurture.config import Settings
 from nurture.models import Lead
-from nurture.tokens import short_link_url, unsubscribe_url
+from nurture.content.tokens import short_link_url, unsubscribe_url
 
 #: The next-step pages on the business site, by the name templates use (`links.start`, ...).
 PAGES = {"start": "/start-short-sale", "how": "/how-we-help", "who": "/who-we-serve"}
@@ -111,8 +113,6 @@ def lead_zone(lead: Lead) -> ZoneInfo:
     if not lead.timezone:
         # Nothing says where the lead lives: no text is planned, but an answer to the lead's own
         # text (HELP) still needs a "today"; the default zone is only shown, never a rule.
-        from nurture.intake_schema import DEFAULT_TIMEZONE
-
         return ZoneInfo(DEFAULT_TIMEZONE)
     try:
         return ZoneInfo(lead.timezone)
@@ -127,9 +127,7 @@ def local_today(lead: Lead, now: datetime) -> date:
 
 def days_to_sale(lead: Lead, now: datetime) -> int | None:
     """Whole days from today (in the lead's zone) to the foreclosure sale date; None without one."""
-    if lead.sale_date is None:
-        return None
-    return (lead.sale_date - local_today(lead, now)).days
+    return localtime.days_to_sale(lead.sale_date, now, lead_zone(lead))
 
 
 def lead_view(lead: Lead, today: date) -> LeadView:
@@ -183,7 +181,7 @@ def build_context(
     lead_id = lead.id if lead.id is not None else PREVIEW_LEAD_ID
     context: dict[str, object] = {
         "lead": lead_view(lead, today),
-        "days_to_sale": (lead.sale_date - today).days if lead.sale_date is not None else None,
+        "days_to_sale": days_to_sale(lead, now),
         "today": long_date(today, today),
         "tier": tier,
         "channel": channel,

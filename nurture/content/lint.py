@@ -26,7 +26,7 @@ from nurture.content.store import (
     split_variant,
 )
 from nurture.models import Lead
-from nurture.replies import OPT_IN_KEYWORDS
+from nurture.law.keywords import OPT_IN_KEYWORDS
 
 ERROR, WARNING = "error", "warning"
 #: Above this many segments an SMS gets a warning; above settings.sms_max_segments, an error.

@@ -12,7 +12,8 @@ from zoneinfo import ZoneInfo
 
 from nurture.clock import now as clock_now
 from nurture.models import Lead
-from nurture.urgency import Facts, UrgencyRules
+from nurture.plans.urgency import Facts, UrgencyRules
+from nurture.plans.sequences import URGENCY_FILE, SequenceError, load_urgency
 
 #: The samples, by name; the first four are named for the tier the shipped rules put them in.
 SAMPLE_NAMES = ("critical", "urgent", "active", "early", "no_gap", "unknown_numbers", "sale_tomorrow",
@@ -21,7 +22,6 @@ SAMPLE_NAMES = ("critical", "urgent", "active", "early", "no_gap", "unknown_numb
 
 def urgency_rules(schedules_dir: Path) -> UrgencyRules | None:
     """The urgency rules of `schedules_dir`, or None when they cannot be read (schedule lint says why)."""
-    from nurture.sequences import URGENCY_FILE, SequenceError, load_urgency
 
     try:
         return load_urgency(Path(schedules_dir) / URGENCY_FILE)

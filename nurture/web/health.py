@@ -14,8 +14,8 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 from sqlmodel import Session
 
-from nurture import pauses
-from nurture.channels import CHANNEL_NAMES
+from nurture.delivery import pauses
+from nurture.delivery.channels import CHANNEL_NAMES
 from nurture.config import get_settings
 from nurture.db import get_engine
 

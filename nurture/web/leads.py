@@ -10,11 +10,11 @@ from pydantic import BaseModel, ConfigDict, field_validator
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from nurture import lead_status
+from nurture.intake import status as lead_status
 from nurture.clock import now
 from nurture.db import get_engine
 from nurture.config import get_settings
-from nurture.intake import (
+from nurture.intake.leads import (
     STATUS_REASON_MAX,
     IntakeError,
     UpsertResult,
@@ -24,8 +24,8 @@ from nurture.intake import (
     upsert_lead,
 )
 from nurture.models import DeliveryEvent, Lead
-from nurture.serialize import lead_json
-from nurture.text_rules import clip, shown, text_problem
+from nurture.intake.serialize import lead_json
+from nurture.text_rules import shown, text_problem
 from nurture.web.deps import SessionDep, require_api_key
 
 router = APIRouter(prefix="/api", tags=["leads"], dependencies=[Depends(require_api_key)])

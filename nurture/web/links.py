@@ -13,12 +13,12 @@ from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.exc import SQLAlchemyError
 
-from nurture import clicks
+from nurture.conversations import clicks
 from nurture.clock import now
 from nurture.config import get_settings
 from nurture.content.context import PAGE_CODES
 from nurture.db import secret_key, session_scope
-from nurture.tokens import InvalidToken, verify_link_token
+from nurture.content.tokens import InvalidToken, verify_link_token
 from nurture.web.pages import render
 
 log = logging.getLogger("nurture.web.links")

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from nurture.clock import now
-from nurture.delivery_log import stats
+from nurture.delivery.log import stats
 from nurture.models import Channel, LeadStatus, Message, MessageState
 from nurture.web.deps import SessionDep
 

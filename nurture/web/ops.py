@@ -16,8 +16,8 @@ from nurture.config import get_settings
 from nurture.console import log_search, overview, windows
 from nurture.console.chart import bar_chart
 from nurture.console.outcomes import FAILURE_STATES
-from nurture.delivery_log import stats
-from nurture.intake import consent_ledger, lead_by_id
+from nurture.delivery.log import stats
+from nurture.intake.leads import consent_ledger, lead_by_id
 from nurture.models import Channel, Lead, LeadStatus, Message, MessageState
 from nurture.web.deps import SessionDep, require_api_key
 from nurture.web.pages import render

@@ -8,14 +8,14 @@ from urllib.parse import urlencode, urlsplit
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from nurture import lead_status
+from nurture.intake import status as lead_status
 from nurture.clock import now
 from nurture.config import get_settings
 from nurture.console import leads_list
 from nurture.content import urgency_rules
-from nurture.intake import IntakeError, lead_by_id
+from nurture.intake.leads import IntakeError, lead_by_id
 from nurture.models import LeadStatus
-from nurture.urgency import zone
+from nurture.localtime import zone
 from nurture.web.deps import SessionDep, require_api_key
 from nurture.web.ops import STATUS_ACTIONS
 from nurture.web.pages import render

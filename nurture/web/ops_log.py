@@ -14,8 +14,8 @@ from sqlmodel import Session
 from nurture.clock import now
 from nurture.config import get_settings
 from nurture.console import log_search, windows
-from nurture.delivery_log import parse_since
-from nurture.intake import find_lead
+from nurture.delivery.log import parse_since
+from nurture.intake.leads import find_lead
 from nurture.models import Channel, MessageState, row_id
 from nurture.web.deps import SessionDep, require_api_key
 from nurture.web.ops import with_times

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import HTMLResponse
 from sqlmodel import Session
 
-from nurture.abtest import MIN_SAMPLE
+from nurture.console.abtest import MIN_SAMPLE
 from nurture.clock import now
 from nurture.config import get_settings
 from nurture.console import windows
@@ -27,8 +27,8 @@ from nurture.content import (
     urgency_rules,
 )
 from nurture.db import secret_key
-from nurture.intake import find_lead
-from nurture.urgency import Facts
+from nurture.intake.leads import find_lead
+from nurture.plans.urgency import Facts
 from nurture.web.deps import SessionDep, require_api_key
 from nurture.web.pages import render
 

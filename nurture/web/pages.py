@@ -18,7 +18,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from nurture.clock import now
 from nurture.config import get_settings
 from nurture.content.context import money as money_text
-from nurture.planner import fmt_local
+from nurture.localtime import fmt_local
 
 HTML_DIR = Path(__file__).resolve().parent / "html"
 STATIC_DIR = Path(__file__).resolve().parent / "static"

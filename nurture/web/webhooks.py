@@ -15,17 +15,17 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session, select
 
-from nurture import planning
+from nurture.plans import replan as planning
 from nurture.clock import now
 from nurture.config import get_settings
 from nurture.db import secret_key, session_scope
-from nurture.dispatch import suppress
-from nurture.inbound import handle_inbound_email, handle_inbound_sms, opt_out
-from nurture.inbound_email import parse_inbound
-from nurture.lifecycle import S, log_event, transition
+from nurture.delivery.dispatch import suppress
+from nurture.conversations.inbound import handle_inbound_email, handle_inbound_sms, opt_out
+from nurture.conversations.email_parse import parse_inbound
+from nurture.delivery.lifecycle import S, log_event, transition
 from nurture.models import Lead, Message, row_id
 from nurture.text_rules import clip, scrub
-from nurture.tokens import InvalidToken, inbound_parse_key, verify_unsubscribe_token
+from nurture.content.tokens import InvalidToken, inbound_parse_key, verify_unsubscribe_token
 from nurture.web.deps import presented_key
 from nurture.web.middleware import INBOUND_PARSE_MAX_BYTES
 from nurture.web.verification import WebhookRefused, public_url_problem, verify_sendgrid, verify_twilio

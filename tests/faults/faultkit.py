@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from nurture import fleet
+from testkit import fleet
 
 
 @pytest.fixture
@@ -67,7 +67,7 @@ def fleet_env(pg_url, own_redis, events_key, monkeypatch):
 @pytest.fixture
 def stack(fleet_env, events_key, tmp_path):
     """Simulator (with SendGrid's events), API, and a way to start workers and schedulers; all stopped at the end."""
-    from nurture.simulator import Simulator
+    from testkit.simulator import Simulator
 
     api = fleet.ApiThread()
     api.start()

@@ -15,7 +15,7 @@ import pytest
 import sqlalchemy as sa
 
 from faultkit import done, events_key, fleet_env, outcome, own_redis, stack  # noqa: F401 (fixtures)
-from nurture import fleet
+from testkit import fleet
 from nurture.clock import now
 
 pytestmark = [pytest.mark.faults, pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow]
@@ -100,7 +100,7 @@ def test_postgres_backends_terminated_mid_run_lose_nothing(stack, pg_url):
 def test_a_bad_twilio_token_pauses_texts_and_a_good_one_resumes_them(stack, pg_url):
     from sqlmodel import Session
 
-    from nurture import pauses
+    from nurture.delivery import pauses
     from nurture.config import Settings
     from nurture.db import get_engine
 

@@ -1,0 +1,318 @@
+"""What leads say back, by text or email, and what nurture does about it.
+
+Every inbound message is stored (InboundMessage) with what the classifier (nurture.conversations.replies) made
+of it and what was done. A revocation, in any words, revokes at once, suppresses the address,
+cancels every planned message on that channel and (for texts) plans the one confirmation the FCC
+allows; START/UNSTOP/YES restore only a number that revoked by text; HELP is answered from
+templates/sms/_help.txt; anything else, and anything that might be a revocation, goes to a person
+(the inbox) and pauses the lead. Whatever changes a lead's consent takes the lead's lock first,
+like the send gate, so a worker deciding about that lead either sees the change or decided before it.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from nurture.law import consent
+
+from nurture.plans import replan as planning
+from nurture.config import Settings, get_settings
+from nurture.content import HELP_TEMPLATE, STOP_TEMPLATE
+from nurture.delivery.dispatch import suppress
+from nurture.delivery.lifecycle import log_event
+from nurture.locking import lock_leads
+from nurture.models import ConsentAction, InboundMessage, Lead, LeadStatus, Message, Suppression
+from nurture.conversations.replies import Classification, ReplyKind, classify_email_reply, classify_sms, strip_quoted
+from nurture.law import (
+    CONFIRMATION_WITHIN,
+    HELP_ANSWER_STEP,
+    HELP_ANSWER_WITHIN,
+    STOP_CONFIRMATION_STEP,
+    SYSTEM_SEQUENCE,
+)
+from nurture.text_rules import clip, scrub
+from nurture.content.tokens import lead_of_reply_address
+
+log = logging.getLogger("nurture.conversations.inbound")
+
+#: Characters kept of an inbound body: a text is at most 1,600; an email's text part is cut here.
+BODY_MAX = 20_000
+REASON_MAX = 500
+STATUS_REASON_MAX = 300
+
+
+@dataclass(frozen=True)
+class InboundResult:
+    """What became of one inbound message."""
+
+    kind: str  # opt_out, opt_in, help, maybe_opt_out, conversation, unknown_sender, duplicate
+    lead_id: int | None
+    inbound_id: int | None = None
+    outcome: str = ""
+
+
+def _locked_lead(session: Session, lead_id: int) -> Lead:
+    """The lead, locked until commit and read after the lock (so its status and facts are current)."""
+    lock_leads(session, [lead_id])
+    return session.exec(select(Lead).where(Lead.id == lead_id).execution_options(populate_existing=True)).one()
+
+
+def plan_system_message(session: Session, lead: Lead, *, template: str, step: str, now: datetime,
+                        within: timedelta, reason: str) -> int:
+    """A system answer as a planned message due now: the scheduler hands it to a worker within a
+    tick and the send gate checks it like any other (system rules: an address and `within`)."""
+    table = Message.__table__
+    message_id = session.execute(sa.insert(table).values(
+        lead_id=lead.id, sequence=SYSTEM_SEQUENCE, step=step, channel="sms", template=template, deadline=False,
+        due_at=now, expires_at=now + within, state="planned", reason=clip(reason, 500), attempts=0,
+        created_at=now, updated_at=now,
+    ).returning(table.c.id)).scalar_one()
+    log_event(session, at=now, kind="plan", lead_id=lead.id, message_id=message_id, to_state="planned",
+              cause=clip(f"{reason}: {template}, due now, not after {(now + within).isoformat()}", 500))
+    return message_id
+
+
+def opt_out(session: Session, lead: Lead, *, channel: str, reason: str, detail: str, method: str, now: datetime,
+            words: str | None = None, recorded_by: str | None = None, confirm: bool = False) -> bool:
+    """The lead wants no more messages on `channel`: revoke consent, suppress the address, cancel
+    what is planned; with `confirm` (texts only), plan the one confirmation. Returns True when
+    consent was not revoked already (a second STOP is recorded, but confirmed no second time).
+
+    Under the lead's lock, like the send gate: a worker deciding about this lead either sees the
+    revocation or finished deciding before it."""
+    lead = _locked_lead(session, lead.id)  # type: ignore[arg-type]
+    before = consent.current(session, lead.id, channel)  # type: ignore[arg-type]
+    fresh = before is None or before.action != ConsentAction.revoke
+    address = lead.phone if channel == "sms" else lead.email
+    if address:
+        suppress(session, channel=channel, address=address, reason=reason, detail=detail, lead_id=lead.id, at=now)
+    entry_id = consent.record(session, lead_id=lead.id, channel=channel, action=ConsentAction.revoke,  # type: ignore[arg-type]
+                              method=method, at=now, text=words or detail, recorded_by=recorded_by, note=detail)
+    log_event(session, at=now, kind="consent", lead_id=lead.id,
+              cause=clip(f"opted out of {channel} ({method}): {detail}", 500))
+    planning.cancel_one_offs(session, lead.id, channel=channel, now=now,  # type: ignore[arg-type]
+                             cause=f"the lead opted out of {channel}")
+    planning.replan(session, lead, now=now, cause=f"opted out of {channel}")
+    if confirm and fresh and channel == "sms" and lead.phone:
+        plan_system_message(session, lead, template=STOP_TEMPLATE, step=f"{STOP_CONFIRMATION_STEP}-{entry_id}",
+                            now=now, within=CONFIRMATION_WITHIN, reason="the one confirmation of an opt-out")
+    return fresh
+
+
+def _needs_person(session: Session, lead: Lead, why: str, now: datetime) -> str:
+    """Pause the lead's sequence for a person (its inbox entry stays open until one acts)."""
+    if lead.status != LeadStatus.active:
+        return f"left {lead.status}; waiting for a person in the inbox"
+    lead.status = LeadStatus.needs_human
+    lead.status_reason = clip(why, STATUS_REASON_MAX)
+    lead.updated_at = now
+    session.add(lead)
+    session.flush()
+    log_event(session, at=now, kind="lead", lead_id=lead.id, from_state="active", to_state="needs_human",
+              cause=clip(why, 500))
+    planning.replan(session, lead, now=now, cause="the lead replied: a person takes over")
+    return "sequence paused (needs_human); waiting for a person in the inbox"
+
+
+def _store(session: Session, **values: Any) -> InboundMessage:
+    row = InboundMessage(**values)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def _seen(session: Session, channel: str, provider_id: str | None) -> InboundMessage | None:
+    if not provider_id:
+        return None
+    return session.exec(select(InboundMessage).where(InboundMessage.channel == channel,
+                                                     InboundMessage.provider_id == provider_id)).first()
+
+
+def _finish(row: InboundMessage, *, kind: str, reason: str, outcome: str, handled: bool, now: datetime,
+            session: Session) -> None:
+    row.kind, row.reason, row.outcome = kind, clip(reason, REASON_MAX), clip(outcome, REASON_MAX)
+    if handled:
+        row.handled_at, row.handled_by = now, "nurture"
+    session.add(row)
+    session.flush()
+
+
+# -- SMS -------------------------------------------------------------------------------------------
+
+
+def handle_inbound_sms(session: Session, *, from_: str, body: str, now: datetime, provider_id: str | None = None,
+                       to: str | None = None, opt_out_type: str | None = None,
+                       media: list[dict[str, Any]] | None = None, settings: Settings | None = None) -> InboundResult:
+    """Act on one inbound text (the Twilio webhook's From, Body, MessageSid, To, OptOutType)."""
+    settings = settings or get_settings()
+    text = scrub(body or "", BODY_MAX).strip()
+    seen = _seen(session, "sms", provider_id)
+    if seen is not None:
+        return InboundResult("duplicate", seen.lead_id, seen.id, "already received (a provider retry)")
+    found = classify_sms(text, opt_out_type=opt_out_type)
+    lead_id = session.scalar(sa.select(Lead.id).where(Lead.phone == from_)) if from_ else None
+    row = _store(session, lead_id=lead_id, channel="sms", from_address=scrub(from_, 254),
+                 to_address=scrub(to, 254) or None, body=text, reply=text, kind=str(found.kind),
+                 reason=clip(found.reason, REASON_MAX), provider_id=provider_id, attachments=media or [],
+                 received_at=now)
+    if lead_id is None:
+        return _unknown_sender(session, row, found, now)
+    lead = _locked_lead(session, lead_id)
+    log_event(session, at=now, kind="inbound", lead_id=lead.id, cause=clip(f"SMS from lead: {text}", 500),
+              data={"inbound_id": row.id, "sid": provider_id, "kind": str(found.kind), "why": found.reason})
+    # With Advanced Opt-Out, Twilio itself answered the keyword it marked with OptOutType.
+    twilio_answered = settings.twilio_advanced_opt_out and bool((opt_out_type or "").strip())
+    if (opt_out_type or "").strip() and not settings.twilio_advanced_opt_out:
+        log.warning("Twilio marked inbound %s with OptOutType %s, so Advanced Opt-Out is on, but "
+                    "NURTURE_TWILIO_ADVANCED_OPT_OUT is false: nurture answers too (set it to true)",
+                    provider_id, clip(opt_out_type or "", 20))
+    kind, reason = str(found.kind), found.reason
+    if found.kind is ReplyKind.opt_out:
+        fresh = opt_out(session, lead, channel="sms", reason="stop", detail=f'replied "{clip(text, 80)}": {found.reason}',
+                        method="sms_reply", now=now, words=text, recorded_by="lead (SMS)", confirm=not twilio_answered)
+        if twilio_answered:
+            said = "Twilio sent the confirmation (Advanced Opt-Out)"
+        else:
+            said = "one confirmation planned" if fresh else "already revoked, so no second confirmation"
+        _finish(row, kind=kind, reason=reason, outcome=f"SMS consent revoked, texts cancelled; {said}",
+                handled=True, now=now, session=session)
+    elif found.kind is ReplyKind.opt_in:
+        before = consent.current(session, lead.id, "sms")  # type: ignore[arg-type]
+        if consent.revoked_by_text(before):
+            assert before is not None
+            _restore(session, lead, text, before, now)
+            _finish(row, kind=kind, reason=reason, outcome=f"SMS consent restored (it was revoked by text, entry "
+                    f"#{before.id})", handled=True, now=now, session=session)
+        else:
+            kind = str(ReplyKind.conversation)
+            reason = (f'"{clip(text, 40)}" is not consent: this number never revoked by text, so it is a reply '
+                      f"for a person ({found.reason})")
+            outcome = _needs_person(session, lead, f"replied by SMS: {text}", now)
+            _finish(row, kind=kind, reason=reason, outcome=outcome, handled=False, now=now, session=session)
+    elif found.kind is ReplyKind.help:
+        _help(session, lead, row, found, now, twilio_answered)
+    elif found.kind is ReplyKind.maybe_opt_out:
+        outcome = _needs_person(session, lead, f"may have revoked consent by SMS: {text}", now)
+        _finish(row, kind=kind, reason=reason, outcome=f"texting paused, never read as consent; {outcome}",
+                handled=False, now=now, session=session)
+    else:
+        outcome = _needs_person(session, lead, f"replied by SMS: {text}", now)
+        _finish(row, kind=kind, reason=reason, outcome=outcome, handled=False, now=now, session=session)
+    return InboundResult(row.kind, lead.id, row.id, row.outcome)
+
+
+def _unknown_sender(session: Session, row: InboundMessage, found: Classification, now: datetime) -> InboundResult:
+    """No lead has this number or address: a revocation is still honoured for the address."""
+    channel, address = row.channel, row.from_address
+    outcome = "no lead has this sender"
+    if found.kind is ReplyKind.opt_out and address:
+        suppress(session, channel=channel, address=address, reason="stop" if channel == "sms" else "unsubscribe",
+                 detail=clip(f"replied {row.reply}", 300), lead_id=None, at=now)
+        outcome += f": {address} suppressed on {channel}"
+    row.outcome = outcome
+    session.add(row)
+    log_event(session, at=now, kind="inbound",
+              cause=clip(f"{channel} from unknown sender {address}: {row.reply}", 500),
+              data={"inbound_id": row.id, "kind": str(found.kind)})
+    return InboundResult("unknown_sender", None, row.id, outcome)
+
+
+def _restore(session: Session, lead: Lead, text: str, revocation: Any, now: datetime) -> None:
+    """START/UNSTOP/YES after a revocation by text: the lead's own word restores what it revoked."""
+    session.execute(sa.delete(Suppression).where(Suppression.channel == "sms", Suppression.address == lead.phone,
+                                                 Suppression.reason == "stop"))
+    consent.record(session, lead_id=lead.id, channel="sms", action=ConsentAction.grant, method="sms_reply",  # type: ignore[arg-type]
+                   at=now, text=text, recorded_by="lead (SMS)",
+                   note=f"restores the consent the lead revoked by text (entry #{revocation.id})")
+    log_event(session, at=now, kind="consent", lead_id=lead.id, cause=clip(f'opted back in by SMS: "{text}"', 500))
+    planning.replan(session, lead, now=now, cause="opted back in by SMS")
+
+
+def _help(session: Session, lead: Lead, row: InboundMessage, found: Classification, now: datetime,
+          twilio_answered: bool) -> None:
+    kind, reason = str(found.kind), found.reason
+    current = consent.current(session, lead.id, "sms")  # type: ignore[arg-type]
+    suppressed = session.scalar(sa.select(Suppression.reason).where(
+        Suppression.channel == "sms", Suppression.address == lead.phone))
+    if consent.revoked_by_text(current) or suppressed:
+        # After a revocation only its one confirmation may follow (47 CFR 64.1200(a)(12)).
+        outcome = _needs_person(session, lead, f"asked for HELP after opting out: {row.reply}", now)
+        _finish(row, kind=kind, reason=reason, session=session, now=now, handled=False,
+                outcome=f"not answered: this number opted out, and after a revocation only its one confirmation "
+                        f"may be sent; {outcome}")
+    elif twilio_answered:
+        _finish(row, kind=kind, reason=reason, outcome="Twilio answered HELP (Advanced Opt-Out)", handled=True,
+                now=now, session=session)
+    else:
+        plan_system_message(session, lead, template=HELP_TEMPLATE, step=f"{HELP_ANSWER_STEP}-{row.id}", now=now,
+                            within=HELP_ANSWER_WITHIN, reason="the answer to the lead's HELP")
+        _finish(row, kind=kind, reason=reason, outcome=f"answered from {HELP_TEMPLATE} (outside sequences and caps)",
+                handled=True, now=now, session=session)
+
+
+# -- email -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InboundEmail:
+    """An email a lead sent us, as SendGrid's Inbound Parse gave it (see nurture.conversations.email_parse)."""
+
+    sender: str  # the From address, lower-cased
+    recipients: tuple[str, ...]  # To, Cc and the envelope's to, lower-cased
+    subject: str
+    text: str
+    message_id: str | None
+    attachments: tuple[dict[str, Any], ...] = ()
+
+
+def handle_inbound_email(session: Session, email: InboundEmail, *, now: datetime, secret: str,
+                         settings: Settings | None = None) -> InboundResult:
+    """Act on one email reply: an unsubscribe in words revokes email; any other reply pauses the
+    lead for a person. The lead is found by the reply-to token in a recipient address (when
+    NURTURE_REPLY_TO is set), else by the sender's address."""
+
+    settings = settings or get_settings()
+    seen = _seen(session, "email", email.message_id)
+    if seen is not None:
+        return InboundResult("duplicate", seen.lead_id, seen.id, "already received (a provider retry)")
+    lead_id, matched = None, ""
+    if settings.reply_to:
+        for address in email.recipients:
+            lead_id = lead_of_reply_address(address, settings.reply_to, secret)
+            if lead_id is not None and session.get(Lead, lead_id) is not None:
+                matched = "by the reply token"
+                break
+            lead_id = None
+    if lead_id is None and email.sender:
+        lead_id = session.scalar(sa.select(Lead.id).where(Lead.email == email.sender))
+        matched = "by the sender's address"
+    body = scrub(email.text, BODY_MAX).strip()
+    reply = strip_quoted(body)
+    found = classify_email_reply(body, email.subject)
+    row = _store(session, lead_id=lead_id, channel="email", from_address=scrub(email.sender, 254),
+                 to_address=scrub(", ".join(email.recipients), 254) or None, subject=scrub(email.subject, 300) or None,
+                 body=body, reply=reply, kind=str(found.kind), reason=clip(found.reason, REASON_MAX),
+                 provider_id=email.message_id, attachments=list(email.attachments), received_at=now)
+    if lead_id is None:
+        return _unknown_sender(session, row, found, now)
+    lead = _locked_lead(session, lead_id)
+    log_event(session, at=now, kind="inbound", lead_id=lead.id,
+              cause=clip(f"email from lead ({matched}): {email.subject} | {reply}", 500),
+              data={"inbound_id": row.id, "message_id": email.message_id, "kind": str(found.kind)})
+    if found.kind is ReplyKind.opt_out:
+        opt_out(session, lead, channel="email", reason="unsubscribe", method="email_reply", now=now,
+                detail=f"replied by email: {found.reason}", words=clip(reply or email.subject, 1000),
+                recorded_by="lead (email)")
+        _finish(row, kind=str(found.kind), reason=f"{found.reason}; matched {matched}",
+                outcome="email consent revoked: no more emails", handled=True, now=now, session=session)
+    else:
+        outcome = _needs_person(session, lead, f"replied by email: {clip(reply or email.subject, 200)}", now)
+        _finish(row, kind=str(found.kind), reason=f"{found.reason}; matched {matched}", outcome=outcome,
+                handled=False, now=now, session=session)
+    return InboundResult(row.kind, lead.id, row.id, row.outcome)

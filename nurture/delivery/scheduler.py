@@ -1,0 +1,368 @@
+"""The clock of delivery: claim due messages and hand them to the workers; renew lost leases;
+reconcile sends whose worker died; re-plan leads whose urgency tier moved (daily).
+
+Claims are conditional UPDATEs (on PostgreSQL over `FOR UPDATE SKIP LOCKED`), so two
+schedulers never queue one message twice, and the broker is only transport: a message it
+loses is found again when its lease runs out.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, insert, or_, select, text, update
+from sqlmodel import Session
+
+from nurture.clock import now as clock_now
+from nurture.config import Settings, get_settings
+from nurture.db import session_scope
+from nurture.delivery.dispatch import provider_can_list
+from nurture.delivery.lifecycle import S, transition
+from nurture.models import DeliveryEvent, Lead, Message
+from nurture.plans.sequences import CHANNELS
+from nurture.plans import replan as planning
+from nurture.locking import lock_leads
+from nurture.models import KeyValue
+from nurture.delivery import pauses
+from nurture.delivery.channels import OutgoingMessage, get_channel
+from nurture.delivery import jobs
+from nurture.delivery.channels import ChannelError
+
+log = logging.getLogger("nurture.delivery.scheduler")
+
+# A claimed message: its id and channel (the worker's rate limit is per channel, known before any query).
+Claim = tuple[int, str]
+Enqueue = Callable[[Sequence[Claim]], None]
+
+
+# PostgreSQL: lock due rows (skipping those another scheduler holds), move them and write their
+# log rows in one statement, all on the server.
+_PG_CLAIM = """
+WITH due AS (
+    SELECT id FROM message WHERE state = :from_state AND {condition}
+    ORDER BY due_at LIMIT :limit FOR UPDATE SKIP LOCKED
+), claimed AS (
+    UPDATE message SET state = :to_state, lease_until = :lease_until, updated_at = :now
+    FROM due WHERE message.id = due.id RETURNING message.id, message.lead_id, message.channel
+), logged AS (
+    INSERT INTO deliveryevent (at, lead_id, message_id, kind, from_state, to_state, cause)
+    SELECT :now, lead_id, id, 'state', :from_state, :to_state, :cause FROM claimed
+)
+SELECT id, channel FROM claimed
+"""
+_CONDITIONS = {"due": ("due_at <= :now AND (expires_at IS NULL OR expires_at > :now)", Message.due_at),
+               "expired": ("lease_until < :now", Message.lease_until)}
+#: Leads with late planned messages re-planned per tick (each is a small transaction of its own).
+LATE_BATCH = 200
+#: Provider event statuses that say the provider took the message.
+PROVIDER_HAS_IT = ("processed", "deferred", "delivered", "open", "click", "bounce", "dropped", "sent", "queued",
+                   "accepted", "sending", "undelivered", "failed")
+
+
+def _claim(session: Session, *, from_state: S, condition: str, to_state: S, now: datetime, lease: timedelta,
+           limit: int, cause: str, skip_channels: Sequence[str] = ()) -> list[Claim]:
+    """Move up to `limit` rows in `from_state` meeting `condition` to `to_state` with a fresh lease; log each."""
+    sql_condition, column = _CONDITIONS[condition]
+    skip = [c for c in CHANNELS if c in skip_channels]  # only known names reach the SQL text
+    if skip:
+        sql_condition += " AND channel NOT IN (" + ", ".join(f"'{c}'" for c in skip) + ")"
+    if session.get_bind().dialect.name == "postgresql":
+        naive = now.astimezone(UTC).replace(tzinfo=None)
+        return [(mid, channel) for mid, channel in session.execute(text(_PG_CLAIM.format(condition=sql_condition)), {
+            "from_state": str(from_state), "to_state": str(to_state), "limit": limit, "now": naive,
+            "lease_until": naive + lease, "cause": cause,
+        })]
+    # SQLite: one writer at a time, so a plain conditional UPDATE is already exclusive.
+    if condition == "due":
+        where = [Message.state == from_state, column <= now,
+                 or_(Message.expires_at.is_(None), Message.expires_at > now)]  # type: ignore[union-attr]
+    else:
+        where = [Message.state == from_state, column < now]
+    if skip:
+        where.append(Message.channel.not_in(skip))  # type: ignore[attr-defined]
+    due = select(Message.id).where(*where).order_by(Message.due_at).limit(limit)
+    rows = session.execute(
+        update(Message)
+        .where(Message.id.in_(due.scalar_subquery()), *where)  # type: ignore[union-attr]
+        .values(state=str(to_state), lease_until=now + lease, updated_at=now)
+        .returning(Message.id, Message.lead_id, Message.channel)
+        .execution_options(synchronize_session=False)
+    ).all()
+    if rows:
+        session.execute(insert(DeliveryEvent), [
+            {"at": now, "lead_id": lead_id, "message_id": mid, "kind": "state", "from_state": str(from_state),
+             "to_state": str(to_state), "cause": cause}
+            for mid, lead_id, _ in rows
+        ])
+    return [(mid, channel) for mid, _, channel in rows]
+
+
+def replan_late(session: Session, *, now: datetime, limit: int = LATE_BATCH) -> int:
+    """Leads with planned messages later than their step's grace (an outage, a long backlog):
+    planned again as a whole, under their lock, so the catch-up rule decides what still goes out
+    (never a burst). Returns how many leads were re-planned."""
+
+    ids = list(session.scalars(
+        select(Message.lead_id).where(Message.state == S.planned, Message.due_at <= now,
+                                      Message.expires_at <= now)  # type: ignore[operator]
+        .group_by(Message.lead_id).limit(limit)
+    ))
+    if not ids:
+        return 0
+    lock_leads(session, ids)
+    leads = session.exec(select(Lead).where(Lead.id.in_(ids))).scalars().all()  # type: ignore[union-attr,call-overload]
+    planning.replan_many(session, [(lead, "messages were late past their step's grace (catch-up rule)")
+                                   for lead in leads], now=now)
+    return len(leads)
+
+
+def claim_due(session: Session, *, now: datetime, limit: int, lease: timedelta,
+              skip_channels: Sequence[str] = ()) -> list[Claim]:
+    """Planned messages whose time has come (and not gone: see replan_late), now queued with a lease.
+    Messages of a paused channel (a refused credential) stay planned."""
+    return _claim(session, from_state=S.planned, condition="due", to_state=S.queued, now=now, lease=lease,
+                  limit=limit, cause="due: handed to the workers", skip_channels=skip_channels)
+
+
+def claim_expired(session: Session, *, now: datetime, limit: int, lease: timedelta) -> list[Claim]:
+    """Queued messages no worker took within their lease (the broker lost them): queued again."""
+    return _claim(session, from_state=S.queued, condition="expired", to_state=S.queued, now=now, lease=lease,
+                  limit=limit, cause="lease expired: enqueued again")
+
+
+def renew_expired(session: Session, *, now: datetime, lease: timedelta) -> int:
+    """Queued messages past their lease that the broker still holds (a backlog, not a loss): a new
+    lease, and no second copy in the broker."""
+    return session.execute(
+        update(Message).where(Message.state == S.queued, Message.lease_until < now)
+        .values(lease_until=now + lease).execution_options(synchronize_session=False)
+    ).rowcount or 0  # type: ignore[attr-defined]
+
+
+def expire_queued(session: Session, *, now: datetime) -> int:
+    """Every queued message handed over again at the next claim (the broker restarted empty)."""
+    return session.execute(
+        update(Message).where(Message.state == S.queued).values(lease_until=now - timedelta(seconds=1))
+        .execution_options(synchronize_session=False)
+    ).rowcount or 0  # type: ignore[attr-defined]
+
+
+@dataclass
+class TickResult:
+    due: int
+    expired: int
+    late: int = 0
+    broker: str = "ok"
+
+
+_EPOCH_KEY = "broker:epoch"
+
+
+def _broker_state(enqueue: Enqueue) -> tuple[str | None, int | None, str | None]:
+    """(epoch, messages held, error): what the broker says of itself; an error when it is away."""
+    try:
+        epoch = getattr(enqueue, "epoch", lambda: None)()
+        held = getattr(enqueue, "held", lambda: None)()
+    except Exception as exc:  # the broker is down: say so, claim nothing that cannot be handed over
+        return None, None, f"{exc.__class__.__name__}: {exc}"
+    return epoch, held, None
+
+
+def _broker_restarted(session: Session, epoch: str | None, now: datetime) -> bool:
+    """True once after the broker came back as a new instance (its queue is empty): every queued
+    message must be handed over again now, not when its lease runs out."""
+    if epoch is None:
+        return False
+
+    row = session.get(KeyValue, _EPOCH_KEY)
+    if row is not None and row.value == epoch:
+        return False
+    if row is None:
+        session.add(KeyValue(key=_EPOCH_KEY, value=epoch))
+        session.flush()
+        return False
+    row.value = epoch
+    session.add(row)
+    expired = expire_queued(session, now=now)
+    log.warning("the broker restarted (a new instance): %d queued messages are handed over again", expired)
+    return True
+
+
+def tick(enqueue: Enqueue, *, settings: Settings | None = None, now: datetime | None = None) -> TickResult:
+    """One pass: re-plan late leads; claim due and lost messages (committed); then enqueue their ids.
+
+    The broker is asked first. Away: nothing is claimed (it could not be handed over) and the
+    reason is logged. Restarted: every queued message is handed over again at once. Holding as
+    many messages as the database has queued: a backlog, whose leases are renewed rather than
+    copied again into the broker.
+    """
+
+    settings = settings or get_settings()
+    now = now or clock_now()
+    lease = timedelta(seconds=settings.lease_seconds)
+    epoch, held, down = _broker_state(enqueue)
+    with session_scope(settings.database_url) as session:
+        late = replan_late(session, now=now)
+    if down:
+        log.error("broker unreachable (%s): nothing is claimed until it answers; queued messages wait", down)
+        return TickResult(0, 0, late, broker=down)
+    with session_scope(settings.database_url) as session:
+        _broker_restarted(session, epoch, now)
+        waiting = session.scalar(select(func.count()).select_from(Message).where(Message.state == S.queued)) or 0
+        lost = waiting if held is None else max(0, waiting - held)
+        expired = claim_expired(session, now=now, limit=min(lost, settings.claim_batch), lease=lease) if lost else []
+        renew_expired(session, now=now, lease=lease)
+        paused = pauses.paused(session, settings)
+        room = min(settings.claim_batch, settings.max_queued - waiting)
+        due = claim_due(session, now=now, limit=room, lease=lease, skip_channels=list(paused)) if room > 0 else []
+    # Enqueued only after the claim committed: a worker must find the row queued.
+    claims = [*due, *expired]
+    if claims:
+        try:
+            enqueue(claims)
+        except Exception as exc:
+            # The broker went away between the claim and the hand-over: hand them over next time.
+            ids = [mid for mid, _ in claims]
+            with session_scope(settings.database_url) as session:
+                session.execute(update(Message).where(Message.id.in_(ids), Message.state == S.queued)  # type: ignore[union-attr]
+                                .values(lease_until=now - timedelta(seconds=1)))
+            log.error("broker unreachable while handing over %d messages (%s): they stay queued and are "
+                      "handed over when it answers", len(claims), exc)
+            return TickResult(len(due), len(expired), late, broker=str(exc))
+    return TickResult(len(due), len(expired), late)
+
+
+def reconcile_stale(*, settings: Settings | None = None, now: datetime | None = None, limit: int = 100) -> int:
+    """`sending` rows past their lease: a worker died mid-call, or the provider did not answer and
+    has had time to settle. Ask the provider; never re-send blindly.
+
+    Found (or confirmed by a provider event carrying our id): sent. Not found where "not found"
+    means "not sent" (Twilio's list, the outbox's files): queued again. Otherwise (SendGrid, which
+    cannot be asked and sent no event): review, for a person to decide.
+    """
+
+    settings = settings or get_settings()
+    now = now or clock_now()
+    with session_scope(settings.database_url) as session:
+        stale = session.exec(
+            select(Message).where(Message.state == S.sending, Message.lease_until < now).limit(limit)  # type: ignore[call-overload]
+        ).scalars().all()
+    done = 0
+    for msg in stale:
+        out = OutgoingMessage(message_id=msg.id, lead_id=msg.lead_id, channel=msg.channel, to=msg.to_address or "",
+                              subject=msg.subject, text=msg.body or "")
+        found = None
+        if msg.to_address:
+            try:
+                # The row exists before its request starts: nothing older can be this message.
+                found = get_channel(msg.channel, settings).reconcile(out, msg.created_at)
+            except Exception as exc:  # the provider is down or refuses us: ask again on the next pass
+                log.warning("reconcile of message %s failed: %s", msg.id, exc)
+                continue
+        with session_scope(settings.database_url) as session:
+            confirmed = found is None and session.exec(
+                select(DeliveryEvent.provider_status).where(  # type: ignore[call-overload]
+                    DeliveryEvent.message_id == msg.id, DeliveryEvent.kind == "provider",
+                    DeliveryEvent.provider_status.in_(PROVIDER_HAS_IT))  # type: ignore[union-attr]
+            ).first() is not None
+            if found is not None:
+                transition(session, msg.id, from_state=S.sending, to_state=S.sent, at=now, lead_id=msg.lead_id,
+                           cause=f"no answer in time, but the provider has it as {found.provider_id}",
+                           provider_id=found.provider_id, sent_at=now, lease_until=None)
+            elif confirmed:
+                transition(session, msg.id, from_state=S.sending, to_state=S.sent, at=now, lead_id=msg.lead_id,
+                           cause="no answer in time, but a provider event confirmed it", sent_at=now,
+                           lease_until=None)
+            elif msg.to_address and provider_can_list(msg.channel, settings):
+                transition(session, msg.id, from_state=S.sending, to_state=S.queued, at=now, lead_id=msg.lead_id,
+                           cause="the provider has no such message after it settled: sending again",
+                           lease_until=now - timedelta(seconds=1))
+            else:
+                transition(session, msg.id, from_state=S.sending, to_state=S.review, at=now, lead_id=msg.lead_id,
+                           cause="no answer and no provider event since the request started: check before "
+                                 "sending again", reason="needs review: outcome of the send unknown",
+                           lease_until=None)
+        done += 1
+    return done
+
+
+#: How long one scheduler holds the daily re-tier before another may take it over.
+RETIER_LEASE = timedelta(hours=1)
+#: Leads per transaction of the daily re-tier.
+RETIER_BATCH = 500
+
+
+def retier(*, settings: Settings | None = None, now: datetime | None = None) -> int | None:
+    """Daily: re-plan every lead whose urgency tier changed since its messages were planned.
+
+    In one scheduler at a time (a lease), in batches with a transaction each. None when another
+    scheduler holds the job."""
+
+    settings = settings or get_settings()
+    now = now or clock_now()
+    with session_scope(settings.database_url) as session:
+        if not jobs.acquire(session, "retier", now=now, ttl=RETIER_LEASE):
+            log.info("re-tier: another scheduler has it")
+            return None
+    count, after = 0, 0
+    while after is not None:
+        with session_scope(settings.database_url) as session:
+            done, after = planning.retier_batch(session, now=now, after_id=after, limit=RETIER_BATCH)
+        count += done
+    log.info("re-tier: %d leads planned again", count)
+    return count
+
+
+def reconcile(*, settings: Settings | None = None, now: datetime | None = None) -> int | None:
+    """Every minute, in one scheduler at a time: settle `sending` rows past their lease, and ask
+    the provider of each paused channel whether the credentials work again. None when another
+    scheduler holds the job."""
+
+    settings = settings or get_settings()
+    now = now or clock_now()
+    with session_scope(settings.database_url) as session:
+        # Held for most of one interval: the next pass, whichever scheduler runs it, is due then.
+        ttl = timedelta(seconds=settings.reconcile_seconds * 0.9)
+        if not jobs.acquire(session, "reconcile", now=now, ttl=ttl):
+            return None
+    probe_paused(settings=settings)
+    return reconcile_stale(settings=settings, now=now)
+
+
+def probe_paused(*, settings: Settings | None = None) -> list[str]:
+    """Resume each paused channel whose provider accepts the credentials now; the channels resumed."""
+
+    settings = settings or get_settings()
+    with session_scope(settings.database_url) as session:
+        paused = list(pauses.paused(session, settings))
+    resumed = []
+    for channel in paused:
+        try:
+            get_channel(channel, settings).check()
+        except ChannelError as exc:
+            log.error("%s channel still paused: %s", channel, exc.reason)
+            continue
+        with session_scope(settings.database_url) as session:
+            if pauses.resume(session, channel):
+                resumed.append(channel)
+    return resumed
+
+
+def build_scheduler(enqueue: Enqueue, *, settings: Settings | None = None, background: bool = True):  # type: ignore[no-untyped-def]
+    """An APScheduler with the delivery jobs: tick every few seconds, reconcile every minute, re-tier daily."""
+    from apscheduler.schedulers.background import BackgroundScheduler
+    from apscheduler.schedulers.blocking import BlockingScheduler
+
+    settings = settings or get_settings()
+    cls = BackgroundScheduler if background else BlockingScheduler
+    sched = cls(timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 30})
+    sched.add_job(lambda: tick(enqueue, settings=settings), "interval", seconds=settings.tick_seconds,
+                  id="tick", next_run_time=clock_now())
+    sched.add_job(lambda: reconcile(settings=settings), "interval", seconds=settings.reconcile_seconds,
+                  id="reconcile")
+    # 10:00 UTC: before the US wakes
+    sched.add_job(lambda: retier(settings=settings), "cron", hour=10, minute=0, id="retier")
+    return sched

@@ -1,0 +1,485 @@
+"""Lead intake: one path for the API, the CSV import and the CLI. Validated bodies (intake_schema)
+become one lead per person: a second intake with the same phone or email updates, never duplicates."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+from sqlalchemy import insert, or_
+from sqlmodel import Session, select
+
+from nurture import bulk
+from nurture.law import consent as ledger
+from nurture.db import one_of
+from nurture.intake.schema import API_EVIDENCE, ConsentIn, FieldError, IntakeError, LeadIn, normalize_email, normalize_phone, parse_lead
+from nurture.geo import DEFAULT_TIMEZONE, derive_timezone
+from nurture.models import (
+    Channel,
+    Consent,
+    ConsentAction,
+    DeliveryEvent,
+    ForeclosureStage,
+    Lead,
+    LeadStatus,
+    PaymentStatus,
+    ProposedChange,
+    row_id,
+)
+from nurture.locking import lock_leads
+from nurture.text_rules import shown, text_problem
+from nurture.plans import replan as planning
+
+STATUS_REASON_MAX = 300
+"""Characters of a lead's status reason (its column)."""
+
+# Fields whose change means the lead's messages must be planned again.
+PLAN_FIELDS = frozenset(
+    {"sale_date", "foreclosure_stage", "payment_status", "months_behind", "status", "hardships",
+     "state", "zip", "timezone", "phone", "email", "mortgage_balance_cents", "estimated_value_cents"}
+)
+
+
+#: Fields that say who the lead is and where messages go. An intake that matches a lead by one
+#: identifier but brings another value for the other (a known phone with a new email, or the
+#: reverse) may be someone else: these fields are then held for ops, not overwritten.
+CONTACT_FIELDS = ("first_name", "last_name", "email", "phone")
+
+
+@dataclass
+class UpsertResult:
+    lead: Lead
+    created: bool
+    changed: set[str] = field(default_factory=set)
+    held: list[str] = field(default_factory=list)  # contact fields held for ops as proposed changes
+    refused: str | None = None  # why a consent grant was refused (logged in the ledger as refused)
+
+
+@dataclass
+class _ConsentState:
+    """A lead's current SMS consent entry, as far as this batch knows it."""
+
+    action: str
+    method: str
+    text: str | None = None
+    source_url: str | None = None
+    entry: Consent | None = None
+
+
+def _lead_values(lead_in: LeadIn) -> dict[str, Any]:
+    """The Lead columns this intake sets (fields it did not mention are left alone)."""
+    values: dict[str, Any] = {}
+    given = lead_in.model_fields_set
+    for name in ("first_name", "last_name", "email", "phone", "payment_status", "months_behind",
+                 "source", "external_id"):
+        if name in given and getattr(lead_in, name) is not None:
+            value = getattr(lead_in, name)
+            values[name] = value.value if hasattr(value, "value") else value
+    if "mortgage_balance" in given and lead_in.mortgage_balance is not None:
+        values["mortgage_balance_cents"] = lead_in.mortgage_balance
+    if "estimated_value" in given and lead_in.estimated_value is not None:
+        values["estimated_value_cents"] = lead_in.estimated_value
+    if lead_in.hardships is not None and "hardships" in given:
+        values["hardships"] = sorted({h.value for h in lead_in.hardships})
+    if lead_in.property is not None:
+        for name in lead_in.property.model_fields_set:
+            value = getattr(lead_in.property, name)
+            if value is not None:
+                values[name] = value
+    if lead_in.foreclosure is not None:
+        fc = lead_in.foreclosure
+        if "stage" in fc.model_fields_set and fc.stage is not None:
+            values["foreclosure_stage"] = fc.stage.value
+        if "sale_date" in fc.model_fields_set:
+            values["sale_date"] = fc.sale_date
+            if fc.sale_date is not None and fc.stage is None:
+                values["foreclosure_stage"] = ForeclosureStage.sale_scheduled.value
+    if values.get("months_behind") and "payment_status" not in values:
+        values["payment_status"] = PaymentStatus.behind.value
+    return values
+
+
+def _apply(lead: Lead, values: dict[str, Any], now: datetime) -> set[str]:
+    changed = {k for k, v in values.items() if getattr(lead, k) != v}
+    for k in changed:
+        setattr(lead, k, values[k])
+    if changed & {"zip", "phone", "state"}:
+        tz = derive_timezone(lead.zip, lead.phone, lead.state)
+        if tz != lead.timezone:
+            lead.timezone = tz
+            changed.add("timezone")
+    if changed:
+        lead.updated_at = now
+    return changed
+
+
+def _consent_values(lead_id: int, consent: ConsentIn, method: str, now: datetime, *, action: str,
+                    recorded_by: str | None, note: str | None = None) -> dict[str, Any]:
+    """An SMS consent entry (a grant with its wording, page, IP and time; a revocation; a refusal)."""
+    return ledger.entry(lead_id=lead_id, channel=Channel.sms.value, action=action, method=method, at=now,
+                        text=consent.text, source_url=consent.source_url, ip=consent.ip, given_at=consent.at,
+                        recorded_by=recorded_by, note=note)
+
+
+def _consent_change(state: _ConsentState | None, consent: ConsentIn | None) -> tuple[str | None, str | None]:
+    """What an intake's consent does to a lead whose current entry is `state`: ("grant", None),
+    ("revoke", None), ("refused", why) or (None, None) for nothing."""
+    if consent is None:
+        return None, None
+    if not consent.granted:
+        return ("revoke", None) if state is not None and state.action == ConsentAction.grant else (None, None)
+    if state is not None and state.action == ConsentAction.revoke and state.method in ledger.TEXT_REVOCATION_METHODS:
+        why = ledger.refusal_note(state.entry) if state.entry is not None else (
+            "refused: this number revoked consent by text; only the lead can restore it, by texting START")
+        return "refused", why
+    if state is not None and state.action == ConsentAction.grant and (state.text, state.source_url) == (
+            consent.text, consent.source_url):
+        return None, None
+    return "grant", None
+
+
+def _held_contact(lead: Lead | _Draft, values: dict[str, Any], lead_in: LeadIn, by_phone: Lead | None,
+                  by_email: Lead | None) -> list[tuple[str, Any, Any]]:
+    """Contact fields this intake may not change on its own word: (field, current, proposed).
+
+    The intake matched the lead by one identifier and brings another value for the other one: a
+    known phone with a new email, or a known email with a new phone. Whoever filled in the form may
+    not be the lead, so the name and both addresses are held for ops."""
+    other_differs = (
+        (by_phone is not None and lead_in.email is not None and by_phone.email != lead_in.email)
+        or (by_email is not None and lead_in.phone is not None and by_email.phone != lead_in.phone)
+    )
+    if not other_differs:
+        return []
+    return [(name, getattr(lead, name), values[name]) for name in CONTACT_FIELDS
+            if name in values and getattr(lead, name) != values[name]]
+
+
+def _find_conflict(by_phone: Lead | None, by_email: Lead | None) -> FieldError | None:
+    if by_phone is not None and by_email is not None and by_phone is not by_email:
+        if isinstance(by_email, _Draft) or isinstance(by_phone, _Draft):  # new in this same batch
+            return FieldError("email", "belongs to another new lead of this import than the phone does")
+        return FieldError(
+            "email", f"belongs to lead #{by_email.id}, while the phone belongs to lead #{by_phone.id}"
+        )
+    return None
+
+
+@dataclass
+class RowOutcome:
+    """What happened to one intake row: created, updated, unchanged or refused (with errors), and
+    what was saved but not applied (warnings: contact fields held for ops, a refused consent)."""
+
+    line: int | None
+    action: Literal["created", "updated", "unchanged", "error"]
+    lead_id: int | None = None
+    errors: list[FieldError] = field(default_factory=list)
+    changed: set[str] = field(default_factory=set)
+    warnings: list[FieldError] = field(default_factory=list)
+
+
+AfterUpsert = Callable[[Session, Sequence[UpsertResult], datetime], None]
+
+
+class _Draft:
+    """A new lead's column values before its INSERT (Lead's defaults, then the intake's values)."""
+
+    def __init__(self, now: datetime, method: str) -> None:
+        self.first_name = ""
+        self.last_name = ""
+        self.email = self.phone = self.street = self.city = self.state = self.zip = None
+        self.mortgage_balance_cents = self.estimated_value_cents = None
+        self.payment_status = self.months_behind = self.sale_date = None
+        self.hardships: list[str] = []
+        self.foreclosure_stage = ForeclosureStage.none.value
+        self.timezone = DEFAULT_TIMEZONE
+        self.source: str | None = method
+        self.external_id = self.status_reason = None
+        self.status = LeadStatus.active.value
+        self.enrolled_at = self.created_at = self.updated_at = now
+
+
+def _default_after_upsert(session: Session, results: Sequence[UpsertResult], now: datetime) -> None:
+    """Plan (or re-plan) the leads that are new or changed a fact their plan depends on, in one batch."""
+
+    todo: dict[int, tuple[Lead, str]] = {}
+    for result in results:
+        if result.created or result.changed & (PLAN_FIELDS | {"consent"}):
+            cause = "new lead" if result.created else "changed: " + ", ".join(sorted(result.changed))
+            todo.setdefault(result.lead.id, (result.lead, cause))  # type: ignore[arg-type]
+    if todo:
+        fresh = {r.lead.id for r in results if r.created}
+        planning.replan_many(session, list(todo.values()), now=now, fresh=fresh)  # type: ignore[arg-type]
+
+
+def upsert_many(
+    session: Session,
+    rows: Sequence[tuple[int | None, LeadIn]],
+    *,
+    method: str,
+    now: datetime,
+    after_upsert: AfterUpsert | None = _default_after_upsert,
+    recorded_by: str | None = None,
+    replace_contact: bool = False,
+) -> list[RowOutcome]:
+    """Create or update a batch of validated leads in the session's transaction (not committed).
+
+    Existing leads are found by phone or email in two queries for the whole batch; a row whose
+    phone and email belong to two different leads is refused with a field error. A row that
+    matches a lead by one of them but brings another value for the other has its contact fields
+    held for ops (ProposedChange) unless `replace_contact`. Consent: a grant is recorded with its
+    evidence and `recorded_by`, `granted: false` revokes, and a grant for a number that revoked by
+    text is refused (recorded as refused, the row's other fields still saved).
+    """
+    phones = {r.phone for _, r in rows if r.phone}
+    emails = {r.email for _, r in rows if r.email}
+    by_phone: dict[str, Lead] = {}
+    by_email: dict[str, Lead] = {}
+    if phones or emails:
+        conds = []
+        if phones:
+            conds.append(one_of(session, Lead.phone, phones))  # type: ignore[arg-type]
+        if emails:
+            conds.append(one_of(session, Lead.email, emails))  # type: ignore[arg-type]
+        for lead in session.exec(select(Lead).where(or_(*conds))):
+            if lead.phone:
+                by_phone[lead.phone] = lead
+            if lead.email:
+                by_email[lead.email] = lead
+
+    # The current SMS consent entry of each lead in play, keyed by the lead object (new leads have no id yet).
+    consent_state: dict[int, _ConsentState] = {}
+    existing = {lead.id: lead for lead in (*by_phone.values(), *by_email.values())}
+    if existing and any(r.sms_consent for _, r in rows):
+        # Consent changes under the leads' locks, read after them: a worker deciding about one of
+        # these leads sees the change or decided before it.
+        lock_leads(session, list(existing))  # type: ignore[arg-type]
+        for c in session.exec(
+            select(Consent).where(Consent.lead_id.in_(existing), Consent.channel == "sms",  # type: ignore[attr-defined]
+                                  Consent.action != ConsentAction.refused)
+            .order_by(Consent.id)
+        ):
+            consent_state[id(existing[c.lead_id])] = _ConsentState(c.action, c.method, c.text, c.source_url, c)
+
+    outcomes: list[RowOutcome] = []
+    done: list[tuple[LeadIn, RowOutcome, UpsertResult]] = []
+    drafts: list[_Draft] = []
+    held_of: dict[int, list[tuple[str, Any, Any]]] = {}
+    consent_of: dict[int, tuple[str, str | None]] = {}
+    for line, lead_in in rows:
+        p = by_phone.get(lead_in.phone) if lead_in.phone else None
+        e = by_email.get(lead_in.email) if lead_in.email else None
+        conflict = _find_conflict(p, e)
+        if conflict:
+            outcomes.append(RowOutcome(line, "error", errors=[conflict]))
+            continue
+        lead = p or e
+        values = _lead_values(lead_in)
+        created = lead is None
+        held: list[tuple[str, Any, Any]] = []
+        if lead is None:
+            if not values.get("first_name"):
+                outcomes.append(RowOutcome(line, "error", errors=[FieldError("first_name", "is required")]))
+                continue
+            lead = _Draft(now, method)
+            drafts.append(lead)
+        elif not replace_contact and not isinstance(lead, _Draft):
+            # A lead this same batch created is not someone else's record: only stored leads are held.
+            held = _held_contact(lead, values, lead_in, p, e)
+            for name, _, _ in held:
+                del values[name]
+        changed = _apply(lead, values, now)  # type: ignore[arg-type]
+        if lead.phone:
+            by_phone[lead.phone] = lead  # type: ignore[assignment]
+        if lead.email:
+            by_email[lead.email] = lead  # type: ignore[assignment]
+        outcome = RowOutcome(line, "created", changed=changed)
+        action, why = _consent_change(consent_state.get(id(lead)), lead_in.sms_consent)
+        if action == "refused":
+            outcome.warnings.append(FieldError("sms_consent", why or "refused"))
+        elif action is not None:
+            consent_state[id(lead)] = _ConsentState(action, method, lead_in.sms_consent.text,  # type: ignore[union-attr]
+                                                    lead_in.sms_consent.source_url)  # type: ignore[union-attr]
+            changed.add("consent")
+        if held:
+            outcome.warnings.append(FieldError(
+                ", ".join(name for name, _, _ in held),
+                "held for ops as a proposed change: this intake matched the lead by "
+                + ("phone" if p is not None else "email") + " but brought another "
+                + ("email" if p is not None else "phone")))
+        if not created:
+            outcome.action = "updated" if changed else "unchanged"
+        outcomes.append(outcome)
+        result = UpsertResult(lead, created, changed, held=[name for name, _, _ in held],  # type: ignore[arg-type]
+                              refused=why if action == "refused" else None)
+        held_of[id(result)] = held
+        if action is not None:
+            consent_of[id(result)] = (action, why)
+        done.append((lead_in, outcome, result))
+
+    session.flush()
+    if drafts:
+        # The new leads' ids are taken first and the rows written in bulk (COPY on PostgreSQL), then
+        # loaded back as ORM objects in one query: building SQLModel objects one by one costs more
+        # than the rest of the import together.
+        ids = bulk.reserve_ids(session, Lead.__table__, len(drafts))  # type: ignore[arg-type]
+        bulk.insert_rows(session, Lead.__table__, [vars(d) | {"id": i} for d, i in zip(drafts, ids, strict=True)])  # type: ignore[arg-type]
+        loaded = {lead.id: lead for lead in session.exec(select(Lead).where(one_of(session, Lead.id, ids)))}  # type: ignore[arg-type]
+        real = {id(d): loaded[i] for d, i in zip(drafts, ids, strict=True)}
+        for _, _, res in done:
+            if id(res.lead) in real:
+                res.lead = real[id(res.lead)]
+
+    consents: list[dict[str, Any]] = []
+    events: list[dict[str, Any]] = []
+    proposals: list[dict[str, Any]] = []
+    for lead_in, outcome, res in done:
+        lead_id = outcome.lead_id = res.lead.id
+        action, why = consent_of.get(id(res), (None, None))
+        if action is not None and lead_in.sms_consent:
+            consents.append(_consent_values(lead_id, lead_in.sms_consent, method, now, action=action,  # type: ignore[arg-type]
+                                            recorded_by=recorded_by, note=why))
+        if action == "refused":
+            events.append({"at": now, "lead_id": lead_id, "kind": "consent",
+                           "cause": f"SMS consent grant via {method} {why}"[:500]})
+        for name, current, proposed in held_of.get(id(res), []):
+            proposals.append({"lead_id": lead_id, "field": name, "current_value": _text(current),
+                              "proposed_value": _text(proposed), "method": method, "recorded_by": recorded_by,
+                              "recorded_at": now})
+        if res.held:
+            events.append({"at": now, "lead_id": lead_id, "kind": "lead",
+                           "cause": f"proposed change held for ops via {method}: " + ", ".join(res.held)})
+        if outcome.action != "unchanged":
+            what = "created" if res.created else "updated (" + ", ".join(sorted(res.changed)) + ")"
+            events.append({"at": now, "lead_id": lead_id, "kind": "lead", "cause": f"lead {what} via {method}"})
+    # Core inserts: these rows are append-only records, no ORM objects are needed for them.
+    bulk.insert_rows(session, Consent.__table__, consents)  # type: ignore[arg-type]
+    bulk.insert_rows(session, ProposedChange.__table__, proposals)  # type: ignore[arg-type]
+    bulk.insert_rows(session, DeliveryEvent.__table__, events)  # type: ignore[arg-type]
+    if after_upsert is not None:
+        after_upsert(session, [res for _, _, res in done], now)
+    return outcomes
+
+
+def upsert_lead(session: Session, data: dict[str, Any], *, method: str, now: datetime,
+                consent_evidence: Sequence[str] = API_EVIDENCE, recorded_by: str | None = None,
+                replace_contact: bool = False) -> UpsertResult:
+    """Validate and create or update one lead (API and CLI); IntakeError lists every bad field."""
+    lead_in = parse_lead(data, consent_evidence=consent_evidence)
+    if "source" not in lead_in.model_fields_set:
+        lead_in.source = method
+        lead_in.model_fields_set.add("source")
+    results: list[UpsertResult] = []
+
+    def keep(session: Session, done: Sequence[UpsertResult], at: datetime) -> None:
+        results.extend(done)
+        _default_after_upsert(session, done, at)
+
+    (outcome,) = upsert_many(session, [(None, lead_in)], method=method, now=now, after_upsert=keep,
+                             recorded_by=recorded_by, replace_contact=replace_contact)
+    if outcome.action == "error":
+        raise IntakeError(outcome.errors)
+    lead = session.get(Lead, outcome.lead_id)
+    assert lead is not None
+    (result,) = results
+    result.lead = lead
+    return result
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)[:254]
+
+
+def update_lead(session: Session, lead: Lead, data: dict[str, Any], *, method: str, now: datetime,
+                consent_evidence: Sequence[str] = API_EVIDENCE, recorded_by: str | None = None) -> UpsertResult:
+    """Apply a partial update (PATCH, `leads update`) to an existing lead, status included. The
+    caller names the lead, so its contact fields change as asked."""
+    data = dict(data)
+    status = data.pop("status", None)
+    status_reason = data.pop("status_reason", None)
+    errors: list[FieldError] = []
+    try:
+        lead_in = parse_lead(data, for_update=True, consent_evidence=consent_evidence)
+    except IntakeError as exc:
+        errors.extend(exc.errors)
+        lead_in = None
+    if status is not None and (not isinstance(status, str) or status not in LeadStatus.__members__):
+        errors.append(FieldError("status", f"{shown(status)} is not one of {', '.join(LeadStatus)}"))
+    if status_reason is not None:
+        problem = (text_problem(status_reason, max_len=STATUS_REASON_MAX) if isinstance(status_reason, str)
+                   else "must be text")
+        if problem:
+            errors.append(FieldError("status_reason", problem))
+    if errors:
+        raise IntakeError(errors)
+    assert lead_in is not None
+    for key, value in (("phone", lead_in.phone), ("email", lead_in.email)):
+        if value is not None:
+            other = session.exec(select(Lead).where(getattr(Lead, key) == value, Lead.id != lead.id)).first()
+            if other is not None:
+                raise IntakeError([FieldError(key, f"belongs to another lead (#{other.id})")])
+    changed = _apply(lead, _lead_values(lead_in), now)
+    if status is not None and status != lead.status:
+        lead.status = status
+        lead.status_reason = (status_reason or "").strip() or f"set via {method}"
+        changed.add("status")
+    consent = lead_in.sms_consent
+    refused = None
+    if consent is not None:
+        if consent.granted and not lead.phone:
+            raise IntakeError([FieldError("sms_consent", "is granted but the lead has no phone to text")])
+        # Under the lead's lock: a worker deciding about this lead sees the new consent or decided before it.
+        lock_leads(session, [lead.id])  # type: ignore[list-item]
+        current = ledger.current(session, lead.id, "sms")  # type: ignore[arg-type]
+        state = _ConsentState(current.action, current.method, current.text, current.source_url, current) if current else None
+        action, refused = _consent_change(state, consent)
+        if action is not None:
+            session.execute(insert(Consent), [_consent_values(lead.id, consent, method, now, action=action,  # type: ignore[arg-type]
+                                                              recorded_by=recorded_by, note=refused)])
+        if action == "refused":
+            session.add(DeliveryEvent(at=now, lead_id=lead.id, kind="consent",
+                                      cause=f"SMS consent grant via {method} {refused}"[:500]))
+        elif action is not None:
+            changed.add("consent")
+    result = UpsertResult(lead, False, changed, refused=refused)
+    if changed:
+        lead.updated_at = now
+        session.add(DeliveryEvent(at=now, lead_id=lead.id, kind="lead",
+                                  cause=f"lead updated via {method} (" + ", ".join(sorted(changed)) + ")"))
+        _default_after_upsert(session, [result], now)
+    session.flush()
+    return result
+
+
+def lead_by_id(session: Session, lead_id: object) -> Lead | None:
+    """The lead with this id, or None (also for an id no row can have, such as 10**30)."""
+    found = row_id(lead_id)
+    return None if found is None else session.get(Lead, found)
+
+
+def find_lead(session: Session, ref: str) -> Lead | None:
+    """A lead by id, phone (any US format) or email."""
+    ref = ref.strip()
+    if ref.isascii() and ref.isdecimal() and len(ref) < 10:
+        return lead_by_id(session, ref)
+    if "@" in ref:
+        try:
+            return session.exec(select(Lead).where(Lead.email == normalize_email(ref))).first()
+        except ValueError:
+            return None
+    try:
+        return session.exec(select(Lead).where(Lead.phone == normalize_phone(ref))).first()
+    except ValueError:
+        return None
+
+
+def consent_ledger(session: Session, lead_id: int) -> list[Consent]:
+    return list(session.exec(select(Consent).where(Consent.lead_id == lead_id).order_by(Consent.id)))
+
+
+def proposed_changes(session: Session, lead_id: int) -> list[ProposedChange]:
+    """Contact changes intakes brought for this lead and ops have not applied (newest last)."""
+    return list(session.exec(select(ProposedChange).where(ProposedChange.lead_id == lead_id)
+                             .order_by(ProposedChange.id)))

@@ -1,0 +1,161 @@
+"""The consent ledger: what a channel's consent is now, how a change is written, and the story of
+one lead's consent (every entry, and every text sent under each grant) for `leads show` and
+`consent export`.
+
+The ledger is append-only: a grant, a revocation, or a grant that was refused, each with its
+wording, where and when it was given and who put it on record. A channel's state is its newest
+grant or revocation; refused entries are evidence, never state.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from nurture.models import WENT_OUT_STATES, Consent, ConsentAction, Lead, Message
+from nurture.law import STOP_CONFIRMATION_STEP, message_kind
+from nurture.text_rules import clip
+
+#: Methods by which a lead revokes by text. Only such a revocation can be undone by the lead's own
+#: START/UNSTOP/YES, and while it stands no intake may grant consent for the number again.
+#: "sms_keyword" is what rows recorded before free-text revocations were understood say.
+TEXT_REVOCATION_METHODS = frozenset({"sms_reply", "sms_keyword"})
+NOTE_MAX = 500
+TEXT_MAX = 5_000
+
+
+def current(session: Session, lead_id: int, channel: str) -> Consent | None:
+    """The newest grant or revocation of `channel` (refused grants are not state), or None."""
+    return session.exec(
+        select(Consent).where(Consent.lead_id == lead_id, Consent.channel == channel,
+                              Consent.action != ConsentAction.refused)
+        .order_by(col(Consent.id).desc()).limit(1)
+    ).first()
+
+
+def revoked_by_text(row: Consent | None) -> bool:
+    """True when `row` (a channel's current entry) is a revocation the lead sent by text."""
+    return row is not None and row.action == ConsentAction.revoke and row.method in TEXT_REVOCATION_METHODS
+
+
+def record(
+    session: Session,
+    *,
+    lead_id: int,
+    channel: str,
+    action: ConsentAction | str,
+    method: str,
+    at: datetime,
+    text: str | None = None,
+    source_url: str | None = None,
+    ip: str | None = None,
+    given_at: datetime | None = None,
+    recorded_by: str | None = None,
+    note: str | None = None,
+) -> int:
+    """Append one entry to the ledger; its id. `given_at` defaults to `at` (the time of receipt)."""
+    return session.execute(sa.insert(Consent).values(**entry(
+        lead_id=lead_id, channel=channel, action=action, method=method, at=at, text=text, source_url=source_url,
+        ip=ip, given_at=given_at, recorded_by=recorded_by, note=note,
+    )).returning(Consent.id)).scalar_one()
+
+
+def entry(
+    *, lead_id: int, channel: str, action: ConsentAction | str, method: str, at: datetime, text: str | None = None,
+    source_url: str | None = None, ip: str | None = None, given_at: datetime | None = None,
+    recorded_by: str | None = None, note: str | None = None,
+) -> dict[str, Any]:
+    """The column values of one ledger entry (for a batch insert)."""
+    return {
+        "lead_id": lead_id, "channel": channel, "action": str(action), "method": method[:30],
+        "text": clip(text, TEXT_MAX) if text else None, "source_url": source_url, "ip": ip,
+        "recorded_at": at, "given_at": given_at or at,
+        "recorded_by": clip(recorded_by, 200) if recorded_by else None,
+        "note": clip(note, NOTE_MAX) if note else None,
+    }
+
+
+def refusal_note(revocation: Consent) -> str:
+    """Why a grant is refused while `revocation` (a revocation by text) stands."""
+    when = revocation.recorded_at.strftime("%Y-%m-%d %H:%M UTC")
+    said = f' ("{clip(revocation.text, 60)}")' if revocation.text else ""
+    return (f"refused: this number revoked consent by text on {when}{said} (entry #{revocation.id}); "
+            "only the lead can restore it, by texting START")
+
+
+def consent_json(c: Consent) -> dict[str, Any]:
+    """One ledger entry as `leads show --json`, the API and `consent export` print it."""
+    return {
+        "id": c.id, "channel": c.channel, "action": c.action, "text": c.text, "source_url": c.source_url,
+        "ip": c.ip, "method": c.method, "recorded_at": c.recorded_at.isoformat(),
+        "given_at": c.given_at.isoformat() if c.given_at else None, "recorded_by": c.recorded_by, "note": c.note,
+    }
+
+
+@dataclass(frozen=True)
+class SentText:
+    """A text that went out (or may have), and the consent it went under."""
+
+    message: Message
+    basis: str  # what allowed it: "grant #12", or why none was needed
+    grant_id: int | None
+
+    def as_dict(self) -> dict[str, Any]:
+        m = self.message
+        return {
+            "message_id": m.id, "sent_at": (m.sent_at or m.updated_at).isoformat(), "state": m.state,
+            "to": m.to_address, "provider_id": m.provider_id, "sequence": m.sequence, "step": m.step,
+            "template": m.template, "body": m.body, "consent_id": self.grant_id, "basis": self.basis,
+        }
+
+
+def story(session: Session, lead: Lead) -> dict[str, Any]:
+    """The whole consent story of `lead`: every ledger entry (both channels, refused ones too) and
+    every text sent to the lead, each with the grant it went under and the provider's id."""
+    entries = list(session.exec(select(Consent).where(Consent.lead_id == lead.id).order_by(col(Consent.id))))
+    texts = list(session.exec(
+        select(Message).where(Message.lead_id == lead.id, Message.channel == "sms",
+                              col(Message.state).in_(WENT_OUT_STATES))
+        .order_by(col(Message.sent_at), col(Message.id))
+    ))
+    sms_entries = [c for c in entries if c.channel == "sms" and c.action != ConsentAction.refused]
+    sent = [_basis(m, sms_entries) for m in texts]
+    now_sms = sms_entries[-1] if sms_entries else None
+    email = [c for c in entries if c.channel == "email" and c.action != ConsentAction.refused]
+    return {
+        "lead": {"id": lead.id, "name": lead.full_name, "phone": lead.phone, "email": lead.email},
+        "sms_consent_now": _state_words(now_sms),
+        "email_now": "unsubscribed" if email and email[-1].action == ConsentAction.revoke else "may be emailed",
+        "ledger": [consent_json(c) for c in entries],
+        "texts": [t.as_dict() for t in sent],
+    }
+
+
+def _state_words(row: Consent | None) -> str:
+    if row is None:
+        return "none: never given, no text may be sent"
+    if row.action == ConsentAction.grant:
+        return f"granted (entry #{row.id}, {row.method})"
+    how = "by text" if row.method in TEXT_REVOCATION_METHODS else f"via {row.method}"
+    return f"revoked {how} (entry #{row.id})"
+
+
+def _basis(message: Message, sms_entries: list[Consent]) -> SentText:
+    """The grant in force when `message` went out, or why none was needed."""
+    kind = message_kind(message.sequence)
+    if kind == "system":
+        why = ("the one confirmation of the lead's revocation (47 CFR 64.1200(a)(12))"
+               if message.step.startswith(STOP_CONFIRMATION_STEP) else "an answer to the lead's own text (HELP)")
+        return SentText(message, why, None)
+    at = message.sent_at or message.updated_at
+    in_force = None
+    for c in sms_entries:
+        if c.recorded_at <= at:
+            in_force = c
+    if in_force is not None and in_force.action == ConsentAction.grant:
+        return SentText(message, f"grant #{in_force.id}", in_force.id)
+    return SentText(message, "NO GRANT IN FORCE when it went out", None)

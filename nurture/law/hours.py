@@ -1,0 +1,272 @@
+"""When a lead may be contacted: the legal window of every state it may be in, in every zone it may
+be in, with Sunday and holiday bans and the blackouts ops declare.
+
+Pure: built from the law, the lead's location and the blackouts; asked with a UTC moment.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+import holidays as holiday_data
+
+from nurture.law.statutes import Hours, Law, LawRule
+
+#: How far ahead next_open looks for an open minute before it gives up.
+SEARCH_DAYS = 400
+#: Day windows kept across leads: the same few (states, day) pairs recur for every lead of a list.
+_DAY_CACHE_MAX = 200_000
+_day_cache: dict[tuple[object, ...], "DayWindow"] = {}
+# Open spans of a UTC day, per (law, states, policy, blackouts, zones): what next_open reads.
+_span_cache: dict[tuple[object, ...], tuple[tuple[datetime, datetime], ...]] = {}
+_ONE_DAY = timedelta(days=1)
+# A local day's open hours as UTC instants, per (law, states, policy, blackouts, zone, day).
+_local_cache: dict[tuple[object, ...], object] = {}
+_MISSING = object()
+_SEARCH = timedelta(days=SEARCH_DAYS)
+_DAY_TYPES = ("weekday",) * 5 + ("saturday", "sunday")
+_DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+@dataclass(frozen=True, slots=True)
+class Blackout:
+    """Days (inclusive) on which no lead in `state` is contacted: a declared emergency, say."""
+
+    id: int
+    state: str
+    starts_on: date
+    ends_on: date
+    reason: str
+
+    def covers(self, day: date) -> bool:
+        return self.starts_on <= day <= self.ends_on
+
+
+@dataclass(frozen=True, slots=True)
+class DayWindow:
+    """The hours of one local day in one zone (None: closed all day) and the rule that set them."""
+
+    hours: Hours | None
+    why: str  # "FL 8:00-20:00 (Fla. Stat. § 501.059(8)(a))", "no texts on Sunday in AL (...)"
+
+
+@lru_cache(maxsize=512)
+def holidays_of(where: str, year: int) -> dict[date, str]:
+    """The holidays a ban means, with observed days: `where` is a state code or "US" (national)."""
+    if where == "US":
+        found = holiday_data.country_holidays("US", years=year)
+    else:
+        found = holiday_data.country_holidays("US", subdiv=where, years=year)
+    return dict(found.items())
+
+
+def _holiday(rule: LawRule, day: date) -> str | None:
+    if rule.holidays == "none":
+        return None
+    where = "US" if rule.holidays == "federal" else rule.where
+    return holidays_of(where, day.year).get(day)
+
+
+class ContactHours:
+    """The minutes in which one lead may be contacted on a channel: open only where every rule of
+    every state it may be in allows it, in each zone it may be in."""
+
+    __slots__ = ("_law", "_states", "_zones", "_zone_names", "_exempt", "_blackouts", "_days", "_spans", "_key",
+                 "label")
+
+    def __init__(self, law: Law, states: Sequence[str], zones: Sequence[str], *, exempt_consented: bool,
+                 blackouts: Sequence[Blackout] = ()) -> None:
+        self._law = law
+        self._states = tuple(states)
+        self._zones = tuple(ZoneInfo(z) for z in zones)
+        if not self._zones:
+            raise ValueError("contact hours need at least one zone")
+        # Statute policy and a consented lead: rules that exempt consent do not apply.
+        self._exempt = exempt_consented
+        self._blackouts = tuple(b for b in blackouts if b.state in self._states)
+        self._zone_names = tuple(zones)
+        self._days: dict[date, DayWindow] = {}
+        self._spans: dict[date, tuple[tuple[datetime, datetime], ...]] = {}
+        # A day's window depends on the law, the states, the policy and the blackouts, not the zone.
+        self._key = (law, self._states, exempt_consented, self._blackouts)
+        where = ", ".join(self._states) if self._states else "federal"
+        self.label = f"legal hours ({where})"
+
+    # -- one day ------------------------------------------------------------------------------------
+
+    def day_window(self, zone_index: int, day: date) -> DayWindow:
+        """The hours of the local `day` (the same in every zone: the zone decides which day it is)."""
+        found = self._days.get(day)
+        if found is None:
+            key = (*self._key, day)
+            found = _day_cache.get(key)
+            if found is None:
+                if len(_day_cache) >= _DAY_CACHE_MAX:
+                    _day_cache.clear()
+                found = _day_cache[key] = self._compute(day)
+            self._days[day] = found
+        return found
+
+    def _rules(self, day: date) -> list[LawRule]:
+        rules = [self._law.federal] if self._law.federal.in_force(day) else []
+        for state in self._states:
+            rules.extend(r for r in self._law.rules_of(state) if r.in_force(day))
+        if self._exempt:
+            rules = [r for r in rules if not r.exempt_with_consent]
+        return rules
+
+    def _compute(self, day: date) -> DayWindow:
+        for blackout in self._blackouts:
+            if blackout.covers(day):
+                return DayWindow(None, f"blackout in {blackout.state} {blackout.starts_on}..{blackout.ends_on}: "
+                                       f"{blackout.reason}")
+        day_type = _DAY_TYPES[day.weekday()]
+        limits: list[tuple[LawRule, Hours]] = []
+        for rule in self._rules(day):
+            holiday = _holiday(rule, day)
+            if holiday:
+                return DayWindow(None, f"no texts on {holiday} in {rule.where} ({rule.citation})")
+            hours = rule.hours_on(day_type)
+            if hours is None:
+                return DayWindow(None, f"no texts on {_DAY_NAMES[day.weekday()]} in {rule.where} ({rule.citation})")
+            if isinstance(hours, Hours):
+                limits.append((rule, hours))
+        if not limits:
+            return DayWindow(Hours(time(0), time(23, 59, 59, 999999)), "no hours rule")
+        start = max(h.start for _, h in limits)
+        end = min(h.end for _, h in limits)
+        # The rules that set either end of the window are the ones a person needs to read (a
+        # state's rule rather than the federal one where both say the same).
+        binding = "; ".join(dict.fromkeys(f"{_where(r)} {h} ({r.citation})" for r, h in
+                                          _setting(limits, lambda h: h.start, start) + _setting(limits, lambda h: h.end, end)))
+        if start >= end:
+            return DayWindow(None, f"no hours left where every rule allows: {binding}")
+        return DayWindow(Hours(start, end), binding)
+
+    # -- a moment -----------------------------------------------------------------------------------
+
+    def why_closed(self, at: datetime) -> str | None:
+        """None when `at` is open in every zone; else which rule closes it, in words."""
+        closed = self._closed(at)
+        if closed is None:
+            return None
+        window, local, tz, quiet = closed
+        if quiet:
+            return f"quiet hours: {window.why}: it is {local:%a %H:%M} in {tz.key}"
+        return f"{window.why} (it is {local:%a %Y-%m-%d} in {tz.key})"
+
+    def closed_rule(self, at: datetime) -> str | None:
+        """What `why_closed(at)` names, without the moment it was checked at (`rule_alone` of it):
+        the same rule reads the same for every message it moves, and is not formatted to be cut."""
+        closed = self._closed(at)
+        if closed is None:
+            return None
+        window, _, _, quiet = closed
+        return rule_alone(f"quiet hours: {window.why}" if quiet else window.why)
+
+    def _closed(self, at: datetime) -> tuple[DayWindow, datetime, ZoneInfo, bool] | None:
+        """The first zone's window that closes `at` (its local time, its zone, and whether the day
+        is open at other hours), or None when `at` is open in every zone."""
+        for i, tz in enumerate(self._zones):
+            local = at.astimezone(tz)
+            window = self.day_window(i, local.date())
+            if window.hours is None:
+                return window, local, tz, False
+            if not window.hours.start <= local.time() < window.hours.end:
+                return window, local, tz, True
+        return None
+
+    def allows(self, at: datetime) -> bool:
+        t = at if at.tzinfo is UTC else at.astimezone(UTC)
+        return any(start <= t < end for start, end in self._open_spans(t.date()))
+
+    def next_open(self, at: datetime) -> datetime | None:
+        """`at` if open, else the first open minute after it (UTC); None if none within SEARCH_DAYS."""
+        t = at if at.tzinfo is UTC else at.astimezone(UTC)
+        day = t.date()
+        for _ in range(SEARCH_DAYS + 2):
+            for start, end in self._open_spans(day):
+                if t < end:
+                    return t if t >= start else start
+            day += _ONE_DAY
+        return None
+
+    def _open_spans(self, utc_day: date) -> tuple[tuple[datetime, datetime], ...]:
+        """The spans of the UTC day `utc_day` open in every zone, in order (computed once per day)."""
+        found = self._spans.get(utc_day)
+        if found is None:
+            key = (*self._key, self._zone_names, utc_day)
+            found = _span_cache.get(key)
+            if found is None:
+                if len(_span_cache) >= _DAY_CACHE_MAX:
+                    _span_cache.clear()
+                found = _span_cache[key] = self._compute_spans(utc_day)
+            self._spans[utc_day] = found
+        return found
+
+    def _compute_spans(self, utc_day: date) -> tuple[tuple[datetime, datetime], ...]:
+        begin = datetime.combine(utc_day, time(0), tzinfo=UTC)
+        spans = [(begin, begin + _ONE_DAY)]
+        before, after = utc_day - _ONE_DAY, utc_day + _ONE_DAY
+        for i, tz in enumerate(self._zones):
+            # Zones lie within a day of UTC: the local days before, of and after overlap this UTC day.
+            zone_spans = [span for local_day in (before, utc_day, after)
+                          if (span := self._local_span(i, tz, local_day)) is not None]
+            spans = _intersect(spans, zone_spans)
+        return tuple(spans)
+
+    def _local_span(self, index: int, tz: ZoneInfo, local_day: date) -> tuple[datetime, datetime] | None:
+        """The open hours of the local day `local_day` in zone `tz`, as UTC instants (kept across leads)."""
+        key = (*self._key, tz.key, local_day)
+        found = _local_cache.get(key, _MISSING)
+        if found is _MISSING:
+            hours = self.day_window(index, local_day).hours
+            found = None if hours is None else (
+                datetime.combine(local_day, hours.start, tzinfo=tz).astimezone(UTC),
+                datetime.combine(local_day, hours.end, tzinfo=tz).astimezone(UTC))
+            if len(_local_cache) >= _DAY_CACHE_MAX:
+                _local_cache.clear()
+            _local_cache[key] = found
+        return found  # type: ignore[return-value]
+
+    def describe(self, day: date) -> str:
+        """The hours on `day` in the lead's first zone, in words (previews, `leads show`)."""
+        window = self.day_window(0, day)
+        if window.hours is None:
+            return f"closed: {window.why}"
+        return f"{window.hours} {self._zones[0].key}: {window.why}"
+
+
+@lru_cache(maxsize=4096)
+def rule_alone(why: str) -> str:
+    """A cause without the moment it was checked at ("...: it is Tue 21:00 in ..." or "... (it is
+    ...)"): the words before the first such tail. `closed_rule` gives what this makes of
+    `why_closed`: the tail follows the rule's own words, so cutting them alone cuts the same."""
+    return why.split(": it is ")[0].split(" (it is ")[0]
+
+
+def _intersect(a: list[tuple[datetime, datetime]], b: list[tuple[datetime, datetime]]) -> list[tuple[datetime, datetime]]:
+    """The parts of the sorted spans `a` that also lie in the sorted spans `b`."""
+    out = []
+    for a_start, a_end in a:
+        for b_start, b_end in b:
+            start, end = max(a_start, b_start), min(a_end, b_end)
+            if start < end:
+                out.append((start, end))
+    out.sort()
+    return out
+
+
+def _setting(limits: list[tuple[LawRule, Hours]], end: object, value: time) -> list[tuple[LawRule, Hours]]:
+    """The rules whose `end` of the window is `value`: the states' if any, else the federal one."""
+    found = [(r, h) for r, h in limits if end(h) == value]  # type: ignore[operator]
+    states = [(r, h) for r, h in found if r.where != "US"]
+    return states or found
+
+
+def _where(rule: LawRule) -> str:
+    return "federal" if rule.where == "US" else rule.where

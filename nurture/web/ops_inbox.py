@@ -1,0 +1,170 @@
+"""/ops/inbox: the leads who wrote back and their conversations; POST /ops/leads/{id}/reply|resume|
+handled|hold|converted: what a person does about one (the same service as `nurture inbox`).
+
+The action routes take a form (an ops page's) or a script's request with a bearer key. A form
+must carry `token` (tokens.ops_form_token, see `form_token`): a browser sends an ops person's
+Basic credentials by itself, so without it any page on the web could make that browser act.
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlmodel import Session
+
+from nurture.conversations import inbox as service
+from nurture.clock import now
+from nurture.db import secret_key
+from nurture.intake.leads import lead_by_id
+from nurture.models import Lead
+from nurture.text_rules import clip
+from nurture.content.tokens import check_ops_form_token, ops_form_token
+from nurture.web.deps import SessionDep, require_api_key
+from nurture.web.pages import render
+
+router = APIRouter(tags=["inbox"], dependencies=[Depends(require_api_key)])
+
+#: Characters of a flash message carried back to the page in its query string.
+FLASH_MAX = 300
+
+
+def _render(name: str, *, status_code: int = 200, **context: Any) -> HTMLResponse:
+    # The console's environment: autoescaped (everything a lead writes may hold markup), its filters.
+    return render(name, status_code=status_code, section="inbox", **context)
+
+
+def form_token(session: Session, lead_id: int) -> str:
+    """The `token` field an ops page's form must send to act on lead `lead_id`."""
+    return ops_form_token(lead_id, secret_key(session))
+
+
+def _actor(request: Request) -> str:
+    """Who acts: the user name of the Basic credentials when one was given (the key is the password)."""
+    scheme, _, value = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() == "basic":
+        try:
+            user = base64.b64decode(value.strip(), validate=True).decode().partition(":")[0]
+        except (ValueError, UnicodeDecodeError):
+            user = ""
+        if user.strip():
+            return clip(f"web:{user.strip()}", 100)
+    return "web"
+
+
+def _check_form(request: Request, session: Session, lead_id: int, token: str | None) -> None:
+    if request.headers.get("authorization", "").lower().startswith("bearer "):
+        return  # a script with the key: no browser sends that by itself
+    if not check_ops_form_token(lead_id, token or "", secret_key(session)):
+        raise HTTPException(403, "this form is not one of nurture's pages (missing or wrong token): reload the page")
+
+
+def _lead_or_404(session: Session, lead_id: int) -> Lead:
+    lead = lead_by_id(session, lead_id)
+    if lead is None:
+        raise HTTPException(404, f"no lead #{lead_id}")
+    return lead
+
+
+@router.get("/ops/inbox", response_class=HTMLResponse)
+def inbox_page(session: SessionDep, all: bool = False) -> HTMLResponse:  # noqa: A002 (the query is ?all=1)
+    """Every lead who wrote back and waits for a person (or, with ?all=1, every lead who wrote back)."""
+    return _render("inbox.html", conversations=service.conversations(session, everything=all), everything=all,
+                   limit=service.LIST_LIMIT)
+
+
+def _thread_page(session: Session, lead: Lead, *, error: str | None = None, done: str | None = None,
+                 status_code: int = 200, typed: dict[str, str] | None = None) -> HTMLResponse:
+    return _render("inbox_thread.html", status_code=status_code, lead=lead, thread=service.thread(session, lead),
+                   token=form_token(session, lead.id), error=error, done=done,  # type: ignore[arg-type]
+                   typed=typed or {}, resumable=lead.status in service.RESUMABLE)
+
+
+@router.get("/ops/inbox/{lead_id}", response_class=HTMLResponse)
+def thread_page(lead_id: int, session: SessionDep, done: str = "") -> HTMLResponse:
+    """One lead's conversation, times in the lead's zone, with the actions."""
+    lead = lead_by_id(session, lead_id)
+    if lead is None:
+        return _render("not_found.html", status_code=404, what=f"No lead #{lead_id}.")
+    return _thread_page(session, lead, done=clip(done, FLASH_MAX) or None)
+
+
+def _back(lead_id: int, done: str) -> RedirectResponse:
+    return RedirectResponse(f"/ops/inbox/{lead_id}?{urlencode({'done': clip(done, FLASH_MAX)})}", status_code=303)
+
+
+TokenField = Annotated[str | None, Form()]
+NoteField = Annotated[str | None, Form()]
+
+
+@router.post("/ops/leads/{lead_id}/reply")
+def reply_action(
+    lead_id: int, request: Request, session: SessionDep,
+    text: Annotated[str, Form()], channel: Annotated[str, Form()] = "sms",
+    subject: Annotated[str | None, Form()] = None, when_allowed: Annotated[bool, Form()] = False,
+    token: TokenField = None,
+) -> Response:
+    """Reply to the lead (a one-off text or email). Refused (no consent, suppressed, outside the legal
+    hours) the page says which rule, and nothing is planned unless `when_allowed`."""
+    lead = _lead_or_404(session, lead_id)
+    _check_form(request, session, lead_id, token)
+    try:
+        result = service.reply(session, lead, channel=channel, text=text, subject=subject or None,
+                               actor=_actor(request), now=now(), when_allowed=when_allowed)
+    except service.InboxError as exc:
+        session.rollback()
+        lead = _lead_or_404(session, lead_id)
+        return _thread_page(session, lead, error=str(exc), status_code=409,
+                            typed={"text": text, "channel": channel, "subject": subject or ""})
+    if result.verdict.action == "move":
+        return _back(lead_id, f"reply planned for {result.local} ({result.verdict.reason})")
+    return _back(lead_id, "reply planned: it goes out within a few seconds")
+
+
+def _act(request: Request, session: Session, lead_id: int, token: str | None, done: str, do) -> Response:  # type: ignore[no-untyped-def]
+    lead = _lead_or_404(session, lead_id)
+    _check_form(request, session, lead_id, token)
+    try:
+        do(lead, _actor(request), now())
+    except service.InboxError as exc:
+        session.rollback()
+        return _thread_page(session, _lead_or_404(session, lead_id), error=str(exc), status_code=409)
+    return _back(lead_id, done)
+
+
+@router.post("/ops/leads/{lead_id}/resume")
+def resume_action(lead_id: int, request: Request, session: SessionDep, token: TokenField = None,
+                  note: NoteField = None) -> Response:
+    """Resume the lead's sequence; its open messages are marked handled."""
+    return _act(request, session, lead_id, token, "sequence resumed",
+                lambda lead, by, at: service.resume(session, lead, actor=by, now=at, note=note or None))
+
+
+@router.post("/ops/leads/{lead_id}/handled")
+def handled_action(lead_id: int, request: Request, session: SessionDep, token: TokenField = None,
+                   note: NoteField = None) -> Response:
+    """Mark what the lead wrote as handled (the lead's status stays as it is)."""
+    return _act(request, session, lead_id, token, "marked handled",
+                lambda lead, by, at: service.mark_handled(session, lead, actor=by, now=at, note=note or None))
+
+
+@router.post("/ops/leads/{lead_id}/hold")
+def hold_action(lead_id: int, request: Request, session: SessionDep, token: TokenField = None,
+                reason: NoteField = None) -> Response:
+    """Legal hold: nothing more goes to the lead."""
+    return _act(request, session, lead_id, token, "on legal hold",
+                lambda lead, by, at: service.hold(session, lead, actor=by, now=at, reason=reason or ""))
+
+
+@router.post("/ops/leads/{lead_id}/converted")
+def converted_action(lead_id: int, request: Request, session: SessionDep, token: TokenField = None,
+                     note: NoteField = None) -> Response:
+    """The lead became a client: its sequence ends."""
+    return _act(request, session, lead_id, token, "converted",
+                lambda lead, by, at: service.converted(session, lead, actor=by, now=at, note=note or None))
+
+
+__all__ = ["form_token", "router"]
