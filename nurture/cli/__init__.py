@@ -17,7 +17,7 @@ from nurture.cli import leads as leads_cli
 from nurture.cli import schedule as schedule_cli
 from nurture.cli import serve as serve_cli
 from nurture.cli import templates as templates_cli
-from nurture.tracebacks import error_summary, redacted_traceback
+from nurture.tracebacks import redacted_traceback, unexpected_error
 
 app = typer.Typer(
     name="nurture",
@@ -43,11 +43,12 @@ doctor_cli.register(app)
 
 
 def main() -> None:
-    """The `nurture` command. Its process edge: an unexpected error prints where it happened, not
-    its message, which can hold personal data (a database error quotes the row)."""
+    """The `nurture` command. Its process edge: an unexpected error prints its type and where it
+    happened, not its message, which can hold personal data (a database error quotes the row); an
+    import error's message (a module's name) is printed whole."""
     try:
         app()
     except Exception as exc:
         sys.stderr.write(redacted_traceback(exc) + "\n")
-        sys.stderr.write(f"error: unexpected {error_summary(exc)} (its message is withheld: it may hold personal data)\n")
+        sys.stderr.write(f"error: {unexpected_error(exc)}\n")
         sys.exit(1)

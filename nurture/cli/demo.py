@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import tempfile
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import unquote
 from zoneinfo import ZoneInfo
 
 import typer
@@ -129,14 +131,8 @@ def _refuse_a_database_in_use() -> None:
 
 
 def _play(outbox: Path, *, days: int, step: timedelta) -> None:
-    import warnings
-
     from sqlmodel import select
 
-
-    with warnings.catch_warnings():  # Starlette's note about its httpx client is not the user's business
-        warnings.simplefilter("ignore")
-        from fastapi.testclient import TestClient
 
     # The days played end now; they start on an afternoon in UTC (morning in the leads' zones).
     end = datetime.now(UTC)
@@ -145,8 +141,7 @@ def _play(outbox: Path, *, days: int, step: timedelta) -> None:
     runtime = Embedded(scheduler=False, worker_threads=2).start()
     # Providers' callbacks and a lead's click arrive as they would: through the HTTP routes.
     # The routes a lead's phone uses (a tracked link), as this machine reaches `nurture serve`.
-    web = TestClient(create_app(), follow_redirects=False, base_url="http://127.0.0.1:8000",
-                     client=("127.0.0.1", 50000))
+    web = _InProcess(create_app())
     try:
         with session_scope() as session:
             for body in demo_leads(start.date()):
@@ -207,9 +202,54 @@ def _play(outbox: Path, *, days: int, step: timedelta) -> None:
         out("\nmessages by state: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
         out(f"the texts and emails are in {outbox}; `nurture run` does the same on real time")
     finally:
-        web.close()
         runtime.stop()
         clock.reset()
+
+
+class _InProcess:
+    """The web app called in this process the way uvicorn calls it (one ASGI request through the
+    middleware and the route), as this machine reaches `nurture serve` on 127.0.0.1:8000. Only
+    what the demo needs: a GET, its status back (a redirect is not followed)."""
+
+    HOST, PORT = "127.0.0.1", 8000
+    CLIENT = ("127.0.0.1", 50000)
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    def get(self, target: str) -> int:
+        return asyncio.run(self._get(target))
+
+    async def _get(self, target: str) -> int:
+        path, _, query = target.partition("?")
+        scope = {
+            "type": "http", "asgi": {"version": "3.0", "spec_version": "2.3"}, "http_version": "1.1",
+            "method": "GET", "scheme": "http", "path": unquote(path), "raw_path": path.encode(),
+            "query_string": query.encode(), "root_path": "",
+            "headers": [(b"host", f"{self.HOST}:{self.PORT}".encode()), (b"user-agent", b"nurture-demo")],
+            "client": self.CLIENT, "server": (self.HOST, self.PORT),
+        }
+        answered = asyncio.Event()
+        asked = False
+        status = 0
+
+        async def receive() -> dict[str, Any]:
+            nonlocal asked
+            if not asked:
+                asked = True
+                return {"type": "http.request", "body": b"", "more_body": False}
+            await answered.wait()  # the client hangs up only once the answer is complete
+            return {"type": "http.disconnect"}
+
+        async def send(message: dict[str, Any]) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            elif message["type"] == "http.response.body" and not message.get("more_body", False):
+                answered.set()
+
+        await self.app(scope, receive, send)
+        return status
 
 
 class _Lines:
@@ -232,7 +272,7 @@ class _Lines:
             console.print(f"{line}  {what}", markup=False, highlight=False, soft_wrap=True)
 
 
-def _story(web: Any, msg: Any, lead: Any, nth_text: int) -> list[tuple[str, str]]:
+def _story(web: _InProcess, msg: Any, lead: Any, nth_text: int) -> list[tuple[str, str]]:
     """What the sample leads do after their texts, through the same routes providers and phones use."""
 
     name = lead.first_name

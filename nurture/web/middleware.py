@@ -10,7 +10,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from nurture.tracebacks import redacted_traceback
+from nurture.tracebacks import redacted_traceback, unexpected_error
 
 log = logging.getLogger("nurture.web")
 
@@ -88,8 +88,8 @@ class ErrorShield:
         try:
             await self.app(scope, receive, tracking_send)
         except Exception as exc:
-            log.error("unhandled error in %s %s\n%s", scope.get("method"), scope.get("path"),
-                      redacted_traceback(exc))
+            log.error("unhandled error in %s %s: %s\n%s", scope.get("method"), scope.get("path"),
+                      unexpected_error(exc), redacted_traceback(exc))
             if not started:
                 body: dict[str, Any] = {"detail": "internal error (logged without its details)"}
                 await JSONResponse(body, status_code=500)(scope, receive, send)
