@@ -17,7 +17,7 @@ DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
 
 
 class Settings(BaseSettings):
-    """Every knob of nurture; see DESIGN.md section 3 for the public ones."""
+    """Every knob of nurture; the public ones are the README's settings table."""
 
     model_config = SettingsConfigDict(
         env_prefix="NURTURE_", env_file=".env", env_file_encoding="utf-8", extra="ignore"

@@ -1,6 +1,6 @@
 """The dramatiq broker: Redis when NURTURE_REDIS_URL is set, otherwise an in-process one.
 
-The broker is only transport (DESIGN.md section 2): the database says what must be sent.
+The broker is only transport (docs/architecture.md): the database says what must be sent.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Message state changes: each one a conditional UPDATE whose row count is checked, plus a log row.
 
 `planned -> queued -> sending -> sent -> delivered`, with `skipped`, `failed`, `undelivered`,
-`cancelled` and `review` (see DESIGN.md section 5).
+`cancelled` and `review` (see docs/architecture.md, the message state machine).
 """
 
 from __future__ import annotations

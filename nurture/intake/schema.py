@@ -1,4 +1,4 @@
-"""The intake body (DESIGN.md section 3) and its rules: validate and normalise phones, emails,
+"""The intake body (the README's intake fields) and its rules: validate and normalise phones, emails,
 money, dates, ZIPs and time zones, and hold every field to a size a column can store.
 Pure: no database."""
 

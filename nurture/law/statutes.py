@@ -1,4 +1,4 @@
-"""The law on when a lead may be texted, as data: nurture/law/statutes.yaml, loaded and validated.
+"""The law on when a lead may be texted, as data: nurture/law/law.yaml, loaded and validated.
 
 Each rule carries its citation, the page it was read from, the day it was reviewed, and the
 dates it takes effect and ends, so a reader can check it without reading code. The file lives in
