@@ -176,7 +176,7 @@ def test_unsubscribed_recipient_is_permanent_and_suppressed(sim: Simulator, sett
     assert "unsubscribed" in error.reason
 
 
-@pytest.mark.parametrize("code", [21612, 21614, 21635, 30006])
+@pytest.mark.parametrize("code", [21612, 21614, 21635])  # 30006 suppresses: test_provider_codes.py
 def test_unreachable_recipients_are_permanent_without_suppression(
     sim: Simulator, settings: Settings, code: int
 ) -> None:

@@ -565,7 +565,7 @@ class Dispatcher:
                        lead_id=out.lead_id, cause=f"provider refused: {exc.reason}", error_code=exc.code,
                        error_reason=exc.reason[:500], lease_until=None)
             if exc.suppress:
-                suppress(session, channel=out.channel, address=out.to, reason="stop",
+                suppress(session, channel=out.channel, address=out.to, reason=exc.suppress,
                          detail=f"provider error {exc.code}: {exc.reason}", lead_id=out.lead_id, at=now)
                 planning.replan_lead(session, out.lead_id, now=now,
                                      cause=f"{out.to} suppressed after provider error {exc.code}")

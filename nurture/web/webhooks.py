@@ -19,6 +19,7 @@ from nurture.plans import replan as planning
 from nurture.clock import now
 from nurture.config import get_settings
 from nurture.db import secret_key, session_scope
+from nurture.delivery.channels import sendgrid_codes, twilio_codes
 from nurture.delivery.dispatch import suppress
 from nurture.conversations.inbound import handle_inbound_email, handle_inbound_sms, opt_out
 from nurture.conversations.email_parse import parse_inbound
@@ -34,14 +35,6 @@ log = logging.getLogger("nurture.webhooks")
 router = APIRouter(tags=["webhooks"])
 
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
-# Twilio statuses that mean it took the message (before any delivery verdict).
-TWILIO_TOOK_IT = ("accepted", "queued", "sending", "sent", "scheduled")
-# SendGrid events that mean it took the message (before any delivery verdict).
-SENDGRID_TOOK_IT = ("processed", "deferred")
-# Twilio delivery errors after which the number cannot receive texts at all.
-TWILIO_DEAD_NUMBER = {"21610": "stop", "30004": "stop", "30005": "bounce", "30006": "bounce"}
-# SendGrid events that end email to the address, and the suppression reason they give.
-SENDGRID_OPT_OUTS = {"spamreport": "spam", "unsubscribe": "unsubscribe", "group_unsubscribe": "unsubscribe"}
 # Callbacks are outside input like any other: each value is cut to the column it lands in, and NUL
 # and other control characters are dropped (PostgreSQL refuses NUL in text).
 TWILIO_FIELD_MAX = {"MessageSid": 64, "MessageStatus": 40, "ErrorCode": 20, "From": 254}
@@ -99,21 +92,22 @@ def record_twilio_status(session: Session, *, message_ref: str, sid: str, status
         return
     cause = f"Twilio says {status}" + (f" (error {code})" if code else "")
     moved = False
-    if status in TWILIO_TOOK_IT and msg.state == S.sending:
+    if status in twilio_codes.TOOK_IT and msg.state == S.sending:
         # A send whose answer never came back (a timeout): Twilio has it, so it is sent.
         moved = transition(session, msg.id, from_state=S.sending, to_state=S.sent, at=at, lead_id=msg.lead_id,
                            kind="provider", cause=f"{cause}: the provider has it", provider_status=status,
                            provider_id=sid, sent_at=at, lease_until=None)
-    elif status == "delivered":
+    elif status == twilio_codes.DELIVERED:
         moved = transition(session, msg.id, from_state=[S.sent, S.sending], to_state=S.delivered, at=at,
                            lead_id=msg.lead_id, kind="provider", cause=cause, provider_status=status,
                            provider_id=sid, sent_at=msg.sent_at or at)
-    elif status in ("undelivered", "failed"):
+    elif status in twilio_codes.NOT_DELIVERED:
         moved = transition(session, msg.id, from_state=[S.sent, S.sending, S.delivered], to_state=S.undelivered,
                            at=at, lead_id=msg.lead_id, kind="provider", cause=cause, provider_status=status,
                            error_code=code, error_reason=cause, provider_id=sid, sent_at=msg.sent_at or at)
-        if code in TWILIO_DEAD_NUMBER and msg.to_address:
-            suppress(session, channel="sms", address=msg.to_address, reason=TWILIO_DEAD_NUMBER[code],
+        outcome = twilio_codes.outcome_of(status=None, code=code)
+        if outcome.suppress and msg.to_address:
+            suppress(session, channel="sms", address=msg.to_address, reason=outcome.suppress,
                      detail=f"Twilio error {code}", lead_id=msg.lead_id, at=at)
             planning.replan_lead(session, msg.lead_id, now=at,
                                  cause=f"{msg.to_address} cannot receive texts (Twilio {code})")
@@ -230,35 +224,35 @@ def _sendgrid_event(session: Session, event: dict[str, Any], at: Any) -> None:
     data = {k: _scalar(event.get(k)) for k in ("sg_event_id", "sg_message_id", "timestamp", "type") if event.get(k)}
     lead_id = msg.lead_id if msg else None
     moved = False
-    if msg is not None and kind in SENDGRID_TOOK_IT and msg.state == S.sending:
+    outcome = sendgrid_codes.outcome_of_event(kind, event.get("type", "bounce"))
+    if msg is not None and kind in sendgrid_codes.TOOK_IT and msg.state == S.sending:
         # A send whose answer never came back (a timeout): SendGrid has it, so it is sent.
         sg_id = str(event.get("sg_message_id") or "").split(".")[0] or None
         moved = transition(session, msg.id, from_state=S.sending, to_state=S.sent, at=at, lead_id=lead_id,
                            kind="provider", cause=f"{cause}: the provider has it", provider_status=kind, data=data,
                            sent_at=at, lease_until=None, **({"provider_id": sg_id} if sg_id else {}))
-    elif msg is not None and kind == "delivered":
+    elif msg is not None and kind == sendgrid_codes.DELIVERED:
         moved = transition(session, msg.id, from_state=[S.sent, S.sending], to_state=S.delivered, at=at,
                            lead_id=lead_id, kind="provider", cause=cause, provider_status=kind, data=data,
                            lease_until=None, sent_at=msg.sent_at or at)
-    elif msg is not None and kind in ("bounce", "dropped"):
+    elif msg is not None and kind in sendgrid_codes.NOT_DELIVERED:
         moved = transition(session, msg.id, from_state=[S.sent, S.sending, S.delivered], to_state=S.undelivered,
                            at=at, lead_id=lead_id, kind="provider", cause=cause, provider_status=kind,
                            error_code=code, data=data, error_reason=cause[:500])
-        hard = kind == "bounce" and event.get("type", "bounce") == "bounce"
-        if hard and msg.to_address:
-            suppress(session, channel="email", address=msg.to_address, reason="bounce", detail=cause,
+        if outcome is not None and outcome.suppress and msg.to_address:
+            suppress(session, channel="email", address=msg.to_address, reason=outcome.suppress, detail=cause,
                      lead_id=lead_id, at=at)
             planning.replan_lead(session, lead_id, now=at, cause=f"{msg.to_address} bounced")
-    if kind in SENDGRID_OPT_OUTS:
+    if outcome is not None and outcome.opt_out:
         lead = session.get(Lead, lead_id) if lead_id else None
         email = scrub(event.get("email") or "", 254).lower()
         if lead is None and email:
             lead = session.exec(select(Lead).where(Lead.email == email)).first()
         if lead is not None:
-            opt_out(session, lead, channel="email", reason=SENDGRID_OPT_OUTS[kind], detail=cause,
+            opt_out(session, lead, channel="email", reason=outcome.opt_out, detail=cause,
                     method="sendgrid_event", now=at)
         elif email:
-            suppress(session, channel="email", address=email, reason=SENDGRID_OPT_OUTS[kind], detail=cause,
+            suppress(session, channel="email", address=email, reason=outcome.opt_out, detail=cause,
                      lead_id=None, at=at)
     if not moved:
         log_event(session, at=at, kind="provider", lead_id=lead_id, message_id=msg.id if msg else None,

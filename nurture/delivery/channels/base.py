@@ -39,7 +39,9 @@ class ChannelError(Exception):
 
     `permanent` is the only distinction the caller must act on: a transient error is retried
     (after `retry_after` seconds when the provider said so), a permanent one fails the message
-    with `code` and `reason`. `suppress` asks the caller to add a Suppression for the address.
+    with `code` and `reason`. `suppress` asks the caller to add a Suppression for the address, and
+    says why ("stop": an opt-out; "bounce": the address cannot receive messages), as the
+    provider's table (twilio_codes.py, sendgrid_codes.py) decides.
     `maybe_sent` marks the ambiguous case (the request left but no answer came back, e.g. a read
     timeout): the provider may have accepted it, so a careful caller reconciles before retrying.
     `auth` marks a refused credential (Twilio 20003, SendGrid 401/403), or a provider address
@@ -54,7 +56,7 @@ class ChannelError(Exception):
         code: str | None = None,
         permanent: bool = False,
         retry_after: float | None = None,
-        suppress: bool = False,
+        suppress: str | None = None,
         maybe_sent: bool = False,
         auth: bool = False,
     ) -> None:

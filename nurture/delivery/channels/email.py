@@ -27,6 +27,7 @@ from sendgrid.helpers.mail import (
 )
 from urllib3.exceptions import ConnectTimeoutError, HTTPError
 
+from nurture.delivery.channels import sendgrid_codes
 from nurture.delivery.channels.base import (
     ChannelError,
     OutgoingMessage,
@@ -126,21 +127,20 @@ class SendGridChannel:
 
 
 def classify_sendgrid_error(status: int, body: bytes | str | None, headers: Any) -> ChannelError:
-    """Map SendGrid's HTTP status and error body to a transient or permanent ChannelError."""
+    """Map SendGrid's HTTP status and error body to a ChannelError, by the table in sendgrid_codes.py."""
     message = first_error_message(body)
     code = str(status)
-    if status in (401, 403):
+    outcome = sendgrid_codes.outcome_of_status(status)
+    if outcome.auth:
+        if 300 <= status < 400:
+            where = headers.get("Location") if headers is not None else None
+            return ChannelError(f"SendGrid's address answered {status}, a redirect to {where or 'elsewhere'}: "
+                                "NURTURE_SENDGRID_HOST must be SendGrid's API address", code=code, auth=True)
         return ChannelError(f"SendGrid refused the API key ({status}): {message or 'unauthorized'}", code=code,
                             auth=True)
-    if 300 <= status < 400:  # the setting points somewhere else: nothing can go out until it is fixed
-        where = headers.get("Location") if headers is not None else None
-        return ChannelError(f"SendGrid's address answered {status}, a redirect to {where or 'elsewhere'}: "
-                            "NURTURE_SENDGRID_HOST must be SendGrid's API address", code=code, auth=True)
-    if status == 429:
-        return ChannelError(message or "rate limited by SendGrid", code=code, retry_after=_retry_after(headers))
-    if status >= 500:
-        return ChannelError(message or f"SendGrid answered {status}", code=code, retry_after=_retry_after(headers))
-    return ChannelError(message or f"SendGrid refused the message ({status})", code=code, permanent=True)
+    if not outcome.permanent:
+        return ChannelError(message or outcome.reason, code=code, retry_after=_retry_after(headers))
+    return ChannelError(message or outcome.reason, code=code, permanent=True, suppress=outcome.suppress)
 
 
 def first_error_message(body: bytes | str | None) -> str:

@@ -14,6 +14,7 @@ from twilio.http.http_client import TwilioHttpClient
 from twilio.http.response import Response
 from twilio.rest import Client
 
+from nurture.delivery.channels import twilio_codes
 from nurture.delivery.channels.base import (
     ChannelError,
     OutgoingMessage,
@@ -29,19 +30,6 @@ POOL_SIZE = 32
 RECONCILE_LIMIT = 50
 # Slack for the difference between Twilio's clock and ours when comparing creation times.
 CLOCK_SKEW = timedelta(seconds=60)
-
-# Codes that will fail the same way however often we retry: (reason, also suppress the number).
-PERMANENT_CODES: dict[int, tuple[str, bool]] = {
-    21211: ("invalid 'To' phone number", False),
-    21610: ("recipient unsubscribed (replied STOP)", True),
-    21612: ("'To' number cannot be reached from this sender", False),
-    21614: ("'To' number is not a mobile number", False),
-    21635: ("'To' number is a landline and cannot receive SMS", False),
-    30006: ("landline or unreachable carrier", False),
-}
-RATE_LIMITED = 20429
-# Authentication failed: the account or token is wrong, so no message can go out (pause the channel).
-AUTH_FAILED = 20003
 
 # The SDK logs about ten INFO lines per request, headers included; at a thousand sends a second
 # that is most of a worker's output. Set this logger to INFO to see them while debugging.
@@ -164,24 +152,23 @@ class TwilioChannel:
 
 
 def classify_twilio_error(*, status: int, code: int | None, message: str, retry_after: float | None) -> ChannelError:
-    """Map Twilio's HTTP status and error code to a transient or permanent ChannelError."""
+    """Map Twilio's HTTP status and error code to a ChannelError, by the table in twilio_codes.py."""
     code_str = str(code) if code is not None else str(status)
     # The SDK prefixes its own words ("Unable to create record: ..."); keep Twilio's.
     text = message.split(": ", 1)[1] if message.startswith("Unable to ") and ": " in message else message
-    if status == 401 or code == AUTH_FAILED:
+    outcome = twilio_codes.outcome_of(status=status, code=code)
+    if outcome.auth:
+        if 300 <= status < 400:  # the setting points somewhere else: nothing can go out until it is fixed
+            return ChannelError(f"Twilio's address answered {status}, a redirect: NURTURE_TWILIO_API_BASE must be "
+                                "Twilio's API address", code=code_str, auth=True)
         return ChannelError(f"Twilio refused the credentials ({code_str}): {text or 'Authenticate'}", code=code_str,
                             auth=True)
-    if 300 <= status < 400:  # the setting points somewhere else: nothing can go out until it is fixed
-        return ChannelError(f"Twilio's address answered {status}, a redirect: NURTURE_TWILIO_API_BASE must be "
-                            "Twilio's API address", code=code_str, auth=True)
-    if status == 429 or code == RATE_LIMITED:
-        return ChannelError(text or "rate limited by Twilio", code=code_str, retry_after=retry_after)
-    if status >= 500:
-        return ChannelError(text or f"Twilio answered {status}", code=code_str, retry_after=retry_after)
-    if code in PERMANENT_CODES:
-        reason, suppress = PERMANENT_CODES[code]
-        return ChannelError(f"{reason}: {text}" if text else reason, code=code_str, permanent=True, suppress=suppress)
-    return ChannelError(text or f"Twilio refused the message ({status})", code=code_str, permanent=True)
+    described = code in twilio_codes.CODES and outcome is twilio_codes.CODES[code]
+    if not outcome.permanent:
+        reason = f"{outcome.reason}: {text}" if described and text and code != 20429 else text or outcome.reason
+        return ChannelError(reason, code=code_str, retry_after=retry_after)
+    reason = f"{outcome.reason}: {text}" if described and text else text or outcome.reason
+    return ChannelError(reason, code=code_str, permanent=True, suppress=outcome.suppress)
 
 
 def _header(headers: Any, name: str) -> str | None:
