@@ -10,7 +10,8 @@ from conftest import TWILIO_FROM
 from delivery_helpers import add_lead, cancel_plan, events, lead, message, messages_of, queue_message
 from nurture.clock import clock
 from nurture.db import session_scope
-from nurture.delivery.dispatch import MAX_ATTEMPTS, Dispatcher
+from nurture.delivery.dispatch import Dispatcher
+from nurture.delivery.retry import PROVIDER_ATTEMPTS as MAX_ATTEMPTS
 from nurture.models import Suppression
 
 TUESDAY_10_MIAMI = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)

@@ -12,6 +12,7 @@ import dramatiq
 from dramatiq.brokers.stub import StubBroker
 
 from nurture.config import Settings, get_settings
+from nurture.delivery import retry
 from nurture.delivery.tasks import send_message
 
 log = logging.getLogger("nurture.delivery.broker")
@@ -44,7 +45,7 @@ def send_actor(broker: dramatiq.Broker) -> dramatiq.Actor:
         pass
 
     return dramatiq.actor(send_message, actor_name=SEND_ACTOR, queue_name=QUEUE, broker=broker,
-                          max_retries=1_000, min_backoff=1_000, max_backoff=3_600_000, time_limit=120_000)
+                          time_limit=120_000, **retry.broker_options())
 
 
 class Enqueuer:

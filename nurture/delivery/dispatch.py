@@ -24,7 +24,7 @@ from sqlmodel import Session
 
 from nurture.law import blackouts
 
-from nurture.delivery import pauses
+from nurture.delivery import pauses, retry
 
 from nurture.plans import replan as planning
 
@@ -45,17 +45,10 @@ from nurture.plans.urgency import Facts
 log = logging.getLogger("nurture.delivery.dispatch")
 T = TypeVar("T")
 
-#: A message that failed transiently this many times is failed for good.
-MAX_ATTEMPTS = 8
-#: First retry delay; it doubles with each attempt up to MAX_BACKOFF.
-BASE_BACKOFF = timedelta(seconds=15)
-MAX_BACKOFF = timedelta(hours=1)
 #: The dispatcher looks at schedules/ again at most this often (a send must not stat files).
 CATALOG_TTL = 5.0
 #: Paused channels and blackouts are read from the database at most this often per process.
 CACHE_TTL = PAUSE_TTL = 2.0
-#: Seconds before a message whose rate limiter was unreachable is tried again.
-REDIS_RETRY = 5.0
 
 
 @dataclass(frozen=True)
@@ -175,14 +168,6 @@ def settle_seconds(channel: str, settings: Settings) -> float:
     if channel == "sms":
         return float(settings.twilio_settle_seconds) if settings.sms_configured else 0.0
     return float(settings.sendgrid_settle_seconds) if settings.email_configured else 0.0
-
-
-def backoff(attempts: int, retry_after: float | None) -> float:
-    """Seconds to wait before attempt `attempts + 1`: the provider's word, else doubling from 15 s."""
-    if retry_after is not None:
-        return max(1.0, retry_after)
-    delay = BASE_BACKOFF * (2 ** max(0, attempts - 1))
-    return min(delay, MAX_BACKOFF).total_seconds()
 
 
 def suppress(session: Session, *, channel: str, address: str, reason: str, detail: str, lead_id: int | None,
@@ -331,9 +316,9 @@ class Dispatcher:
             took = self.limiter.wait(self._account(channel), channel)
         except RedisError as exc:
             log.error("message %s stays queued: the rate limiter's Redis is unreachable (%s)", message_id, exc)
-            return Outcome("queued", f"rate limiter unreachable: {exc}", retry_in=REDIS_RETRY)
+            return Outcome("queued", f"rate limiter unreachable: {exc}", retry_in=retry.RATE_LIMITER_DOWN_DELAY)
         if took is None:
-            return Outcome("queued", "rate limit of the provider account", retry_in=1.0)
+            return Outcome("queued", "rate limit of the provider account", retry_in=retry.RATE_LIMITED_DELAY)
         prepared = self._prepare(message_id)
         if isinstance(prepared, Outcome):
             return prepared
@@ -541,7 +526,7 @@ class Dispatcher:
     def _requeue(self, out: OutgoingMessage, attempts: int, reason: str, delay: float) -> Outcome:
         now = self.clock()
         with session_scope() as session:
-            if attempts >= MAX_ATTEMPTS:
+            if retry.gives_up(attempts):
                 why = f"gave up after {attempts} attempts: {reason}"
                 transition(session, out.message_id, from_state=S.sending, to_state=S.failed, at=now,
                            lead_id=out.lead_id, cause=why, error_reason=why[:500], lease_until=None)
@@ -558,7 +543,7 @@ class Dispatcher:
             return self._settle(out, exc)
         if not exc.permanent:
             reason = f"{exc.code + ' ' if exc.code else ''}{exc.reason}"
-            return self._requeue(out, attempts, reason, backoff(attempts, exc.retry_after))
+            return self._requeue(out, attempts, reason, retry.provider_backoff(attempts, exc.retry_after))
         now = self.clock()
         with session_scope() as session:
             transition(session, out.message_id, from_state=S.sending, to_state=S.failed, at=now,
