@@ -18,6 +18,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.sql.schema import CallableColumnDefault, ScalarElementColumnDefault
 from sqlmodel import Session
 
 from nurture.locking import take_sqlite_writer_lock
@@ -78,7 +79,8 @@ def insert_rows(session: Session, table: sa.Table, rows: Sequence[dict[str, Any]
         else:  # SQLite: its positional parameters in the compiled INSERT's order
             compiled = sa.insert(table).compile(dialect=dialect, column_keys=columns)
             statement = str(compiled)
-            order = [columns.index(key) for key in compiled.positiontup]  # type: ignore[union-attr]
+            assert compiled.positiontup is not None  # SQLite's parameters are positional (qmark)
+            order = [columns.index(key) for key in compiled.positiontup]
             cursor = raw.cursor()
             try:
                 cursor.executemany(statement, list(zip(*[table_columns[i] for i in order], strict=True)))
@@ -148,8 +150,8 @@ def _each_distinct_once(convert: Any, values: list[Any]) -> list[Any]:
 
 def _default_value(column: sa.Column[Any]) -> Any:
     default = column.default
-    if default.is_scalar:  # type: ignore[union-attr]
-        return default.arg  # type: ignore[union-attr]
-    if default.is_callable:  # type: ignore[union-attr]
-        return default.arg(None)  # type: ignore[union-attr]
+    if isinstance(default, ScalarElementColumnDefault):
+        return default.arg
+    if isinstance(default, CallableColumnDefault):
+        return default.arg(None)  # type: ignore[arg-type]  # no statement runs, so no execution context: SQLAlchemy's wrapper of a no-argument default ignores it
     raise ValueError(f"{column}: a default COPY cannot compute; give the value")

@@ -16,6 +16,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Mapped
 from sqlmodel import Session
 
 from nurture.config import get_settings
@@ -32,7 +33,7 @@ pre_ping = True
 POOL_RECYCLE = 1800
 
 
-def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur = dbapi_conn.cursor()
     # WAL lets the API read while a worker writes; busy_timeout waits instead of failing on a lock.
     cur.execute("PRAGMA journal_mode=WAL")
@@ -140,7 +141,7 @@ def redact(url: str) -> str:
     return sa.engine.make_url(url).render_as_string(hide_password=True)
 
 
-def one_of(session: Session, column: sa.ColumnElement, values: Iterable[object]) -> sa.ColumnElement[bool]:  # type: ignore[type-arg]
+def one_of(session: Session, column: sa.ColumnElement[Any] | Mapped[Any], values: Iterable[object]) -> sa.ColumnElement[bool]:
     """`column IN (values)` for a batch of values (a CSV batch's ids, phones, emails).
 
     On PostgreSQL `column = ANY(:array)`: one parameter, so the statement's text is the same
@@ -150,7 +151,9 @@ def one_of(session: Session, column: sa.ColumnElement, values: Iterable[object])
     values = list(values)
     if session.get_bind().dialect.name == "postgresql":
         # bigint[] for any integer column, so a value past int4 matches nothing, as in an IN list.
-        item = sa.BigInteger() if isinstance(column.type, sa.Integer) else column.type
+        # (inspect gives a table column back as it is and a model attribute as its column, with its type)
+        column_type = sa.inspect(column).type
+        item = sa.BigInteger() if isinstance(column_type, sa.Integer) else column_type
         return column == sa.any_(sa.bindparam(None, values, type_=ARRAY(item)))
     return column.in_(values)
 
@@ -192,8 +195,9 @@ class Prepared:
             values[name] = value if convert is None else convert(value)
         fairy = conn.connection
         dbapi = fairy.dbapi_connection
+        assert dbapi is not None  # a connection in use holds its DB-API connection
         try:
-            with dbapi.cursor() as cursor:  # type: ignore[union-attr]
+            with dbapi.cursor() as cursor:  # type: ignore[attr-defined]  # psycopg's cursor is a context manager; SQLAlchemy types it as a bare DB-API cursor
                 cursor.execute(plan.sql, values)
                 # Whether rows came back, from the result's status: `cursor.description` would
                 # describe every column first (a tenth of a send's statement time, for nothing).
@@ -230,8 +234,11 @@ class _Plan:
         # The caller gives the parameters the statement leaves open; the others are fixed.
         given = {name for bind, name in compiled.bind_names.items() if bind.required}
         values = compiled.construct_params(dict.fromkeys(given))
-        self.fixed = {name: (value if self.binds.get(name) is None else self.binds[name](value))  # type: ignore[misc]
-                      for name, value in values.items() if name not in given}
+        self.fixed: dict[str, Any] = {}
+        for name, value in values.items():
+            if name not in given:
+                convert = self.binds.get(name)
+                self.fixed[name] = value if convert is None else convert(value)
         selected = getattr(statement, "selected_columns", None)
         if selected is None:
             self.columns: list[Callable[[Any], Any] | None] | None = None

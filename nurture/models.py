@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.types import TypeDecorator
@@ -192,7 +192,7 @@ class Lead(LeadBase, LeadFigures, table=True):
 
 
 #: The lead table's columns, in table order (a LeadSnapshot's fields).
-LEAD_COLUMNS: tuple[str, ...] = tuple(c.name for c in Lead.__table__.columns)  # type: ignore[attr-defined]
+LEAD_COLUMNS: tuple[str, ...] = tuple(c.name for c in Lead.__table__.columns)  # type: ignore[attr-defined]  # SQLAlchemy gives a table model its __table__ when the class is made; SQLModel's stubs do not declare it
 
 
 class LeadSnapshot(LeadFigures):
@@ -238,8 +238,28 @@ class Consent(SQLModel, table=True):
     note: str | None = Field(default=None, max_length=500)
 
 
-#: States in which a message went out or may have: a (lead, sequence, step) is in one of them at most once.
-WENT_OUT_STATES = ("sending", "sent", "delivered", "undelivered", "review")
+# The sets of message states the product asks about, each named for its question and defined here
+# only (the planner, the send gate, the inbox, the consent story and the log all read these).
+
+#: Went out or may have (the provider has it, or a send was cut off unconfirmed): the send gate's
+#: history for caps and "already went out"; a (lead, sequence, step) is in one of them at most once.
+#: A tuple, in this order: its SQL is the WHERE of a partial unique index (migration 0002).
+WENT_OUT_STATES = tuple(str(s) for s in (MessageState.sending, MessageState.sent, MessageState.delivered,
+                                         MessageState.undelivered, MessageState.review))
+#: Reached the lead as far as we know (the provider took it, no failure came back): until one text
+#: has, each text names the sender.
+REACHED_STATES = frozenset(WENT_OUT_STATES) - {str(MessageState.undelivered), str(MessageState.review)}
+#: Counted by the planner toward the caps and the welcome: went out or may have, or is queued to go.
+COUNTED_STATES = frozenset(WENT_OUT_STATES) | {str(MessageState.queued)}
+#: The step has had its turn and is never planned again: counted, or failed for good.
+DONE_STATES = COUNTED_STATES | {str(MessageState.failed)}
+#: Out of the planner's hands (all but planned and cancelled): the history a re-plan reads.
+PAST_PLANNING_STATES = frozenset(str(s) for s in MessageState) - {str(MessageState.planned), str(MessageState.cancelled)}
+#: Not yet claimed by a worker: what a revocation may still cancel.
+WAITING_STATES = frozenset({str(MessageState.planned), str(MessageState.queued)})
+#: Counted as a failure by the log and the console: refused (`failed`) or not delivered
+#: (`undelivered`: a carrier's error such as Twilio 30006, an email bounce).
+FAILURE_STATES = (str(MessageState.failed), str(MessageState.undelivered))
 WENT_OUT_SQL = sa.text("state IN (" + ", ".join(f"'{s}'" for s in WENT_OUT_STATES) + ")")
 _SENT_SQL = sa.text("sent_at IS NOT NULL")
 _PROVIDER_ID_SQL = sa.text("provider_id IS NOT NULL")
@@ -409,6 +429,19 @@ class Blackout(SQLModel, table=True):
     ends_on: date  # inclusive
     reason: str = Field(max_length=300)
     created_at: datetime = _ts(default_factory=now)
+
+
+class _Row(Protocol):
+    @property
+    def id(self) -> int | None: ...
+
+
+def stored_id(row: _Row) -> int:
+    """The id of a row read from or flushed to the database (SQLModel types every id `int | None`,
+    because a row not yet added has none)."""
+    if row.id is None:
+        raise ValueError(f"this {type(row).__name__} has no id: it was never flushed to the database")
+    return row.id
 
 
 class KeyValue(SQLModel, table=True):

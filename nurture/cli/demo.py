@@ -131,7 +131,7 @@ def _refuse_a_database_in_use() -> None:
 
 
 def _play(outbox: Path, *, days: int, step: timedelta) -> None:
-    from sqlmodel import select
+    from sqlmodel import col, select
 
 
     # The days played end now; they start on an afternoon in UTC (morning in the leads' zones).
@@ -158,9 +158,9 @@ def _play(outbox: Path, *, days: int, step: timedelta) -> None:
             runtime.join()
             with session_scope() as session:
                 rows = session.exec(
-                    select(Message, Lead).join(Lead, Lead.id == Message.lead_id)
-                    .where(Message.state.in_(["sent", "delivered", "skipped", "failed"]))  # type: ignore[attr-defined]
-                    .order_by(Message.updated_at, Message.id)
+                    select(Message, Lead).join(Lead, col(Lead.id) == col(Message.lead_id))
+                    .where(col(Message.state).in_(["sent", "delivered", "skipped", "failed"]))
+                    .order_by(col(Message.updated_at), col(Message.id))
                 ).all()
             for msg, lead in rows:
                 if (msg.id, msg.state) in seen:

@@ -31,6 +31,8 @@ from typing import Any
 from jinja2.exceptions import SecurityError
 from jinja2.utils import Namespace
 
+from nurture.errors import OperatorError
+
 #: Largest exponent `**` may take.
 MAX_EXPONENT = 64
 #: Largest number a template may compute, in bits (about 1,200 digits; money needs 10).
@@ -39,7 +41,7 @@ MAX_INT_BITS = 4096
 CLOCK_EVERY = 16
 
 
-class LimitExceeded(SecurityError):
+class LimitExceeded(OperatorError, SecurityError):
     """A template went over a limit; the message names it in words a marketer can act on."""
 
 

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 import markdown
 from premailer import Premailer
 
+from nurture.errors import OperatorError
+
 #: Keys a marketer may put in an email's front matter.
 FRONT_MATTER_KEYS = ("subject", "preheader", "layout")
 
@@ -25,7 +27,7 @@ _CONTENT_TAG = re.compile(r"^\{\{-?\s*content\s*-?\}\}$")
 _TOKEN = "JINJA{:05d}TOKEN"
 
 
-class MarkupError(ValueError):
+class MarkupError(OperatorError, ValueError):
     """A problem with the file's layout (not its Jinja), with the line it is on."""
 
     def __init__(self, problem: str, line: int | None = None) -> None:

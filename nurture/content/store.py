@@ -14,6 +14,7 @@ from pathlib import Path
 
 from jinja2 import Template
 
+from nurture.errors import OperatorError
 from nurture.config import Settings
 from nurture.content.context import build_context
 from nurture.content.environment import HTML_SUFFIX, MessageEnvironment, describe, error_line
@@ -86,7 +87,7 @@ def identified(text: str, sender: str, *, opt_out_line: bool = True) -> str:
     return text
 
 
-class RenderError(Exception):
+class RenderError(OperatorError):
     """A template that cannot be rendered: which one, what is wrong, and where when known."""
 
     def __init__(self, template: str, problem: str, *, file: Path | None = None, line: int | None = None) -> None:

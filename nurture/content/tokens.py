@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import re
 
+from nurture.errors import InputError
 from nurture.config import Settings
 from nurture.models import Channel
 
@@ -34,7 +35,7 @@ _PARSE = "inbound-parse"
 REPLY_TAG_BYTES = 12
 
 
-class InvalidToken(ValueError):
+class InvalidToken(InputError, ValueError):
     """The token was not made by nurture with this secret, or is malformed."""
 
 

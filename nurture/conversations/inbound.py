@@ -19,6 +19,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
+from nurture.lateness import late_from
 from nurture.law import consent
 
 from nurture.plans import replan as planning
@@ -70,7 +71,7 @@ def plan_system_message(session: Session, lead: Lead, *, template: str, step: st
     table = Message.__table__
     message_id = session.execute(sa.insert(table).values(
         lead_id=lead.id, sequence=SYSTEM_SEQUENCE, step=step, channel="sms", template=template, deadline=False,
-        due_at=now, expires_at=now + within, state="planned", reason=clip(reason, 500), attempts=0,
+        due_at=now, expires_at=late_from(now, within), state="planned", reason=clip(reason, 500), attempts=0,
         created_at=now, updated_at=now,
     ).returning(table.c.id)).scalar_one()
     log_event(session, at=now, kind="plan", lead_id=lead.id, message_id=message_id, to_state="planned",
@@ -86,17 +87,19 @@ def opt_out(session: Session, lead: Lead, *, channel: str, reason: str, detail: 
 
     Under the lead's lock, like the send gate: a worker deciding about this lead either sees the
     revocation or finished deciding before it."""
-    lead = _locked_lead(session, lead.id)  # type: ignore[arg-type]
-    before = consent.current(session, lead.id, channel)  # type: ignore[arg-type]
+    assert lead.id is not None  # a stored lead
+    lead = _locked_lead(session, lead.id)
+    assert lead.id is not None  # read back by its id
+    before = consent.current(session, lead.id, channel)
     fresh = before is None or before.action != ConsentAction.revoke
     address = lead.phone if channel == "sms" else lead.email
     if address:
         suppress(session, channel=channel, address=address, reason=reason, detail=detail, lead_id=lead.id, at=now)
-    entry_id = consent.record(session, lead_id=lead.id, channel=channel, action=ConsentAction.revoke,  # type: ignore[arg-type]
+    entry_id = consent.record(session, lead_id=lead.id, channel=channel, action=ConsentAction.revoke,
                               method=method, at=now, text=words or detail, recorded_by=recorded_by, note=detail)
     log_event(session, at=now, kind="consent", lead_id=lead.id,
               cause=clip(f"opted out of {channel} ({method}): {detail}", 500))
-    planning.cancel_one_offs(session, lead.id, channel=channel, now=now,  # type: ignore[arg-type]
+    planning.cancel_one_offs(session, lead.id, channel=channel, now=now,
                              cause=f"the lead opted out of {channel}")
     planning.replan(session, lead, now=now, cause=f"opted out of {channel}")
     if confirm and fresh and channel == "sms" and lead.phone:
@@ -183,7 +186,7 @@ def handle_inbound_sms(session: Session, *, from_: str, body: str, now: datetime
         _finish(row, kind=kind, reason=reason, outcome=f"SMS consent revoked, texts cancelled; {said}",
                 handled=True, now=now, session=session)
     elif found.kind is ReplyKind.opt_in:
-        before = consent.current(session, lead.id, "sms")  # type: ignore[arg-type]
+        before = consent.current(session, lead_id, "sms")
         if consent.revoked_by_text(before):
             assert before is not None
             _restore(session, lead, text, before, now)
@@ -227,7 +230,8 @@ def _restore(session: Session, lead: Lead, text: str, revocation: Any, now: date
     """START/UNSTOP/YES after a revocation by text: the lead's own word restores what it revoked."""
     session.execute(sa.delete(Suppression).where(Suppression.channel == "sms", Suppression.address == lead.phone,
                                                  Suppression.reason == "stop"))
-    consent.record(session, lead_id=lead.id, channel="sms", action=ConsentAction.grant, method="sms_reply",  # type: ignore[arg-type]
+    assert lead.id is not None  # a stored lead
+    consent.record(session, lead_id=lead.id, channel="sms", action=ConsentAction.grant, method="sms_reply",
                    at=now, text=text, recorded_by="lead (SMS)",
                    note=f"restores the consent the lead revoked by text (entry #{revocation.id})")
     log_event(session, at=now, kind="consent", lead_id=lead.id, cause=clip(f'opted back in by SMS: "{text}"', 500))
@@ -237,7 +241,8 @@ def _restore(session: Session, lead: Lead, text: str, revocation: Any, now: date
 def _help(session: Session, lead: Lead, row: InboundMessage, found: Classification, now: datetime,
           twilio_answered: bool) -> None:
     kind, reason = str(found.kind), found.reason
-    current = consent.current(session, lead.id, "sms")  # type: ignore[arg-type]
+    assert lead.id is not None  # a stored lead
+    current = consent.current(session, lead.id, "sms")
     suppressed = session.scalar(sa.select(Suppression.reason).where(
         Suppression.channel == "sms", Suppression.address == lead.phone))
     if consent.revoked_by_text(current) or suppressed:

@@ -22,7 +22,7 @@ from nurture.plans import replan as planning
 from nurture.config import Settings, get_settings
 from nurture.content.store import TYPED_MAX_CHARS
 from nurture.delivery.dispatch import past_sends
-from nurture.errors import NurtureError
+from nurture.errors import InputError
 from nurture.intake.leads import update_lead
 from nurture.delivery.lifecycle import log_event
 from nurture.locking import lock_leads
@@ -41,7 +41,7 @@ REASON_MAX = 300
 RESUMABLE = frozenset({LeadStatus.needs_human, LeadStatus.paused})
 
 
-class InboxError(NurtureError):
+class InboxError(InputError):
     """An inbox action that cannot be done, in words for the person who tried it."""
 
 
@@ -91,7 +91,7 @@ def conversations(session: Session, *, everything: bool = False, limit: int = LI
     for g in groups:
         lead, message = leads[g.lead_id], last[g.last_id]
         found.append(Conversation(
-            lead_id=lead.id, name=lead.full_name, phone=lead.phone, email=lead.email,  # type: ignore[arg-type]
+            lead_id=g.lead_id, name=lead.full_name, phone=lead.phone, email=lead.email,
             status=lead.status, status_reason=lead.status_reason, last_at=message.received_at,
             last_local=fmt_local(message.received_at, lead.timezone), last_channel=message.channel,
             last_text=clip(" ".join((message.reply or message.subject or "").split()), SNIPPET_MAX),
@@ -123,26 +123,29 @@ class ThreadItem:
 def thread(session: Session, lead: Lead) -> list[ThreadItem]:
     """The conversation with `lead`: what the lead wrote and what went (or is about to go) to the lead."""
     items: list[ThreadItem] = []
+    assert lead.id is not None  # a stored lead
     for m in session.exec(select(InboundMessage).where(InboundMessage.lead_id == lead.id)):
+        assert m.id is not None  # a stored row
         note = m.outcome + (f" ({m.reason})" if m.reason else "")
         if m.attachments:
             note += "; attachments: " + ", ".join(str(a.get("filename") or a.get("type") or "?") for a in m.attachments)
         items.append(ThreadItem(m.received_at, fmt_local(m.received_at, lead.timezone), "in", m.channel, "lead",
-                                m.reply or m.body, m.subject, "handled" if m.handled_at else "open", note, m.id))  # type: ignore[arg-type]
+                                m.reply or m.body, m.subject, "handled" if m.handled_at else "open", note, m.id))
     outgoing = session.exec(select(Message).where(Message.lead_id == lead.id, sa.or_(
         col(Message.state).in_(WENT_OUT_STATES),
         col(Message.sequence).in_((OPS_SEQUENCE, "system")))))
-    typed_by = _typed_by(session, lead.id)  # type: ignore[arg-type]
-    for m in outgoing:
-        kind = message_kind(m.sequence)
-        who = f"ops ({typed_by.get(m.id, 'unknown')})" if kind == "ops" else (
-            "nurture (system answer)" if kind == "system" else f"nurture ({m.sequence})")
-        at = m.sent_at or m.due_at
-        note = m.template if kind != "ops" else "typed in the inbox"
-        if m.state not in WENT_OUT_STATES and m.reason:
-            note += f": {m.reason}"
-        items.append(ThreadItem(at, fmt_local(at, lead.timezone), "out", m.channel, who, m.body or "",
-                                m.subject, m.state, note, m.id))  # type: ignore[arg-type]
+    typed_by = _typed_by(session, lead.id)
+    for sent in outgoing:
+        assert sent.id is not None  # a stored row
+        kind = message_kind(sent.sequence)
+        who = f"ops ({typed_by.get(sent.id, 'unknown')})" if kind == "ops" else (
+            "nurture (system answer)" if kind == "system" else f"nurture ({sent.sequence})")
+        at = sent.sent_at or sent.due_at
+        note = sent.template if kind != "ops" else "typed in the inbox"
+        if sent.state not in WENT_OUT_STATES and sent.reason:
+            note += f": {sent.reason}"
+        items.append(ThreadItem(at, fmt_local(at, lead.timezone), "out", sent.channel, who, sent.body or "",
+                                sent.subject, sent.state, note, sent.id))
     return sorted(items, key=lambda i: (i.at, i.direction == "out", i.id))
 
 
@@ -150,7 +153,7 @@ def _typed_by(session: Session, lead_id: int) -> dict[int, str]:
     """Who typed each ops reply of the lead (kept in the delivery log when it was created)."""
     found: dict[int, str] = {}
     for message_id, data in session.execute(sa.select(DeliveryEvent.message_id, DeliveryEvent.data).where(
-            DeliveryEvent.lead_id == lead_id, DeliveryEvent.kind == "inbox", DeliveryEvent.message_id.is_not(None))):  # type: ignore[union-attr]
+            DeliveryEvent.lead_id == lead_id, DeliveryEvent.kind == "inbox", col(DeliveryEvent.message_id).is_not(None))):
         if isinstance(data, dict) and data.get("by"):
             found[message_id] = str(data["by"])
     return found
@@ -175,7 +178,8 @@ class ReplyResult:
 
 
 def _locked(session: Session, lead: Lead) -> Lead:
-    lock_leads(session, [lead.id])  # type: ignore[list-item]
+    assert lead.id is not None  # a stored lead
+    lock_leads(session, [lead.id])
     return session.exec(select(Lead).where(Lead.id == lead.id).execution_options(populate_existing=True)).one()
 
 
@@ -187,7 +191,8 @@ def _handle_open(session: Session, lead_id: int, *, actor: str, now: datetime) -
 
 def _gate_now(session: Session, lead: Lead, channel: str, now: datetime, settings: Settings) -> Verdict:
     """What the send gate would say of an ops message on `channel` to `lead` at `now`."""
-    current = consent.current(session, lead.id, "sms")  # type: ignore[arg-type]
+    assert lead.id is not None  # a stored lead
+    current = consent.current(session, lead.id, "sms")
     granted = current is not None and current.action == ConsentAction.grant
     address = lead.phone if channel == "sms" else lead.email
     suppressed = session.scalar(sa.select(Suppression.reason).where(
@@ -196,7 +201,7 @@ def _gate_now(session: Session, lead: Lead, channel: str, now: datetime, setting
     outgoing = Outgoing(channel=channel, sequence=OPS_SEQUENCE, step="preview", deadline=False, due_at=now,
                         expires_at=None, sale_date=None, phase=None)
     return check_message(outgoing, lead=lead, rules=rules, consent_granted=granted, suppressed=suppressed,
-                         history=past_sends(session, lead.id, 0), now=now)  # type: ignore[arg-type]
+                         history=past_sends(session, lead.id, 0), now=now)
 
 
 def reply(session: Session, lead: Lead, *, channel: str, text: str, actor: str, now: datetime,
@@ -219,6 +224,7 @@ def reply(session: Session, lead: Lead, *, channel: str, text: str, actor: str, 
         if problem:
             raise InboxError(f"the subject {problem}")
     lead = _locked(session, lead)
+    assert lead.id is not None  # a stored lead
     verdict = _gate_now(session, lead, channel, now, settings)
     if verdict.action == "skip" or verdict.action == "replan":
         raise InboxError(f"not sent: {verdict.reason}")
@@ -239,14 +245,14 @@ def reply(session: Session, lead: Lead, *, channel: str, text: str, actor: str, 
     local = fmt_local(due, lead.timezone)
     log_event(session, at=now, kind="inbox", lead_id=lead.id, message_id=message_id, to_state="planned",
               cause=clip(f"reply by {actor} ({channel}), due {local}: {text}", 500), data={"by": actor})
-    _handle_open(session, lead.id, actor=actor, now=now)  # type: ignore[arg-type]
+    _handle_open(session, lead.id, actor=actor, now=now)
     return ReplyResult(message_id, due, verdict, local)
 
 
 def _reply_subject(session: Session, lead: Lead, settings: Settings) -> str:
     last = session.scalar(sa.select(InboundMessage.subject).where(
-        InboundMessage.lead_id == lead.id, InboundMessage.channel == "email", InboundMessage.subject.is_not(None))  # type: ignore[union-attr]
-        .order_by(InboundMessage.id.desc()).limit(1))  # type: ignore[union-attr]
+        InboundMessage.lead_id == lead.id, InboundMessage.channel == "email", col(InboundMessage.subject).is_not(None))
+        .order_by(col(InboundMessage.id).desc()).limit(1))
     if last:
         return last if last.lower().startswith("re:") else clip(f"Re: {last}", SUBJECT_MAX)
     return settings.company_name
@@ -254,8 +260,9 @@ def _reply_subject(session: Session, lead: Lead, settings: Settings) -> str:
 
 def _set_status(session: Session, lead: Lead, status: str, reason: str, *, actor: str, now: datetime) -> Lead:
     lead = _locked(session, lead)
+    assert lead.id is not None  # a stored lead
     update_lead(session, lead, {"status": status, "status_reason": clip(reason, REASON_MAX)}, method="inbox", now=now)
-    handled = _handle_open(session, lead.id, actor=actor, now=now)  # type: ignore[arg-type]
+    handled = _handle_open(session, lead.id, actor=actor, now=now)
     log_event(session, at=now, kind="inbox", lead_id=lead.id, cause=clip(
         f"{actor}: {status} ({reason}); {handled} open message(s) marked handled", 500), data={"by": actor})
     return lead
@@ -271,8 +278,9 @@ def resume(session: Session, lead: Lead, *, actor: str, now: datetime, note: str
 
 def mark_handled(session: Session, lead: Lead, *, actor: str, now: datetime, note: str | None = None) -> int:
     """A person dealt with what the lead wrote; the lead's status (and so its sequence) stays as it is."""
-    _locked(session, lead)
-    handled = _handle_open(session, lead.id, actor=actor, now=now)  # type: ignore[arg-type]
+    lead = _locked(session, lead)
+    assert lead.id is not None  # a stored lead
+    handled = _handle_open(session, lead.id, actor=actor, now=now)
     if not handled:
         raise InboxError(f"lead #{lead.id} has nothing open in the inbox")
     log_event(session, at=now, kind="inbox", lead_id=lead.id, data={"by": actor},

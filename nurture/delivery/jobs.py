@@ -39,10 +39,10 @@ def acquire(session: Session, job: str, *, now: datetime, ttl: timedelta, owner:
             from sqlalchemy.dialects.sqlite import insert
         session.execute(insert(table).values(**values).on_conflict_do_nothing())
     stamp = now.strftime(_FORMAT)
-    taken = session.execute(
+    taken = session.exec(
         sa.update(table).where(table.c.key == key, sa.or_(table.c.value < stamp, table.c.value.like(f"%|{owner}")))
         .values(value=f"{until}|{owner}")
-    ).rowcount  # type: ignore[attr-defined]
+    ).rowcount
     session.commit()
     return taken == 1
 

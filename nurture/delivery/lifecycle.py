@@ -59,7 +59,7 @@ def transition(
     )
     if session.get_bind().dialect.name == "postgresql":
         return session.execute(_with_log(stmt, log_row)).first() is not None
-    if session.execute(stmt).rowcount != 1:  # type: ignore[attr-defined]
+    if session.exec(stmt).rowcount != 1:
         return False
     session.execute(insert(DeliveryEvent.__table__).values(**log_row))
     return True

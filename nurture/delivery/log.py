@@ -7,9 +7,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
-from nurture.models import DeliveryEvent, Lead, Message, MessageState
+from nurture.models import FAILURE_STATES, DeliveryEvent, Lead, Message
 from nurture.text_rules import shown
 
 _SINCE = re.compile(r"^(\d{1,9})\s*([smhdw])$", re.ASCII)
@@ -36,7 +36,7 @@ def joined() -> Any:
                Lead.first_name, Lead.last_name)
         .outerjoin(Message, Message.id == DeliveryEvent.message_id)
         .outerjoin(Lead, Lead.id == DeliveryEvent.lead_id)
-        .order_by(DeliveryEvent.id.desc())  # type: ignore[union-attr]
+        .order_by(col(DeliveryEvent.id).desc())
     )
 
 
@@ -83,9 +83,6 @@ def describe(entry: dict[str, Any], when: str) -> str:
     return f"{when}  {who}  {what}{code}: {entry['cause']}"
 
 
-#: States that count as a failure: refused (`failed`) or not delivered (`undelivered`: a carrier's
-#: error such as Twilio 30006, an email bounce). The console's figures use the same two.
-FAILURE_STATES = (str(MessageState.failed), str(MessageState.undelivered))
 
 
 def stats(session: Session, *, since: datetime | None = None) -> dict[str, Any]:
@@ -98,7 +95,7 @@ def stats(session: Session, *, since: datetime | None = None) -> dict[str, Any]:
     for state, channel, n in session.execute(q).all():
         by_state.setdefault(state, {})[channel] = n
     leads = dict(session.execute(select(Lead.status, func.count()).group_by(Lead.status)).all())
-    fq = (select(Message.error_code, func.count()).where(Message.state.in_(FAILURE_STATES))  # type: ignore[attr-defined]
+    fq = (select(Message.error_code, func.count()).where(col(Message.state).in_(FAILURE_STATES))
           .group_by(Message.error_code))
     if since is not None:
         fq = fq.where(Message.updated_at >= since)

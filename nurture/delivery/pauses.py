@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from nurture.models import KeyValue
 
@@ -46,7 +46,7 @@ def credential(channel: str, settings: Any) -> str:
 
 def paused(session: Session, settings: Any) -> dict[str, Pause]:
     """The channels paused for the credentials configured now."""
-    rows = session.execute(sa.select(KeyValue.key, KeyValue.value).where(KeyValue.key.startswith(_PREFIX))).all()  # type: ignore[attr-defined]
+    rows = session.execute(sa.select(KeyValue.key, KeyValue.value).where(KeyValue.key.startswith(_PREFIX))).all()
     found: dict[str, Pause] = {}
     for key, value in rows:
         channel = key.removeprefix(_PREFIX)
@@ -78,7 +78,7 @@ def pause(session: Session, channel: str, reason: str, settings: Any, at: dateti
 
 
 def resume(session: Session, channel: str) -> bool:
-    done = session.execute(sa.delete(KeyValue).where(KeyValue.key == _PREFIX + channel)).rowcount  # type: ignore[attr-defined]
+    done = session.exec(sa.delete(KeyValue).where(col(KeyValue.key) == _PREFIX + channel)).rowcount
     if done:
         log.warning("%s channel resumed: the provider accepts the credentials again", channel)
     return bool(done)

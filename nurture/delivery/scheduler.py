@@ -13,12 +13,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, insert, or_, select, text, update
-from sqlmodel import Session
+from sqlalchemy import func, insert, select, text, update
+from sqlmodel import Session, col
 
 from nurture.clock import now as clock_now
 from nurture.config import Settings, get_settings
 from nurture.db import session_scope
+from nurture.lateness import ON_TIME_TEXT, late_sql, on_time_sql
 from nurture.delivery.dispatch import provider_can_list
 from nurture.delivery.lifecycle import S, transition
 from nurture.models import DeliveryEvent, Lead, Message
@@ -53,8 +54,8 @@ WITH due AS (
 )
 SELECT id, channel FROM claimed
 """
-_CONDITIONS = {"due": ("due_at <= :now AND (expires_at IS NULL OR expires_at > :now)", Message.due_at),
-               "expired": ("lease_until < :now", Message.lease_until)}
+_CONDITIONS = {"due": ("due_at <= :now AND " + ON_TIME_TEXT, col(Message.due_at)),
+               "expired": ("lease_until < :now", col(Message.lease_until))}
 #: Leads with late planned messages re-planned per tick (each is a small transaction of its own).
 LATE_BATCH = 200
 #: Provider event statuses that say the provider took the message.
@@ -77,18 +78,17 @@ def _claim(session: Session, *, from_state: S, condition: str, to_state: S, now:
         })]
     # SQLite: one writer at a time, so a plain conditional UPDATE is already exclusive.
     if condition == "due":
-        where = [Message.state == from_state, column <= now,
-                 or_(Message.expires_at.is_(None), Message.expires_at > now)]  # type: ignore[union-attr]
+        where = [col(Message.state) == from_state, column <= now, on_time_sql(col(Message.expires_at), now)]
     else:
-        where = [Message.state == from_state, column < now]
+        where = [col(Message.state) == from_state, column < now]
     if skip:
-        where.append(Message.channel.not_in(skip))  # type: ignore[attr-defined]
-    due = select(Message.id).where(*where).order_by(Message.due_at).limit(limit)
+        where.append(col(Message.channel).not_in(skip))
+    due = select(col(Message.id)).where(*where).order_by(col(Message.due_at)).limit(limit)
     rows = session.execute(
         update(Message)
-        .where(Message.id.in_(due.scalar_subquery()), *where)  # type: ignore[union-attr]
+        .where(col(Message.id).in_(due.scalar_subquery()), *where)
         .values(state=str(to_state), lease_until=now + lease, updated_at=now)
-        .returning(Message.id, Message.lead_id, Message.channel)
+        .returning(col(Message.id), col(Message.lead_id), col(Message.channel))
         .execution_options(synchronize_session=False)
     ).all()
     if rows:
@@ -106,14 +106,14 @@ def replan_late(session: Session, *, now: datetime, limit: int = LATE_BATCH) -> 
     (never a burst). Returns how many leads were re-planned."""
 
     ids = list(session.scalars(
-        select(Message.lead_id).where(Message.state == S.planned, Message.due_at <= now,
-                                      Message.expires_at <= now)  # type: ignore[operator]
-        .group_by(Message.lead_id).limit(limit)
+        select(col(Message.lead_id)).where(col(Message.state) == S.planned, col(Message.due_at) <= now,
+                                           late_sql(col(Message.expires_at), now))
+        .group_by(col(Message.lead_id)).limit(limit)
     ))
     if not ids:
         return 0
     lock_leads(session, ids)
-    leads = session.exec(select(Lead).where(Lead.id.in_(ids))).scalars().all()  # type: ignore[union-attr,call-overload]
+    leads = session.execute(select(Lead).where(col(Lead.id).in_(ids))).scalars().all()
     planning.replan_many(session, [(lead, "messages were late past their step's grace (catch-up rule)")
                                    for lead in leads], now=now)
     return len(leads)
@@ -136,18 +136,18 @@ def claim_expired(session: Session, *, now: datetime, limit: int, lease: timedel
 def renew_expired(session: Session, *, now: datetime, lease: timedelta) -> int:
     """Queued messages past their lease that the broker still holds (a backlog, not a loss): a new
     lease, and no second copy in the broker."""
-    return session.execute(
-        update(Message).where(Message.state == S.queued, Message.lease_until < now)
+    return session.exec(
+        update(Message).where(col(Message.state) == S.queued, col(Message.lease_until) < now)
         .values(lease_until=now + lease).execution_options(synchronize_session=False)
-    ).rowcount or 0  # type: ignore[attr-defined]
+    ).rowcount or 0
 
 
 def expire_queued(session: Session, *, now: datetime) -> int:
     """Every queued message handed over again at the next claim (the broker restarted empty)."""
-    return session.execute(
-        update(Message).where(Message.state == S.queued).values(lease_until=now - timedelta(seconds=1))
+    return session.exec(
+        update(Message).where(col(Message.state) == S.queued).values(lease_until=now - timedelta(seconds=1))
         .execution_options(synchronize_session=False)
-    ).rowcount or 0  # type: ignore[attr-defined]
+    ).rowcount or 0
 
 
 @dataclass
@@ -227,7 +227,7 @@ def tick(enqueue: Enqueue, *, settings: Settings | None = None, now: datetime | 
             # The broker went away between the claim and the hand-over: hand them over next time.
             ids = [mid for mid, _ in claims]
             with session_scope(settings.database_url) as session:
-                session.execute(update(Message).where(Message.id.in_(ids), Message.state == S.queued)  # type: ignore[union-attr]
+                session.execute(update(Message).where(col(Message.id).in_(ids), col(Message.state) == S.queued)
                                 .values(lease_until=now - timedelta(seconds=1)))
             log.error("broker unreachable while handing over %d messages (%s): they stay queued and are "
                       "handed over when it answers", len(claims), exc)
@@ -247,8 +247,8 @@ def reconcile_stale(*, settings: Settings | None = None, now: datetime | None = 
     settings = settings or get_settings()
     now = now or clock_now()
     with session_scope(settings.database_url) as session:
-        stale = session.exec(
-            select(Message).where(Message.state == S.sending, Message.lease_until < now).limit(limit)  # type: ignore[call-overload]
+        stale = session.execute(
+            select(Message).where(col(Message.state) == S.sending, col(Message.lease_until) < now).limit(limit)
         ).scalars().all()
     done = 0
     for msg in stale:
@@ -263,10 +263,10 @@ def reconcile_stale(*, settings: Settings | None = None, now: datetime | None = 
                 log.warning("reconcile of message %s failed: %s", msg.id, exc)
                 continue
         with session_scope(settings.database_url) as session:
-            confirmed = found is None and session.exec(
-                select(DeliveryEvent.provider_status).where(  # type: ignore[call-overload]
-                    DeliveryEvent.message_id == msg.id, DeliveryEvent.kind == "provider",
-                    DeliveryEvent.provider_status.in_(PROVIDER_HAS_IT))  # type: ignore[union-attr]
+            confirmed = found is None and session.execute(
+                select(col(DeliveryEvent.provider_status)).where(
+                    col(DeliveryEvent.message_id) == msg.id, col(DeliveryEvent.kind) == "provider",
+                    col(DeliveryEvent.provider_status).in_(PROVIDER_HAS_IT))
             ).first() is not None
             if found is not None:
                 transition(session, msg.id, from_state=S.sending, to_state=S.sent, at=now, lead_id=msg.lead_id,
@@ -351,7 +351,7 @@ def probe_paused(*, settings: Settings | None = None) -> list[str]:
     return resumed
 
 
-def build_scheduler(enqueue: Enqueue, *, settings: Settings | None = None, background: bool = True):  # type: ignore[no-untyped-def]
+def build_scheduler(enqueue: Enqueue, *, settings: Settings | None = None, background: bool = True):
     """An APScheduler with the delivery jobs: tick every few seconds, reconcile every minute, re-tier daily."""
     from apscheduler.schedulers.background import BackgroundScheduler
     from apscheduler.schedulers.blocking import BlockingScheduler

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from nurture.errors import InputError, TransientError
 from nurture.intake.leads import FieldError, IntakeError, LeadIn, RowOutcome, parse_lead, upsert_many
 from nurture.intake.schema import FILE_EVIDENCE
 from nurture.text_rules import clip
@@ -57,11 +58,11 @@ TRUE_WORDS = frozenset({"true", "yes", "y", "1", "x"})
 FALSE_WORDS = frozenset({"false", "no", "n", "0", ""})
 
 
-class CsvFileError(Exception):
+class CsvFileError(InputError):
     """The file as a whole cannot be imported (unreadable, no header, unknown columns)."""
 
 
-class ImportInterrupted(Exception):
+class ImportInterrupted(TransientError):
     """The import was stopped (Ctrl-C) between or during batches: `report` holds what the
     committed batches did; nothing after `committed_through` (a line number) was saved."""
 

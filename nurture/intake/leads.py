@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from sqlalchemy import insert, or_
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from nurture import bulk
 from nurture.law import consent as ledger
@@ -27,6 +27,7 @@ from nurture.models import (
     PaymentStatus,
     ProposedChange,
     row_id,
+    stored_id,
 )
 from nurture.locking import lock_leads
 from nurture.text_rules import shown, text_problem
@@ -208,10 +209,10 @@ def _default_after_upsert(session: Session, results: Sequence[UpsertResult], now
     for result in results:
         if result.created or result.changed & (PLAN_FIELDS | {"consent"}):
             cause = "new lead" if result.created else "changed: " + ", ".join(sorted(result.changed))
-            todo.setdefault(result.lead.id, (result.lead, cause))  # type: ignore[arg-type]
+            todo.setdefault(stored_id(result.lead), (result.lead, cause))
     if todo:
-        fresh = {r.lead.id for r in results if r.created}
-        planning.replan_many(session, list(todo.values()), now=now, fresh=fresh)  # type: ignore[arg-type]
+        fresh = {stored_id(r.lead) for r in results if r.created}
+        planning.replan_many(session, list(todo.values()), now=now, fresh=fresh)
 
 
 def upsert_many(
@@ -240,9 +241,9 @@ def upsert_many(
     if phones or emails:
         conds = []
         if phones:
-            conds.append(one_of(session, Lead.phone, phones))  # type: ignore[arg-type]
+            conds.append(one_of(session, col(Lead.phone), phones))
         if emails:
-            conds.append(one_of(session, Lead.email, emails))  # type: ignore[arg-type]
+            conds.append(one_of(session, col(Lead.email), emails))
         for lead in session.exec(select(Lead).where(or_(*conds))):
             if lead.phone:
                 by_phone[lead.phone] = lead
@@ -251,17 +252,13 @@ def upsert_many(
 
     # The current SMS consent entry of each lead in play, keyed by the lead object (new leads have no id yet).
     consent_state: dict[int, _ConsentState] = {}
-    existing = {lead.id: lead for lead in (*by_phone.values(), *by_email.values())}
+    existing = {stored_id(lead): lead for lead in (*by_phone.values(), *by_email.values())}
     if existing and any(r.sms_consent for _, r in rows):
         # Consent changes under the leads' locks, read after them: a worker deciding about one of
         # these leads sees the change or decided before it.
-        lock_leads(session, list(existing))  # type: ignore[arg-type]
-        for c in session.exec(
-            select(Consent).where(Consent.lead_id.in_(existing), Consent.channel == "sms",  # type: ignore[attr-defined]
-                                  Consent.action != ConsentAction.refused)
-            .order_by(Consent.id)
-        ):
-            consent_state[id(existing[c.lead_id])] = _ConsentState(c.action, c.method, c.text, c.source_url, c)
+        lock_leads(session, list(existing))
+        for (lead_id, _), c in ledger.current_many(session, list(existing), "sms").items():
+            consent_state[id(existing[lead_id])] = _ConsentState(c.action, c.method, c.text, c.source_url, c)
 
     outcomes: list[RowOutcome] = []
     done: list[tuple[LeadIn, RowOutcome, UpsertResult]] = []
@@ -290,18 +287,19 @@ def upsert_many(
             held = _held_contact(lead, values, lead_in, p, e)
             for name, _, _ in held:
                 del values[name]
-        changed = _apply(lead, values, now)  # type: ignore[arg-type]
+        changed = _apply(lead, values, now)
         if lead.phone:
-            by_phone[lead.phone] = lead  # type: ignore[assignment]
+            by_phone[lead.phone] = lead
         if lead.email:
-            by_email[lead.email] = lead  # type: ignore[assignment]
+            by_email[lead.email] = lead
         outcome = RowOutcome(line, "created", changed=changed)
         action, why = _consent_change(consent_state.get(id(lead)), lead_in.sms_consent)
         if action == "refused":
             outcome.warnings.append(FieldError("sms_consent", why or "refused"))
         elif action is not None:
-            consent_state[id(lead)] = _ConsentState(action, method, lead_in.sms_consent.text,  # type: ignore[union-attr]
-                                                    lead_in.sms_consent.source_url)  # type: ignore[union-attr]
+            given = lead_in.sms_consent
+            assert given is not None  # only a consent field changes consent (_consent_change)
+            consent_state[id(lead)] = _ConsentState(action, method, given.text, given.source_url)
             changed.add("consent")
         if held:
             outcome.warnings.append(FieldError(
@@ -312,7 +310,7 @@ def upsert_many(
         if not created:
             outcome.action = "updated" if changed else "unchanged"
         outcomes.append(outcome)
-        result = UpsertResult(lead, created, changed, held=[name for name, _, _ in held],  # type: ignore[arg-type]
+        result = UpsertResult(lead, created, changed, held=[name for name, _, _ in held],
                               refused=why if action == "refused" else None)
         held_of[id(result)] = held
         if action is not None:
@@ -324,9 +322,9 @@ def upsert_many(
         # The new leads' ids are taken first and the rows written in bulk (COPY on PostgreSQL), then
         # loaded back as ORM objects in one query: building SQLModel objects one by one costs more
         # than the rest of the import together.
-        ids = bulk.reserve_ids(session, Lead.__table__, len(drafts))  # type: ignore[arg-type]
-        bulk.insert_rows(session, Lead.__table__, [vars(d) | {"id": i} for d, i in zip(drafts, ids, strict=True)])  # type: ignore[arg-type]
-        loaded = {lead.id: lead for lead in session.exec(select(Lead).where(one_of(session, Lead.id, ids)))}  # type: ignore[arg-type]
+        ids = bulk.reserve_ids(session, Lead.__table__, len(drafts))
+        bulk.insert_rows(session, Lead.__table__, [vars(d) | {"id": i} for d, i in zip(drafts, ids, strict=True)])
+        loaded = {lead.id: lead for lead in session.exec(select(Lead).where(one_of(session, col(Lead.id), ids)))}
         real = {id(d): loaded[i] for d, i in zip(drafts, ids, strict=True)}
         for _, _, res in done:
             if id(res.lead) in real:
@@ -339,7 +337,7 @@ def upsert_many(
         lead_id = outcome.lead_id = res.lead.id
         action, why = consent_of.get(id(res), (None, None))
         if action is not None and lead_in.sms_consent:
-            consents.append(_consent_values(lead_id, lead_in.sms_consent, method, now, action=action,  # type: ignore[arg-type]
+            consents.append(_consent_values(lead_id, lead_in.sms_consent, method, now, action=action,
                                             recorded_by=recorded_by, note=why))
         if action == "refused":
             events.append({"at": now, "lead_id": lead_id, "kind": "consent",
@@ -355,9 +353,9 @@ def upsert_many(
             what = "created" if res.created else "updated (" + ", ".join(sorted(res.changed)) + ")"
             events.append({"at": now, "lead_id": lead_id, "kind": "lead", "cause": f"lead {what} via {method}"})
     # Core inserts: these rows are append-only records, no ORM objects are needed for them.
-    bulk.insert_rows(session, Consent.__table__, consents)  # type: ignore[arg-type]
-    bulk.insert_rows(session, ProposedChange.__table__, proposals)  # type: ignore[arg-type]
-    bulk.insert_rows(session, DeliveryEvent.__table__, events)  # type: ignore[arg-type]
+    bulk.insert_rows(session, Consent.__table__, consents)
+    bulk.insert_rows(session, ProposedChange.__table__, proposals)
+    bulk.insert_rows(session, DeliveryEvent.__table__, events)
     if after_upsert is not None:
         after_upsert(session, [res for _, _, res in done], now)
     return outcomes
@@ -431,12 +429,13 @@ def update_lead(session: Session, lead: Lead, data: dict[str, Any], *, method: s
         if consent.granted and not lead.phone:
             raise IntakeError([FieldError("sms_consent", "is granted but the lead has no phone to text")])
         # Under the lead's lock: a worker deciding about this lead sees the new consent or decided before it.
-        lock_leads(session, [lead.id])  # type: ignore[list-item]
-        current = ledger.current(session, lead.id, "sms")  # type: ignore[arg-type]
+        lead_id = stored_id(lead)
+        lock_leads(session, [lead_id])
+        current = ledger.current(session, lead_id, "sms")
         state = _ConsentState(current.action, current.method, current.text, current.source_url, current) if current else None
         action, refused = _consent_change(state, consent)
         if action is not None:
-            session.execute(insert(Consent), [_consent_values(lead.id, consent, method, now, action=action,  # type: ignore[arg-type]
+            session.execute(insert(Consent), [_consent_values(lead_id, consent, method, now, action=action,
                                                               recorded_by=recorded_by, note=refused)])
         if action == "refused":
             session.add(DeliveryEvent(at=now, lead_id=lead.id, kind="consent",

@@ -27,6 +27,7 @@ from pydantic import (
     model_validator,
 )
 
+from nurture.errors import InputError
 from nurture.clock import now
 from nurture.geo import US_REGIONS, US_STATES, zip_info
 from nurture.models import ForeclosureStage, Hardship, PaymentStatus
@@ -370,7 +371,7 @@ class FieldError:
         return {"field": self.field, "message": self.message}
 
 
-class IntakeError(Exception):
+class IntakeError(InputError):
     """The intake was refused; `errors` has one entry per bad field."""
 
     def __init__(self, errors: Sequence[FieldError]):

@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 from nurture.models import Blackout as BlackoutRow
 from nurture.law.hours import Blackout
 from nurture.geo import US_STATES
-from nurture.models import Lead
+from nurture.models import Lead, stored_id
 
 
 
@@ -27,7 +27,7 @@ def active(session: Session, today: date) -> tuple[Blackout, ...]:
 
 
 def _rule(row: BlackoutRow) -> Blackout:
-    return Blackout(row.id, row.state, row.starts_on, row.ends_on, row.reason)  # type: ignore[arg-type]
+    return Blackout(stored_id(row), row.state, row.starts_on, row.ends_on, row.reason)
 
 
 def add(session: Session, *, state: str, starts_on: date, ends_on: date, reason: str, now: datetime) -> BlackoutRow:

@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from nurture.errors import NurtureError
+from nurture.errors import OperatorError
 
 LAW_FILE = Path(__file__).with_name("law.yaml")
 
@@ -31,7 +31,7 @@ _REQUIRED = ("id", "title", "citation", "source", "reviewed", "effective")
 _TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 
 
-class LawError(NurtureError):
+class LawError(OperatorError):
     """law.yaml cannot be used: names the place in the file and the problem."""
 
 

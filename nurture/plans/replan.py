@@ -11,6 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from collections.abc import Callable, Collection, Sequence
+from contextlib import AbstractContextManager
 from typing import Any
 
 import sqlalchemy as sa
@@ -18,9 +19,10 @@ from sqlmodel import Session, col, select
 
 from nurture import bulk
 from nurture.db import one_of
-from nurture.models import Consent, DeliveryEvent, Lead, Message, Suppression
+from nurture.lateness import is_late
+from nurture.models import PAST_PLANNING_STATES, WAITING_STATES, DeliveryEvent, Lead, Message, Suppression, stored_id
 from nurture.plans.planner import Plan, PastMessage, PlannedMessage, SkippedStep, plan
-from nurture.law import blackouts, locate
+from nurture.law import blackouts, consent, locate
 from nurture.law import RESERVED_SEQUENCES, STOP_CONFIRMATION_STEP, LeadRules, Rulebook, message_kind
 from nurture.plans.sequences import Catalog, default_catalog
 from nurture.plans.urgency import Facts, UrgencyRules
@@ -81,13 +83,7 @@ def _channel_facts(session: Session, leads: Sequence[Lead]) -> dict[int, tuple[s
     """For each lead, the channels it may be contacted on now, why each other one is not allowed,
     and whether its SMS consent stands (a state rule may exempt consented leads)."""
     ids = [lead.id for lead in leads]
-    newest: dict[tuple[int, str], str] = {}
-    for lead_id, channel, action in session.execute(
-        sa.select(Consent.lead_id, Consent.channel, Consent.action)
-        .where(one_of(session, col(Consent.lead_id), ids), Consent.action != "refused")
-        .order_by(col(Consent.recorded_at), col(Consent.id))
-    ):
-        newest[(lead_id, channel)] = action
+    newest = {key: c.action for key, c in consent.current_many(session, ids).items()}
     phones = [lead.phone for lead in leads if lead.phone]
     emails = [lead.email for lead in leads if lead.email]
     suppressed: dict[tuple[str, str], str] = {}
@@ -101,10 +97,11 @@ def _channel_facts(session: Session, leads: Sequence[Lead]) -> dict[int, tuple[s
             suppressed[(channel, address)] = reason
     out: dict[int, tuple[set[str], dict[str, str], bool]] = {}
     for lead in leads:
+        lead_id = stored_id(lead)
         allowed: set[str] = set()
         notes: dict[str, str] = {}
         for channel, address in (("sms", lead.phone), ("email", lead.email)):
-            action = newest.get((lead.id, channel))  # type: ignore[arg-type]
+            action = newest.get((lead_id, channel))
             if not address:
                 notes[channel] = "no phone number" if channel == "sms" else "no email address"
             elif channel == "sms" and action != "grant":
@@ -115,13 +112,13 @@ def _channel_facts(session: Session, leads: Sequence[Lead]) -> dict[int, tuple[s
                 notes[channel] = f"{address} is suppressed ({suppressed[(channel, address)]})"
             else:
                 allowed.add(channel)
-        out[lead.id] = (allowed, notes, newest.get((lead.id, "sms")) == "grant")  # type: ignore[index]
+        out[lead_id] = (allowed, notes, newest.get((lead_id, "sms")) == "grant")
     return out
 
 
 def allowed_channels(session: Session, lead: Lead) -> tuple[set[str], dict[str, str]]:
     """The channels `lead` may be contacted on now, and why each other one is not allowed."""
-    allowed, notes, _ = _channel_facts(session, [lead])[lead.id]  # type: ignore[index]
+    allowed, notes, _ = _channel_facts(session, [lead])[stored_id(lead)]
     return allowed, notes
 
 
@@ -132,13 +129,13 @@ def rulebook(session: Session, now: datetime, settings: Any = None) -> Rulebook:
 
 def lead_rules(session: Session, lead: Lead, now: datetime, settings: Any = None) -> LeadRules:
     """The rules that hold for `lead` now (for previews and `leads show`)."""
-    _, _, consented = _channel_facts(session, [lead])[lead.id]  # type: ignore[index]
+    _, _, consented = _channel_facts(session, [lead])[stored_id(lead)]
     return rulebook(session, now, settings).for_lead(lead, consented=consented)
 
 
 def _past(rows: Sequence[_Row]) -> list[PastMessage]:
     return [PastMessage(r.step, r.sequence, r.channel, r.sent_at or r.due_at, r.state)
-            for r in rows if r.state not in ("planned", "cancelled")]
+            for r in rows if r.state in PAST_PLANNING_STATES]
 
 
 def history_of(session: Session, lead_id: int) -> list[PastMessage]:
@@ -199,7 +196,7 @@ def replan_many(
     if pending:
         raise RuntimeError(f"leads {[lead.id for lead, _ in pending]}: planned messages kept changing "
                            "under the replan; try again")
-    return [results[lead.id] for lead, _ in leads]  # type: ignore[index]
+    return [results[stored_id(lead)] for lead, _ in leads]
 
 
 def _replan_batch(
@@ -215,8 +212,8 @@ def _replan_batch(
     only_leads = [lead for lead, _ in leads]
     channel_facts = _channel_facts(session, only_leads)
     rules_now = rulebook(session, now, settings)
-    known = [lead.id for lead in only_leads if lead.id not in fresh]
-    messages = _messages_of(session, known) if known else {}  # type: ignore[arg-type]
+    known = [stored_id(lead) for lead in only_leads if lead.id not in fresh]
+    messages = _messages_of(session, known) if known else {}
     new_rows: list[dict[str, Any]] = []
     new_owner: list[tuple[ReplanResult, str]] = []
     events: list[dict[str, Any]] = []
@@ -225,7 +222,7 @@ def _replan_batch(
     # history and the same facts (a bought list is full of them) share one plan.
     shared: dict[tuple[Any, ...], Plan] = {}
     for lead, cause in leads:
-        lead_id: int = lead.id  # type: ignore[assignment]
+        lead_id = stored_id(lead)
         channels, notes, consented = channel_facts[lead_id]
         rows = messages.get(lead_id, [])
         lead_rules = rules_now.for_lead(lead, consented=consented)
@@ -248,7 +245,7 @@ def _replan_batch(
             if row.one_off:
                 # A one-off that missed its time limit would only be refused by the gate: cancel it
                 # here, so the catch-up rule does not find the lead "late" on every tick.
-                if row.expires_at is not None and row.expires_at <= now:
+                if is_late(row.expires_at, now):
                     stale.append(row)
                 continue
             match = wanted.pop(_key(row), None)
@@ -308,10 +305,10 @@ def _replan_batch(
     if new_rows:
         # Ids first, then every new row in one bulk write (COPY on PostgreSQL).
         table = Message.__table__
-        ids = bulk.reserve_ids(session, table, len(new_rows))  # type: ignore[arg-type]
+        ids = bulk.reserve_ids(session, table, len(new_rows))
         for row, message_id in zip(new_rows, ids, strict=True):
             row["id"] = message_id
-        bulk.insert_rows(session, table, new_rows)  # type: ignore[arg-type]
+        bulk.insert_rows(session, table, new_rows)
         for row, (owner, cause) in zip(new_rows, new_owner, strict=True):
             message_id = row["id"]
             owner.planned.append(message_id)
@@ -320,7 +317,7 @@ def _replan_batch(
     if events:
         # One executemany: every row needs the same keys.
         blank = {"message_id": None, "from_state": None, "to_state": None, "data": None}
-        bulk.insert_rows(session, DeliveryEvent.__table__, [blank | e for e in events])  # type: ignore[arg-type]
+        bulk.insert_rows(session, DeliveryEvent.__table__, [blank | e for e in events])
     session.flush()
     return retry
 
@@ -352,7 +349,7 @@ def cancel_one_offs(session: Session, lead_id: int, *, channel: str, now: dateti
     table = Message.__table__
     ids = list(session.execute(
         sa.update(table)
-        .where(table.c.lead_id == lead_id, table.c.channel == channel, table.c.state.in_(("planned", "queued")),
+        .where(table.c.lead_id == lead_id, table.c.channel == channel, table.c.state.in_(WAITING_STATES),
                table.c.sequence.in_(tuple(RESERVED_SEQUENCES)),
                sa.not_(table.c.step.startswith(STOP_CONFIRMATION_STEP)))
         .values(state="cancelled", reason=_clip(cause), updated_at=now, lease_until=None)
@@ -396,10 +393,10 @@ def retier_batch(session: Session, *, now: datetime, after_id: int = 0, limit: i
     if not leads:
         return 0, None
     pause_on_passed_sale = not catalog.phase("post_sale")
-    rows_of = _messages_of(session, [lead.id for lead in leads])  # type: ignore[misc]
+    rows_of = _messages_of(session, [stored_id(lead) for lead in leads])
     todo: list[tuple[Lead, str]] = []
     for lead in leads:
-        why = _retier_reason(lead, rows_of.get(lead.id, []), catalog.urgency, now,  # type: ignore[arg-type]
+        why = _retier_reason(lead, rows_of.get(stored_id(lead), []), catalog.urgency, now,
                              pause_on_passed_sale)
         if why:
             todo.append((lead, f"daily re-tier: {why}"))
@@ -456,7 +453,7 @@ def timeline(session: Session, lead: Lead, now: datetime) -> list[dict[str, Any]
 BLACKOUT_BATCH = 500
 
 
-def replan_state(session_factory: Callable[[], object], state: str, *, now: datetime, cause: str,
+def replan_state(session_factory: Callable[[], AbstractContextManager[Session]], state: str, *, now: datetime, cause: str,
                  progress: Callable[[int], None] | None = None) -> int:
     """Re-plan every active lead who may be in `state` (property, ZIP or area code), in batches.
 
@@ -466,7 +463,7 @@ def replan_state(session_factory: Callable[[], object], state: str, *, now: date
     done = 0
     after = 0
     while True:
-        with session_factory() as session:  # type: ignore[attr-defined]
+        with session_factory() as session:
             leads = session.exec(select(Lead).where(Lead.status == "active", col(Lead.id) > after)
                                  .order_by(col(Lead.id)).limit(BLACKOUT_BATCH)).all()
             if not leads:

@@ -25,6 +25,7 @@ from typing import Any
 
 import yaml
 
+from nurture.errors import OperatorError
 from nurture.law.statutes import Hours
 from nurture.law.rulebook import RESERVED_SEQUENCES
 from nurture.plans.urgency import Condition, Tier, UrgencyRules
@@ -84,7 +85,7 @@ class Problem:
         return f"{where}: {self.message}"
 
 
-class SequenceError(ValueError):
+class SequenceError(OperatorError, ValueError):
     """A schedules/ file that cannot be used; names the file, the step id and the problem."""
 
     def __init__(self, file: str, step: str | None, problem: str, *, more: list[Problem] | None = None) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import HTMLResponse
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from nurture.clock import now
 from nurture.config import get_settings
@@ -47,9 +47,9 @@ def messages_in(session: Session, states: list[str], *, limit: int) -> list[Mess
     """Messages now in one of `states`, most recently changed first, with their lead's name."""
     q = (
         select(Message, Lead)
-        .join(Lead, Lead.id == Message.lead_id)  # type: ignore[arg-type]
-        .where(Message.state.in_(states))  # type: ignore[attr-defined]
-        .order_by(Message.updated_at.desc(), Message.id.desc())  # type: ignore[attr-defined]
+        .join(Lead, col(Lead.id) == col(Message.lead_id))
+        .where(col(Message.state).in_(states))
+        .order_by(col(Message.updated_at).desc(), col(Message.id).desc())
         .limit(limit)
     )
     return [MessageRow(m, lead.full_name) for m, lead in session.exec(q).all()]
@@ -59,7 +59,7 @@ def leads_needing_a_human(session: Session, *, limit: int) -> list[Lead]:
     """Leads paused for a person to answer (they replied), most recent first."""
     q = (
         select(Lead).where(Lead.status == LeadStatus.needs_human)
-        .order_by(Lead.updated_at.desc(), Lead.id.desc())  # type: ignore[attr-defined]
+        .order_by(col(Lead.updated_at).desc(), col(Lead.id).desc())
         .limit(limit)
     )
     return list(session.exec(q).all())
@@ -125,7 +125,7 @@ def lead_page(lead_id: int, session: SessionDep, done: str = "") -> HTMLResponse
         return render("not_found.html", status_code=404, what=f"No lead #{lead_id}.")
     messages = session.exec(
         select(Message).where(Message.lead_id == lead_id)
-        .order_by(Message.due_at, Message.id)  # type: ignore[arg-type]
+        .order_by(col(Message.due_at), col(Message.id))
     ).all()
     log = log_search.search(session, log_search.LogQuery(lead_id=lead_id, limit=LEAD_LOG_ROWS))
     return render(

@@ -20,7 +20,7 @@ from nurture.conversations import inbox as service
 from nurture.clock import now
 from nurture.db import secret_key
 from nurture.intake.leads import lead_by_id
-from nurture.models import Lead
+from nurture.models import Lead, stored_id
 from nurture.text_rules import clip
 from nurture.content.tokens import check_ops_form_token, ops_form_token
 from nurture.web.deps import SessionDep, require_api_key
@@ -79,7 +79,7 @@ def inbox_page(session: SessionDep, all: bool = False) -> HTMLResponse:  # noqa:
 def _thread_page(session: Session, lead: Lead, *, error: str | None = None, done: str | None = None,
                  status_code: int = 200, typed: dict[str, str] | None = None) -> HTMLResponse:
     return _render("inbox_thread.html", status_code=status_code, lead=lead, thread=service.thread(session, lead),
-                   token=form_token(session, lead.id), error=error, done=done,  # type: ignore[arg-type]
+                   token=form_token(session, stored_id(lead)), error=error, done=done,
                    typed=typed or {}, resumable=lead.status in service.RESUMABLE)
 
 
@@ -124,7 +124,7 @@ def reply_action(
     return _back(lead_id, "reply planned: it goes out within a few seconds")
 
 
-def _act(request: Request, session: Session, lead_id: int, token: str | None, done: str, do) -> Response:  # type: ignore[no-untyped-def]
+def _act(request: Request, session: Session, lead_id: int, token: str | None, done: str, do) -> Response:
     lead = _lead_or_404(session, lead_id)
     _check_form(request, session, lead_id, token)
     try:

@@ -16,7 +16,7 @@ from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from nurture.config import DEFAULT_PUBLIC_URL, Settings
-from nurture.errors import NurtureError
+from nurture.errors import InputError
 from nurture.web.deps import is_loopback
 
 SENDGRID_MAX_SKEW_SECONDS = 300
@@ -27,7 +27,7 @@ _TIMESTAMP = re.compile(r"[0-9]{1,12}")
 _PEM_LINE = re.compile(r"-----(BEGIN|END) PUBLIC KEY-----")
 
 
-class WebhookRefused(NurtureError):
+class WebhookRefused(InputError):
     """A provider request not to act on; `status` is the answer: 503 webhook disabled, 403 not genuine."""
 
     def __init__(self, status: int, reason: str) -> None:

@@ -7,7 +7,9 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 from email.utils import parsedate_to_datetime
-from typing import Protocol
+from typing import Any, Protocol
+
+from nurture.errors import NurtureError, OperatorError, PermanentError, TransientError
 
 
 @dataclass
@@ -34,8 +36,11 @@ class SendResult:
     delivered: bool = False
 
 
-class ChannelError(Exception):
+class ChannelError(NurtureError):
     """A send that did not go through.
+
+    Raised as ChannelError(reason, ...), it is an instance of the kind its flags say (see
+    nurture.errors): a PermanentChannelError, a TransientChannelError, or a ChannelRefused (auth).
 
     `permanent` is the only distinction the caller must act on: a transient error is retried
     (after `retry_after` seconds when the provider said so), a permanent one fails the message
@@ -48,6 +53,11 @@ class ChannelError(Exception):
     that answers with a redirect (the setting points elsewhere): the message is not at fault and
     nothing on this channel can go out until the setting is fixed.
     """
+
+    def __new__(cls, reason: str, *, permanent: bool = False, auth: bool = False, **_: Any) -> ChannelError:
+        if cls is ChannelError:
+            cls = ChannelRefused if auth else PermanentChannelError if permanent else TransientChannelError
+        return super().__new__(cls, reason)
 
     def __init__(
         self,
@@ -72,6 +82,18 @@ class ChannelError(Exception):
     def __repr__(self) -> str:
         kind = "permanent" if self.permanent else "transient"
         return f"ChannelError({kind}, code={self.code!r}, reason={self.reason!r})"
+
+
+class PermanentChannelError(ChannelError, PermanentError):
+    """The provider refused the message for good (an invalid number, an opt-out, a bad request)."""
+
+
+class TransientChannelError(ChannelError, TransientError):
+    """The provider could not take the message now (an outage, a rate limit, no answer): retry."""
+
+
+class ChannelRefused(ChannelError, OperatorError):
+    """The provider refused our credential or its address redirects: the operator must fix the setting."""
 
 
 class Channel(Protocol):
