@@ -60,9 +60,10 @@ def zip_info(zip5: str) -> dict[str, Any] | None:
     county or state list) builds a table of every ZIP once (0.4 s more) after ZIP_TABLE_AFTER."""
     if not (len(zip5) == 5 and zip5.isascii() and zip5.isdigit()):
         return None  # the library panics (an error `except Exception` does not catch) on other digits
-    found = _zip_seen.get(zip5, _NOT_SEEN)
-    if found is not _NOT_SEEN:
-        return found  # type: ignore[return-value]
+    try:
+        return _zip_seen[zip5]  # one look-up, so a table cleared by another thread meanwhile is only a miss
+    except KeyError:
+        pass
     if len(_zip_seen) >= ZIP_TABLE_AFTER:
         return _zip_records().get(zip5)
     try:
@@ -70,12 +71,11 @@ def zip_info(zip5: str) -> dict[str, Any] | None:
     except (ValueError, TypeError):
         matched = []
     found = _zip_seen[zip5] = matched[0] if matched else None
-    return found  # type: ignore[return-value]
+    return found
 
 
 #: Distinct ZIPs looked up one by one before the table of every ZIP is built.
 ZIP_TABLE_AFTER = 256
-_NOT_SEEN = object()
 _zip_seen: dict[str, dict[str, Any] | None] = {}
 
 

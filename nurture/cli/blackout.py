@@ -39,7 +39,7 @@ def _replan(state: str, cause: str, quiet: bool) -> int:
                                       cause=cause, progress=lambda n: bar.advance(task, n))
 
 
-def _row(b) -> dict[str, object]:  # type: ignore[no-untyped-def]
+def _row(b) -> dict[str, object]:
     return {"id": b.id, "state": b.state, "from": b.starts_on.isoformat(), "to": b.ends_on.isoformat(),
             "reason": b.reason, "created_at": b.created_at.isoformat()}
 
@@ -64,7 +64,7 @@ def add(
         except ValueError as exc:
             fail(str(exc))
         data = _row(row)
-    moved = _replan(data["state"], f"blackout #{data['id']} declared in {data['state']}: {data['reason']}", json)  # type: ignore[arg-type]
+    moved = _replan(str(data["state"]), f"blackout #{data['id']} declared in {data['state']}: {data['reason']}", json)
     if json:
         print_json(data | {"leads_replanned": moved})
         return

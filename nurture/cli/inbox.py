@@ -106,7 +106,7 @@ def reply(
         out(f"reply #{result.message_id} goes out now (the scheduler hands it to a worker within a tick)")
 
 
-def _act(ref: str, what: str, do) -> None:  # type: ignore[no-untyped-def]
+def _act(ref: str, what: str, do) -> None:
     with session_scope() as session:
         lead = _lead(session, ref)
         try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from enum import StrEnum
 from typing import Any
 
 import typer
@@ -86,10 +87,10 @@ def _cents(value: str | None, what: str) -> int | None:
         fail(f"{what} {value!r}: {exc}")
 
 
-def _choice(value: str | None, allowed: type, what: str) -> str | None:
+def _choice(value: str | None, allowed: type[StrEnum], what: str) -> str | None:
     if value is None:
         return None
-    names = [m.value for m in allowed]  # type: ignore[attr-defined]
+    names = [m.value for m in allowed]
     if value not in names:
         fail(f"{what} {value!r} is not one of {', '.join(names)}")
     return value

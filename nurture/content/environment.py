@@ -142,7 +142,7 @@ class MessageEnvironment(ImmutableSandboxedEnvironment):
         check_size(sum(size_of(part, limit) for part in parts), limit, "joining text with '~'")
         return parts
 
-    def concat(self, parts: Iterable[str]) -> str:  # type: ignore[override]
+    def concat(self, parts: Iterable[str]) -> str:
         """Join a template's output or a buffer (a macro, a {% set %} block), within the part's limit."""
         current = limits.active_budget()
         if current is not None:

@@ -16,7 +16,7 @@ from jinja2 import Template
 
 from nurture.errors import OperatorError
 from nurture.config import Settings
-from nurture.content.context import build_context
+from nurture.content.context import Company, build_context
 from nurture.content.environment import HTML_SUFFIX, MessageEnvironment, describe, error_line
 from nurture.content.limits import Budget, RenderLimits
 from nurture.content.markup import (
@@ -327,7 +327,9 @@ class TemplateStore:
         with budget.output(SMS_MAX_CHARS, "the text message"):
             text = tidy(normalize_sms(compiled.sms.render(context)))
         if first_sms:
-            text = identified(text, context["company"].name, opt_out_line=name != STOP_TEMPLATE)  # type: ignore[attr-defined]
+            company = context["company"]
+            assert isinstance(company, Company)  # build_context puts it there
+            text = identified(text, company.name, opt_out_line=name != STOP_TEMPLATE)
         info = sms_segments(text)
         return Rendered(
             template=name,

@@ -412,9 +412,10 @@ _OPT_OUT_TYPES = {"STOP": ReplyKind.opt_out, "START": ReplyKind.opt_in, "HELP": 
 
 def classify_sms(body: str | None, *, opt_out_type: str | None = None) -> Classification:
     """What an inbound SMS asks for. Twilio's OptOutType (Advanced Opt-Out), when present, wins."""
-    kind = _OPT_OUT_TYPES.get((opt_out_type or "").strip().upper())
+    marked = (opt_out_type or "").strip().upper()
+    kind = _OPT_OUT_TYPES.get(marked)
     if kind is not None:
-        return Classification(kind, f"Twilio OptOutType {opt_out_type.strip().upper()}")  # type: ignore[union-attr]
+        return Classification(kind, f"Twilio OptOutType {marked}")
     text = (body or "").strip()
     clauses = _clauses(_fold(text))
     if not clauses:

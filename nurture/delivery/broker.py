@@ -105,7 +105,7 @@ def enqueuer(broker: dramatiq.Broker) -> Enqueuer:
 PIPELINE_CHUNK = 1_000
 
 
-def _enqueue_pipelined(broker, actor: dramatiq.Actor, claims: Sequence[tuple[int, str]]) -> None:  # type: ignore[no-untyped-def]
+def _enqueue_pipelined(broker, actor: dramatiq.Actor, claims: Sequence[tuple[int, str]]) -> None:
     """RedisBroker.enqueue for many messages: two commands per chunk instead of a round trip each.
 
     RedisBroker.enqueue runs its `dispatch` script once per message, waiting for Redis each time
@@ -150,7 +150,7 @@ def _enqueue_pipelined(broker, actor: dramatiq.Actor, claims: Sequence[tuple[int
             broker.emit_after("enqueue", message, None)
 
 
-def _plain_enqueue(broker) -> bool:  # type: ignore[no-untyped-def]
+def _plain_enqueue(broker) -> bool:
     """True when encoding is dramatiq's JSON and no middleware of `broker` listens to enqueues."""
     from dramatiq.encoder import JSONEncoder
     from dramatiq.middleware import Middleware

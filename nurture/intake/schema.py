@@ -461,6 +461,17 @@ def _text_problem(value: Any, rule: TextRule) -> str | None:
     return None  # a number: its own validator judges it
 
 
+def _holder(body: dict[str, Any], path: tuple[str, ...]) -> dict[str, Any] | None:
+    """The dict in `body` that holds `path`'s last part, None when a part on the way is not a dict."""
+    parent = body
+    for part in path[:-1]:
+        child = parent.get(part)
+        if not isinstance(child, dict):
+            return None
+        parent = child
+    return parent
+
+
 def _screen_text(data: dict[str, Any], sep: str) -> tuple[dict[str, Any], list[FieldError]]:
     """Hold every text field to its TextRule before anything parses it (a phone parser must never
     see a megabyte, nor a list printed as text); return the body without the fields that failed,
@@ -468,12 +479,8 @@ def _screen_text(data: dict[str, Any], sep: str) -> tuple[dict[str, Any], list[F
     body = {k: dict(v) if isinstance(v, dict) else v for k, v in data.items()}
     errors: list[FieldError] = []
     for path, rule in TEXT_RULES.items():
-        parent = body
-        for part in path[:-1]:
-            parent = parent.get(part)  # type: ignore[assignment]
-            if not isinstance(parent, dict):
-                break
-        if not isinstance(parent, dict) or parent.get(path[-1]) is None:
+        parent = _holder(body, path)
+        if parent is None or parent.get(path[-1]) is None:
             continue
         value = parent[path[-1]]
         if path == ("hardships",):

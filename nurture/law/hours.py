@@ -6,7 +6,7 @@ Pure: built from the law, the lead's location and the blackouts; asked with a UT
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
@@ -25,8 +25,7 @@ _day_cache: dict[tuple[object, ...], "DayWindow"] = {}
 _span_cache: dict[tuple[object, ...], tuple[tuple[datetime, datetime], ...]] = {}
 _ONE_DAY = timedelta(days=1)
 # A local day's open hours as UTC instants, per (law, states, policy, blackouts, zone, day).
-_local_cache: dict[tuple[object, ...], object] = {}
-_MISSING = object()
+_local_cache: dict[tuple[object, ...], tuple[datetime, datetime] | None] = {}
 _SEARCH = timedelta(days=SEARCH_DAYS)
 _DAY_TYPES = ("weekday",) * 5 + ("saturday", "sunday")
 _DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -222,16 +221,18 @@ class ContactHours:
     def _local_span(self, index: int, tz: ZoneInfo, local_day: date) -> tuple[datetime, datetime] | None:
         """The open hours of the local day `local_day` in zone `tz`, as UTC instants (kept across leads)."""
         key = (*self._key, tz.key, local_day)
-        found = _local_cache.get(key, _MISSING)
-        if found is _MISSING:
-            hours = self.day_window(index, local_day).hours
-            found = None if hours is None else (
-                datetime.combine(local_day, hours.start, tzinfo=tz).astimezone(UTC),
-                datetime.combine(local_day, hours.end, tzinfo=tz).astimezone(UTC))
-            if len(_local_cache) >= _DAY_CACHE_MAX:
-                _local_cache.clear()
-            _local_cache[key] = found
-        return found  # type: ignore[return-value]
+        try:
+            return _local_cache[key]  # one look-up, so a cache cleared by another thread meanwhile is only a miss
+        except KeyError:
+            pass
+        hours = self.day_window(index, local_day).hours
+        found = None if hours is None else (
+            datetime.combine(local_day, hours.start, tzinfo=tz).astimezone(UTC),
+            datetime.combine(local_day, hours.end, tzinfo=tz).astimezone(UTC))
+        if len(_local_cache) >= _DAY_CACHE_MAX:
+            _local_cache.clear()
+        _local_cache[key] = found
+        return found
 
     def describe(self, day: date) -> str:
         """The hours on `day` in the lead's first zone, in words (previews, `leads show`)."""
@@ -261,9 +262,10 @@ def _intersect(a: list[tuple[datetime, datetime]], b: list[tuple[datetime, datet
     return out
 
 
-def _setting(limits: list[tuple[LawRule, Hours]], end: object, value: time) -> list[tuple[LawRule, Hours]]:
+def _setting(limits: list[tuple[LawRule, Hours]], end: Callable[[Hours], time], value: time,
+             ) -> list[tuple[LawRule, Hours]]:
     """The rules whose `end` of the window is `value`: the states' if any, else the federal one."""
-    found = [(r, h) for r, h in limits if end(h) == value]  # type: ignore[operator]
+    found = [(r, h) for r, h in limits if end(h) == value]
     states = [(r, h) for r, h in found if r.where != "US"]
     return states or found
 

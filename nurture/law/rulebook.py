@@ -20,8 +20,10 @@ from nurture.law.caps import DEFAULT_CAPS, CapBook, Caps, Limits
 from nurture.law.hours import Blackout, ContactHours
 from nurture.law.statutes import Law, load_law
 from nurture.law.location import Location, locate
+from nurture.lateness import is_late
 from nurture.localtime import local_midnight, zone
 from nurture.config import get_settings
+from nurture.models import REACHED_STATES
 
 Policy = Literal["strict", "statute"]
 POLICIES = ("strict", "statute")
@@ -29,8 +31,6 @@ POLICIES = ("strict", "statute")
 MAX_MOVES = 64
 #: When no zone at all is known, an email (which keeps quiet hours) must be fine in each of these.
 MAINLAND_ZONES = ("America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles")
-#: States in which an SMS counts as having reached the lead (for sender identification).
-RECEIVED = frozenset({"sending", "sent", "delivered"})
 
 
 def sale_day_start(sale_date: date, tz: ZoneInfo) -> datetime:
@@ -48,7 +48,7 @@ class LeadRules:
     limits: Limits
     policy: str
     consented: bool
-    law: Law = field(repr=False, compare=False, default=None)  # type: ignore[assignment]
+    law: Law = field(repr=False, compare=False)
 
     def hours(self, channel: str) -> ContactHours | None:
         return self.sms if channel == "sms" else self.email
@@ -106,7 +106,8 @@ class LeadRules:
             "where": self.location.describe(),
             "states": [{"state": p.state, "from": p.source} for p in self.location.places],
             "zones": [{"zone": z, "from": src} for z, src in self.location.zones],
-            "texts_today": self.channel_closed("sms") or self.sms.describe(today),  # type: ignore[union-attr]
+            # (channel_closed says why when there are no texting hours, so self.sms is set past the `or`)
+            "texts_today": self.channel_closed("sms") or (self.sms.describe(today) if self.sms else ""),
             "laws": laws,
             "caps": f"{self.limits.caps.sms} texts and {self.limits.caps.email} emails in any 24 h, "
                     + self.limits.total_words().removeprefix("frequency cap: "),
@@ -299,9 +300,9 @@ def check_message(
     for past in history:
         if past.sequence == msg.sequence and past.step == msg.step:
             return Verdict("skip", f"step {msg.step} of {msg.sequence} already went out (message #{past.id})")
-    identify = msg.channel == "sms" and not any(p.channel == "sms" and p.state in RECEIVED for p in history)
+    identify = msg.channel == "sms" and not any(p.channel == "sms" and p.state in REACHED_STATES for p in history)
     if kind != "sequence":
-        if msg.expires_at is not None and now > msg.expires_at:
+        if is_late(msg.expires_at, now):
             return Verdict("skip", f"not sent by {msg.expires_at.isoformat()}, the latest it may go out "
                                    f"(late by {_duration(now - msg.expires_at)})")
         if kind == "system":
@@ -310,7 +311,7 @@ def check_message(
         stale = _stale(msg, lead, now)
         if stale:
             return Verdict("replan", stale)
-        if msg.expires_at is not None and now > msg.expires_at:
+        if is_late(msg.expires_at, now):
             late = _duration(now - msg.due_at)
             return Verdict("replan", f"late by {late} (its step allows {_duration(msg.expires_at - msg.due_at)}): "
                                      "re-planned by the catch-up rule, never sent in a burst")

@@ -75,7 +75,7 @@ class LawRule:
         """The hours for `day_type`; None: no texts that day; True: this rule sets no hours."""
         if self.hours is None:
             return True
-        return dict(self.hours).get(day_type, True)  # type: ignore[return-value]
+        return dict(self.hours).get(day_type, True)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -105,10 +105,10 @@ def _hours(value: Any, where: str) -> Hours | None:
     if not isinstance(value, str) or "-" not in value:
         raise LawError(f'{where}: {value!r} is not hours like "08:00-20:00" (or none)')
     parts = [p.strip() for p in value.split("-", 1)]
-    found = [_TIME.match(p) for p in parts]
-    if not all(found):
+    found = [m for m in (_TIME.match(p) for p in parts) if m is not None]
+    if len(found) != len(parts):
         raise LawError(f'{where}: {value!r} is not hours like "08:00-20:00"')
-    start, end = (time(int(m[1]), int(m[2])) for m in found)  # type: ignore[index]
+    start, end = (time(int(m[1]), int(m[2])) for m in found)
     if end <= start:
         raise LawError(f"{where}: {value!r} ends before it starts")
     return Hours(start, end)

@@ -42,6 +42,7 @@ PHASES = ("pre_sale", "post_sale")
 DEFAULT_DEADLINE_TIME = time(10)
 # How late a message may still go out when its step gives no `grace`: a message later than this
 # is not sent as it was planned but planned again by the catch-up rule (never a burst after an outage).
+# The planner, the scheduler and the send gate all ask `nurture.lateness` whether a message is late.
 DEFAULT_GRACE = timedelta(hours=4)
 
 PAYMENT_STATUSES = frozenset({"current", "about_to_fall_behind", "behind"})
@@ -302,7 +303,8 @@ def load_urgency(path: Path) -> UrgencyRules:
         f.raise_if_any()
     tiers: list[Tier] = []
     seen: set[str] = set()
-    for n, item in enumerate(tiers_data, 1):  # type: ignore[arg-type]
+    assert isinstance(tiers_data, list)  # raise_if_any raised otherwise
+    for n, item in enumerate(tiers_data, 1):
         name = item.get("name") if isinstance(item, dict) else None
         label = name if isinstance(name, str) else f"#{n}"
         if not isinstance(item, dict) or not isinstance(name, str) or not re.fullmatch(r"[a-z][a-z0-9_]*", name):

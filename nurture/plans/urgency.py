@@ -27,7 +27,7 @@ class Facts:
     sale_date: date | None
     status: str
     status_reason: str | None
-    enrolled_at: datetime
+    enrolled_at: datetime | None
     # True: owes more than the house is worth; False: does not; None: unknown.
     negative_equity: bool | None
 
@@ -48,7 +48,7 @@ class Facts:
             sale_date=lead.sale_date,
             status=str(lead.status or "active"),
             status_reason=lead.status_reason,
-            enrolled_at=enrolled.astimezone(UTC) if enrolled is not None else None,  # type: ignore[arg-type]
+            enrolled_at=enrolled.astimezone(UTC) if enrolled is not None else None,
             negative_equity=underwater,
         )
 
@@ -88,7 +88,8 @@ class Condition:
         if self.months_behind_at_least is not None and (facts.months_behind or 0) < self.months_behind_at_least:
             return False
         upcoming = days_to_sale is not None and days_to_sale >= 0
-        if self.sale_within_days is not None and not (upcoming and days_to_sale <= self.sale_within_days):  # type: ignore[operator]
+        if self.sale_within_days is not None and not (
+                days_to_sale is not None and 0 <= days_to_sale <= self.sale_within_days):
             return False
         return self.has_sale_date is None or upcoming is self.has_sale_date
 
@@ -108,7 +109,8 @@ class Condition:
         if self.months_behind_at_least is not None and (facts.months_behind or 0) < self.months_behind_at_least:
             return f"{facts.months_behind or 0} months behind (step asks {self.months_behind_at_least}+)"
         upcoming = days_to_sale is not None and days_to_sale >= 0
-        if self.sale_within_days is not None and not (upcoming and days_to_sale <= self.sale_within_days):  # type: ignore[operator]
+        if self.sale_within_days is not None and not (
+                days_to_sale is not None and 0 <= days_to_sale <= self.sale_within_days):
             return f"sale is not within {self.sale_within_days} days"
         if self.has_sale_date is not None and upcoming is not self.has_sale_date:
             return "no upcoming sale date" if self.has_sale_date else "has an upcoming sale date"
