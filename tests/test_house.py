@@ -9,6 +9,7 @@ or a module that reaches up fails here with the file and line to fix.
 from __future__ import annotations
 
 import ast
+import re
 import tomllib
 from pathlib import Path
 
@@ -129,3 +130,26 @@ def test_the_test_kit_is_not_shipped_in_the_package():
     for module, (path, tree) in SOURCES.items():
         for node, names in _imports(tree):
             assert not any(n.split(".")[0] == "testkit" for n in names), f"{path}:{node.lineno} imports the test kit"
+
+
+#: The most `# type: ignore` comments the product may keep: each is a place mypy does not check.
+TYPE_IGNORES_MAX = 20
+#: An ignore names its error code and says why in words on the same line:
+#: `# type: ignore[arg-type]  # SQLModel types the column attribute as its Python value`.
+_IGNORE = re.compile(r"type:\s*ignore")
+_EXPLAINED = re.compile(r"# type: ignore\[[a-z-]+(, ?[a-z-]+)*\]  # (?=.*[A-Za-z]{3})\S+ \S+ \S+")
+
+
+def test_type_ignores_are_few_and_explained():
+    files = [*sorted(PACKAGE.rglob("*.py")), ROOT / "workers.py"]
+    found = [(path.relative_to(ROOT), n, line.strip()) for path in files
+             for n, line in enumerate(path.read_text().splitlines(), 1) if _IGNORE.search(line)]
+    where = "\n".join(f"{path}:{n}: {line}" for path, n, line in found)
+    assert len(found) <= TYPE_IGNORES_MAX, (
+        f"{len(found)} `type: ignore` in the product (at most {TYPE_IGNORES_MAX}): type the code instead "
+        f"(sqlmodel.col() for a column in a query, a narrowed `X | None`, a return type)\n{where}")
+    unexplained = [f"{path}:{n}: {line}" for path, n, line in found if not _EXPLAINED.search(line)]
+    assert unexplained == [], ("a `type: ignore` names its error code and gives its reason in words after it "
+                               "(`# type: ignore[code]  # why`):\n" + "\n".join(unexplained))
+    silenced = [path for path in files if "mypy: ignore-errors" in path.read_text()]
+    assert silenced == [], f"whole modules kept from mypy: {silenced}"
