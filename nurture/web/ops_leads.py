@@ -15,7 +15,6 @@ from nurture.console import leads_list
 from nurture.content import urgency_rules
 from nurture.intake.leads import IntakeError, lead_by_id
 from nurture.models import LeadStatus
-from nurture.localtime import zone
 from nurture.web.deps import SessionDep, require_api_key
 from nurture.web.ops import STATUS_ACTIONS
 from nurture.web.pages import render
@@ -58,8 +57,7 @@ def leads_page(session: SessionDep, q: str = "", status: str = "", tier: str = "
             query.sale_within_days = int(sale_within)
         else:
             errors.append(f"sale within: {sale_within!r} is not a number of days (0 to {SALE_WITHIN_MAX})")
-    today = at.astimezone(zone(settings.business_tz)).date()
-    result = leads_list.search(session, query, rules=rules, now=at, today=today)
+    result = leads_list.search(session, query, rules=rules, now=at)
     params = {"q": q, "status": status, "tier": tier, "state": state, "sale_within": sale_within,
               "needs_person": "1" if query.needs_person else ""}
     base = {k: v for k, v in params.items() if v}
