@@ -13,8 +13,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from nurture.delivery.log import FAILURE_STATES
-from nurture.models import Consent, ConsentAction, DeliveryEvent, InboundMessage
+from nurture.models import FAILURE_STATES, Consent, ConsentAction, DeliveryEvent, InboundMessage
 
 __all__ = ["FAILURE_STATES", "Outcome", "conversions", "opt_outs", "replies"]
 

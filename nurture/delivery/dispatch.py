@@ -23,6 +23,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 from sqlmodel import Session
 
 from nurture.law import blackouts
+from nurture.law import consent as ledger
 
 from nurture.delivery import pauses, retry
 
@@ -34,9 +35,10 @@ from nurture.clock import now as clock_now
 from nurture.config import Settings, get_settings
 from nurture.content import RenderError, TemplateStore, compose, variant_name
 from nurture.db import Prepared, secret_key, session_scope
+from nurture.lateness import late_from
 from nurture.delivery.lifecycle import S, transition
 from nurture.locking import lock_leads, take_sqlite_writer_lock_for_message
-from nurture.models import LEAD_COLUMNS, WENT_OUT_SQL, Consent, ConsentAction, Lead, LeadSnapshot, Message, Suppression
+from nurture.models import LEAD_COLUMNS, WENT_OUT_SQL, ConsentAction, Lead, LeadSnapshot, Message, Suppression
 from nurture.law import Outgoing, PastSend, Rulebook, Verdict, check_message, message_kind
 from nurture.plans.sequences import Catalog, SequenceError, default_catalog
 from nurture.content.tokens import reply_address, unsubscribe_url
@@ -108,8 +110,7 @@ def _after_lock_statement() -> Any:
     Not in the lock-and-load statement: on PostgreSQL a statement sees the database as it was when
     it started, so values it reads while it waits for the lock are those from before the wait; a
     STOP committed meanwhile would not be seen, and its text would go out."""
-    consent = (select(Consent.action).where(Consent.lead_id == bindparam("lead_id"), Consent.channel == "sms")
-               .order_by(Consent.id.desc()).limit(1).scalar_subquery())  # type: ignore[union-attr]
+    consent = ledger.current_action_sql(bindparam("lead_id"), "sms")
     suppressed = (select(Suppression.reason).where(Suppression.channel == bindparam("channel"),
                                                    Suppression.address == bindparam("address"))
                   .limit(1).scalar_subquery())
@@ -469,7 +470,7 @@ class Dispatcher:
             assert verdict.move_to is not None
             expires = None
             if loaded.expires_at is not None:
-                expires = verdict.move_to + (loaded.expires_at - loaded.due_at)
+                expires = late_from(verdict.move_to, loaded.expires_at - loaded.due_at)  # the same grace
             transition(session, loaded.id, from_state=S.queued, to_state=S.planned, at=now, lead_id=lead_id,
                        cause=f"moved to {verdict.move_to.isoformat()}: {verdict.reason}", due_at=verdict.move_to,
                        expires_at=expires, reason=f"moved: {verdict.reason}"[:500], lease_until=None)

@@ -4,18 +4,22 @@ one lead's consent (every entry, and every text sent under each grant) for `lead
 
 The ledger is append-only: a grant, a revocation, or a grant that was refused, each with its
 wording, where and when it was given and who put it on record. A channel's state is its newest
-grant or revocation; refused entries are evidence, never state.
+grant or revocation; refused entries are evidence, never state. "Newest" is decided here and only
+here (`current_statement`, `current_action_sql`, `current_many`, `newest`): the planner, the send
+gate, intake, the inbox, `leads show` and `consent export` all ask these.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from nurture.db import one_of
 from nurture.models import WENT_OUT_STATES, Consent, ConsentAction, Lead, Message
 from nurture.law import STOP_CONFIRMATION_STEP, message_kind
 from nurture.text_rules import clip
@@ -28,13 +32,61 @@ NOTE_MAX = 500
 TEXT_MAX = 5_000
 
 
+#: The order in which entries take effect, oldest first: by when each was recorded, then by id (two
+#: entries of the same instant keep the order they were written in). Not by id alone: an entry's
+#: `recorded_at` is the moment it was received, and the id only the order rows reached the table,
+#: which need not be the same (two intakes at once, an entry written with the time it arrived);
+#: `story` asks which grant was in force when a text went out by `recorded_at`, so "now" must be
+#: read on the same axis or the two would disagree. Refused entries are skipped everywhere: a
+#: refused re-grant changes nothing, so a grant followed by a refused re-grant is still granted.
+ORDER = (col(Consent.recorded_at), col(Consent.id))
+#: The entries that are state (grants and revocations); refused grants are evidence only.
+IS_STATE = col(Consent.action) != ConsentAction.refused
+
+
+def _newest(query: Any, lead_id: Any, channel: Any) -> Any:
+    return (query.where(Consent.lead_id == lead_id, Consent.channel == channel, IS_STATE)
+            .order_by(*(c.desc() for c in ORDER)).limit(1))
+
+
+def current_statement(lead_id: Any, channel: Any) -> Any:
+    """SELECT of the lead's current entry on `channel` (`lead_id`, `channel`: values or bind params)."""
+    return _newest(select(Consent), lead_id, channel)
+
+
+def current_action_sql(lead_id: Any, channel: Any) -> Any:
+    """The lead's current action on `channel` ("grant", "revoke" or NULL) as a scalar SQL expression,
+    for statements that read it with other facts (the send gate's, prepared once)."""
+    return _newest(sa.select(col(Consent.action)), lead_id, channel).scalar_subquery()
+
+
 def current(session: Session, lead_id: int, channel: str) -> Consent | None:
     """The newest grant or revocation of `channel` (refused grants are not state), or None."""
-    return session.exec(
-        select(Consent).where(Consent.lead_id == lead_id, Consent.channel == channel,
-                              Consent.action != ConsentAction.refused)
-        .order_by(col(Consent.id).desc()).limit(1)
-    ).first()
+    return session.exec(current_statement(lead_id, channel)).first()
+
+
+def current_many(session: Session, lead_ids: Sequence[int], channel: str | None = None) -> dict[tuple[int, str], Consent]:
+    """The current entry of each lead on each channel (or on `channel`), keyed (lead_id, channel):
+    one query for many leads (a planning batch, a CSV import)."""
+    query = select(Consent).where(one_of(session, col(Consent.lead_id), list(lead_ids)), IS_STATE)
+    if channel is not None:
+        query = query.where(Consent.channel == channel)
+    found: dict[tuple[int, str], Consent] = {}
+    for c in session.exec(query.order_by(*ORDER)):
+        found[(c.lead_id, c.channel)] = c
+    return found
+
+
+def _order_key(c: Consent) -> tuple[datetime, int]:
+    return c.recorded_at, c.id or 0
+
+
+def newest(entries: Iterable[Consent], channel: str, at: datetime | None = None) -> Consent | None:
+    """`current` over entries already read: the newest grant or revocation of `channel` (recorded
+    by `at`, when given), by the same order and the same refused-entry rule."""
+    state = [c for c in entries if c.channel == channel and c.action != ConsentAction.refused
+             and (at is None or c.recorded_at <= at)]
+    return max(state, key=_order_key, default=None)
 
 
 def revoked_by_text(row: Consent | None) -> bool:
@@ -122,14 +174,12 @@ def story(session: Session, lead: Lead) -> dict[str, Any]:
                               col(Message.state).in_(WENT_OUT_STATES))
         .order_by(col(Message.sent_at), col(Message.id))
     ))
-    sms_entries = [c for c in entries if c.channel == "sms" and c.action != ConsentAction.refused]
-    sent = [_basis(m, sms_entries) for m in texts]
-    now_sms = sms_entries[-1] if sms_entries else None
-    email = [c for c in entries if c.channel == "email" and c.action != ConsentAction.refused]
+    sent = [_basis(m, entries) for m in texts]
+    email = newest(entries, "email")
     return {
         "lead": {"id": lead.id, "name": lead.full_name, "phone": lead.phone, "email": lead.email},
-        "sms_consent_now": _state_words(now_sms),
-        "email_now": "unsubscribed" if email and email[-1].action == ConsentAction.revoke else "may be emailed",
+        "sms_consent_now": _state_words(newest(entries, "sms")),
+        "email_now": "unsubscribed" if email is not None and email.action == ConsentAction.revoke else "may be emailed",
         "ledger": [consent_json(c) for c in entries],
         "texts": [t.as_dict() for t in sent],
     }
@@ -144,7 +194,7 @@ def _state_words(row: Consent | None) -> str:
     return f"revoked {how} (entry #{row.id})"
 
 
-def _basis(message: Message, sms_entries: list[Consent]) -> SentText:
+def _basis(message: Message, entries: list[Consent]) -> SentText:
     """The grant in force when `message` went out, or why none was needed."""
     kind = message_kind(message.sequence)
     if kind == "system":
@@ -152,10 +202,7 @@ def _basis(message: Message, sms_entries: list[Consent]) -> SentText:
                if message.step.startswith(STOP_CONFIRMATION_STEP) else "an answer to the lead's own text (HELP)")
         return SentText(message, why, None)
     at = message.sent_at or message.updated_at
-    in_force = None
-    for c in sms_entries:
-        if c.recorded_at <= at:
-            in_force = c
+    in_force = newest(entries, "sms", at)
     if in_force is not None and in_force.action == ConsentAction.grant:
         return SentText(message, f"grant #{in_force.id}", in_force.id)
     return SentText(message, "NO GRANT IN FORCE when it went out", None)

@@ -15,15 +15,11 @@ from typing import Any, NamedTuple
 
 from nurture.law import CAP_WINDOW, MIN_GAP, CapBook, LeadRules, Rulebook, sale_day_start
 from nurture.plans.sequences import DEFAULT_DEADLINE_TIME, Catalog, SequenceSpec, Step, Window, format_duration
+from nurture.lateness import is_late, late_from
 from nurture.localtime import at_local, fmt_local, local_midnight
+from nurture.models import COUNTED_STATES, DONE_STATES
 from nurture.plans.urgency import Facts, TierTimeline
 
-# History states that mean "this step has had its turn": it is never planned again.
-DONE_STATES = frozenset({"queued", "sending", "sent", "delivered", "undelivered", "failed", "review"})
-# History states that count against the frequency caps (the message went out, or may have).
-COUNTED_STATES = frozenset({"queued", "sending", "sent", "delivered", "undelivered", "review"})
-# An `after:` step whose time passed longer ago than this when planning is not sent late.
-MISSED_GRACE = timedelta(hours=1)
 # A catch-up reminder is not needed when the next one is this close.
 CATCH_UP_QUIET = timedelta(hours=24)
 # Nothing is planned further ahead than this.
@@ -304,7 +300,7 @@ class _Planner:
         if step.kind == "after":
             base = chain.anchor + step.offset
             reason = f"{format_duration(step.offset)} after enrollment"
-            if base < now - MISSED_GRACE:
+            if is_late(late_from(base, step.grace), now):
                 return None, f"its time ({self._fmt(base)}) passed before it could be planned: not sent late"
         else:
             tier = self.timeline.at(chain.cursor)
@@ -321,7 +317,7 @@ class _Planner:
             if step.window is None or (step.kind == "gap" and in_window):
                 return base, reason
             return _into_window(base, step.window, self.tz), reason
-        if base < now - MISSED_GRACE and not step.welcome:
+        if is_late(late_from(base, step.grace), now) and not step.welcome:
             reason += f"; was due {self._fmt(base)}, planned from now"
         return (now if step.window is None else _into_window(now, step.window, self.tz)), reason
 
@@ -431,7 +427,7 @@ class _Planner:
             _new_tuple(
                 PlannedMessage,
                 (seq.name, step.id, channel, step.template, t, self.timeline.at(t), step.deadline,
-                 f"{reason}; {moved}" if moved else reason, t + step.grace,
+                 f"{reason}; {moved}" if moved else reason, late_from(t, step.grace),
                  self.f.sale_date if step.deadline else None),
             )
         )
