@@ -45,7 +45,8 @@ def send_actor(broker: dramatiq.Broker) -> dramatiq.Actor:
         pass
 
     return dramatiq.actor(send_message, actor_name=SEND_ACTOR, queue_name=QUEUE, broker=broker,
-                          time_limit=120_000, **retry.broker_options())
+                          max_retries=retry.BROKER_MAX_RETRIES, min_backoff=retry.BROKER_MIN_BACKOFF_MS,
+                          max_backoff=retry.BROKER_MAX_BACKOFF_MS, time_limit=120_000)
 
 
 class Enqueuer:

@@ -23,7 +23,6 @@ Two questions, each answered once here:
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 #: Transient provider failures a message may have; the last one fails it for good.
 PROVIDER_ATTEMPTS = 8
@@ -56,9 +55,3 @@ def provider_backoff(attempts: int, retry_after: float | None) -> float:
 def gives_up(attempts: int) -> bool:
     """Whether a message that failed transiently `attempts` times is failed for good."""
     return attempts >= PROVIDER_ATTEMPTS
-
-
-def broker_options() -> dict[str, Any]:
-    """dramatiq's retry options for the send actor."""
-    return {"max_retries": BROKER_MAX_RETRIES, "min_backoff": BROKER_MIN_BACKOFF_MS,
-            "max_backoff": BROKER_MAX_BACKOFF_MS}
