@@ -1,11 +1,14 @@
 """The console in a real browser: headless Chromium (Debian's package, driven by playwright) against
-`nurture serve` on loopback, after `nurture demo` traffic.
+`nurture serve` (the real app, `nurture.web.create_app`) on loopback, after `nurture demo` traffic.
 
 Logs in with the API key, sees today's figures and chart, searches the log for a template, finds a
 failed text by its code in two clicks, opens a lead, follows a tracked link and sees the click on
-the templates page, and at phone width finds the needs-a-person list above the fold. The pages get
-the production Content-Security-Policy added on the way in: any violation, any console error and
-any request that leaves this machine fails the test. Screenshots go to tests/artifacts/.
+the templates page, and at phone width finds the needs-a-person list above the fold. The pages are
+served under the product's own Content-Security-Policy (nurture.web.middleware.OPS_CSP, sent by the
+app: every console page is checked to carry it): any `securitypolicyviolation` the browser reports,
+any console error and any request that leaves this machine fails the test. A last probe breaks the
+policy on purpose and sees the violation reported, so a silent listener cannot pass for a clean run.
+Screenshots go to tests/artifacts/.
 """
 
 from __future__ import annotations
@@ -25,15 +28,21 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
+from nurture.web.middleware import OPS_CSP
+
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "tests" / "artifacts"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 API_KEY = "browser-test-key"
-#: The policy production adds to /ops responses (issue 10): the pages must hold under it.
-CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-       "frame-ancestors 'none'; form-action 'self'")
+#: Reports every Content-Security-Policy violation in a page to the test (an exposed binding, which
+#: the policy cannot block), before any of the page's own code runs.
+REPORT_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (e) => {
+  window.__cspViolation(`${e.violatedDirective} blocked ${e.blockedURI || "inline"} in ${e.documentURI}`);
+});
+"""
 PHONE = {"width": 390, "height": 844}
 
 pytestmark = pytest.mark.slow
@@ -142,15 +151,30 @@ def test_ops_and_a_marketer_use_the_console_in_a_real_browser(console, tmp_path)
             str(profile), executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS,
             http_credentials={"username": "ops", "password": API_KEY}, viewport={"width": 1280, "height": 900})
         try:
-            def add_csp(route):
-                response = route.fetch()
-                headers = {**response.headers, "content-security-policy": CSP}
-                route.fulfill(response=response, headers=headers)
+            violations: list[str] = []
+            probe: list[str] = []
+            probing = False
+            context.expose_function("__cspViolation", lambda what: (probe if probing else violations).append(what))
+            context.add_init_script(REPORT_VIOLATIONS)
+            pages_seen: list[str] = []
 
-            context.route(re.compile(r"^http://127\.0\.0\.1:\d+/ops.*"), add_csp)
+            def policy_of(response):
+                """Every console page comes with the product's policy, from the app itself (and nothing
+                the pages ask for is missing)."""
+                if response.status >= 400:
+                    problems.append(f"HTTP {response.status} for {response.url}")
+                if response.request.resource_type == "document" and urlsplit(response.url).path.startswith("/ops"):
+                    pages_seen.append(response.url)
+                    if response.headers.get("content-security-policy") != OPS_CSP:
+                        problems.append(f"{response.url} came without the product's CSP: "
+                                        f"{response.headers.get('content-security-policy')!r}")
+
+            context.on("response", policy_of)
             page = context.new_page()
-            page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}")
-                    if m.type in ("error", "warning") else None)
+            # Chromium's own /favicon.ico request (no page asks for it; the app has no icon) is not a page's fault.
+            page.on("console", lambda m: problems.append(f"console {m.type}: {m.text} ({m.location.get('url')})")
+                    if m.type in ("error", "warning") and not probing
+                    and urlsplit(m.location.get("url") or "").path != "/favicon.ico" else None)
             page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
             page.on("request", lambda r: problems.append(f"external request: {r.url}")
                     if urlsplit(r.url).scheme in ("http", "https") and urlsplit(r.url).netloc not in console["allowed"]
@@ -236,8 +260,20 @@ def test_ops_and_a_marketer_use_the_console_in_a_real_browser(console, tmp_path)
             page.goto(f"{base}/ops")
             page.wait_for_timeout(16_500)  # idle, nothing typed: the overview refreshes itself
             assert page.get_attribute("html", "data-refreshed") is not None
+            assert len(pages_seen) >= 10, pages_seen
+
+            # The probe: an inline script, which the product's policy (script-src 'self') refuses, is
+            # reported; so the silence above was the pages holding under the policy, not a deaf listener.
+            probing = True
+            page.evaluate("""() => { const s = document.createElement("script");
+                                     s.textContent = "document.documentElement.dataset.inline = 'ran'";
+                                     document.head.appendChild(s); }""")
+            page.wait_for_timeout(500)
+            assert page.get_attribute("html", "data-inline") is None, "an inline script ran under the product's CSP"
+            assert any(v.startswith("script-src") and "inline" in v for v in probe), probe
         finally:
             context.close()
+    assert violations == []
     assert problems == []
 
 
