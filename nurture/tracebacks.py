@@ -62,8 +62,8 @@ def error_summary(exc: BaseException) -> str:
 
 def error_place(exc: BaseException) -> str:
     """Where `exc` happened, in the words a developer searches for: the module, function and line of
-    the innermost frame in the nurture package, or of the last frame when none is ours
-    ("nurture.cli.demo._play, line 139")."""
+    the innermost frame in the nurture package, then the last frame's when that is elsewhere
+    ("nurture.cli.demo._play, line 139 (raised in starlette.testclient.<module>, line 34)")."""
     frames: list[tuple[str, str, int]] = []
     tb = exc.__traceback__
     while tb is not None:
@@ -73,21 +73,26 @@ def error_place(exc: BaseException) -> str:
         return "an unknown place"
     ours = [f for f in frames if f[0] == "nurture" or f[0].startswith("nurture.")]
     module, function, line = (ours or frames)[-1]
-    return f"{module}.{function}, line {line}"
+    place = f"{module}.{function}, line {line}"
+    if ours and ours[-1] != frames[-1]:
+        module, function, line = frames[-1]
+        place += f" (raised in {module}.{function}, line {line})"
+    return place
 
 
 def unexpected_error(exc: BaseException) -> str:
     """One line for a person at the process edge: the error's type and where it happened, its message
-    withheld (an ImportError's shown: a module name), and an import error behind it named in full
-    ("unexpected RuntimeError in nurture.cli.demo._play, line 139 (its message is withheld: it may
-    hold personal data); behind it: ModuleNotFoundError: No module named 'httpx'")."""
+    withheld (an ImportError's shown: a module name), and an import error behind it named in full,
+    even one a library hid with `raise ... from None` ("unexpected RuntimeError in
+    nurture.cli.demo._play, line 139 (...) (its message is withheld: it may hold personal data);
+    behind it: ModuleNotFoundError: No module named 'httpx'")."""
     line = f"unexpected {error_summary(exc)} in {error_place(exc)}"
     line += f": {exc}" if isinstance(exc, ImportError) else " (its message is withheld: it may hold personal data)"
     seen = {id(exc)}
-    behind = _behind(exc)
+    behind = exc.__cause__ or exc.__context__
     while behind is not None and id(behind) not in seen and len(seen) < _CHAIN_MAX:
         if isinstance(behind, ImportError):
             return line + f"; behind it: {type(behind).__name__}: {behind}"
         seen.add(id(behind))
-        behind = _behind(behind)
+        behind = behind.__cause__ or behind.__context__
     return line

@@ -58,8 +58,9 @@ def test_an_unexpected_error_names_its_type_and_place_but_not_its_message(sqlite
 
     monkeypatch.setattr(leads_cli, "upsert_lead", explode)
     line = _run_cli(monkeypatch, capsys, ["leads", "add", "--first-name", "Maria", "--email", secret])
-    # The innermost frame in the nurture package: the command that called what raised.
+    # The innermost frame in the nurture package (the command that called what raised), then the last.
     assert re.fullmatch(r"error: unexpected RuntimeError in nurture\.cli\.leads\.[\w.<>]+, line \d+ "
+                        r"\(raised in [\w.]*test_newcomer\.[\w.<>]+\.explode, line \d+\) "
                         r"\(its message is withheld: it may hold personal data\)", line), line
     assert secret not in line
 
@@ -77,15 +78,15 @@ def test_a_missing_module_is_named(sqlite_url, monkeypatch, capsys):
 
 
 def test_a_missing_module_behind_another_error_is_named(sqlite_url, monkeypatch, capsys):
-    """What Starlette's TestClient does without httpx: a RuntimeError raised while handling the
-    ModuleNotFoundError. The line names the module that is missing."""
+    """What Starlette's TestClient does without httpx: a RuntimeError raised `from None` while
+    handling the ModuleNotFoundError. The line still names the module that is missing."""
     from nurture.cli import leads as leads_cli
 
     def like_starlette_testclient(*_a, **_kw):
         try:
             importlib.import_module("nurture_no_such_package")
         except ModuleNotFoundError:
-            raise RuntimeError("this module requires nurture_no_such_package: pip install it")  # noqa: B904
+            raise RuntimeError("this module requires nurture_no_such_package: pip install it") from None
 
     monkeypatch.setattr(leads_cli, "upsert_lead", like_starlette_testclient)
     line = _run_cli(monkeypatch, capsys, ["leads", "add", "--first-name", "Maria", "--email", "m@example.com"])
