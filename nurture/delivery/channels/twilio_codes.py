@@ -32,8 +32,12 @@ class Outcome:
         return self.suppress is not None
 
 
-# Each decision with its source: Twilio's error pages, https://www.twilio.com/docs/api/errors/<code>
-# (read 2026-12-07). "API" codes are refusals of the Messages API call: nothing was sent or billed.
+# Each decision with its source: Twilio's error pages, https://www.twilio.com/docs/api/errors/<code>.
+# The pages of 21635, 30003 and 30006 were read on 2026-12-07 (quoted below); for 30004, 30005,
+# 30007, 30008, 30032 and 30034 the decision rests on the code's name in Twilio's list and on
+# third-party summaries of it (e.g. Way to Health's "Twilio Message Failure Incidents"): re-check
+# those against Twilio's own pages. "API" codes are refusals of the Messages API call: nothing was
+# sent or billed.
 # "Carrier" codes come in status callbacks: the message went to the carrier and failed there.
 CODES: dict[int, Outcome] = {
     # 20003 Authenticate: wrong account SID or auth token; no message can go out.
