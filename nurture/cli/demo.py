@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import tempfile
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -100,18 +101,17 @@ def register(app: typer.Typer) -> None:
         settings = get_settings()
         if not throwaway:
             _refuse_a_database_in_use()
-        _play(settings.outbox_dir, days=days, step=timedelta(minutes=step_minutes))
+        try:
+            _play(settings.outbox_dir, days=days, step=timedelta(minutes=step_minutes))
+        finally:
+            if workdir is not None and not keep:  # gone also when the demo fails or is interrupted
+                shutil.rmtree(workdir, ignore_errors=True)
         if workdir is None:
-
             out(f"\nplayed into {redact(settings.database_url)}: `nurture run` (or `nurture serve`) and open "
                 "http://127.0.0.1:8000/ops to see it")
         elif keep:
             out(f"\nkept: database {workdir / 'demo.db'}, outbox {workdir / 'outbox'}")
             out(f"look around: NURTURE_DATABASE_URL=sqlite:///{workdir / 'demo.db'} nurture log")
-        else:
-            import shutil
-
-            shutil.rmtree(workdir, ignore_errors=True)
 
 
 def _refuse_a_database_in_use() -> None:
