@@ -171,10 +171,8 @@ def test_ops_and_a_marketer_use_the_console_in_a_real_browser(console, tmp_path)
 
             context.on("response", policy_of)
             page = context.new_page()
-            # Chromium's own /favicon.ico request (no page asks for it; the app has no icon) is not a page's fault.
             page.on("console", lambda m: problems.append(f"console {m.type}: {m.text} ({m.location.get('url')})")
-                    if m.type in ("error", "warning") and not probing
-                    and urlsplit(m.location.get("url") or "").path != "/favicon.ico" else None)
+                    if m.type in ("error", "warning") and not probing else None)
             page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
             page.on("request", lambda r: problems.append(f"external request: {r.url}")
                     if urlsplit(r.url).scheme in ("http", "https") and urlsplit(r.url).netloc not in console["allowed"]

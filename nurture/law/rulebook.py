@@ -301,19 +301,20 @@ def check_message(
         if past.sequence == msg.sequence and past.step == msg.step:
             return Verdict("skip", f"step {msg.step} of {msg.sequence} already went out (message #{past.id})")
     identify = msg.channel == "sms" and not any(p.channel == "sms" and p.state in REACHED_STATES for p in history)
+    expires = msg.expires_at
     if kind != "sequence":
-        if is_late(msg.expires_at, now):
-            return Verdict("skip", f"not sent by {msg.expires_at.isoformat()}, the latest it may go out "
-                                   f"(late by {_duration(now - msg.expires_at)})")
+        if expires is not None and is_late(expires, now):
+            return Verdict("skip", f"not sent by {expires.isoformat()}, the latest it may go out "
+                                   f"(late by {_duration(now - expires)})")
         if kind == "system":
             return Verdict("send", "a system answer to the lead's own text", identify=identify)
     else:
         stale = _stale(msg, lead, now)
         if stale:
             return Verdict("replan", stale)
-        if is_late(msg.expires_at, now):
+        if expires is not None and is_late(expires, now):
             late = _duration(now - msg.due_at)
-            return Verdict("replan", f"late by {late} (its step allows {_duration(msg.expires_at - msg.due_at)}): "
+            return Verdict("replan", f"late by {late} (its step allows {_duration(expires - msg.due_at)}): "
                                      "re-planned by the catch-up rule, never sent in a burst")
     # A person's reply keeps the law's hours but not the product's caps: the history is left out.
     book = CapBook(rules.limits, ((p.channel, p.at) for p in history) if kind == "sequence" else ())

@@ -82,7 +82,7 @@ _ROW_COLUMNS = [Message.id, Message.lead_id, Message.sequence, Message.step, Mes
 def _channel_facts(session: Session, leads: Sequence[Lead]) -> dict[int, tuple[set[str], dict[str, str], bool]]:
     """For each lead, the channels it may be contacted on now, why each other one is not allowed,
     and whether its SMS consent stands (a state rule may exempt consented leads)."""
-    ids = [lead.id for lead in leads]
+    ids = [stored_id(lead) for lead in leads]
     newest = {key: c.action for key, c in consent.current_many(session, ids).items()}
     phones = [lead.phone for lead in leads if lead.phone]
     emails = [lead.email for lead in leads if lead.email]
