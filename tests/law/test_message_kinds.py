@@ -18,7 +18,7 @@ from nurture.law import Outgoing, PastSend, Rulebook, check_message, message_kin
 from nurture.plans.sequences import SequenceError, load_catalog
 
 MIAMI = ZoneInfo("America/New_York")
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def local(iso: str) -> datetime:

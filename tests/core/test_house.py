@@ -13,7 +13,7 @@ import re
 import tomllib
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "nurture"
 
 #: The rooms, lowest first. The core is every module directly under nurture/.

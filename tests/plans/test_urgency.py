@@ -16,7 +16,7 @@ NOW = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)  # 10:00 in New York
 
 @pytest.fixture(scope="module")
 def rules():
-    return load_catalog(Path(__file__).resolve().parent.parent / "schedules").urgency
+    return load_catalog(Path(__file__).resolve().parents[2] / "schedules").urgency
 
 
 def facts(**kw) -> Facts:

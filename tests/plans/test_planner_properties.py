@@ -20,7 +20,7 @@ from nurture.plans.planner import PastMessage, plan
 from nurture.plans.sequences import load_catalog
 from nurture.localtime import local_midnight
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CATALOG = load_catalog(ROOT / "schedules")
 ON = SimpleNamespace(email_quiet_hours=True)
 STATES = ["FL", "OK", "MD", "WA", "AL", "LA", "MS", "TX", "CA", "NY", "AZ", "HI", "RI", "UT", "CT", "PA", None]

@@ -10,7 +10,7 @@ import pytest
 from nurture.config import Settings, get_settings
 from nurture.content import lint
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import pytest
 from nurture.content import THEMES
 from nurture.plans.sequences import CHANNELS, SequenceError, load_catalog, parse_duration
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SCHEDULES = ROOT / "schedules"
 TEMPLATES = ROOT / "templates"
 

@@ -18,7 +18,7 @@ from nurture.web import create_app
 from nurture.web.deps import not_local
 from web_helpers import LOOPBACK, local_client
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 LEAD = {"first_name": "Maria", "email": "maria@example.com"}
 REMOTE = ("203.0.113.9", 40000)
 

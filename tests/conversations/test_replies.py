@@ -461,7 +461,7 @@ def test_email_opt_out_in_the_subject_says_so():
 
 def test_replies_to_every_shipped_subject_are_conversation():
     """A reply keeps our subject after "Re:"; none of ours may read as an unsubscribe request."""
-    root = Path(__file__).resolve().parent.parent / "templates" / "email"
+    root = Path(__file__).resolve().parents[2] / "templates" / "email"
     subjects = [
         line.split(":", 1)[1].strip()
         for path in sorted(root.glob("*.md"))

@@ -35,7 +35,7 @@ from nurture.plans.urgency import Facts
 from nurture.web import create_app
 from web_helpers import LOOPBACK
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 TUESDAY_10 = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)  # 10:00 in Miami
 runner = CliRunner()
 

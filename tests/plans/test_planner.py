@@ -13,7 +13,7 @@ from nurture.models import Lead
 from nurture.plans.planner import PastMessage, plan
 from nurture.plans.sequences import load_catalog
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CATALOG = load_catalog(ROOT / "schedules")
 ON = SimpleNamespace(email_quiet_hours=True)
 BOTH = {"sms", "email"}

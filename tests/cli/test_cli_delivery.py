@@ -25,7 +25,7 @@ from sqlalchemy import select as sa_select
 
 runner = CliRunner()
 NOW = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from nurture.intake.csv_import import ImportInterrupted, import_text
 from nurture.db import session_scope
 from nurture.models import DeliveryEvent, Lead, Message
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 from import_bench import generate  # noqa: E402  (the bench's own generator: varied states, stages, dates)
 
 NOW = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)

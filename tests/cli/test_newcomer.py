@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 #: httpx (FastAPI's TestClient) comes only with the test extras: here it cannot be imported.
 WITHOUT_HTTPX = "import sys; sys.modules['httpx'] = None; from nurture.cli import main; main()"

@@ -20,7 +20,7 @@ from nurture.models import Message
 from nurture.plans.sequences import SequenceError, load_catalog_uncached
 from nurture.content.variants import assign, choose, weights_for
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
 
 

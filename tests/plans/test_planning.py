@@ -236,7 +236,7 @@ def test_retier_all_replans_a_lead_whose_planned_messages_have_another_tier_once
 
 def post_sale_catalog(tmp_path: Path):
     folder = tmp_path / "schedules"
-    shutil.copytree(Path(__file__).resolve().parents[1] / "schedules", folder)
+    shutil.copytree(Path(__file__).resolve().parents[2] / "schedules", folder)
     (folder / "after.yaml").write_text(
         "name: after-sale\nphase: post_sale\nsteps:\n"
         "  - {id: checkin, channel: email, template: email/next_steps, after: 2d, window: '12:00-17:00'}\n"

@@ -17,7 +17,7 @@ from nurture.content import RenderError, TemplateStore, lint, sample_leads
 from nurture.content.limits import RenderLimits
 from nurture.models import Lead
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
 MB = 1024 * 1024
 

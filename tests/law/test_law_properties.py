@@ -20,7 +20,7 @@ from nurture.plans.planner import plan
 from nurture.law import Outgoing, Rulebook, check_message
 from nurture.plans.sequences import load_catalog
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CATALOG = load_catalog(ROOT / "schedules")
 BOOK = Rulebook(policy="strict", email_quiet_hours=True)
 CHECK = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])

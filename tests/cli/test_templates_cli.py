@@ -14,7 +14,7 @@ from nurture.cli import app
 from nurture.config import get_settings
 from nurture.models import Lead
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture

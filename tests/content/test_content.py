@@ -25,7 +25,7 @@ from nurture.content import (
 from nurture.models import Lead
 from nurture.content.tokens import verify_link_token, verify_unsubscribe_token
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = ROOT / "templates"
 NOW = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
 SECRET = "test-secret"
