@@ -15,7 +15,7 @@ Under the root, the four distinctions a caller acts on; every error class sits u
     │   ├── InvalidToken (ValueError)            content/tokens.py
     │   ├── WebhookRefused                       web/verification.py
     │   └── InboxError                           conversations/inbox.py
-    └── OperatorError       the operator's to fix (settings, credentials, marketers' files, law.yaml)
+    └── OperatorError       the operator's to fix (settings, credentials, marketers' files, the law files)
         ├── ChannelError (auth=True)             delivery/channels/base.py
         ├── SequenceError (ValueError)           plans/sequences.py
         ├── RenderError                          content/store.py
@@ -45,4 +45,4 @@ class InputError(NurtureError):
 
 
 class OperatorError(NurtureError):
-    """The operator must fix something (a setting, a credential, a template, a schedule, law.yaml)."""
+    """The operator must fix something (a setting, a credential, a template, a schedule, a law file)."""

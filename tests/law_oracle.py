@@ -1,6 +1,6 @@
 """The tests' own reading of the law: may a text go out at this moment to someone in this state and
 zone? Built only on tests/statute_table.py (read from the statutes) and the `holidays` calendar,
-never on nurture's rules, so a wrong entry in nurture/law/law.yaml fails a test."""
+never on nurture's rules, so a wrong entry in nurture/law/jurisdictions/ fails a test."""
 
 from __future__ import annotations
 

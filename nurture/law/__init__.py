@@ -1,4 +1,4 @@
-"""The rules of contacting a lead: the law as data (law.yaml), where a lead may be, legal hours,
+"""The rules of contacting a lead: the law as data (jurisdictions/, one file per jurisdiction), where a lead may be, legal hours,
 caps, and the rulebook the planner and the send gate both ask."""
 
 from nurture.law.caps import CAP_WINDOW, DEFAULT_CAPS, MIN_GAP, CapBook, Caps, Limits

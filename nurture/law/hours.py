@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 import holidays as holiday_data
 
+from nurture.law.holidays import named_days
 from nurture.law.statutes import Hours, Law, LawRule
 
 #: How far ahead next_open looks for an open minute before it gives up.
@@ -66,6 +67,8 @@ def holidays_of(where: str, year: int) -> dict[date, str]:
 def _holiday(rule: LawRule, day: date) -> str | None:
     if rule.holidays == "none":
         return None
+    if isinstance(rule.holidays, tuple):  # the holidays the statute itself lists
+        return named_days(rule.holidays, day.year, rule.holidays_observed).get(day)
     where = "US" if rule.holidays == "federal" else rule.where
     return holidays_of(where, day.year).get(day)
 

@@ -10,7 +10,7 @@ A step may also give a local `window` ("10:00-18:00") or time (`at: "10:00"`), a
 by the catch-up rule) and `variants` (the weights of the template's A/B variants, e.g.
 {a: 70, b: 30}; without it every variant file beside the template gets an equal share).
 Every problem is reported with its file, step id and what is wrong.
-A window only makes a sequence quieter: the legal hours (nurture/law/law.yaml) always apply.
+A window only makes a sequence quieter: the legal hours (nurture/law/jurisdictions/) always apply.
 """
 
 from __future__ import annotations

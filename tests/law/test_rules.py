@@ -1,5 +1,5 @@
 """The rulebook: legal hours by state (windows, Sundays, holidays, blackouts), where a lead may be,
-caps and the gap. Expected values are written from the statutes' words, not read from law.yaml."""
+caps and the gap. Expected values are written from the statutes' words, not read from the law files."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 keeps the legal hours and caps, sends deadline content only before the sale, and never repeats a step.
 
 The oracle is the statute table in tests/statute_table.py (written from the statutes, independently
-of nurture/law/law.yaml) and a rolling-window count written here."""
+of nurture/law/jurisdictions/) and a rolling-window count written here."""
 
 from __future__ import annotations
 

@@ -1,0 +1,116 @@
+"""The law files (nurture/law/jurisdictions/, docs/law.md): each one loads, a wrong one is refused
+with the file, the rule and the problem named, and holidays a statute lists by name fall on the
+days written out here by hand from the calendar (never from the product's own computation)."""
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+import yaml
+
+from nurture.law.holidays import NAMED_HOLIDAYS, named_days
+from nurture.law.statutes import LAW_DIR, LawError, build_law, load_law, parse_jurisdiction
+
+RULE = {
+    "id": "zz-hours", "title": "A statute", "citation": "Stat. § 1", "source": "https://example.org/stat",
+    "reviewed": date(2026, 12, 7), "effective": date(2020, 1, 1), "covers": "texts",
+    "hours": {"weekday": "09:00-20:00"}, "quote": "between 9 a.m. and 8 p.m.",
+}
+FILE = {"code": "OR", "name": "Oregon", "reviewed": date(2026, 12, 7), "finding": "rules",
+        "summary": "9:00-20:00 on weekdays.", "checked": [], "rules": [RULE]}
+
+
+def refused(file: str = "OR.yaml", **changes) -> str:
+    with pytest.raises(LawError) as exc:
+        parse_jurisdiction({**FILE, **changes}, file)
+    return str(exc.value)
+
+
+def test_every_shipped_file_loads_and_names_its_jurisdiction():
+    law = load_law()
+    files = sorted(p.stem for p in LAW_DIR.glob("*.yaml"))
+    assert "US" in files and law.federal.citation.startswith("47 CFR 64.1200")
+    assert sorted(law.jurisdictions) == [f for f in files if f != "US"]
+    for code, j in law.jurisdictions.items():
+        assert j.summary and j.reviewed <= date.today()
+        assert j.finding == "rules" and j.rules or j.finding == "federal_only" and j.checked, code
+        for rule in j.rules:
+            assert rule.quote and rule.source.startswith("http") and rule.covers in ("texts", "calls", "prerecorded")
+
+
+def test_a_file_without_what_a_rule_needs_is_refused_with_its_place():
+    assert "OR.yaml rule 1: unknown key(s) colour" in refused(rules=[{**RULE, "colour": "red"}])
+    no_covers = {k: v for k, v in RULE.items() if k != "covers"}
+    assert "OR.yaml rule 1: covers is required" in refused(rules=[no_covers])
+    assert "covers is one of texts, calls, prerecorded, not 'faxes'" in refused(rules=[{**RULE, "covers": "faxes"}])
+    assert "clock is one of local, standard" in refused(rules=[{**RULE, "clock": "solar"}])
+    assert "unknown holiday(s) arbor_day" in refused(rules=[{**RULE, "holidays": ["flag_day", "arbor_day"]}])
+    assert "finding is rules but there are none" in refused(rules=[])
+    assert "federal_only has no rules and lists what was checked" in refused(finding="federal_only")
+    assert "federal_only has no rules and lists what was checked" in refused(finding="federal_only", rules=[])
+    assert "OR.yaml: holds code WA: the file must be named WA.yaml" in refused(code="WA")
+    assert "is not US or a state or territory code" in refused("XX.yaml", code="XX")
+
+
+def test_a_federal_only_finding_says_what_was_read():
+    j = parse_jurisdiction({**FILE, "finding": "federal_only", "rules": [], "checked": [
+        {"citation": "ORS 646.569", "source": "https://example.org/ors", "note": "do-not-call only"}]}, "OR.yaml")
+    assert j.rules == () and j.checked[0].citation == "ORS 646.569"
+
+
+def test_a_rule_id_used_in_two_files_is_refused():
+    federal = parse_jurisdiction(yaml.safe_load((LAW_DIR / "US.yaml").read_text()), "US.yaml")
+    oregon = parse_jurisdiction(FILE, "OR.yaml")
+    washington = parse_jurisdiction({**FILE, "code": "WA", "name": "Washington"}, "WA.yaml")
+    with pytest.raises(LawError, match="rule id 'zz-hours' is used twice"):
+        build_law([federal, oregon, washington])
+
+
+def test_a_folder_without_law_files_is_refused(tmp_path: Path):
+    with pytest.raises(LawError, match="no law files"):
+        load_law.__wrapped__(tmp_path)
+
+
+# The days each named holiday fell or falls on, read off a calendar by hand.
+BY_HAND = {
+    2027: {"new_years_day": date(2027, 1, 1), "battle_of_new_orleans": date(2027, 1, 8),
+           "mlk_day": date(2027, 1, 18), "lincolns_birthday": date(2027, 2, 12),
+           "presidents_day": date(2027, 2, 15), "mardi_gras": date(2027, 2, 9),
+           "good_friday": date(2027, 3, 26), "memorial_day": date(2027, 5, 31), "flag_day": date(2027, 6, 14),
+           "juneteenth": date(2027, 6, 19), "independence_day": date(2027, 7, 4),
+           "huey_p_long_day": date(2027, 8, 30), "labor_day": date(2027, 9, 6),
+           "columbus_day": date(2027, 10, 11), "all_saints_day": date(2027, 11, 1),
+           "election_day": date(2027, 11, 2), "veterans_day": date(2027, 11, 11),
+           "thanksgiving": date(2027, 11, 25), "day_after_thanksgiving": date(2027, 11, 26),
+           "christmas_eve": date(2027, 12, 24), "christmas": date(2027, 12, 25)},
+    2028: {"mlk_day": date(2028, 1, 17), "presidents_day": date(2028, 2, 21), "mardi_gras": date(2028, 2, 29),
+           "good_friday": date(2028, 4, 14), "memorial_day": date(2028, 5, 29), "labor_day": date(2028, 9, 4),
+           "columbus_day": date(2028, 10, 9), "election_day": date(2028, 11, 7),
+           "thanksgiving": date(2028, 11, 23), "day_after_thanksgiving": date(2028, 11, 24)},
+    2029: {"mlk_day": date(2029, 1, 15), "inauguration_day": date(2029, 1, 20), "presidents_day": date(2029, 2, 19),
+           "mardi_gras": date(2029, 2, 13), "good_friday": date(2029, 3, 30), "memorial_day": date(2029, 5, 28),
+           "labor_day": date(2029, 9, 3), "columbus_day": date(2029, 10, 8), "election_day": date(2029, 11, 6),
+           "thanksgiving": date(2029, 11, 22), "day_after_thanksgiving": date(2029, 11, 23)},
+}
+
+
+@pytest.mark.parametrize("year", sorted(BY_HAND))
+def test_named_holidays_fall_on_the_days_a_calendar_gives(year):
+    for name, day in BY_HAND[year].items():
+        assert named_days((name,), year).keys() == {day}, (name, year)
+
+
+def test_every_named_holiday_is_dated_by_hand_at_least_once():
+    assert set(NAMED_HOLIDAYS) == {name for days in BY_HAND.values() for name in days}
+
+
+def test_inauguration_day_only_follows_a_presidential_election():
+    assert named_days(("inauguration_day",), 2027) == {}
+    assert named_days(("inauguration_day",), 2028) == {}
+
+
+def test_an_observed_list_adds_the_weekday_a_weekend_holiday_moves_to():
+    # July 4, 2027 is a Sunday: observed Monday July 5; Christmas 2027 is a Saturday: Friday Dec 24.
+    assert set(named_days(("independence_day", "christmas"), 2027, observed=True)) == {
+        date(2027, 7, 4), date(2027, 7, 5), date(2027, 12, 25), date(2027, 12, 24)}
+    assert set(named_days(("independence_day", "christmas"), 2027)) == {date(2027, 7, 4), date(2027, 12, 25)}
