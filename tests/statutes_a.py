@@ -100,7 +100,8 @@ STATUTES = {
            notes="Recorded messages only (305/5(a),(c)). 305/20(a): the Act 'shall not apply' to autodialer calls "
                  "'(1) made in response to an express request of the person called; (2) made to any person with "
                  "whom the telephone solicitor has a prior or existing business relationship'; 20(b) keeps only "
-                 "15(d). In force by P.A. 91-182 (eff. 2000-01-01), which amended § 15."),
+                 "15(d). In force by P.A. 91-182 (eff. 2000-01-01), which amended § 15. Secondary: usestello.com "
+                 "(reviewed 2026-04-08) lists Illinois as 9 a.m.-9 p.m. citing 815 ILCS 305."),
     ],
 }
 
