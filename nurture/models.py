@@ -141,6 +141,11 @@ class LeadBase(SQLModel):
     city: str | None = Field(default=None, max_length=100)
     state: str | None = Field(default=None, max_length=2)
     zip: str | None = Field(default=None, max_length=10)
+    # Where the lead gets mail, when known (it may not be the property): another place the lead may be.
+    mailing_street: str | None = Field(default=None, max_length=200)
+    mailing_city: str | None = Field(default=None, max_length=100)
+    mailing_state: str | None = Field(default=None, max_length=2)
+    mailing_zip: str | None = Field(default=None, max_length=10)
     mortgage_balance_cents: int | None = Field(default=None, sa_type=sa.BigInteger)
     estimated_value_cents: int | None = Field(default=None, sa_type=sa.BigInteger)
     payment_status: str | None = Field(default=None, max_length=30)

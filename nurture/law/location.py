@@ -2,8 +2,9 @@
 
 The TCPA counts hours "at the called party's location", and a pre-foreclosure homeowner may not
 live at the property. So the rules look at every place known: the property's state, the ZIP's
-state and the phone's area code (Florida, for one, presumes a Florida area code is a Florida
-resident), and at every zone the ZIP or the area code may be in. The strictest of them applies.
+state, the mailing address's state and ZIP, and the phone's area code (Florida, for one, presumes a
+Florida area code is a Florida resident), and at every zone a ZIP or the area code may be in. The
+strictest of them applies.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import zipcodes
@@ -30,7 +32,7 @@ class Place:
     """A state the lead may be in, and what says so."""
 
     state: str
-    source: str  # "property address", "ZIP 33101", "area code 850"
+    source: str  # "the property address", "ZIP 33101", "the mailing address", "mailing ZIP 33101", "area code 850"
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,20 +99,30 @@ def area_code_place(area_code: str) -> tuple[str, tuple[str, ...]] | None:
     return _area_codes().get(area_code)
 
 
-def locate(state: str | None, zip_code: str | None, phone: str | None, timezone: str | None) -> Location:
-    """Every place the lead's facts point to (pure). Only the phone's area code (or, for a code the
-    data does not know, its number block's zone) matters, so the answer is cached on that: every
-    lead with the same state, ZIP, area code and zone shares one."""
+def locate(state: str | None, zip_code: str | None, phone: str | None, timezone: str | None, *,
+           mailing_state: str | None = None, mailing_zip: str | None = None) -> Location:
+    """Every place the lead's facts point to (pure): the property's state and ZIP, the mailing
+    address's state and ZIP, the phone. Only the phone's area code (or, for a code the data does not
+    know, its number block's zone) matters, so the answer is cached on that: every lead with the
+    same states, ZIPs, area code and zone shares one."""
     code = area_code_of(phone) if phone else None
     single = None
     if phone and not (code and area_code_place(code)):
         single = zone_from_phone(phone)
-    return _locate(state, zip_code[:5] if zip_code else None, code, single, timezone)
+    return _locate(state, zip_code[:5] if zip_code else None, code, single, timezone,
+                   mailing_state, mailing_zip[:5] if mailing_zip else None)
+
+
+def locate_lead(lead: Any) -> Location:
+    """locate() of a lead: a Lead, a LeadSnapshot, or anything with state, zip, phone and timezone
+    (a stand-in without the mailing columns, such as a preview or a test's, has no mailing address)."""
+    return locate(lead.state, lead.zip, lead.phone, lead.timezone,
+                  mailing_state=getattr(lead, "mailing_state", None), mailing_zip=getattr(lead, "mailing_zip", None))
 
 
 @lru_cache(maxsize=20_000)
 def _locate(state: str | None, zip5: str | None, code: str | None, single: str | None,
-            timezone: str | None) -> Location:
+            timezone: str | None, mailing_state: str | None, mailing_zip5: str | None) -> Location:
     places: list[Place] = []
     zones: list[tuple[str, str]] = []
     if state:
@@ -120,6 +132,13 @@ def _locate(state: str | None, zip5: str | None, code: str | None, single: str |
         places.append(Place(info["state"], f"ZIP {zip5}"))
         if info.get("timezone"):
             zones.append((info["timezone"], f"ZIP {zip5}"))
+    if mailing_state:
+        places.append(Place(mailing_state.upper(), "the mailing address"))
+    mailing = zip_info(mailing_zip5) if mailing_zip5 else None
+    if mailing:
+        places.append(Place(mailing["state"], f"mailing ZIP {mailing_zip5}"))
+        if mailing.get("timezone"):
+            zones.append((mailing["timezone"], f"mailing ZIP {mailing_zip5}"))
     known = area_code_place(code) if code else None
     if known:
         home, code_zones = known

@@ -19,7 +19,7 @@ from nurture.clock import now as clock_now
 from nurture.law.caps import DEFAULT_CAPS, CapBook, Caps, Limits
 from nurture.law.hours import Blackout, ContactHours
 from nurture.law.statutes import Law, load_law
-from nurture.law.location import Location, locate
+from nurture.law.location import Location, locate_lead
 from nurture.lateness import is_late
 from nurture.localtime import local_midnight, zone
 from nurture.config import get_settings
@@ -151,10 +151,10 @@ class Rulebook:
                    email_quiet_hours=bool(getattr(settings, "email_quiet_hours", True)))
 
     def for_lead(self, lead: Any, *, consented: bool) -> LeadRules:
-        """The rules for `lead` (a Lead or anything with state, zip, phone and timezone)."""
+        """The rules for `lead` (a Lead or anything with state, zip, phone and timezone; see locate_lead)."""
         # Keyed on where the lead may be, not on the lead: leads of the same places share their
         # rules, and so the legal hours each rules object has already worked out.
-        location = locate(lead.state, lead.zip, lead.phone, lead.timezone)
+        location = locate_lead(lead)
         key = (location, consented)
         found = self._cache.get(key)
         if found is None:

@@ -122,6 +122,8 @@ class _Where(NamedTuple):
     zip: str | None
     phone: str | None
     timezone: str | None
+    mailing_state: str | None = None
+    mailing_zip: str | None = None
 
 
 class _Chain:

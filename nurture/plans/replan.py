@@ -22,7 +22,7 @@ from nurture.db import one_of
 from nurture.lateness import is_late
 from nurture.models import PAST_PLANNING_STATES, WAITING_STATES, DeliveryEvent, Lead, Message, Suppression, stored_id
 from nurture.plans.planner import Plan, PastMessage, PlannedMessage, SkippedStep, plan
-from nurture.law import blackouts, consent, locate
+from nurture.law import blackouts, consent, locate_lead
 from nurture.law import RESERVED_SEQUENCES, STOP_CONFIRMATION_STEP, LeadRules, Rulebook, message_kind
 from nurture.plans.sequences import Catalog, default_catalog
 from nurture.plans.urgency import Facts, UrgencyRules
@@ -455,7 +455,7 @@ BLACKOUT_BATCH = 500
 
 def replan_state(session_factory: Callable[[], AbstractContextManager[Session]], state: str, *, now: datetime, cause: str,
                  progress: Callable[[int], None] | None = None) -> int:
-    """Re-plan every active lead who may be in `state` (property, ZIP or area code), in batches.
+    """Re-plan every active lead who may be in `state` (property, mailing address, ZIPs or area code), in batches.
 
     Each batch is its own transaction (`session_factory()` gives a Session, committed here per
     batch), so a long list never holds the scheduler's claims. Returns how many were re-planned.
@@ -469,7 +469,7 @@ def replan_state(session_factory: Callable[[], AbstractContextManager[Session]],
             if not leads:
                 return done
             after = leads[-1].id
-            mine = [lead for lead in leads if state in locate(lead.state, lead.zip, lead.phone, lead.timezone).states]
+            mine = [lead for lead in leads if state in locate_lead(lead).states]
             if mine:
                 replan_many(session, [(lead, cause) for lead in mine], now=now)
                 session.commit()
