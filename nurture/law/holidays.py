@@ -45,6 +45,7 @@ NAMED_HOLIDAYS: dict[str, tuple[str, Callable[[int], date | None]]] = {
     "inauguration_day": ("Inauguration Day", _inauguration_day),
     "lincolns_birthday": ("Lincoln's Birthday", _fixed(2, 12)),
     "presidents_day": ("Presidents' Day", _nth(0, 3, 2)),
+    "arbor_day": ("Arbor Day", _nth(4, -1, 4)),
     "mardi_gras": ("Mardi Gras", lambda year: easter(year) - timedelta(days=47)),
     "good_friday": ("Good Friday", lambda year: easter(year) - timedelta(days=2)),
     "memorial_day": ("Memorial Day", _nth(0, -1, 5)),

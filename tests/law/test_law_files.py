@@ -44,7 +44,7 @@ def test_a_file_without_what_a_rule_needs_is_refused_with_its_place():
     assert "OR.yaml rule 1: covers is required" in refused(rules=[no_covers])
     assert "covers is one of texts, calls, prerecorded, not 'faxes'" in refused(rules=[{**RULE, "covers": "faxes"}])
     assert "clock is one of local, standard" in refused(rules=[{**RULE, "clock": "solar"}])
-    assert "unknown holiday(s) arbor_day" in refused(rules=[{**RULE, "holidays": ["flag_day", "arbor_day"]}])
+    assert "unknown holiday(s) groundhog_day" in refused(rules=[{**RULE, "holidays": ["flag_day", "groundhog_day"]}])
     assert "finding is rules but there are none" in refused(rules=[])
     assert "federal_only has no rules and lists what was checked" in refused(finding="federal_only")
     assert "federal_only has no rules and lists what was checked" in refused(finding="federal_only", rules=[])
@@ -75,7 +75,7 @@ def test_a_folder_without_law_files_is_refused(tmp_path: Path):
 BY_HAND = {
     2027: {"new_years_day": date(2027, 1, 1), "battle_of_new_orleans": date(2027, 1, 8),
            "mlk_day": date(2027, 1, 18), "lincolns_birthday": date(2027, 2, 12),
-           "presidents_day": date(2027, 2, 15), "mardi_gras": date(2027, 2, 9),
+           "presidents_day": date(2027, 2, 15), "mardi_gras": date(2027, 2, 9), "arbor_day": date(2027, 4, 30),
            "good_friday": date(2027, 3, 26), "memorial_day": date(2027, 5, 31), "flag_day": date(2027, 6, 14),
            "juneteenth": date(2027, 6, 19), "independence_day": date(2027, 7, 4),
            "huey_p_long_day": date(2027, 8, 30), "labor_day": date(2027, 9, 6),
@@ -83,11 +83,11 @@ BY_HAND = {
            "election_day": date(2027, 11, 2), "veterans_day": date(2027, 11, 11),
            "thanksgiving": date(2027, 11, 25), "day_after_thanksgiving": date(2027, 11, 26),
            "christmas_eve": date(2027, 12, 24), "christmas": date(2027, 12, 25)},
-    2028: {"mlk_day": date(2028, 1, 17), "presidents_day": date(2028, 2, 21), "mardi_gras": date(2028, 2, 29),
+    2028: {"arbor_day": date(2028, 4, 28), "mlk_day": date(2028, 1, 17), "presidents_day": date(2028, 2, 21), "mardi_gras": date(2028, 2, 29),
            "good_friday": date(2028, 4, 14), "memorial_day": date(2028, 5, 29), "labor_day": date(2028, 9, 4),
            "columbus_day": date(2028, 10, 9), "election_day": date(2028, 11, 7),
            "thanksgiving": date(2028, 11, 23), "day_after_thanksgiving": date(2028, 11, 24)},
-    2029: {"mlk_day": date(2029, 1, 15), "inauguration_day": date(2029, 1, 20), "presidents_day": date(2029, 2, 19),
+    2029: {"arbor_day": date(2029, 4, 27), "mlk_day": date(2029, 1, 15), "inauguration_day": date(2029, 1, 20), "presidents_day": date(2029, 2, 19),
            "mardi_gras": date(2029, 2, 13), "good_friday": date(2029, 3, 30), "memorial_day": date(2029, 5, 28),
            "labor_day": date(2029, 9, 3), "columbus_day": date(2029, 10, 8), "election_day": date(2029, 11, 6),
            "thanksgiving": date(2029, 11, 22), "day_after_thanksgiving": date(2029, 11, 23)},
