@@ -37,6 +37,10 @@ Street = Annotated[str | None, typer.Option("--street", help="Property street ad
 City = Annotated[str | None, typer.Option("--city")]
 State = Annotated[str | None, typer.Option("--state", help="Property state, two letters (FL).")]
 Zip = Annotated[str | None, typer.Option("--zip", help="Property ZIP; sets the lead's time zone.")]
+MailingStreet = Annotated[str | None, typer.Option("--mailing-street", help="Mailing street address, when not the property's.")]
+MailingCity = Annotated[str | None, typer.Option("--mailing-city")]
+MailingState = Annotated[str | None, typer.Option("--mailing-state", help="Mailing state, two letters; its rules apply too.")]
+MailingZip = Annotated[str | None, typer.Option("--mailing-zip", help="Mailing ZIP; its state's rules and its zone apply too.")]
 Balance = Annotated[str | None, typer.Option("--balance", help="Mortgage balance, e.g. 425000.00.")]
 Value = Annotated[str | None, typer.Option("--value", help="Estimated home value.")]
 Payment = Annotated[str | None, typer.Option("--payment-status", help="current, about_to_fall_behind or behind.")]
@@ -69,6 +73,9 @@ def _body(**opts: Any) -> dict[str, Any]:
     prop = {k: opts[k] for k in ("street", "city", "state", "zip") if opts.get(k) is not None}
     if prop:
         body["property"] = prop
+    mailing = {k: opts[f"mailing_{k}"] for k in ("street", "city", "state", "zip") if opts.get(f"mailing_{k}") is not None}
+    if mailing:
+        body["mailing_address"] = mailing
     fc = {}
     if opts.get("stage") is not None:
         fc["stage"] = opts["stage"]
@@ -103,6 +110,8 @@ def _fail_intake(exc: IntakeError) -> None:
 def add(
     first_name: FirstName = None, last_name: LastName = None, email: Email = None, phone: Phone = None,
     street: Street = None, city: City = None, state: State = None, zip: Zip = None,
+    mailing_street: MailingStreet = None, mailing_city: MailingCity = None, mailing_state: MailingState = None,
+    mailing_zip: MailingZip = None,
     balance: Balance = None, value: Value = None, payment_status: Payment = None, months_behind: Months = None,
     hardship: Hardship = None, stage: Stage = None, sale_date: SaleDate = None,
     sms_consent_text: ConsentText = None, sms_consent_source_url: ConsentUrl = None,
@@ -134,6 +143,8 @@ def update(
     ref: Annotated[str, typer.Argument(help="Lead id, phone or email.")],
     first_name: FirstName = None, last_name: LastName = None, email: Email = None, phone: Phone = None,
     street: Street = None, city: City = None, state: State = None, zip: Zip = None,
+    mailing_street: MailingStreet = None, mailing_city: MailingCity = None, mailing_state: MailingState = None,
+    mailing_zip: MailingZip = None,
     balance: Balance = None, value: Value = None, payment_status: Payment = None, months_behind: Months = None,
     hardship: Hardship = None, stage: Stage = None, sale_date: SaleDate = None,
     sms_consent_text: ConsentText = None, sms_consent_source_url: ConsentUrl = None,
@@ -234,7 +245,8 @@ def show(
         ("lead", f"#{data['id']} {lead.full_name} ({data['status']}"
                  + (f": {data['status_reason']}" if data["status_reason"] else "") + ")"),
         ("phone", data["phone"] or "-"), ("email", data["email"] or "-"),
-        ("property", ", ".join(str(v) for v in (prop["street"], prop["city"], prop["state"], prop["zip"]) if v) or "-"),
+        ("property", _address(prop) or "-"),
+        *([("mailing address", _address(data["mailing_address"]))] if _address(data["mailing_address"]) else []),
         ("time zone", data["timezone"] or "unknown: no ZIP, state or geographic area code (no texts until one is added)"),
         ("balance / value", f"{dollars(data['mortgage_balance'])} / {dollars(data['estimated_value'])}"
                             + (f" (gap {dollars(data['equity_gap'])})" if data["equity_gap"] else "")),
@@ -284,6 +296,11 @@ def show(
         table.add_row(item["local"], item["state"], item["channel"], item["template"], item.get("reason") or "")
     if data["timeline"]:
         console.print(table)
+
+
+def _address(parts: dict[str, Any]) -> str:
+    """An address on one line ("" when no part is known)."""
+    return ", ".join(str(parts[k]) for k in ("street", "city", "state", "zip") if parts[k])
 
 
 class _RowsPerSecond(ProgressColumn):

@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from nurture.intake.leads import lead_by_id
-from nurture.intake.schema import parse_money, plausible_dates
+from nurture.intake.schema import normalize_phone, parse_money, plausible_dates
 from nurture.geo import derive_timezone, zip_info
 from nurture.cli.common import console, err_console, fail, out, print_json
 from nurture.clock import now as clock_now
@@ -34,9 +34,10 @@ WIDTH = 170
 def _wide() -> Console:
     return console if console.is_terminal and console.width >= WIDTH else Console(width=WIDTH)
 
-def timezone_for(state: str | None, zip_code: str | None) -> str | None:
-    """The lead's IANA zone, by intake's rule (ZIP, else the state's main zone; None when neither says)."""
-    return derive_timezone(zip_code, None, state)
+def timezone_for(state: str | None, zip_code: str | None, phone: str | None = None) -> str | None:
+    """The lead's IANA zone, by intake's rule (ZIP, else the phone's area code, else the state's main
+    zone; None when none says)."""
+    return derive_timezone(zip_code, phone, state)
 
 
 def _catalog() -> Catalog:
@@ -102,6 +103,9 @@ def preview(
     sale_date: str | None = typer.Option(None, "--sale-date", help="Foreclosure sale date, YYYY-MM-DD."),
     state: str | None = typer.Option(None, "--state", help="Property state, e.g. FL."),
     zip_code: str | None = typer.Option(None, "--zip", help="Property ZIP code (sets the time zone)."),
+    phone: str | None = typer.Option(None, "--phone", help="The lead's phone: its area code's state and zones apply too."),
+    mailing_state: str | None = typer.Option(None, "--mailing-state", help="Mailing address state: its rules apply too."),
+    mailing_zip: str | None = typer.Option(None, "--mailing-zip", help="Mailing address ZIP: its state's rules and its zone apply too."),
     payment_status: str | None = typer.Option(None, "--payment-status", help="current, about_to_fall_behind, behind."),
     months_behind: int | None = typer.Option(None, "--months-behind", min=0),
     foreclosure_stage: str | None = typer.Option(None, "--foreclosure-stage", help="none, pre_foreclosure, notice_of_default, sale_scheduled."),
@@ -121,7 +125,8 @@ def preview(
     else:
         lead, allowed, moment = _hypothetical(
             sale_date, state, zip_code, payment_status, months_behind, foreclosure_stage, hardship,
-            enrolled_at, balance, value, channels, at,
+            enrolled_at, balance, value, channels, at, phone=phone, mailing_state=mailing_state,
+            mailing_zip=mailing_zip,
         )
         notes = {c: "not in --channels" for c in ("sms", "email") if c not in allowed}
         # A hypothetical lead is planned without the database: declared blackouts are not applied.
@@ -153,21 +158,17 @@ def _existing(
 def _hypothetical(
     sale_date: str | None, state: str | None, zip_code: str | None, payment_status: str | None,
     months_behind: int | None, foreclosure_stage: str | None, hardship: list[str], enrolled_at: str | None,
-    balance: str | None, value: str | None, channels: str, at: str | None,
+    balance: str | None, value: str | None, channels: str, at: str | None, *, phone: str | None = None,
+    mailing_state: str | None = None, mailing_zip: str | None = None,
 ) -> tuple[Lead, set[str], datetime]:
-    if state is not None and (len(state) != 2 or not state.isalpha()):
-        fail(f"--state {state!r} is not a two-letter state code")
-    state = state.upper() if state else None
-    if zip_code is not None and not (zip_code.isascii() and zip_code.replace("-", "").isdecimal()):
-        fail(f"--zip {zip_code!r} is not a ZIP code like 33101")  # the ZIP library panics on other digits
-    if zip_code is not None:
-        info = zip_info(zip_code[:5])
-        if info is None:
-            fail(f"--zip {zip_code!r} is not a known US ZIP code")
-        if state is not None and info["state"] != state:
-            fail(f"--zip {zip_code} is in {info['state']}, not {state}")
-        state = info["state"]  # as intake does: a ZIP alone brings its state's rules
-    tz_name = timezone_for(state, zip_code)
+    state, zip_code = _address(state, zip_code, "--")
+    mailing_state, mailing_zip = _address(mailing_state, mailing_zip, "--mailing-")
+    if phone is not None:
+        try:
+            phone = normalize_phone(phone)
+        except ValueError as exc:
+            fail(f"--phone: {exc}")
+    tz_name = timezone_for(state, zip_code, phone)
     sale = _parse_date(sale_date, "--sale-date")
     for h in hardship:
         _choice(h, Hardship, "--hardship")
@@ -181,6 +182,9 @@ def _hypothetical(
         first_name="Preview",
         state=state,
         zip=zip_code,
+        phone=phone,
+        mailing_state=mailing_state,
+        mailing_zip=mailing_zip,
         timezone=tz_name,
         sale_date=sale,
         payment_status=_choice(payment_status, PaymentStatus, "--payment-status"),
@@ -196,11 +200,30 @@ def _hypothetical(
     return lead, allowed, moment
 
 
+def _address(state: str | None, zip_code: str | None, flag: str) -> tuple[str | None, str | None]:
+    """A state and ZIP given as `{flag}state` and `{flag}zip`, checked as intake checks them; a ZIP
+    alone brings its state (as intake does: its state's rules apply)."""
+    if state is not None and (len(state) != 2 or not state.isalpha()):
+        fail(f"{flag}state {state!r} is not a two-letter state code")
+    state = state.upper() if state else None
+    if zip_code is not None and not (zip_code.isascii() and zip_code.replace("-", "").isdecimal()):
+        fail(f"{flag}zip {zip_code!r} is not a ZIP code like 33101")  # the ZIP library panics on other digits
+    if zip_code is not None:
+        info = zip_info(zip_code[:5])
+        if info is None:
+            fail(f"{flag}zip {zip_code!r} is not a known US ZIP code")
+        if state is not None and info["state"] != state:
+            fail(f"{flag}zip {zip_code} is in {info['state']}, not {state}")
+        state = info["state"]
+    return state, zip_code
+
+
 def _as_json(lead: Lead, result: Plan, history: list[PastMessage], moment: datetime) -> dict[str, Any]:
     tz = zone(lead.timezone)
     return {
         "lead": {
-            "id": lead.id, "state": lead.state, "zip": lead.zip, "timezone": lead.timezone,
+            "id": lead.id, "state": lead.state, "zip": lead.zip, "phone": lead.phone,
+            "mailing_state": lead.mailing_state, "mailing_zip": lead.mailing_zip, "timezone": lead.timezone,
             "sale_date": lead.sale_date, "payment_status": lead.payment_status,
             "months_behind": lead.months_behind, "foreclosure_stage": lead.foreclosure_stage,
             "hardships": lead.hardships, "status": lead.status, "enrolled_at": lead.enrolled_at,

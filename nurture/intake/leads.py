@@ -39,7 +39,8 @@ STATUS_REASON_MAX = 300
 # Fields whose change means the lead's messages must be planned again.
 PLAN_FIELDS = frozenset(
     {"sale_date", "foreclosure_stage", "payment_status", "months_behind", "status", "hardships",
-     "state", "zip", "timezone", "phone", "email", "mortgage_balance_cents", "estimated_value_cents"}
+     "state", "zip", "mailing_state", "mailing_zip", "timezone", "phone", "email", "mortgage_balance_cents",
+     "estimated_value_cents"}
 )
 
 
@@ -84,11 +85,12 @@ def _lead_values(lead_in: LeadIn) -> dict[str, Any]:
         values["estimated_value_cents"] = lead_in.estimated_value
     if lead_in.hardships is not None and "hardships" in given:
         values["hardships"] = sorted({h.value for h in lead_in.hardships})
-    if lead_in.property is not None:
-        for name in lead_in.property.model_fields_set:
-            value = getattr(lead_in.property, name)
-            if value is not None:
-                values[name] = value
+    for address, prefix in ((lead_in.property, ""), (lead_in.mailing_address, "mailing_")):
+        if address is not None:
+            for name in address.model_fields_set:
+                value = getattr(address, name)
+                if value is not None:
+                    values[prefix + name] = value
     if lead_in.foreclosure is not None:
         fc = lead_in.foreclosure
         if "stage" in fc.model_fields_set and fc.stage is not None:
@@ -191,6 +193,7 @@ class _Draft:
         self.first_name = ""
         self.last_name = ""
         self.email = self.phone = self.street = self.city = self.state = self.zip = None
+        self.mailing_street = self.mailing_city = self.mailing_state = self.mailing_zip = None
         self.mortgage_balance_cents = self.estimated_value_cents = None
         self.payment_status = self.months_behind = self.sale_date = None
         self.hardships: list[str] = []

@@ -186,7 +186,9 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
-class PropertyIn(_Strict):
+class AddressIn(_Strict):
+    """A US street address, each part optional: the property's, or the lead's mailing address."""
+
     street: str | None = None
     city: str | None = None
     state: str | None = None
@@ -218,7 +220,7 @@ class PropertyIn(_Strict):
         return m[1]
 
     @model_validator(mode="after")
-    def _zip_matches_state(self) -> PropertyIn:
+    def _zip_matches_state(self) -> AddressIn:
         info = zip_info(self.zip) if self.zip else None
         if info and self.state and info["state"] != self.state:
             raise ValueError(f"ZIP {self.zip} is in {info['state']}, not {self.state}")
@@ -303,7 +305,8 @@ class LeadIn(_Strict):
     last_name: str | None = None
     email: str | None = None
     phone: str | None = None
-    property: PropertyIn | None = None
+    property: AddressIn | None = None
+    mailing_address: AddressIn | None = None
     mortgage_balance: int | None = None  # cents once validated
     estimated_value: int | None = None
     payment_status: PaymentStatus | None = None
@@ -421,6 +424,17 @@ class TextRule:
     ascii_only: bool = False
 
 
+#: The body's addresses: each has street, city, state and zip, held to ADDRESS_RULES.
+ADDRESSES = ("property", "mailing_address")
+ADDRESS_RULES: dict[str, TextRule] = {
+    "street": TextRule(200),
+    "city": TextRule(100),
+    "state": TextRule(40),
+    # ASCII: the ZIP library panics (a Rust PanicException, which no `except Exception` stops) on
+    # other digits, such as Arabic-Indic ones, which a Unicode \d lets through.
+    "zip": TextRule(20, ascii_only=True),
+}
+
 # Every text field of the body. Each limit is at most the column that stores the value (a longer
 # value is refused here, not by PostgreSQL); fields with a format (phone, ZIP, dates, codes) get a
 # loose ceiling so that their own check explains what is wrong. README "Intake fields" lists them.
@@ -429,12 +443,7 @@ TEXT_RULES: dict[tuple[str, ...], TextRule] = {
     ("last_name",): TextRule(100),
     ("email",): TextRule(EMAIL_MAX),
     ("phone",): TextRule(40),
-    ("property", "street"): TextRule(200),
-    ("property", "city"): TextRule(100),
-    ("property", "state"): TextRule(40),
-    # ASCII: the ZIP library panics (a Rust PanicException, which no `except Exception` stops) on
-    # other digits, such as Arabic-Indic ones, which a Unicode \d lets through.
-    ("property", "zip"): TextRule(20, ascii_only=True),
+    **{(address, part): rule for address in ADDRESSES for part, rule in ADDRESS_RULES.items()},
     ("mortgage_balance",): TextRule(MONEY_TEXT_MAX, text_only=False),
     ("estimated_value",): TextRule(MONEY_TEXT_MAX, text_only=False),
     ("payment_status",): TextRule(40),

@@ -13,7 +13,7 @@ def _money(value: Any) -> str | None:
 
 
 def lead_json(lead: Lead, consents: list[Consent] | None = None) -> dict[str, Any]:
-    """The lead in the intake's shape (nested property and foreclosure), money as decimal strings."""
+    """The lead in the intake's shape (nested property, mailing address and foreclosure), money as decimal strings."""
     data: dict[str, Any] = {
         "id": lead.id,
         "first_name": lead.first_name,
@@ -21,6 +21,8 @@ def lead_json(lead: Lead, consents: list[Consent] | None = None) -> dict[str, An
         "email": lead.email,
         "phone": lead.phone,
         "property": {"street": lead.street, "city": lead.city, "state": lead.state, "zip": lead.zip},
+        "mailing_address": {"street": lead.mailing_street, "city": lead.mailing_city, "state": lead.mailing_state,
+                            "zip": lead.mailing_zip},
         "mortgage_balance": _money(lead.mortgage_balance),
         "estimated_value": _money(lead.estimated_value),
         "equity_gap": _money(lead.equity_gap),
