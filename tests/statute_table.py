@@ -59,6 +59,9 @@ holiday calendar.
 """
 from datetime import date, time
 
+import statutes_a
+import statutes_b
+import statutes_c
 from statute_versions import ALL_DAY_8_21, UNKNOWN_START, _all, _v  # noqa: F401 (part of this table's vocabulary)
 
 FEDERAL = {
@@ -78,6 +81,19 @@ FEDERAL = {
     "confirmed": True,
 }
 
+
+# 73 P.S. § 2245.2 (Act 73 of 2019, Telemarketer Registration Act) lists the holidays itself: "New Year's Day,
+# Dr. Martin Luther King, Jr. Day, Presidents' Day, Good Friday, Memorial Day, Flag Day, Independence Day, Labor
+# Day, Columbus Day, Election Day, Veterans Day, Thanksgiving Day and Christmas Day" (the list issue 21 quotes).
+PA_HOLIDAYS = ("new_years_day", "mlk_day", "presidents_day", "good_friday", "memorial_day", "flag_day",
+               "independence_day", "labor_day", "columbus_day", "election_day", "veterans_day", "thanksgiving",
+               "christmas")
+# La. R.S. 1:55(A): the days of public rest and legal holidays, with those kept only in some parishes or in
+# Baton Rouge (Mardi Gras, Inauguration Day) taken for the whole state, the stricter reading; Huey P. Long Day
+# (Aug 30) and All Saints' Day (Nov 1) as issue 21 lists them.
+LA_HOLIDAYS = ("new_years_day", "battle_of_new_orleans", "mlk_day", "presidents_day", "mardi_gras", "good_friday",
+               "memorial_day", "independence_day", "huey_p_long_day", "labor_day", "columbus_day",
+               "all_saints_day", "veterans_day", "thanksgiving", "christmas", "inauguration_day")
 
 STATUTES = {
     # AL - Ala. Admin. Code r. 770-X-5-.17(1)(b): "No solicitation calls are allowed on Sundays or
@@ -187,7 +203,7 @@ STATUTES = {
     #      8:00 p.m., Monday through Saturday. (3) Such use is on days declared to be a state holiday, or Sundays."
     "LA": [
         _v(weekday=(time(8), time(20)), saturday=(time(8), time(20)), sunday=None,
-           holidays="state", consent_exempt=False, texts_covered=None,
+           holidays=LA_HOLIDAYS, consent_exempt=False, texts_covered=None,
            scope="ADAD equipment or a live operator making calls to advertise/offer goods, services or property "
                  "primarily for personal, family or household use, or to poll/solicit information",
            citation="La. R.S. 45:811(2)-(3)",
@@ -344,7 +360,7 @@ STATUTES = {
     "PA": [
         _v(effective=date(2019, 12, 3), effective_known=True, ends=date(2026, 10, 18),
            **_all((time(8), time(21))),
-           holidays="state",
+           holidays=PA_HOLIDAYS,
            scope="telephone solicitation calls by telemarketers (Telemarketer Registration Act)",
            citation="73 P.S. § 2245(a)(1) and (a)(10) (Telemarketer Registration Act § 5(a)(10), added by Act 73 "
                     "of 2019, HB 318)",
@@ -364,7 +380,7 @@ STATUTES = {
                  "version is still in force."),
         _v(effective=date(2026, 10, 18), effective_known=False,
            weekday=(time(9), time(19)), saturday=(time(9), time(19)), sunday=None,
-           holidays="state", texts_covered=True,
+           holidays=PA_HOLIDAYS, texts_covered=True,
            scope="telemarketing calls incl. robocalls, text messages, voicemails and ringless voicemails",
            citation="PA SB 992 of 2025-26 (Brooks), amending 73 P.S. §§ 2242-2249",
            source="https://www.pasenategop.com/news/brooks-bill-to-strengthen-protections-against-telemarketers-passes-senate ; "
@@ -631,6 +647,16 @@ HOLIDAY_NOTES = {
     "UT": "'legal holiday' (Utah Code 63G-1-301, not read; includes Pioneer Day, Jul 24, per secondary).",
 }
 
+
+# The jurisdictions read on 2026-12-07 (issue 21), each table written from the statutes by its
+# reader (tests/statutes_a.py, _b, _c); where one of them found rules, an older "not stricter" goes.
+for _table in (statutes_a, statutes_b, statutes_c):
+    STATUTES.update(_table.STATUTES)
+    NOT_STRICTER.update(_table.NOT_STRICTER)
+    for _code in _table.STATUTES:
+        NOT_STRICTER.pop(_code, None)
+AUTOMATED_VOICE_ONLY.update(statutes_c.AUTOMATED_VOICE_ONLY)
+NOT_CHECKED = [c for c in NOT_CHECKED if c not in STATUTES and c not in NOT_STRICTER]
 
 # ---------------------------------------------------------------- lookup helpers (no interpretation)
 

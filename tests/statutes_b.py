@@ -158,7 +158,7 @@ STATUTES = {
     "NE": [
         _v(in_force_by=date(2024, 9, 17),
            weekday=ALL_DAY_8_21, saturday=ALL_DAY_8_21, sunday=(time(13), time(21)),
-           holidays=("new_years_day", "mlk_day", "presidents_day", "memorial_day", "juneteenth", "independence_day",
+           holidays=("new_years_day", "mlk_day", "presidents_day", "arbor_day", "memorial_day", "juneteenth", "independence_day",
                      "labor_day", "columbus_day", "veterans_day", "thanksgiving", "day_after_thanksgiving", "christmas"),
            consent_exempt=True, texts_covered=False,
            scope="telephone solicitations or unsolicited advertisements by an automatic dialing-announcing device "

@@ -114,3 +114,26 @@ def test_an_observed_list_adds_the_weekday_a_weekend_holiday_moves_to():
     assert set(named_days(("independence_day", "christmas"), 2027, observed=True)) == {
         date(2027, 7, 4), date(2027, 7, 5), date(2027, 12, 25), date(2027, 12, 24)}
     assert set(named_days(("independence_day", "christmas"), 2027)) == {date(2027, 7, 4), date(2027, 12, 25)}
+
+
+# The 50 states, DC and the five inhabited territories, written here (not read from nurture).
+EVERY_JURISDICTION = {
+    "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI", "ID", "IL", "IN", "IA", "KS", "KY", "LA",
+    "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ", "NM", "NY", "NC", "ND", "OH", "OK", "OR",
+    "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA", "WV", "WI", "WY", "PR", "VI", "GU", "AS", "MP",
+}
+
+
+def test_every_jurisdiction_has_a_reviewed_file_with_its_finding():
+    law = load_law()
+    assert set(law.jurisdictions) == EVERY_JURISDICTION
+    for code, j in law.jurisdictions.items():
+        assert j.reviewed >= date(2026, 11, 28), f"{code} was last reviewed {j.reviewed}"
+        assert j.finding in ("rules", "federal_only")
+
+
+def test_the_tests_own_statute_table_reads_every_jurisdiction_too():
+    import statute_table
+
+    read = set(statute_table.STATUTES) | set(statute_table.NOT_STRICTER) | set(statute_table.AUTOMATED_VOICE_ONLY)
+    assert read == EVERY_JURISDICTION and statute_table.NOT_CHECKED == []

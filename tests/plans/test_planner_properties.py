@@ -23,7 +23,12 @@ from nurture.localtime import local_midnight
 ROOT = Path(__file__).resolve().parents[2]
 CATALOG = load_catalog(ROOT / "schedules")
 ON = SimpleNamespace(email_quiet_hours=True)
-STATES = ["FL", "OK", "MD", "WA", "AL", "LA", "MS", "TX", "CA", "NY", "AZ", "HI", "RI", "UT", "CT", "PA", None]
+# Every jurisdiction nurture texts in (the 50 states, DC and the five territories), and a lead with no state.
+STATES = [
+    "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI", "ID", "IL", "IN", "IA", "KS", "KY", "LA",
+    "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ", "NM", "NY", "NC", "ND", "OH", "OK", "OR",
+    "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA", "WV", "WI", "WY", "PR", "VI", "GU", "AS", "MP", None,
+]
 # The product's own caps (not law): texts and emails per channel and in total, in any 24 h.
 PER_CHANNEL, TOTAL = 2, 4
 ZONES = [
