@@ -113,3 +113,31 @@ def test_money_options_are_read_like_intake_and_bad_amounts_fail():
         assert result.exit_code == 1, result.output
         assert f"--balance {bad!r}" in result.stderr and why in result.stderr
     assert preview_json("--state", "FL", "--balance", "$425,000.00", "--value", "375000")["tier"]
+
+
+def test_preview_of_a_mixed_lead_names_every_state_it_may_be_in_and_keeps_to_them():
+    """An Oregon phone and a Florida mailing ZIP, no property: both states are considered, each with
+    what says so, and Florida's 8:00-20:00 (Fla. Stat. § 501.616(6)(a)) holds in both zones."""
+    clock.freeze(NOW)
+    args = ("--phone", "503-555-0100", "--mailing-zip", "33101", "--sale-date", "2026-12-20")
+    data = preview_json(*args)
+    assert data["lead"]["phone"] == "+15035550100" and data["lead"]["mailing_state"] == "FL"
+    assert data["rules"]["states"] == [{"state": "FL", "from": "the mailing address"},
+                                       {"state": "FL", "from": "mailing ZIP 33101"},
+                                       {"state": "OR", "from": "area code 503"}]
+    texts = [datetime.fromisoformat(m["due_at"]) for m in data["messages"] if m["channel"] == "sms"]
+    assert texts
+    for zone_name in ("America/New_York", "America/Los_Angeles"):
+        assert all(8 <= t.astimezone(ZoneInfo(zone_name)).hour < 20 for t in texts), zone_name
+
+    table = runner.invoke(app, ["preview", *args])
+    assert table.exit_code == 0, table.output
+    assert "where: FL from the mailing address and mailing ZIP 33101; OR from area code 503" in table.stdout
+
+
+def test_preview_refuses_a_mailing_zip_or_phone_it_cannot_read():
+    for args, words in [(("--mailing-zip", "3310"), "--mailing-zip '3310' is not a known US ZIP code"),
+                        (("--mailing-state", "TX", "--mailing-zip", "33101"), "--mailing-zip 33101 is in FL, not TX"),
+                        (("--phone", "555"), "--phone: ")]:
+        result = runner.invoke(app, ["preview", *args])
+        assert result.exit_code != 0 and words in result.stderr, (args, result.output)

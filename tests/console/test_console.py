@@ -288,6 +288,14 @@ def test_a_previews_link_goes_to_the_site_and_counts_nothing(client):
 
 # --- the lead page's actions and the leads list -------------------------------------------------
 
+def test_the_lead_page_shows_the_mailing_address_when_it_is_known(client):
+    known = add_lead(NOW, mailing_address={"street": "9 Oak Rd", "city": "Portland", "zip": "97201"})
+    page = client.get(f"/ops/leads/{known}").text
+    assert '<th>mailing address</th><td colspan="3" data-label="mailing address">9 Oak Rd, Portland, OR, 97201</td>' in page
+    unknown = add_lead(NOW, phone="(305) 555-0143", email="ana@example.com")
+    assert "mailing address" not in client.get(f"/ops/leads/{unknown}").text
+
+
 def test_the_action_bar_pauses_and_resumes_a_lead_and_logs_who_did_it(client):
     lead_id = add_lead(NOW)
     r = client.post(f"/ops/leads/{lead_id}/status", data={"status": "paused"})
