@@ -6,7 +6,10 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right, insort
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from nurture.law.statutes import LawRule
 
 # Frequency caps count messages in any rolling window of this length.
 CAP_WINDOW = timedelta(hours=24)
@@ -31,17 +34,40 @@ DEFAULT_CAPS = Caps()
 
 @dataclass(frozen=True, slots=True)
 class Limits:
-    """The caps that hold for one lead: the product's, lowered by the law of any state it may be in."""
+    """The caps that hold for one lead: the product's, lowered by the law of any state it may be in
+    on the day a message goes out (a cap that takes effect next year counts for messages planned
+    after its date, whenever they are planned)."""
 
     caps: Caps = DEFAULT_CAPS
-    total: int = DEFAULT_CAPS.total
-    # Why the total is lower than the product's ("FL: Fla. Stat. § 501.059(8)(b)"), if it is.
-    total_source: str | None = None
+    # The states' caps that may apply (max_per_24h rules, with the days they are in force).
+    law: tuple[LawRule, ...] = ()
+    # The zones whose local day decides which of them are in force (in force in any: it applies).
+    zones: tuple[ZoneInfo, ...] = (ZoneInfo("UTC"),)
 
-    def total_words(self) -> str:
-        if self.total_source:
-            return f"frequency cap: at most {self.total} messages in any 24 h ({self.total_source})"
-        return f"frequency cap: at most {self.total} messages in any 24 h"
+    def total_on(self, days: tuple[date, ...]) -> tuple[int, str | None]:
+        """The total in any 24 h and the law that sets it (None: the product's own) on `days`."""
+        total, source = self.caps.total, None
+        for rule in self.law:
+            cap = rule.max_per_24h
+            if cap is not None and cap < total and any(rule.in_force(day) for day in days):
+                total, source = cap, f"{rule.where}: {rule.citation}"
+        return total, source
+
+    def total_at(self, at: datetime) -> tuple[int, str | None]:
+        """The total at the moment `at` (the local day in each of the lead's zones)."""
+        if not self.law:
+            return self.caps.total, None
+        return self.total_on(tuple(at.astimezone(tz).date() for tz in self.zones))
+
+    def total_words(self, at: datetime) -> str:
+        return total_words(*self.total_at(at))
+
+
+def total_words(total: int, source: str | None) -> str:
+    """The total cap in words, with the law that sets it when one does."""
+    if source:
+        return f"frequency cap: at most {total} messages in any 24 h ({source})"
+    return f"frequency cap: at most {total} messages in any 24 h"
 
 
 def _gap_words() -> str:
@@ -86,7 +112,7 @@ class CapBook:
         elif i and at - same[i - 1] < MIN_GAP:
             found = (same[i - 1] + MIN_GAP, f"{channel} messages are kept {_gap_words()} apart")
         limit = self._limits.caps.channel_limit(channel)
-        total = self._limits.total
+        total, source = self._limits.total_at(at)
         every = self._all
         # Fewer messages of any channel within 24 h either side than either limit: nothing can be too full.
         lo = bisect_right(every, at - CAP_WINDOW)
@@ -97,7 +123,7 @@ class CapBook:
             found = (later, f"frequency cap: at most {limit} {channel} messages in any 24 h")
         later = _rolling_conflict(every, at, total)
         if later is not None and (found is None or later > found[0]):
-            found = (later, self._limits.total_words())
+            found = (later, total_words(total, source))
         return found
 
 

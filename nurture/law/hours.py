@@ -29,6 +29,9 @@ _ONE_DAY = timedelta(days=1)
 _local_cache: dict[tuple[object, ...], tuple[datetime, datetime] | None] = {}
 _SEARCH = timedelta(days=SEARCH_DAYS)
 _DAY_TYPES = ("weekday",) * 5 + ("saturday", "sunday")
+_NO_SHIFT = timedelta(0)
+_NOON = time(12)
+_END_OF_DAY = time(23, 59, 59, 999999)
 _DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
@@ -78,7 +81,7 @@ class ContactHours:
     every state it may be in allows it, in each zone it may be in."""
 
     __slots__ = ("_law", "_states", "_zones", "_zone_names", "_exempt", "_blackouts", "_days", "_spans", "_key",
-                 "label")
+                 "_standard", "label")
 
     def __init__(self, law: Law, states: Sequence[str], zones: Sequence[str], *, exempt_consented: bool,
                  blackouts: Sequence[Blackout] = ()) -> None:
@@ -91,7 +94,11 @@ class ContactHours:
         self._exempt = exempt_consented
         self._blackouts = tuple(b for b in blackouts if b.state in self._states)
         self._zone_names = tuple(zones)
-        self._days: dict[date, DayWindow] = {}
+        self._days: dict[tuple[date, timedelta], DayWindow] = {}
+        # A rule read on standard time (clock: standard) makes a day's window depend on the zone's
+        # daylight saving that day; without one, every zone shares the day's window.
+        self._standard = any(r.clock == "standard" for r in
+                             (law.federal, *(r for st in self._states for r in law.rules_of(st))))
         self._spans: dict[date, tuple[tuple[datetime, datetime], ...]] = {}
         # A day's window depends on the law, the states, the policy and the blackouts, not the zone.
         self._key = (law, self._states, exempt_consented, self._blackouts)
@@ -101,16 +108,20 @@ class ContactHours:
     # -- one day ------------------------------------------------------------------------------------
 
     def day_window(self, zone_index: int, day: date) -> DayWindow:
-        """The hours of the local `day` (the same in every zone: the zone decides which day it is)."""
-        found = self._days.get(day)
+        """The hours of the local `day` in the zone (the same in every zone but for a rule read on
+        standard time, which opens an hour later on the local clock while daylight saving is on)."""
+        shift = _NO_SHIFT
+        if self._standard:
+            shift = datetime.combine(day, _NOON, tzinfo=self._zones[zone_index]).dst() or _NO_SHIFT
+        found = self._days.get((day, shift))
         if found is None:
-            key = (*self._key, day)
+            key = (*self._key, day, shift)
             found = _day_cache.get(key)
             if found is None:
                 if len(_day_cache) >= _DAY_CACHE_MAX:
                     _day_cache.clear()
-                found = _day_cache[key] = self._compute(day)
-            self._days[day] = found
+                found = _day_cache[key] = self._compute(day, shift)
+            self._days[(day, shift)] = found
         return found
 
     def _rules(self, day: date) -> list[LawRule]:
@@ -118,16 +129,16 @@ class ContactHours:
         for state in self._states:
             rules.extend(r for r in self._law.rules_of(state) if r.in_force(day))
         if self._exempt:
-            rules = [r for r in rules if not r.exempt_with_consent]
+            rules = [r for r in rules if not r.lifted_for_consent()]
         return rules
 
-    def _compute(self, day: date) -> DayWindow:
+    def _compute(self, day: date, shift: timedelta) -> DayWindow:
         for blackout in self._blackouts:
             if blackout.covers(day):
                 return DayWindow(None, f"blackout in {blackout.state} {blackout.starts_on}..{blackout.ends_on}: "
                                        f"{blackout.reason}")
         day_type = _DAY_TYPES[day.weekday()]
-        limits: list[tuple[LawRule, Hours]] = []
+        limits: list[tuple[LawRule, Hours, str]] = []
         for rule in self._rules(day):
             holiday = _holiday(rule, day)
             if holiday:
@@ -136,14 +147,17 @@ class ContactHours:
             if hours is None:
                 return DayWindow(None, f"no texts on {_DAY_NAMES[day.weekday()]} in {rule.where} ({rule.citation})")
             if isinstance(hours, Hours):
-                limits.append((rule, hours))
+                if rule.clock == "standard":
+                    limits.append((rule, _on_local_clock(hours, day, shift), f"{hours} standard time"))
+                else:
+                    limits.append((rule, hours, str(hours)))
         if not limits:
-            return DayWindow(Hours(time(0), time(23, 59, 59, 999999)), "no hours rule")
-        start = max(h.start for _, h in limits)
-        end = min(h.end for _, h in limits)
+            return DayWindow(Hours(time(0), _END_OF_DAY), "no hours rule")
+        start = max(h.start for _, h, _ in limits)
+        end = min(h.end for _, h, _ in limits)
         # The rules that set either end of the window are the ones a person needs to read (a
         # state's rule rather than the federal one where both say the same).
-        binding = "; ".join(dict.fromkeys(f"{_where(r)} {h} ({r.citation})" for r, h in
+        binding = "; ".join(dict.fromkeys(f"{_where(r)} {words} ({r.citation})" for r, _, words in
                                           _setting(limits, lambda h: h.start, start) + _setting(limits, lambda h: h.end, end)))
         if start >= end:
             return DayWindow(None, f"no hours left where every rule allows: {binding}")
@@ -265,12 +279,24 @@ def _intersect(a: list[tuple[datetime, datetime]], b: list[tuple[datetime, datet
     return out
 
 
-def _setting(limits: list[tuple[LawRule, Hours]], end: Callable[[Hours], time], value: time,
-             ) -> list[tuple[LawRule, Hours]]:
+def _setting(limits: list[tuple[LawRule, Hours, str]], end: Callable[[Hours], time], value: time,
+             ) -> list[tuple[LawRule, Hours, str]]:
     """The rules whose `end` of the window is `value`: the states' if any, else the federal one."""
-    found = [(r, h) for r, h in limits if end(h) == value]
-    states = [(r, h) for r, h in found if r.where != "US"]
+    found = [limit for limit in limits if end(limit[1]) == value]
+    states = [limit for limit in found if limit[0].where != "US"]
     return states or found
+
+
+def _on_local_clock(hours: Hours, day: date, shift: timedelta) -> Hours:
+    """Hours a statute gives in standard time, on the local clock of `day` (`shift`: the zone's
+    daylight saving that day): 8:00-20:00 CST is 9:00-21:00 CDT. An end pushed past midnight
+    ends the day."""
+    if not shift:
+        return hours
+    start = datetime.combine(day, hours.start) + shift
+    end = datetime.combine(day, hours.end) + shift
+    return Hours(start.time() if start.date() == day else _END_OF_DAY,
+                 end.time() if end.date() == day else _END_OF_DAY)
 
 
 def _where(rule: LawRule) -> str:

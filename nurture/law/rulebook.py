@@ -15,10 +15,9 @@ from datetime import date, datetime, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from nurture.clock import now as clock_now
-from nurture.law.caps import DEFAULT_CAPS, CapBook, Caps, Limits
+from nurture.law.caps import DEFAULT_CAPS, CapBook, Caps, Limits, total_words
 from nurture.law.hours import Blackout, ContactHours
-from nurture.law.statutes import Law, load_law
+from nurture.law.statutes import Law, LawRule, load_law
 from nurture.law.location import Location, locate_lead
 from nurture.lateness import is_late
 from nurture.localtime import local_midnight, zone
@@ -110,15 +109,15 @@ class LeadRules:
             "texts_today": self.channel_closed("sms") or (self.sms.describe(today) if self.sms else ""),
             "laws": laws,
             "caps": f"{self.limits.caps.sms} texts and {self.limits.caps.email} emails in any 24 h, "
-                    + self.limits.total_words().removeprefix("frequency cap: "),
+                    + total_words(*self.limits.total_on((today,))).removeprefix("frequency cap: "),
             "policy": self.policy,
         }
 
 
-def _exempt(rule: Any, rules: LeadRules) -> str:
-    if rule.exempt_with_consent and rules.policy == "statute" and rules.consented:
+def _exempt(rule: LawRule, rules: LeadRules) -> str:
+    if rule.lifted_for_consent() and rules.policy == "statute" and rules.consented:
         return ": not applied (statute exempts consented leads)"
-    if rule.exempt_with_consent:
+    if rule.lifted_for_consent():
         return ": applied although the statute exempts consented leads (strict policy)"
     return ""
 
@@ -172,20 +171,15 @@ class Rulebook:
         if self.email_quiet_hours:
             email = sms or ContactHours(self.law, states, MAINLAND_ZONES, exempt_consented=exempt,
                                         blackouts=self.blackouts)
-        return LeadRules(location, sms, email, self._limits(states, exempt), self.policy, consented, self.law)
+        return LeadRules(location, sms, email, self._limits(states, zones or MAINLAND_ZONES, exempt), self.policy,
+                         consented, self.law)
 
-    def _limits(self, states: Sequence[str], exempt: bool) -> Limits:
-        today = clock_now().date()
-        total, source = self.caps.total, None
-        for state in states:
-            for rule in self.law.rules_of(state):
-                if rule.max_per_24h is None or not rule.in_force(today):
-                    continue
-                if exempt and rule.exempt_with_consent:
-                    continue
-                if rule.max_per_24h < total:
-                    total, source = rule.max_per_24h, f"{state}: {rule.citation}"
-        return Limits(self.caps, total, source)
+    def _limits(self, states: Sequence[str], zones: Sequence[str], exempt: bool) -> Limits:
+        """The product's caps and every state cap that may apply: which are in force is asked for
+        each message's own moment (Limits.total_at), not decided today."""
+        law = tuple(rule for state in states for rule in self.law.rules_of(state)
+                    if rule.max_per_24h is not None and not (exempt and rule.lifted_for_consent()))
+        return Limits(self.caps, law, tuple(ZoneInfo(z) for z in zones))
 
 
 # -- the send gate's question ----------------------------------------------------------------------

@@ -92,6 +92,12 @@ class LawRule:
     def in_force(self, day: date) -> bool:
         return self.effective <= day and (self.ends is None or day < self.ends)
 
+    def lifted_for_consent(self) -> bool:
+        """Whether the `statute` policy lifts this rule for a consented lead: only a state's rule whose
+        statute exempts consent. The federal hours are never lifted: they are the product's floor (no
+        marketing text outside 8:00-21:00 wherever the lead may be, consented or not)."""
+        return self.exempt_with_consent and self.where != "US"
+
     def hours_on(self, day_type: str) -> Hours | None | bool:
         """The hours for `day_type`; None: no texts that day; True: this rule sets no hours."""
         if self.hours is None:

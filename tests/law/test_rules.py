@@ -193,7 +193,7 @@ def test_florida_allows_three_messages_in_any_24_hours():
     sent = [("sms", now - timedelta(hours=5)), ("email", now - timedelta(hours=4)), ("email", now - timedelta(hours=3))]
     fl = Rulebook().for_lead(who("FL"), consented=True).limits
     ny = Rulebook().for_lead(who("NY"), consented=True).limits
-    assert fl.total == 3 and ny.total == DEFAULT_CAPS.total
+    assert fl.total_at(now) == (3, "FL: Fla. Stat. § 501.616(6)(a)-(b)") and ny.total_at(now) == (DEFAULT_CAPS.total, None)
     clash = CapBook(fl, sent).conflict("sms", now)
     assert clash is not None and "3 messages in any 24 h" in clash[1] and "FL" in clash[1]
     assert CapBook(ny, sent).conflict("sms", now) is None
