@@ -13,6 +13,7 @@ from nurture.cli import delivery as delivery_cli
 from nurture.cli import demo as demo_cli
 from nurture.cli import doctor as doctor_cli
 from nurture.cli import inbox as inbox_cli
+from nurture.cli import law as law_cli
 from nurture.cli import leads as leads_cli
 from nurture.cli import schedule as schedule_cli
 from nurture.cli import serve as serve_cli
@@ -35,6 +36,8 @@ app.add_typer(blackout_cli.app, name="blackout",
               help="Declare, list and lift blackouts: days nobody in a state is contacted (a declared emergency).")
 app.add_typer(inbox_cli.app, name="inbox",
               help="Leads who wrote back: the conversation, reply, resume, handled, hold, converted.")
+app.add_typer(law_cli.app, name="law",
+              help="The law as data: every jurisdiction's rules in words, sources, review dates, exemptions in use.")
 app.add_typer(consent_cli.app, name="consent", help="A lead's consent evidence: the ledger and every text sent under it.")
 serve_cli.register(app)
 delivery_cli.register(app)

@@ -15,9 +15,12 @@ from sqlmodel import Session
 
 from nurture import db
 
+from nurture.clock import now
 from nurture.delivery import pauses
 from nurture.delivery.channels import CHANNEL_NAMES, ChannelError, get_channel
 from nurture.config import Settings, get_settings
+from nurture.law import LawError, load_law
+from nurture.law.report import law_warnings
 from nurture.web.deps import is_loopback
 from nurture.web.verification import (SENDGRID_MAX_SKEW_SECONDS, public_url_problem, sendgrid_disabled,
                                       twilio_disabled)
@@ -56,6 +59,7 @@ def run_checks() -> list[Check]:
     checks.append(paused_check(settings) if database.status == "ok"
                   else Check("paused channels", "warn", "not checked: the database is not ready"))
     checks += static_checks(settings)
+    checks.append(law_check())
     return checks
 
 
@@ -63,6 +67,19 @@ def static_checks(settings: Settings, *, bind_host: str | None = None) -> list[C
     """The checks of the settings alone (no network): webhooks, public URL, API key."""
     return [twilio_webhook_check(settings), sendgrid_webhook_check(settings), public_url_check(settings),
             api_key_check(settings, bind_host=bind_host)]
+
+
+def law_check() -> Check:
+    """The law files load; none was reviewed more than a year ago; no rule takes effect within 30 days unseen."""
+    try:
+        law = load_law()
+    except LawError as exc:
+        return Check("law", "fail", f"{exc}: fix the file (docs/law.md)")
+    warnings = law_warnings(law, now().date())
+    if warnings:
+        return Check("law", "warn", "; ".join(warnings) + " (nurture law report)")
+    return Check("law", "ok", f"{len(law.jurisdictions) + 1} jurisdictions, each reviewed within a year; "
+                              "no rule takes effect within 30 days")
 
 
 def settings_failed(exc: ValidationError) -> Check:

@@ -16,8 +16,9 @@ MARK = {"ok": "[green]ok  [/green]", "warn": "[yellow]warn[/yellow]", "fail": "[
 def register(app: typer.Typer) -> None:
     @app.command("doctor")
     def doctor(as_json: Annotated[bool, typer.Option("--json", help="Print the checks as JSON.")] = False) -> None:
-        """Check settings, database, broker, provider credentials, paused channels, webhook keys, the public URL
-        and the API key; exit 1 when any check fails."""
+        """Check settings, database, broker, provider credentials, paused channels, webhook keys, the public URL,
+        the API key and the law files (reviews over a year old, rules taking effect within 30 days); exit 1 when
+        any check fails."""
         checks = run_checks()
         failed = any(check.status == "fail" for check in checks)
         if as_json:
