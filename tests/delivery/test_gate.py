@@ -13,6 +13,7 @@ from sqlmodel import select
 from delivery_helpers import add_lead, cancel_plan, lead, message, messages_of, queue_message
 from nurture.law import blackouts
 from nurture.clock import clock
+from nurture.config import get_settings
 from nurture.db import session_scope
 from nurture.delivery.dispatch import Dispatcher
 from nurture.models import Lead, Message
@@ -188,3 +189,21 @@ def test_the_scheduler_replans_late_messages_instead_of_queueing_them(sqlite_url
     assert not set(queued) & {m.id for m in late}, "a late message is never handed to the workers as it was"
     fresh = messages_of(lead_id, "planned", "queued")
     assert fresh and all(m.due_at >= clock.now() for m in fresh)
+
+
+def test_a_consented_connecticut_lead_is_not_texted_at_three_under_the_statute_policy(sqlite_url, providers,
+                                                                                      monkeypatch):
+    # NURTURE_STATE_RULES=statute lifts only what a statute exempts: Conn. Gen. Stat. § 42-288a's "between the
+    # hours of nine o'clock a.m. and eight o'clock p.m." has no consent carve-out, and the federal 8-21 is a floor.
+    monkeypatch.setenv("NURTURE_STATE_RULES", "statute")
+    get_settings.cache_clear()
+    three = at("2026-12-01T03:00")
+    clock.freeze(three)
+    lead_id = add_lead(three, phone="(860) 555-0142",
+                       property={"street": "1 Main St", "city": "Hartford", "state": "CT", "zip": "06103"})
+    cancel_plan(lead_id, three)
+    mid = story(lead_id, three)
+    assert Dispatcher().send(mid).state == "planned"
+    assert message(mid).due_at == at("2026-12-01T09:00")
+    assert "CT" in message(mid).reason
+    assert providers.received == []
