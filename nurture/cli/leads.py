@@ -240,13 +240,14 @@ def show(
         return
     table = Table(show_header=False, box=None, pad_edge=False)
     prop = data["property"]
+    mailing = _address_line(data["mailing_address"])
     fc = data["foreclosure"]
     rows = [
         ("lead", f"#{data['id']} {lead.full_name} ({data['status']}"
                  + (f": {data['status_reason']}" if data["status_reason"] else "") + ")"),
         ("phone", data["phone"] or "-"), ("email", data["email"] or "-"),
-        ("property", _address(prop) or "-"),
-        *([("mailing address", _address(data["mailing_address"]))] if _address(data["mailing_address"]) else []),
+        ("property", _address_line(prop) or "-"),
+        *([("mailing address", mailing)] if mailing else []),
         ("time zone", data["timezone"] or "unknown: no ZIP, state or geographic area code (no texts until one is added)"),
         ("balance / value", f"{dollars(data['mortgage_balance'])} / {dollars(data['estimated_value'])}"
                             + (f" (gap {dollars(data['equity_gap'])})" if data["equity_gap"] else "")),
@@ -298,7 +299,7 @@ def show(
         console.print(table)
 
 
-def _address(parts: dict[str, Any]) -> str:
+def _address_line(parts: dict[str, Any]) -> str:
     """An address on one line ("" when no part is known)."""
     return ", ".join(str(parts[k]) for k in ("street", "city", "state", "zip") if parts[k])
 

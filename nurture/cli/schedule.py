@@ -161,8 +161,8 @@ def _hypothetical(
     balance: str | None, value: str | None, channels: str, at: str | None, *, phone: str | None = None,
     mailing_state: str | None = None, mailing_zip: str | None = None,
 ) -> tuple[Lead, set[str], datetime]:
-    state, zip_code = _address(state, zip_code, "--")
-    mailing_state, mailing_zip = _address(mailing_state, mailing_zip, "--mailing-")
+    state, zip_code = _checked_place(state, zip_code, "--")
+    mailing_state, mailing_zip = _checked_place(mailing_state, mailing_zip, "--mailing-")
     if phone is not None:
         try:
             phone = normalize_phone(phone)
@@ -200,7 +200,7 @@ def _hypothetical(
     return lead, allowed, moment
 
 
-def _address(state: str | None, zip_code: str | None, flag: str) -> tuple[str | None, str | None]:
+def _checked_place(state: str | None, zip_code: str | None, flag: str) -> tuple[str | None, str | None]:
     """A state and ZIP given as `{flag}state` and `{flag}zip`, checked as intake checks them; a ZIP
     alone brings its state (as intake does: its state's rules apply)."""
     if state is not None and (len(state) != 2 or not state.isalpha()):

@@ -8,8 +8,11 @@ from zoneinfo import ZoneInfo
 
 from delivery_helpers import add_lead, cancel_plan, message, messages_of, queue_message
 from nurture.clock import clock
+from nurture.db import session_scope
 from nurture.delivery.dispatch import Dispatcher
+from nurture.intake.leads import update_lead
 from nurture.law import locate
+from nurture.models import Lead
 
 CHICAGO = ZoneInfo("America/Chicago")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -75,3 +78,17 @@ def test_the_gate_holds_a_text_for_a_texas_lead_with_a_florida_mailing_zip_until
     assert Dispatcher().send(mid).state == "planned"
     assert message(mid).due_at == datetime(2026, 12, 6, 12, 0, tzinfo=CHICAGO)  # Texas: noon on Sundays
     assert providers.received == []
+
+
+def test_a_mailing_zip_added_later_re_plans_the_lead_to_the_new_state_hours(db_url):
+    clock.freeze(TUESDAY_2015_DALLAS)
+    lead_id = add_lead(TUESDAY_2015_DALLAS, phone="(214) 555-0142", property=DALLAS,
+                       foreclosure={"sale_date": "2026-12-12"})
+    first = min(m.due_at for m in messages_of(lead_id, "planned") if m.channel == "sms")
+    assert first == TUESDAY_2015_DALLAS  # Texas alone allows 20:15 in Dallas
+    with session_scope() as session:
+        lead = session.get(Lead, lead_id)
+        result = update_lead(session, lead, {"mailing_address": MIAMI_MAIL}, method="test", now=TUESDAY_2015_DALLAS)
+        assert {"mailing_state", "mailing_zip"} <= result.changed
+    texts = [m.due_at for m in messages_of(lead_id, "planned") if m.channel == "sms"]
+    assert texts and [(t, why) for t in texts if (why := lawful_for_texas_and_florida(t))] == []
