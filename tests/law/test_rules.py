@@ -40,11 +40,12 @@ def test_florida_stops_at_eight_pm_and_says_which_law():
 
 
 def test_federal_window_is_eight_to_nine_elsewhere():
-    ny = texts("NY")
-    assert ny.allows(local("2026-12-01T20:30", NY))
+    # North Carolina adds nothing to the federal hours (N.C.G.S. 75-102 sets none): only 47 CFR 64.1200 speaks.
+    nc = texts("NC")
+    assert nc.allows(local("2026-12-01T20:30", NY))
     early = local("2026-12-01T07:59", NY)
-    assert not ny.allows(early)
-    assert "47 CFR 64.1200(c)(1)" in ny.why_closed(early)
+    assert not nc.allows(early)
+    assert "47 CFR 64.1200(c)(1)" in nc.why_closed(early)
 
 
 def test_texas_sunday_starts_at_noon():
