@@ -42,7 +42,25 @@ _NAMED = {
     "thanksgiving": lambda y: date(y, 11, 1) + relativedelta(weekday=TH(4)),
     "day_after_thanksgiving": lambda y: date(y, 11, 1) + relativedelta(weekday=TH(4)) + relativedelta(days=1),
     "christmas_eve": lambda y: date(y, 12, 24), "christmas": lambda y: date(y, 12, 25),
+    "confederate_memorial_day_al": lambda y: date(y, 4, 1) + relativedelta(weekday=MO(4)),
+    "confederate_memorial_day_ms": lambda y: date(y, 4, 30) + relativedelta(weekday=MO(-1)),
+    "ri_independence_day": lambda y: date(y, 5, 4),
+    "jefferson_davis_birthday": lambda y: date(y, 6, 1) + relativedelta(weekday=MO(1)),
+    # June 19 on a Monday; the Monday before on Tuesday-Friday; the Monday after on a weekend.
+    "juneteenth_utah": lambda y: date(y, 6, 19) + relativedelta(weekday=MO(+1 if date(y, 6, 19).weekday() >= 5 else -1)),
+    "pioneer_day": lambda y: date(y, 7, 24),
+    "victory_day": lambda y: date(y, 8, 1) + relativedelta(weekday=MO(2)),
+    "election_day_even_years": lambda y: date(y, 11, 1) + relativedelta(weekday=MO(1)) + relativedelta(days=1)
+    if y % 2 == 0 else None,
 }
+_FIXED = {"new_years_day": (1, 1), "ri_independence_day": (5, 4), "juneteenth": (6, 19), "independence_day": (7, 4),
+          "veterans_day": (11, 11), "christmas": (12, 25)}
+for _name, (_month, _dom) in _FIXED.items():
+    # The Monday after the day when it falls on a Sunday (or on a Saturday or Sunday).
+    _NAMED[f"{_name}_monday_if_sunday"] = (lambda m, d: lambda y: date(y, m, d) + relativedelta(weekday=MO(+1))
+                                           if date(y, m, d).weekday() == 6 else None)(_month, _dom)
+    _NAMED[f"{_name}_monday_if_weekend"] = (lambda m, d: lambda y: date(y, m, d) + relativedelta(weekday=MO(+1))
+                                            if date(y, m, d).weekday() >= 5 else None)(_month, _dom)
 
 
 def _holiday(kinds: str | tuple[str, ...], state: str, day: date) -> bool:

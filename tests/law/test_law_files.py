@@ -82,15 +82,37 @@ BY_HAND = {
            "columbus_day": date(2027, 10, 11), "all_saints_day": date(2027, 11, 1),
            "election_day": date(2027, 11, 2), "veterans_day": date(2027, 11, 11),
            "thanksgiving": date(2027, 11, 25), "day_after_thanksgiving": date(2027, 11, 26),
-           "christmas_eve": date(2027, 12, 24), "christmas": date(2027, 12, 25)},
+           "christmas_eve": date(2027, 12, 24), "christmas": date(2027, 12, 25),
+           "confederate_memorial_day_al": date(2027, 4, 26), "confederate_memorial_day_ms": date(2027, 4, 26),
+           "ri_independence_day": date(2027, 5, 4), "jefferson_davis_birthday": date(2027, 6, 7),
+           "juneteenth_utah": date(2027, 6, 21), "pioneer_day": date(2027, 7, 24), "victory_day": date(2027, 8, 9),
+           # July 4, 2027 is a Sunday, June 19 and December 25 Saturdays.
+           "independence_day_monday_if_sunday": date(2027, 7, 5), "independence_day_monday_if_weekend": date(2027, 7, 5),
+           "juneteenth_monday_if_weekend": date(2027, 6, 21), "christmas_monday_if_weekend": date(2027, 12, 27)},
     2028: {"arbor_day": date(2028, 4, 28), "mlk_day": date(2028, 1, 17), "presidents_day": date(2028, 2, 21), "mardi_gras": date(2028, 2, 29),
            "good_friday": date(2028, 4, 14), "memorial_day": date(2028, 5, 29), "labor_day": date(2028, 9, 4),
            "columbus_day": date(2028, 10, 9), "election_day": date(2028, 11, 7),
-           "thanksgiving": date(2028, 11, 23), "day_after_thanksgiving": date(2028, 11, 24)},
+           "thanksgiving": date(2028, 11, 23), "day_after_thanksgiving": date(2028, 11, 24),
+           "confederate_memorial_day_al": date(2028, 4, 24), "confederate_memorial_day_ms": date(2028, 4, 24),
+           "jefferson_davis_birthday": date(2028, 6, 5), "juneteenth_utah": date(2028, 6, 19),
+           "victory_day": date(2028, 8, 14), "election_day_even_years": date(2028, 11, 7),
+           # January 1 and November 11, 2028 are Saturdays.
+           "new_years_day_monday_if_weekend": date(2028, 1, 3), "veterans_day_monday_if_weekend": date(2028, 11, 13)},
     2029: {"arbor_day": date(2029, 4, 27), "mlk_day": date(2029, 1, 15), "inauguration_day": date(2029, 1, 20), "presidents_day": date(2029, 2, 19),
            "mardi_gras": date(2029, 2, 13), "good_friday": date(2029, 3, 30), "memorial_day": date(2029, 5, 28),
            "labor_day": date(2029, 9, 3), "columbus_day": date(2029, 10, 8), "election_day": date(2029, 11, 6),
-           "thanksgiving": date(2029, 11, 22), "day_after_thanksgiving": date(2029, 11, 23)},
+           "thanksgiving": date(2029, 11, 22), "day_after_thanksgiving": date(2029, 11, 23),
+           "confederate_memorial_day_al": date(2029, 4, 23), "confederate_memorial_day_ms": date(2029, 4, 30),
+           "jefferson_davis_birthday": date(2029, 6, 4), "juneteenth_utah": date(2029, 6, 18),
+           "victory_day": date(2029, 8, 13),
+           # November 11, 2029 is a Sunday.
+           "veterans_day_monday_if_sunday": date(2029, 11, 12), "veterans_day_monday_if_weekend": date(2029, 11, 12)},
+    # Years for the Monday-after names that 2027-2029 never give: December 25 and June 19, 2022
+    # were Sundays, January 1, 2023 a Sunday, May 4, 2024 a Saturday and May 4, 2025 a Sunday.
+    2022: {"christmas_monday_if_sunday": date(2022, 12, 26), "juneteenth_monday_if_sunday": date(2022, 6, 20)},
+    2023: {"new_years_day_monday_if_sunday": date(2023, 1, 2)},
+    2024: {"ri_independence_day_monday_if_weekend": date(2024, 5, 6)},
+    2025: {"ri_independence_day_monday_if_sunday": date(2025, 5, 5)},
 }
 
 
@@ -102,6 +124,20 @@ def test_named_holidays_fall_on_the_days_a_calendar_gives(year):
 
 def test_every_named_holiday_is_dated_by_hand_at_least_once():
     assert set(NAMED_HOLIDAYS) == {name for days in BY_HAND.values() for name in days}
+
+
+def test_a_monday_after_name_gives_no_day_when_its_holiday_is_a_weekday():
+    # July 4, 2028 is a Tuesday; November 11, 2028 a Saturday (not a Sunday); 2027 has no general
+    # election in Rhode Island.
+    assert named_days(("independence_day_monday_if_weekend",), 2028) == {}
+    assert named_days(("veterans_day_monday_if_sunday",), 2028) == {}
+    assert named_days(("election_day_even_years",), 2027) == {}
+
+
+def test_an_observed_new_years_day_on_a_saturday_closes_the_friday_before_in_the_old_year():
+    # January 1, 2028 is a Saturday: observed Friday December 31, 2027.
+    assert date(2027, 12, 31) in named_days(("new_years_day",), 2027, observed=True)
+    assert date(2027, 12, 31) not in named_days(("new_years_day",), 2028, observed=True)
 
 
 def test_inauguration_day_only_follows_a_presidential_election():
