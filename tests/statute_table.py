@@ -94,6 +94,14 @@ PA_HOLIDAYS = ("new_years_day", "mlk_day", "presidents_day", "good_friday", "mem
 LA_HOLIDAYS = ("new_years_day", "battle_of_new_orleans", "mlk_day", "presidents_day", "mardi_gras", "good_friday",
                "memorial_day", "independence_day", "huey_p_long_day", "labor_day", "columbus_day",
                "all_saints_day", "veterans_day", "thanksgiving", "christmas", "inauguration_day")
+# Utah Code § 63G-1-301 (self-law.org copy of the 2026-05-06 text; 2026 HB 104 adds Election Day from 2027):
+# Jan 1, Jul 4, Jul 24 (Pioneer Day), Nov 11, Dec 25; 3rd Mon Jan, 3rd Mon Feb ("Presidents' Day"), Good Friday
+# ("subject to Subsection (6)", not read: kept, the stricter reading), last Mon May, 1st Mon Sep, 2nd Mon Oct,
+# 4th Thu Nov, and June 19 moved to a Monday by (2)(c)-(d). The statute's Saturday -> Friday, Sunday -> Monday
+# for the fixed days is not applied here (the oracle takes the named days only).
+UT_HOLIDAYS = ("new_years_day", "mlk_day", "presidents_day", "good_friday", "memorial_day", "juneteenth_utah",
+               "independence_day", "pioneer_day", "labor_day", "columbus_day", "election_day", "veterans_day",
+               "thanksgiving", "christmas")
 
 STATUTES = {
     # AL - Ala. Admin. Code r. 770-X-5-.17(1)(b): "No solicitation calls are allowed on Sundays or
@@ -468,7 +476,7 @@ STATUTES = {
     "UT": [
         _v(in_force_by=date(2025, 1, 1),
            weekday=(time(8), time(21)), saturday=(time(8), time(21)), sunday=None,
-           holidays="state", consent_exempt=True, texts_covered=None,
+           holidays=UT_HOLIDAYS, consent_exempt=True, texts_covered=None,
            scope="telephone solicitation to a residential telephone or cellular telephone",
            citation="Utah Code § 13-25a-103(3) (Telephone and Facsimile Solicitation Act)",
            source="https://codes.findlaw.com/ut/title-13-commerce-and-trade/ut-code-sect-13-25a-103/",
@@ -644,7 +652,7 @@ HOLIDAY_NOTES = {
           "MLK, Washington's Birthday, RI Independence Day (May 4), Memorial, Independence Day, Victory Day (2nd Mon "
           "of Aug), Labor, Columbus, Veterans, Christmas, general-election day, plus days appointed by governor/"
           "president; Monday-observance when the day falls on a weekend.",
-    "UT": "'legal holiday' (Utah Code 63G-1-301, not read; includes Pioneer Day, Jul 24, per secondary).",
+    "UT": "'legal holiday' (Utah Code 63G-1-301, read 2026-12-07 in the self-law.org copy; UT_HOLIDAYS above).",
 }
 
 
