@@ -334,7 +334,15 @@ class Dispatcher:
                                     lambda: self._record_sent(out, result))
 
     def _after_db_error(self, out: OutgoingMessage, what: str, record: Callable[[], Outcome]) -> Outcome:
-        """Record an answer; when the database is away, the row stays `sending` and is reconciled later."""
+        """Record an answer, once more if the database failed (a dropped connection is invalidated,
+        so the second try runs on a fresh one); when it fails again, the row stays `sending` and is
+        reconciled with the provider later. Trying again repeats nothing: each record is one
+        transaction whose state change is conditional on the row still being `sending`."""
+        try:
+            return record()
+        except SQLAlchemyError as exc:
+            log.warning("message %s: could not %s (database: %s); trying once more on a fresh connection",
+                        out.message_id, what, exc.__class__.__name__)
         try:
             return record()
         except SQLAlchemyError as exc:
@@ -405,7 +413,7 @@ class Dispatcher:
                     session, loaded.id, from_state=S.queued, to_state=S.sending, at=now, lead_id=lead.id,
                     cause="every rule passed: the request to the provider starts now",
                     attempts=loaded.attempts + 1,  # under the lead's lock, and only if still queued
-                    lease_until=now + timedelta(seconds=self.settings.lease_seconds), to_address=to,
+                    lease_until=now + self._answer_and_settle(loaded.channel), to_address=to,
                     subject=rendered.subject, body=rendered.text, template_version=rendered.version,
                     variant=variant, **({"tier": tier} if tier else {}))
             except IntegrityError:
@@ -424,6 +432,12 @@ class Dispatcher:
                                   subject=rendered.subject, text=rendered.text, html=rendered.html,
                                   unsubscribe_url=unsub, reply_to=self._reply_to(loaded.channel, lead.id, secret))
             return out, now, loaded.attempts + 1
+
+    def _answer_and_settle(self, channel: str) -> timedelta:
+        """How long a `sending` row is left to its worker: the provider's answer (the request's
+        timeout), then its time to settle. Past that the worker died or lost its answer, and the
+        reconcile pass asks the provider (not after NURTURE_LEASE_SECONDS, which is for the broker)."""
+        return timedelta(seconds=self.settings.provider_timeout_seconds + settle_seconds(channel, self.settings))
 
     def _variant(self, session: Session, loaded: Loaded) -> str | None:
         """The A/B variant of the message's template this lead gets (None: the template has none)."""

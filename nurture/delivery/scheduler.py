@@ -192,11 +192,14 @@ def _broker_restarted(session: Session, epoch: str | None, now: datetime) -> boo
 
 
 def tick(enqueue: Enqueue, *, settings: Settings | None = None, now: datetime | None = None) -> TickResult:
-    """One pass: re-plan late leads; claim due and lost messages (committed); then enqueue their ids.
+    """One pass: re-plan late leads; claim due messages, then lost ones, each batch committed and
+    then enqueued.
 
     The broker is asked first. Away: nothing is claimed (it could not be handed over) and the
-    reason is logged. Restarted: every queued message is handed over again at once. Holding as
-    many messages as the database has queued: a backlog, whose leases are renewed rather than
+    reason is logged. Restarted: every queued message is lost. The due batch goes first (lost
+    messages never starve new work); then every lost message is handed over again in this tick,
+    in batches of NURTURE_CLAIM_BATCH, however many. Queued messages past their lease beyond
+    those the broker lost are a backlog it still holds: their leases are renewed rather than
     copied again into the broker.
     """
 
@@ -212,27 +215,46 @@ def tick(enqueue: Enqueue, *, settings: Settings | None = None, now: datetime | 
     with session_scope(settings.database_url) as session:
         _broker_restarted(session, epoch, now)
         waiting = session.scalar(select(func.count()).select_from(Message).where(Message.state == S.queued)) or 0
-        lost = waiting if held is None else max(0, waiting - held)
-        expired = claim_expired(session, now=now, limit=min(lost, settings.claim_batch), lease=lease) if lost else []
-        renew_expired(session, now=now, lease=lease)
         paused = pauses.paused(session, settings)
         room = min(settings.claim_batch, settings.max_queued - waiting)
         due = claim_due(session, now=now, limit=room, lease=lease, skip_channels=list(paused)) if room > 0 else []
-    # Enqueued only after the claim committed: a worker must find the row queued.
-    claims = [*due, *expired]
-    if claims:
-        try:
-            enqueue(claims)
-        except Exception as exc:
-            # The broker went away between the claim and the hand-over: hand them over next time.
-            ids = [mid for mid, _ in claims]
-            with session_scope(settings.database_url) as session:
-                session.execute(update(Message).where(col(Message.id).in_(ids), col(Message.state) == S.queued)
-                                .values(lease_until=now - timedelta(seconds=1)))
-            log.error("broker unreachable while handing over %d messages (%s): they stay queued and are "
-                      "handed over when it answers", len(claims), exc)
-            return TickResult(len(due), len(expired), late, broker=str(exc))
-    return TickResult(len(due), len(expired), late)
+    lost = waiting if held is None else max(0, waiting - held)
+    failed = _hand_over(enqueue, due, settings=settings, now=now)
+    if failed:
+        return TickResult(len(due), 0, late, broker=failed)
+    expired = 0
+    while expired < lost:
+        limit = min(lost - expired, settings.claim_batch)
+        with session_scope(settings.database_url) as session:
+            batch = claim_expired(session, now=now, limit=limit, lease=lease)
+        failed = _hand_over(enqueue, batch, settings=settings, now=now)
+        if failed:
+            return TickResult(len(due), expired, late, broker=failed)
+        expired += len(batch)
+        if len(batch) < limit:
+            break  # nothing past its lease is left: the rest of `lost` is in workers' hands
+    # Whatever is still past its lease, the broker holds (it lost only `lost`): a backlog.
+    with session_scope(settings.database_url) as session:
+        renew_expired(session, now=now, lease=lease)
+    return TickResult(len(due), expired, late)
+
+
+def _hand_over(enqueue: Enqueue, claims: Sequence[Claim], *, settings: Settings, now: datetime) -> str | None:
+    """Enqueue claims already committed (a worker must find the row queued); the error when the
+    broker went away meanwhile, the claims then left to be handed over at the next tick."""
+    if not claims:
+        return None
+    try:
+        enqueue(claims)
+    except Exception as exc:
+        ids = [mid for mid, _ in claims]
+        with session_scope(settings.database_url) as session:
+            session.execute(update(Message).where(col(Message.id).in_(ids), col(Message.state) == S.queued)
+                            .values(lease_until=now - timedelta(seconds=1)))
+        log.error("broker unreachable while handing over %d messages (%s): they stay queued and are "
+                  "handed over when it answers", len(claims), exc)
+        return str(exc)
+    return None
 
 
 def reconcile_stale(*, settings: Settings | None = None, now: datetime | None = None, limit: int = 100) -> int:
