@@ -50,7 +50,7 @@ def _check(kind: str, payload: str, tag: str, secret: str, size: int = TAG_BYTES
 
 
 def _lead_id(text: str) -> int:
-    if not text.isdigit() or len(text) > 18:
+    if not (text.isascii() and text.isdecimal()) or len(text) > 18:
         raise InvalidToken("the token does not carry a lead id")
     return int(text)
 
@@ -133,9 +133,10 @@ def lead_of_reply_address(address: str, reply_to: str, secret: str) -> int | Non
         return None
     token = local[len(base_local) + 1:]
     lead_id, _, tag = token.partition(".")
-    if not lead_id.isdigit() or len(lead_id) > 18 or not tag:
+    if not (lead_id.isascii() and lead_id.isdecimal()) or len(lead_id) > 18 or not tag:
         return None
-    if not hmac.compare_digest(reply_address(reply_to, int(lead_id), secret).lower(), address.strip().lower()):
+    expected = reply_address(reply_to, int(lead_id), secret).lower()
+    if not hmac.compare_digest(expected.encode(), address.strip().lower().encode()):
         return None
     return int(lead_id)
 
@@ -147,7 +148,8 @@ def ops_form_token(lead_id: int, secret: str) -> str:
 
 
 def check_ops_form_token(lead_id: int, token: str, secret: str) -> bool:
-    return hmac.compare_digest(ops_form_token(lead_id, secret), token or "")
+    # Bytes: compare_digest refuses a str with a character outside ASCII.
+    return hmac.compare_digest(ops_form_token(lead_id, secret).encode(), (token or "").encode())
 
 
 def inbound_parse_key(secret: str) -> str:

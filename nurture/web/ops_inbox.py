@@ -19,7 +19,7 @@ from sqlmodel import Session
 from nurture.conversations import inbox as service
 from nurture.clock import now
 from nurture.db import secret_key
-from nurture.intake.leads import lead_by_id
+from nurture.intake.leads import IntakeError, lead_by_id
 from nurture.models import Lead, stored_id
 from nurture.text_rules import clip
 from nurture.content.tokens import check_ops_form_token, ops_form_token
@@ -132,7 +132,17 @@ def _act(request: Request, session: Session, lead_id: int, token: str | None, do
     except service.InboxError as exc:
         session.rollback()
         return _thread_page(session, _lead_or_404(session, lead_id), error=str(exc), status_code=409)
+    except IntakeError as exc:  # a value the lead's row refuses (a control character in a reason)
+        session.rollback()
+        return _thread_page(session, _lead_or_404(session, lead_id), status_code=400,
+                            error="; ".join(e.message for e in exc.errors))
     return _back(lead_id, done)
+
+
+def _one_line(text: str | None) -> str:
+    """A reason typed in a text box, its line breaks and runs of spaces made single spaces (a
+    lead's status reason is one line)."""
+    return " ".join((text or "").split())
 
 
 @router.post("/ops/leads/{lead_id}/resume")
@@ -156,7 +166,7 @@ def hold_action(lead_id: int, request: Request, session: SessionDep, token: Toke
                 reason: NoteField = None) -> Response:
     """Legal hold: nothing more goes to the lead."""
     return _act(request, session, lead_id, token, "on legal hold",
-                lambda lead, by, at: service.hold(session, lead, actor=by, now=at, reason=reason or ""))
+                lambda lead, by, at: service.hold(session, lead, actor=by, now=at, reason=_one_line(reason)))
 
 
 @router.post("/ops/leads/{lead_id}/converted")

@@ -53,8 +53,10 @@ def leads_page(session: SessionDep, q: str = "", status: str = "", tier: str = "
         else:
             errors.append(f"state: {state!r} is not a two-letter state like FL")
     if sale_within:
-        if sale_within.strip().isdigit() and int(sale_within) <= SALE_WITHIN_MAX:
-            query.sale_within_days = int(sale_within)
+        days = sale_within.strip()
+        # ASCII digits only: "²" and "١" are digits to isdigit, and int() refuses the first.
+        if days.isascii() and days.isdecimal() and int(days) <= SALE_WITHIN_MAX:
+            query.sale_within_days = int(days)
         else:
             errors.append(f"sale within: {sale_within!r} is not a number of days (0 to {SALE_WITHIN_MAX})")
     result = leads_list.search(session, query, rules=rules, now=at)

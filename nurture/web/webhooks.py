@@ -125,7 +125,8 @@ async def twilio_inbound(request: Request) -> Response:
     form = await _twilio_form(request)
     media = []
     count = form.get("NumMedia", "0")
-    for n in range(min(int(count) if count.isdigit() else 0, MEDIA_MAX)):
+    # isdecimal, not isdigit: "²" is a digit that int() refuses.
+    for n in range(min(int(count) if count.isascii() and count.isdecimal() else 0, MEDIA_MAX)):
         media.append({"url": clip(form.get(f"MediaUrl{n}", ""), 500),
                       "type": clip(form.get(f"MediaContentType{n}", ""), 100)})
     with session_scope() as session:
@@ -139,7 +140,8 @@ def _verify_inbound_parse(request: Request, secret: str) -> None:
     """An Inbound Parse post must carry the secret `key` of the URL nurture gave for it (`nurture
     inbox parse-url`), or the API key as HTTP Basic password or bearer token (a URL
     https://parse:<API key>@host/... makes the sender send it)."""
-    if hmac.compare_digest(request.query_params.get("key", ""), inbound_parse_key(secret)):
+    # Bytes: compare_digest refuses a str with a character outside ASCII (a 500 for `?key=%C3%A9`).
+    if hmac.compare_digest(request.query_params.get("key", "").encode(), inbound_parse_key(secret).encode()):
         return
     api_key = get_settings().api_key
     token = presented_key(request.headers.get("authorization"))
