@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -17,7 +18,7 @@ from nurture.intake import status as lead_status
 from nurture.cli.common import actor, console, dollars, err_console, fail, out, print_json
 from nurture.clock import now
 from nurture.config import get_settings
-from nurture.intake.csv_import import CsvFileError, ImportInterrupted, count_data_lines, import_text, read_csv_file
+from nurture.intake.csv_import import CsvFileError, ImportInterrupted, ImportReport, import_text, listed, open_csv_file
 from nurture.db import get_engine, session_scope
 from nurture.intake.leads import IntakeError, UpsertResult, consent_ledger, find_lead, proposed_changes, update_lead, upsert_lead
 from nurture.intake.schema import FILE_EVIDENCE
@@ -312,6 +313,25 @@ class _RowsPerSecond(ProgressColumn):
         return Text(f"{speed:,.0f} rows/s" if speed else "- rows/s")
 
 
+def _import_lines(path: Path, lines: Iterable[str], total: int, *, dry_run: bool, allow_unknown: bool,
+                  json: bool) -> tuple[ImportReport, ImportInterrupted | None]:
+    """Import the file's lines behind a progress bar: the report, and the stop if Ctrl-C came."""
+    engine = get_engine()
+    with Progress(TextColumn("importing"), BarColumn(), MofNCompleteColumn(), _RowsPerSecond(),
+                  TextColumn("ETA"), TimeRemainingColumn(),
+                  console=console if not json else None, disable=json or not console.is_terminal, transient=True) as bar:
+        task = bar.add_task("rows", total=total)
+        try:
+            return import_text(lambda: Session(engine, expire_on_commit=False), lines, now=now(),
+                               dry_run=dry_run, allow_unknown=allow_unknown,
+                               progress=lambda n: bar.advance(task, n),
+                               recorded_by=f"csv:{actor().removeprefix('cli:')} ({path.name})"), None
+        except CsvFileError as exc:
+            fail(f"{path}: {exc}")
+        except ImportInterrupted as exc:
+            return exc.report, exc
+
+
 @app.command("import")
 def import_(
     path: Annotated[Path, typer.Argument(help="CSV file; its first line names the columns (the intake's field names, nested ones joined with _).")],
@@ -320,26 +340,14 @@ def import_(
     json: JsonOut = False,
 ) -> None:
     """Import leads from a CSV file: good rows are saved, bad rows are reported with their line numbers."""
+    # The file is read as its rows are imported (a batch at a time), never whole.
     try:
-        text = read_csv_file(path)
+        lines, total = open_csv_file(path)
     except CsvFileError as exc:
         fail(str(exc))
-    engine = get_engine()
-    total = count_data_lines(text)
-    interrupted: ImportInterrupted | None = None
-    with Progress(TextColumn("importing"), BarColumn(), MofNCompleteColumn(), _RowsPerSecond(),
-                  TextColumn("ETA"), TimeRemainingColumn(),
-                  console=console if not json else None, disable=json or not console.is_terminal, transient=True) as bar:
-        task = bar.add_task("rows", total=total)
-        try:
-            report = import_text(lambda: Session(engine, expire_on_commit=False), text, now=now(),
-                                 dry_run=dry_run, allow_unknown=allow_unknown,
-                                 progress=lambda n: bar.advance(task, n),
-                                 recorded_by=f"csv:{actor().removeprefix('cli:')} ({path.name})")
-        except CsvFileError as exc:
-            fail(f"{path}: {exc}")
-        except ImportInterrupted as exc:
-            interrupted, report = exc, exc.report
+    with lines:
+        report, interrupted = _import_lines(path, lines, total, dry_run=dry_run, allow_unknown=allow_unknown,
+                                            json=json)
     if json:
         data = report.as_dict()
         if interrupted:
@@ -356,7 +364,7 @@ def import_(
             out(f"nothing after line {interrupted.committed_through} was saved; import the same file again to "
                 "finish (rows already saved come back unchanged)")
         if report.ignored_columns:
-            out(f"ignored unknown columns: {', '.join(report.ignored_columns)}")
+            out(f"ignored unknown columns: {listed(report.ignored_columns)}")
         for line, err in report.errors:
             console.print(f"  line {line}: {err.field}: {err.message}", markup=False, highlight=False, style="red")
         for line, warning in report.warnings:

@@ -10,11 +10,12 @@ import codecs
 import csv
 import io
 import logging
-from collections.abc import Callable, Iterator
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO, TextIO
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
@@ -135,10 +136,17 @@ class ImportReport:
         }
 
 
-def read_rows(text: str, *, allow_unknown: bool = False) -> tuple[list[str], Iterator[tuple[int, dict[str, str]]]]:
-    """The mapped header's ignored columns, and (line number, row) pairs."""
+def read_rows(
+    source: str | Iterable[str], *, allow_unknown: bool = False,
+) -> tuple[list[str], Iterator[tuple[int, dict[str, str]]]]:
+    """The mapped header's ignored columns, and (line number, row) pairs.
+
+    `source` is the CSV text, or its lines as an open file gives them (`newline=""`): lines are
+    read as the rows are taken, so a file of any size costs the memory of one batch. Each row costs
+    time in proportion to its cells, however many columns the header names."""
+    lines = io.StringIO(source.removeprefix("\ufeff"), newline="") if isinstance(source, str) else _without_bom(source)
     # strict: a quote left open is an error we report, not a cell that swallows the rest of the file.
-    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""), strict=True)
+    reader = csv.reader(lines, strict=True)
     try:
         header = next(reader)
     except StopIteration:
@@ -147,14 +155,17 @@ def read_rows(text: str, *, allow_unknown: bool = False) -> tuple[list[str], Ite
     unknown = [_column_name(h) for h, k in zip(header, keys, strict=True) if k and k not in COLUMNS]
     if unknown and not allow_unknown:
         raise CsvFileError(
-            f"unknown column(s): {', '.join(unknown)}. Known columns: {', '.join(COLUMNS)}. "
+            f"unknown column(s): {listed(unknown)}. Known columns: {', '.join(COLUMNS)}. "
             "Rename them, or pass --allow-unknown to import the rest and ignore these."
         )
-    dupes = {k for k in keys if k and keys.count(k) > 1}
+    counts = Counter(k for k in keys if k)  # one pass: a header can have 50,000 columns
+    dupes = {k for k, n in counts.items() if n > 1}
+    known = [(i, k) for i, k in enumerate(keys) if k in COLUMNS]
     if dupes:
-        raise CsvFileError(f"column(s) named twice: {', '.join(sorted(dupes))}")
-    if not any(k in COLUMNS for k in keys):
+        raise CsvFileError(f"column(s) named twice: {listed(sorted(dupes))}")
+    if not known:
         raise CsvFileError("no known column in the header line")
+    width = len(keys)
 
     def rows() -> Iterator[tuple[int, dict[str, str]]]:
         while True:
@@ -168,12 +179,33 @@ def read_rows(text: str, *, allow_unknown: bool = False) -> tuple[list[str], Ite
                 continue
             if not any(v.strip() for v in values):
                 continue
-            if len(values) > len(keys):
-                yield start, {"__error__": f"has {len(values)} cells but the header has {len(keys)}"}
+            if len(values) > width:
+                yield start, {"__error__": f"has {len(values)} cells but the header has {width}"}
                 continue
-            yield start, {k: v for k, v in zip(keys, values, strict=False) if k in COLUMNS}
+            cells = len(values)
+            yield start, {k: values[i] for i, k in known if i < cells}
 
     return unknown, rows()
+
+
+#: How many names an error or a report lists before it says how many more there are.
+LISTED_MAX = 20
+
+
+def listed(names: list[str]) -> str:
+    """Names joined with commas, at most LISTED_MAX of them, then how many more."""
+    if len(names) <= LISTED_MAX:
+        return ", ".join(names)
+    return f"{', '.join(names[:LISTED_MAX])} and {len(names) - LISTED_MAX:,} more"
+
+
+def _without_bom(lines: Iterable[str]) -> Iterator[str]:
+    """`lines` with a byte-order mark dropped from the first one."""
+    it = iter(lines)
+    for first in it:
+        yield first.removeprefix("\ufeff")
+        break
+    yield from it
 
 
 def _column_name(header: str) -> str:
@@ -194,7 +226,7 @@ def _csv_problem(exc: csv.Error, start: int, end: int) -> str:
 
 def import_text(
     session_factory: Callable[[], Session],
-    text: str,
+    text: str | Iterable[str],
     *,
     now: datetime,
     dry_run: bool = False,
@@ -203,8 +235,8 @@ def import_text(
     plan: bool = True,
     recorded_by: str | None = None,
 ) -> ImportReport:
-    """Import CSV text batch by batch; good rows land, bad rows are reported with their line numbers.
-    `recorded_by` (who imports it) goes into every consent entry the file makes."""
+    """Import CSV text (or an open file's lines, read as the import goes) batch by batch; good rows
+    land, bad rows are reported with their line numbers. `recorded_by` (who imports it) goes into every consent entry the file makes."""
     ignored, rows = read_rows(text, allow_unknown=allow_unknown)
     report = ImportReport(ignored_columns=ignored, dry_run=dry_run)
     batch: list[tuple[int, LeadIn]] = []
@@ -297,24 +329,61 @@ def _commit_batch(
     return [RowOutcome(line, "error", errors=[FieldError(field_name, message)])]
 
 
-def read_csv_file(path: Path) -> str:
-    """The file's text (UTF-8, or UTF-16 with its byte-order mark as Excel's "Unicode text" saves it;
-    a UTF-8 byte-order mark dropped); CsvFileError saying what is wrong."""
+SCAN_CHUNK = 1 << 20
+"""Bytes read at a time when a file is checked before its import."""
+
+
+def open_csv_file(path: Path) -> tuple[TextIO, int]:
+    """The file opened as text for `import_text` (the caller closes it), and about how many rows it
+    holds (for a progress bar). UTF-8, or UTF-16 with its byte-order mark as Excel's "Unicode text"
+    saves it; a UTF-8 byte-order mark is dropped. The file is read through once first, a megabyte
+    at a time, so that a file that is not text is refused as a whole, before any row is saved;
+    CsvFileError says what is wrong."""
     try:
-        data = path.read_bytes()
+        encoding, total = _scan(path)
+        return path.open(encoding=encoding, newline=""), total
     except FileNotFoundError:
         raise CsvFileError(f"{path}: no such file") from None
     except IsADirectoryError:
         raise CsvFileError(f"{path}: is a folder, not a CSV file") from None
     except OSError as exc:
         raise CsvFileError(f"{path}: cannot be read ({exc.strerror})") from None
-    encoding = "utf-16" if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) else "utf-8-sig"
-    try:
-        return data.decode(encoding)
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise CsvFileError(f"{path}: not UTF-8 text (line {line}, byte {exc.start}); "
-                           "save the sheet as 'CSV UTF-8'") from None
+
+
+def _scan(path: Path) -> tuple[str, int]:
+    """The file's encoding and about how many rows it holds (its lines less the header), read in
+    chunks; CsvFileError naming the line of the first byte that is not text."""
+    with path.open("rb") as f:
+        chunk = f.read(SCAN_CHUNK)
+        encoding = "utf-16" if chunk.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) else "utf-8-sig"
+        decoder = codecs.getincrementaldecoder(encoding)()
+        offset, newlines, last = 0, 0, ""
+        while True:
+            try:
+                text = decoder.decode(chunk, final=not chunk)
+            except UnicodeDecodeError as exc:
+                at = offset - max(0, len(exc.object) - len(chunk)) + exc.start
+                raise CsvFileError(f"{path}: not UTF-8 text (line {_line_of(f, at)}, byte {at}); "
+                                   "save the sheet as 'CSV UTF-8'") from None
+            newlines += text.count("\n")
+            last = text[-1:] or last
+            if not chunk:
+                return encoding, max(0, newlines + (last != "\n") - 1)
+            offset += len(chunk)
+            chunk = f.read(SCAN_CHUNK)
+
+
+def _line_of(f: BinaryIO, at: int) -> int:
+    """The line number of byte `at` of the open file `f`."""
+    f.seek(0)
+    line, left = 1, at
+    while left > 0:
+        chunk = f.read(min(SCAN_CHUNK, left))
+        if not chunk:
+            break
+        line += chunk.count(b"\n")
+        left -= len(chunk)
+    return line
 
 
 def count_data_lines(text: str) -> int:

@@ -42,8 +42,17 @@ EXAMPLE = {
 }
 
 
+ERRORS_LISTED = 50
+"""Problems a 422 answer lists: a megabyte of unknown keys is 100,000 problems, not a 5 MB answer."""
+
+
 def _errors(exc: IntakeError) -> JSONResponse:
-    return JSONResponse({"detail": [e.as_dict() for e in exc.errors]}, status_code=422)
+    """The 422 answer: one entry per bad field, at most ERRORS_LISTED, then one saying how many more."""
+    detail = [e.as_dict() for e in exc.errors[:ERRORS_LISTED]]
+    if len(exc.errors) > ERRORS_LISTED:
+        detail.append({"field": "body", "message": f"and {len(exc.errors) - ERRORS_LISTED:,} more problems, "
+                                                   f"not listed: fix these {ERRORS_LISTED} and send it again"})
+    return JSONResponse({"detail": detail}, status_code=422)
 
 
 def _body(session: Session, lead: Lead) -> dict[str, Any]:
@@ -91,7 +100,7 @@ def updated_body(result: UpsertResult) -> dict[str, Any]:
 
 @router.post("/leads", responses={201: {"description": "created: the lead as stored"},
                                   200: {"description": "matched an existing lead: its id and what this intake did"},
-                                  422: {"description": "one entry per bad field"}})
+                                  422: {"description": "one entry per bad field (at most 50, then one saying how many more)"}})
 def create_or_update_lead(request: Request, body: dict[str, Any] = Body(..., examples=[EXAMPLE])) -> JSONResponse:
     """Create a lead, or update the lead with the same phone or email (one lead per person).
 
