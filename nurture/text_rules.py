@@ -63,3 +63,18 @@ def shown(value: Any) -> str:
     if isinstance(value, str):
         return repr(value[:SHOWN_MAX]) + ("\u2026" if len(value) > SHOWN_MAX else "")
     return clip(_REPR.repr(value), SHOWN_MAX)
+
+
+#: What a spreadsheet reads as the start of a formula (OWASP's CSV injection list): `=`, `+`, `-`,
+#: `@`, and tab and carriage return, which some programs strip before looking.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_cell(value: Any) -> Any:
+    """A CSV cell safe to open in a spreadsheet: text that a spreadsheet would run as a formula gets a
+    leading single quote (OWASP's rule), so `=HYPERLINK(...)` from a web form stays text."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    if isinstance(value, int | float) and not isinstance(value, bool) and value < 0:
+        return "'" + str(value)
+    return value

@@ -13,6 +13,7 @@ from nurture.cli.common import fail, out, print_json
 from nurture.cli.leads import ledger_line
 from nurture.db import session_scope
 from nurture.intake.leads import find_lead
+from nurture.text_rules import spreadsheet_cell
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -47,12 +48,17 @@ def export(
 def _write_csv(story: dict[str, Any]) -> None:
     writer = csv.DictWriter(sys.stdout, fieldnames=CSV_COLUMNS, lineterminator="\n")
     writer.writeheader()
+    # Every cell through spreadsheet_cell: the wording, a note, a text's body come from web forms and
+    # leads, and the export is opened in a spreadsheet (a phone's leading + is escaped too).
+    def write(row: dict[str, Any]) -> None:
+        writer.writerow({k: spreadsheet_cell(v) for k, v in row.items()})
+
     for c in story["ledger"]:
-        writer.writerow({"row": "consent", "at": c["recorded_at"], **{k: c[k] for k in (
+        write({"row": "consent", "at": c["recorded_at"], **{k: c[k] for k in (
             "id", "channel", "action", "method", "text", "source_url", "ip", "given_at", "recorded_by", "note")}})
     for t in story["texts"]:
-        writer.writerow({"row": "text", "id": t["message_id"], "at": t["sent_at"], "channel": "sms", "text": t["body"],
-                         **{k: t[k] for k in ("to", "provider_id", "state", "sequence", "step", "consent_id", "basis")}})
+        write({"row": "text", "id": t["message_id"], "at": t["sent_at"], "channel": "sms", "text": t["body"],
+               **{k: t[k] for k in ("to", "provider_id", "state", "sequence", "step", "consent_id", "basis")}})
 
 
 def _print(story: dict[str, Any]) -> None:
