@@ -8,12 +8,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import insert, or_
+from sqlalchemy import LargeBinary, cast, func, insert, or_
 from sqlmodel import Session, col, select
 
 from nurture import bulk
 from nurture.law import consent as ledger
 from nurture.db import one_of
+from nurture.intake.lookalike import email_skeleton, looks_plain
 from nurture.intake.schema import API_EVIDENCE, ConsentIn, FieldError, IntakeError, LeadIn, normalize_email, normalize_phone, parse_lead
 from nurture.geo import DEFAULT_TIMEZONE, derive_timezone
 from nurture.models import (
@@ -49,14 +50,34 @@ PLAN_FIELDS = frozenset(
 #: reverse) may be someone else: these fields are then held for ops, not overwritten.
 CONTACT_FIELDS = ("first_name", "last_name", "email", "phone")
 
+OnMatch = Literal["update", "propose", "skip"]
+"""What an intake row that matches a stored lead does to it: `update` its fields (the business's
+own CSV and CLI), `propose` every difference to ops and change nothing (the API: anyone who knows a
+phone or an email can post it), or `skip` the row (`leads import --no-update`)."""
+
+#: A Lead column as ops read it in a proposed change: the intake's field name (what `leads update`
+#: and PATCH take to apply it). Columns not listed are named as they are.
+PROPOSED_NAME = {
+    "street": "property.street", "city": "property.city", "state": "property.state", "zip": "property.zip",
+    "mailing_street": "mailing_address.street", "mailing_city": "mailing_address.city",
+    "mailing_state": "mailing_address.state", "mailing_zip": "mailing_address.zip",
+    "mortgage_balance_cents": "mortgage_balance", "estimated_value_cents": "estimated_value",
+    "foreclosure_stage": "foreclosure.stage", "sale_date": "foreclosure.sale_date",
+}
+
+#: Columns an API intake never proposes: where the intake came from says nothing about the lead.
+NOT_PROPOSED = frozenset({"source"})
+
 
 @dataclass
 class UpsertResult:
     lead: Lead
     created: bool
     changed: set[str] = field(default_factory=set)
-    held: list[str] = field(default_factory=list)  # contact fields held for ops as proposed changes
+    held: list[str] = field(default_factory=list)  # fields held for ops as proposed changes
     refused: str | None = None  # why a consent grant was refused (logged in the ledger as refused)
+    sent: dict[str, Any] = field(default_factory=dict)  # the Lead columns the intake brought
+    sent_consent: ConsentIn | None = None  # and its SMS consent
 
 
 @dataclass
@@ -104,7 +125,7 @@ def _lead_values(lead_in: LeadIn) -> dict[str, Any]:
     return values
 
 
-def _apply(lead: Lead, values: dict[str, Any], now: datetime) -> set[str]:
+def _apply(lead: Lead | _Draft, values: dict[str, Any], now: datetime) -> set[str]:
     changed = {k for k, v in values.items() if getattr(lead, k) != v}
     for k in changed:
         setattr(lead, k, values[k])
@@ -158,6 +179,33 @@ def _held_contact(lead: Lead | _Draft, values: dict[str, Any], lead_in: LeadIn, 
         return []
     return [(name, getattr(lead, name), values[name]) for name in CONTACT_FIELDS
             if name in values and getattr(lead, name) != values[name]]
+
+
+def _proposed_text(column: str, value: Any) -> str | None:
+    """A column's value as a proposed change shows it: money in dollars, hardships joined by `;`."""
+    if value is None:
+        return None
+    if column.endswith("_cents"):
+        return f"{value // 100}.{value % 100:02d}"
+    if isinstance(value, list):
+        return ";".join(value)
+    return _text(value.isoformat() if hasattr(value, "isoformat") else value)
+
+
+def _proposed(lead: Lead, values: dict[str, Any]) -> list[tuple[str, Any, Any]]:
+    """Every field this intake would change on a stored lead: (field, current, proposed) as text."""
+    return [(PROPOSED_NAME.get(name, name), _proposed_text(name, getattr(lead, name)), _proposed_text(name, value))
+            for name, value in values.items() if name not in NOT_PROPOSED and getattr(lead, name) != value]
+
+
+def _non_plain_emails(session: Session) -> Any:
+    """A condition on Lead.email: the address is not plain ASCII (an IDNA domain or a Unicode local part)."""
+    email = col(Lead.email)
+    if session.get_bind().dialect.name == "sqlite":
+        as_bytes = func.length(cast(email, LargeBinary))  # SQLite's length() of a BLOB counts bytes
+    else:
+        as_bytes = func.octet_length(email)
+    return or_(email.like("%xn--%"), as_bytes != func.length(email))
 
 
 def _find_conflict(by_phone: Lead | None, by_email: Lead | None) -> FieldError | None:
@@ -226,16 +274,19 @@ def upsert_many(
     now: datetime,
     after_upsert: AfterUpsert | None = _default_after_upsert,
     recorded_by: str | None = None,
-    replace_contact: bool = False,
+    on_match: OnMatch = "update",
 ) -> list[RowOutcome]:
     """Create or update a batch of validated leads in the session's transaction (not committed).
 
     Existing leads are found by phone or email in two queries for the whole batch; a row whose
-    phone and email belong to two different leads is refused with a field error. A row that
-    matches a lead by one of them but brings another value for the other has its contact fields
-    held for ops (ProposedChange) unless `replace_contact`. Consent: a grant is recorded with its
-    evidence and `recorded_by`, `granted: false` revokes, and a grant for a number that revoked by
-    text is refused (recorded as refused, the row's other fields still saved).
+    phone and email belong to two different leads is refused with a field error. A matched row
+    does what `on_match` says; with `update`, a row that matches a lead by one identifier but brings
+    another value for the other has its contact fields held for ops (ProposedChange). With `propose`
+    every difference is held and `granted: false` is noted, not applied. A new email whose skeleton
+    (look-alike characters folded) is a stored lead's is held for that lead, in every mode.
+    Consent: a grant is recorded with its evidence and `recorded_by`, `granted: false` revokes
+    (`update`), and a grant for a number that revoked by text is refused (recorded as refused, the
+    row's other fields still saved).
     """
     phones = {r.phone for _, r in rows if r.phone}
     emails = {r.email for _, r in rows if r.email}
@@ -252,10 +303,23 @@ def upsert_many(
                 by_phone[lead.phone] = lead
             if lead.email:
                 by_email[lead.email] = lead
+    # Look-alike addresses of stored leads: a new address's skeleton may be a plain stored address,
+    # or a stored address may itself be a look-alike (few are not plain ASCII: one query finds them).
+    by_skeleton: dict[str, Lead] = {}
+    unknown = {email for email in emails if email not in by_email}
+    if unknown:
+        skeletons = {email_skeleton(email) for email in unknown}
+        plain = {s for s in skeletons if looks_plain(s)}
+        cond = _non_plain_emails(session)
+        if plain:
+            cond = or_(one_of(session, col(Lead.email), plain), cond)
+        for alike in session.exec(select(Lead).where(cond)):
+            if alike.email:
+                by_skeleton.setdefault(email_skeleton(alike.email), alike)
 
     # The current SMS consent entry of each lead in play, keyed by the lead object (new leads have no id yet).
     consent_state: dict[int, _ConsentState] = {}
-    existing = {stored_id(lead): lead for lead in (*by_phone.values(), *by_email.values())}
+    existing = {stored_id(lead): lead for lead in (*by_phone.values(), *by_email.values(), *by_skeleton.values())}
     if existing and any(r.sms_consent for _, r in rows):
         # Consent changes under the leads' locks, read after them: a worker deciding about one of
         # these leads sees the change or decided before it.
@@ -277,26 +341,49 @@ def upsert_many(
             continue
         lead = p or e
         values = _lead_values(lead_in)
+        sent = dict(values)
+        look_alike: Lead | None = None
+        if lead is None and lead_in.email:
+            lead = look_alike = by_skeleton.get(email_skeleton(lead_in.email))
         created = lead is None
         held: list[tuple[str, Any, Any]] = []
+        row_mode: OnMatch = "propose" if look_alike is not None else on_match
+        consent_in = lead_in.sms_consent
         if lead is None:
             if not values.get("first_name"):
                 outcomes.append(RowOutcome(line, "error", errors=[FieldError("first_name", "is required")]))
                 continue
             lead = _Draft(now, method)
             drafts.append(lead)
-        elif not replace_contact and not isinstance(lead, _Draft):
-            # A lead this same batch created is not someone else's record: only stored leads are held.
+        elif isinstance(lead, _Draft):
+            pass  # a lead this same batch created is not someone else's record: only stored leads are held
+        elif row_mode == "skip":
+            outcomes.append(RowOutcome(line, "unchanged", lead_id=lead.id, warnings=[FieldError(
+                "row", f"matches lead #{lead.id}: left as it is (--no-update)")]))
+            continue
+        elif row_mode == "propose":
+            held = _proposed(lead, values)
+            values = {}
+            state = consent_state.get(id(lead))
+            if consent_in is not None and (look_alike is not None or not consent_in.granted):
+                # Consent from a look-alike address is not the lead's; a revocation by whoever knows
+                # the phone is not applied either: both wait for ops, noted.
+                current = state.action if state is not None else None
+                proposed = "grant" if consent_in.granted else "revoke"
+                if current != proposed and (consent_in.granted or current == ConsentAction.grant):
+                    held.append(("sms_consent", current, proposed))
+                consent_in = None
+        else:
             held = _held_contact(lead, values, lead_in, p, e)
             for name, _, _ in held:
                 del values[name]
         changed = _apply(lead, values, now)
         if lead.phone:
             by_phone[lead.phone] = lead
-        if lead.email:
+        if lead.email and look_alike is None:
             by_email[lead.email] = lead
         outcome = RowOutcome(line, "created", changed=changed)
-        action, why = _consent_change(consent_state.get(id(lead)), lead_in.sms_consent)
+        action, why = _consent_change(consent_state.get(id(lead)), consent_in)
         if action == "refused":
             outcome.warnings.append(FieldError("sms_consent", why or "refused"))
         elif action is not None:
@@ -305,16 +392,21 @@ def upsert_many(
             consent_state[id(lead)] = _ConsentState(action, method, given.text, given.source_url)
             changed.add("consent")
         if held:
-            outcome.warnings.append(FieldError(
-                ", ".join(name for name, _, _ in held),
-                "held for ops as a proposed change: this intake matched the lead by "
-                + ("phone" if p is not None else "email") + " but brought another "
-                + ("email" if p is not None else "phone")))
+            if look_alike is not None:
+                why_held = f"the email looks like lead #{look_alike.id}'s ({look_alike.email})"
+            elif row_mode == "propose":
+                why_held = "this intake matched the lead by " + ("phone" if p is not None else "email")
+            else:
+                why_held = ("this intake matched the lead by " + ("phone" if p is not None else "email")
+                            + " but brought another " + ("email" if p is not None else "phone"))
+            outcome.warnings.append(FieldError(", ".join(name for name, _, _ in held),
+                                               "held for ops as a proposed change: " + why_held))
         if not created:
             outcome.action = "updated" if changed else "unchanged"
         outcomes.append(outcome)
         result = UpsertResult(lead, created, changed, held=[name for name, _, _ in held],
-                              refused=why if action == "refused" else None)
+                              refused=why if action == "refused" else None, sent=sent,
+                              sent_consent=lead_in.sms_consent)
         held_of[id(result)] = held
         if action is not None:
             consent_of[id(result)] = (action, why)
@@ -366,7 +458,7 @@ def upsert_many(
 
 def upsert_lead(session: Session, data: dict[str, Any], *, method: str, now: datetime,
                 consent_evidence: Sequence[str] = API_EVIDENCE, recorded_by: str | None = None,
-                replace_contact: bool = False) -> UpsertResult:
+                on_match: OnMatch = "update") -> UpsertResult:
     """Validate and create or update one lead (API and CLI); IntakeError lists every bad field."""
     lead_in = parse_lead(data, consent_evidence=consent_evidence)
     if "source" not in lead_in.model_fields_set:
@@ -379,7 +471,7 @@ def upsert_lead(session: Session, data: dict[str, Any], *, method: str, now: dat
         _default_after_upsert(session, done, at)
 
     (outcome,) = upsert_many(session, [(None, lead_in)], method=method, now=now, after_upsert=keep,
-                             recorded_by=recorded_by, replace_contact=replace_contact)
+                             recorded_by=recorded_by, on_match=on_match)
     if outcome.action == "error":
         raise IntakeError(outcome.errors)
     lead = session.get(Lead, outcome.lead_id)
@@ -387,6 +479,29 @@ def upsert_lead(session: Session, data: dict[str, Any], *, method: str, now: dat
     (result,) = results
     result.lead = lead
     return result
+
+
+def as_if_new(session: Session, result: UpsertResult, *, method: str, now: datetime,
+              recorded_by: str | None) -> tuple[Lead, list[Consent]]:
+    """The lead and consent ledger a new lead would have had from this intake, under the matched
+    lead's id: what the API answers to an intake that matched, so the answer tells nothing stored.
+
+    Not saved: a transient Lead built from the intake's own values, as a new lead's would be."""
+    draft = _Draft(now, method)
+    _apply(draft, result.sent, now)  # as a new lead's values are applied
+    lead = Lead(**vars(draft))
+    lead.id = result.lead.id
+    consents: list[Consent] = []
+    given = result.sent_consent
+    if given is not None and given.granted:
+        # The entry id is the lead's latest SMS entry, the one this intake wrote when it wrote one.
+        latest = session.exec(select(Consent).where(Consent.lead_id == result.lead.id, Consent.channel == "sms")
+                              .order_by(col(Consent.id).desc()).limit(1)).first()
+        entry = Consent(**_consent_values(stored_id(result.lead), given, method, now, action="grant",
+                                          recorded_by=recorded_by))
+        entry.id = latest.id if latest is not None else None
+        consents.append(entry)
+    return lead, consents
 
 
 def _text(value: Any) -> str | None:

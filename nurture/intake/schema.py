@@ -7,6 +7,7 @@ from __future__ import annotations
 import ipaddress
 import math
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -73,12 +74,13 @@ EMAIL_MAX = 254
 
 
 def normalize_email(raw: str) -> str:
-    """The normalised, lower-cased address; syntax only, no DNS look-ups."""
+    """The normalised address: compatibility forms folded (NFKC: fullwidth `ｍ` is `m`), lower-cased,
+    the domain in its IDNA (`xn--`) form; syntax only, no DNS look-ups."""
     try:
-        info = validate_email(raw.strip(), check_deliverability=False)
+        info = validate_email(unicodedata.normalize("NFKC", raw.strip()), check_deliverability=False)
     except EmailNotValidError as exc:
         raise ValueError(str(exc)) from None
-    address = info.normalized.lower()
+    address = f"{info.local_part}@{info.ascii_domain}".lower()
     if len(address) > EMAIL_MAX:  # lower-casing can lengthen: "İ" becomes two characters
         raise ValueError(f"is longer than {EMAIL_MAX} characters")
     return address

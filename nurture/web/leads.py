@@ -17,7 +17,7 @@ from nurture.config import get_settings
 from nurture.intake.leads import (
     STATUS_REASON_MAX,
     IntakeError,
-    UpsertResult,
+    as_if_new,
     consent_ledger,
     lead_by_id,
     update_lead,
@@ -76,50 +76,42 @@ def _recorded_by(request: Request) -> str:
     return f"api (no key: {request.client.host if request.client else 'unknown'})"
 
 
-def _merge(body: dict[str, Any]) -> bool | JSONResponse:
-    """`"merge": "replace"` lets a caller holding the API key overwrite a matched lead's contact fields."""
+def _merge(body: dict[str, Any]) -> JSONResponse | None:
+    """`merge` (`keep` or `replace`) is still accepted from older forms; it changes nothing: a
+    matched lead's fields are held for ops whatever key the request carried."""
     merge = body.pop("merge", "keep")
     if merge not in MERGE_VALUES:
         return JSONResponse({"detail": [{"field": "merge", "message": f"{shown(merge)} is not one of keep, replace"}]},
                             status_code=422)
-    if merge == "replace" and not get_settings().api_key:
-        return JSONResponse({"detail": [{"field": "merge", "message": "\"replace\" is honoured only for a caller "
-                                         "holding NURTURE_API_KEY, which is not set"}]}, status_code=422)
-    return merge == "replace"
+    return None
 
 
-def updated_body(result: UpsertResult) -> dict[str, Any]:
-    """The answer to an intake that matched an existing lead: what the caller may know, and no more.
-
-    Whoever knows a phone number or an email can send an intake that matches someone's lead, so the
-    answer names no stored field: the lead's id, whether this intake changed it, which contact
-    fields were held for ops, and whether an SMS consent grant was refused."""
-    return {"id": result.lead.id, "created": False, "updated": bool(result.changed),
-            "held_for_review": result.held, "sms_consent": "refused" if result.refused else None}
-
-
-@router.post("/leads", responses={201: {"description": "created: the lead as stored"},
-                                  200: {"description": "matched an existing lead: its id and what this intake did"},
+@router.post("/leads", responses={201: {"description": "the lead as this intake makes it: a new lead as stored; "
+                                                       "for a lead that matched, what a new lead from this body "
+                                                       "would be, under its id (its fields held for ops)"},
                                   422: {"description": "one entry per bad field (at most 50, then one saying how many more)"}})
 def create_or_update_lead(request: Request, body: dict[str, Any] = Body(..., examples=[EXAMPLE])) -> JSONResponse:
     """Create a lead, or update the lead with the same phone or email (one lead per person).
 
     A consent grant needs its evidence: `text`, `source_url` and `ip` (and `at` when the form took
-    it earlier than this request). A body matching a lead by phone but bringing another email (or
-    the reverse) has its contact fields held for ops unless it says `"merge": "replace"`.
+    it earlier than this request). A body matching a lead by phone or email (or whose email looks
+    like a lead's) changes none of its facts: every difference is held for ops as a proposed change,
+    `granted: false` is noted, not applied, and a grant with its evidence is recorded. The answer is
+    then what a new lead from this body would be, under the matched lead's id: it tells nothing stored.
     """
-    replace = _merge(body) if isinstance(body, dict) else False
-    if isinstance(replace, JSONResponse):
-        return replace
+    refused = _merge(body) if isinstance(body, dict) else None
+    if refused is not None:
+        return refused
     for attempt in range(2):
         session = Session(get_engine(), expire_on_commit=False)
         try:
-            result = upsert_lead(session, body, method="api", now=now(), recorded_by=_recorded_by(request),
-                                 replace_contact=replace)
+            at, recorded_by = now(), _recorded_by(request)
+            result = upsert_lead(session, body, method="api", now=at, recorded_by=recorded_by, on_match="propose")
             session.commit()
             if result.created:
                 return JSONResponse(_body(session, result.lead), status_code=201)
-            return JSONResponse(updated_body(result), status_code=200)
+            lead, consents = as_if_new(session, result, method="api", now=at, recorded_by=recorded_by)
+            return JSONResponse(lead_json(lead, consents), status_code=201)
         except IntakeError as exc:
             session.rollback()
             return _errors(exc)

@@ -98,7 +98,8 @@ def test_a_grant_for_a_number_that_revoked_by_text_is_refused_and_kept_as_refuse
     again = copy.deepcopy(EXAMPLE)
     again["sms_consent"]["text"] = "I agree to receive texts (signed again)"
     r = api.post("/api/leads", json=again, headers=AUTH)
-    assert r.status_code == 200 and r.json()["sms_consent"] == "refused"
+    # The answer is a new lead's (issue 22): whoever sent it learns nothing of the revocation.
+    assert r.status_code == 201 and [c["action"] for c in r.json()["consents"]] == ["grant"]
     entries = ledger(lead_id)
     assert [c.action for c in entries] == ["grant", "revoke", "refused"]
     assert entries[-1].text == "I agree to receive texts (signed again)"
@@ -117,10 +118,10 @@ def test_a_known_phone_with_a_new_email_changes_no_contact_field_and_echoes_noth
     attack = {"first_name": "Eve", "last_name": "Mallory", "phone": "(305) 555-0142", "email": "eve@evil.example",
               "foreclosure": {"sale_date": "2027-02-01"}}
     r = api.post("/api/leads", json=attack, headers=AUTH)
-    assert r.status_code == 200
+    assert r.status_code == 201
     body = r.json()
-    assert body == {"id": victim["id"], "created": False, "updated": True,
-                    "held_for_review": ["first_name", "last_name", "email"], "sms_consent": None}
+    assert body["id"] == victim["id"] and (body["first_name"], body["email"]) == ("Eve", "eve@evil.example")
+    assert body["property"]["street"] is None and body["foreclosure"]["stage"] == "sale_scheduled"
     assert "12 Palm Ave" not in r.text and "425000" not in r.text and "Maria" not in r.text
     lead = stored(victim["id"])
     assert (lead.first_name, lead.last_name, lead.email) == ("Maria", "Lopez", "maria@example.com")
@@ -128,31 +129,40 @@ def test_a_known_phone_with_a_new_email_changes_no_contact_field_and_echoes_noth
         held = {(p.field, p.current_value, p.proposed_value, p.method)
                 for p in s.exec(select(ProposedChange).where(ProposedChange.lead_id == victim["id"]))}
     assert held == {("first_name", "Maria", "Eve", "api"), ("last_name", "Lopez", "Mallory", "api"),
-                    ("email", "maria@example.com", "eve@evil.example", "api")}
+                    ("email", "maria@example.com", "eve@evil.example", "api"),
+                    ("foreclosure.sale_date", "2026-12-10", "2027-02-01", "api")}
+    assert stored(victim["id"]).sale_date.isoformat() == "2026-12-10"
 
 
 def test_a_known_email_with_a_new_phone_is_held_the_same_way(api):
     victim = api.post("/api/leads", json=EXAMPLE, headers=AUTH).json()
     r = api.post("/api/leads", json={"first_name": "Maria", "email": "maria@example.com", "phone": "3055550177"},
                  headers=AUTH)
-    assert r.json()["held_for_review"] == ["phone"]
+    assert r.status_code == 201 and r.json()["id"] == victim["id"]
     assert stored(victim["id"]).phone == "+13055550142"
+    with session_scope() as s:
+        held = {(p.field, p.current_value, p.proposed_value)
+                for p in s.exec(select(ProposedChange).where(ProposedChange.lead_id == victim["id"]))}
+    assert held == {("phone", "+13055550142", "+13055550177")}
 
 
-def test_merge_replace_with_the_api_key_overwrites_the_contact_fields(api):
+def test_merge_replace_changes_nothing_even_with_the_api_key(api):
+    # Issue 22: a match changes nothing, whatever key the request carried; `merge` is still accepted.
     victim = api.post("/api/leads", json=EXAMPLE, headers=AUTH).json()
     r = api.post("/api/leads", json={"first_name": "Maria", "phone": "3055550142", "email": "maria.l@example.com",
                                      "merge": "replace"}, headers=AUTH)
-    assert r.status_code == 200 and r.json()["held_for_review"] == []
-    assert stored(victim["id"]).email == "maria.l@example.com"
+    assert r.status_code == 201 and r.json()["id"] == victim["id"]
+    assert stored(victim["id"]).email == "maria@example.com"
     assert api.post("/api/leads", json={"first_name": "M", "phone": "3055550142", "merge": "overwrite"},
                     headers=AUTH).status_code == 422
 
 
-def test_merge_replace_is_refused_when_no_api_key_is_set(sqlite_url):
-    with local_client() as c:  # this machine, no key: let in, but not allowed to replace
-        r = c.post("/api/leads", json={"first_name": "M", "phone": "3055550142", "merge": "replace"})
-    assert r.status_code == 422 and r.json()["detail"][0]["field"] == "merge"
+def test_merge_replace_without_a_key_is_accepted_and_replaces_nothing(sqlite_url):
+    with local_client() as c:  # this machine, no key: let in; `replace` is honoured for nobody
+        first = c.post("/api/leads", json={"first_name": "M", "phone": "3055550142"})
+        r = c.post("/api/leads", json={"first_name": "N", "phone": "3055550142", "merge": "replace"})
+    assert (first.status_code, r.status_code) == (201, 201)
+    assert stored(first.json()["id"]).first_name == "M"
 
 
 def test_the_cli_holds_the_takeover_too_and_says_so(sqlite_url):
