@@ -339,6 +339,9 @@ class DeliveryEvent(SQLModel, table=True):
         sa.Index("ix_deliveryevent_to_state_at", "to_state", "at"),
         sa.Index("ix_deliveryevent_error_code", "error_code", postgresql_where=_ERROR_CODE_SQL,
                  sqlite_where=_ERROR_CODE_SQL),
+        # A provider's event (SendGrid's sg_event_id, a Twilio status of one MessageSid) is logged once,
+        # however often the provider sends it (migration 0007); rows without a key are not limited.
+        sa.Index("ux_deliveryevent_event_key", "event_key", unique=True),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -352,6 +355,7 @@ class DeliveryEvent(SQLModel, table=True):
     provider_status: str | None = Field(default=None, max_length=40)
     error_code: str | None = Field(default=None, max_length=20)
     data: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
+    event_key: str | None = Field(default=None, max_length=120)  # e.g. "sendgrid:<sg_event_id>"
 
 
 class Click(SQLModel, table=True):

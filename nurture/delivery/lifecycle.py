@@ -12,6 +12,8 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import insert, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.sql import ClauseElement
 from sqlmodel import Session
 
@@ -116,3 +118,20 @@ def log_event(
         at=at, lead_id=lead_id, message_id=message_id, kind=kind, cause=cause[:500], from_state=from_state,
         to_state=to_state, provider_status=provider_status, error_code=error_code, data=data,
     ))
+
+
+def log_event_once(
+    session: Session, *, event_key: str, at: datetime, kind: str, cause: str, lead_id: int | None = None,
+    message_id: int | None = None, provider_status: str | None = None, error_code: str | None = None,
+    data: dict[str, Any] | None = None,
+) -> bool:
+    """The log row of a provider's event, unless one with `event_key` is there already (the provider
+    sent it again): True if this is its first row. The unique index decides, so two deliveries of one
+    event at the same moment log it once too (PostgreSQL makes the second wait for the first)."""
+    table = DeliveryEvent.__table__
+    dialect = sqlite_insert if session.get_bind().dialect.name == "sqlite" else pg_insert
+    stmt = dialect(table).values(
+        at=at, lead_id=lead_id, message_id=message_id, kind=kind, cause=cause[:500], provider_status=provider_status,
+        error_code=error_code, data=data, event_key=event_key,
+    ).on_conflict_do_nothing(index_elements=["event_key"]).returning(table.c.id)
+    return session.execute(stmt).first() is not None

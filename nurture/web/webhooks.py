@@ -23,7 +23,7 @@ from nurture.delivery.channels import sendgrid_codes, twilio_codes
 from nurture.delivery.dispatch import suppress
 from nurture.conversations.inbound import handle_inbound_email, handle_inbound_sms, opt_out
 from nurture.conversations.email_parse import parse_inbound
-from nurture.delivery.lifecycle import S, log_event, transition
+from nurture.delivery.lifecycle import S, log_event, log_event_once, transition
 from nurture.models import Lead, Message, row_id
 from nurture.text_rules import clip, scrub
 from nurture.content.tokens import InvalidToken, inbound_parse_key, verify_unsubscribe_token
@@ -59,7 +59,9 @@ async def _twilio_form(request: Request) -> dict[str, str]:
         verify_twilio(settings, url=url, form=form, signature=request.headers.get("X-Twilio-Signature", ""))
     except WebhookRefused as exc:
         hint = public_url_problem(settings) if exc.status == 403 else None
-        log.warning("refused a Twilio callback to %s: %s%s", url, exc.reason, f". {hint}" if hint else "")
+        # The URL without its query: whoever calls may put anything there, and the log keeps nothing they chose.
+        log.warning("refused a Twilio callback to %s: %s%s", url.partition("?")[0], exc.reason,
+                    f". {hint}" if hint else "")
         raise HTTPException(exc.status, exc.reason) from None
     return {k: scrub(v, TWILIO_FIELD_MAX.get(k, TWILIO_TEXT_MAX)) for k, v in form.items()}
 
@@ -86,11 +88,23 @@ def record_twilio_status(session: Session, *, message_ref: str, sid: str, status
     msg = session.get(Message, message_id) if message_id else None
     if msg is None or (msg.provider_id and msg.provider_id != sid):
         msg = _message_by_provider_id(session, sid) if sid else None
+    key = f"twilio:{sid}:{status}" if sid and status else None
     if msg is None:
-        log_event(session, at=at, kind="provider", cause=f"Twilio status {status} for unknown message {sid}",
-                  provider_status=status, error_code=code, data={"sid": sid})
+        cause = f"Twilio status {status} for unknown message {sid}"
+        if key is None:
+            log_event(session, at=at, kind="provider", cause=cause, provider_status=status, error_code=code,
+                      data={"sid": sid})
+        else:
+            log_event_once(session, event_key=key, at=at, kind="provider", cause=cause, provider_status=status,
+                           error_code=code, data={"sid": sid})
         return
     cause = f"Twilio says {status}" + (f" (error {code})" if code else "")
+    # Twilio may call back twice with one status: the callback is logged first, once, and only its
+    # first delivery acts (a second one waits here until the first is committed, then stops).
+    if key is not None and not log_event_once(session, event_key=key, at=at, kind="provider", lead_id=msg.lead_id,
+                                              message_id=msg.id, cause=cause, provider_status=status,
+                                              error_code=code):
+        return
     moved = False
     if status in twilio_codes.TOOK_IT and msg.state == S.sending:
         # A send whose answer never came back (a timeout): Twilio has it, so it is sent.
@@ -102,18 +116,26 @@ def record_twilio_status(session: Session, *, message_ref: str, sid: str, status
                            lead_id=msg.lead_id, kind="provider", cause=cause, provider_status=status,
                            provider_id=sid, sent_at=msg.sent_at or at)
     elif status in twilio_codes.NOT_DELIVERED:
-        moved = transition(session, msg.id, from_state=[S.sent, S.sending, S.delivered], to_state=S.undelivered,
-                           at=at, lead_id=msg.lead_id, kind="provider", cause=cause, provider_status=status,
-                           error_code=code, error_reason=cause, provider_id=sid, sent_at=msg.sent_at or at)
+        moved = _undelivered(session, msg.id, at=at, lead_id=msg.lead_id, kind="provider", cause=cause,
+                             provider_status=status, error_code=code, error_reason=cause, provider_id=sid,
+                             sent_at=msg.sent_at or at)
         outcome = twilio_codes.outcome_of(status=None, code=code)
         if outcome.suppress and msg.to_address:
             suppress(session, channel="sms", address=msg.to_address, reason=outcome.suppress,
                      detail=f"Twilio error {code}", lead_id=msg.lead_id, at=at)
             planning.replan_lead(session, msg.lead_id, now=at,
                                  cause=f"{msg.to_address} cannot receive texts (Twilio {code})")
-    if not moved:
+    if not moved and key is None:
         log_event(session, at=at, kind="provider", lead_id=msg.lead_id, message_id=msg.id, cause=cause,
                   provider_status=status, error_code=code)
+
+
+def _undelivered(session: Session, message_id: int, **change: Any) -> bool:
+    """A message the provider could not deliver: from sent or sending, or from delivered (a carrier
+    may report a failure after a delivery receipt). Two conditional UPDATEs, because the log's
+    from_state holds at most 20 characters ("sent|sending|delivered" was a 500 on PostgreSQL)."""
+    return (transition(session, message_id, from_state=[S.sent, S.sending], to_state=S.undelivered, **change)
+            or transition(session, message_id, from_state=S.delivered, to_state=S.undelivered, **change))
 
 
 @router.post("/webhooks/twilio/inbound")
@@ -225,22 +247,35 @@ def _sendgrid_event(session: Session, event: dict[str, Any], at: Any) -> None:
     code = scrub(event.get("status") or "", 20) or None
     data = {k: _scalar(event.get(k)) for k in ("sg_event_id", "sg_message_id", "timestamp", "type") if event.get(k)}
     lead_id = msg.lead_id if msg else None
+    event_id = event.get("sg_event_id")
+    if isinstance(event_id, str) and event_id.strip():
+        # SendGrid posts a batch again when our answer is late: each event is logged first, once, and
+        # only its first delivery acts.
+        if not log_event_once(session, event_key=f"sendgrid:{scrub(event_id.strip(), 100)}", at=at, kind="provider",
+                              lead_id=lead_id, message_id=msg.id if msg else None,
+                              cause=cause if msg else f"{cause} (unknown message)", provider_status=kind,
+                              error_code=code, data=data):
+            return
+        logged = True
+    else:
+        logged = False
+    change_data = None if logged else data  # the event's ids are on its own row, once
     moved = False
     outcome = sendgrid_codes.outcome_of_event(kind, event.get("type", "bounce"))
     if msg is not None and kind in sendgrid_codes.TOOK_IT and msg.state == S.sending:
         # A send whose answer never came back (a timeout): SendGrid has it, so it is sent.
         sg_id = str(event.get("sg_message_id") or "").split(".")[0] or None
         moved = transition(session, msg.id, from_state=S.sending, to_state=S.sent, at=at, lead_id=lead_id,
-                           kind="provider", cause=f"{cause}: the provider has it", provider_status=kind, data=data,
+                           kind="provider", cause=f"{cause}: the provider has it", provider_status=kind,
+                           data=change_data,
                            sent_at=at, lease_until=None, **({"provider_id": sg_id} if sg_id else {}))
     elif msg is not None and kind == sendgrid_codes.DELIVERED:
         moved = transition(session, msg.id, from_state=[S.sent, S.sending], to_state=S.delivered, at=at,
-                           lead_id=lead_id, kind="provider", cause=cause, provider_status=kind, data=data,
+                           lead_id=lead_id, kind="provider", cause=cause, provider_status=kind, data=change_data,
                            lease_until=None, sent_at=msg.sent_at or at)
     elif msg is not None and kind in sendgrid_codes.NOT_DELIVERED:
-        moved = transition(session, msg.id, from_state=[S.sent, S.sending, S.delivered], to_state=S.undelivered,
-                           at=at, lead_id=lead_id, kind="provider", cause=cause, provider_status=kind,
-                           error_code=code, data=data, error_reason=cause[:500])
+        moved = _undelivered(session, msg.id, at=at, lead_id=lead_id, kind="provider", cause=cause,
+                             provider_status=kind, error_code=code, data=change_data, error_reason=cause[:500])
         if outcome is not None and outcome.suppress and msg.to_address:
             suppress(session, channel="email", address=msg.to_address, reason=outcome.suppress, detail=cause,
                      lead_id=lead_id, at=at)
@@ -256,7 +291,7 @@ def _sendgrid_event(session: Session, event: dict[str, Any], at: Any) -> None:
         elif email:
             suppress(session, channel="email", address=email, reason=outcome.opt_out, detail=cause,
                      lead_id=None, at=at)
-    if not moved:
+    if not moved and not logged:
         log_event(session, at=at, kind="provider", lead_id=lead_id, message_id=msg.id if msg else None,
                   cause=cause if msg else f"{cause} (unknown message)", provider_status=kind, error_code=code,
                   data=data)
