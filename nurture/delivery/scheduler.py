@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, insert, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col
 
 from nurture.clock import now as clock_now
@@ -173,19 +174,22 @@ def _broker_state(enqueue: Enqueue) -> tuple[str | None, int | None, str | None]
 
 def _broker_restarted(session: Session, epoch: str | None, now: datetime) -> bool:
     """True once after the broker came back as a new instance (its queue is empty): every queued
-    message must be handed over again now, not when its lease runs out."""
+    message must be handed over again now, not when its lease runs out.
+
+    The epoch moves with one conditional UPDATE: of two schedulers that see the new instance at
+    once, only the one whose UPDATE matched expires the queue (the other would expire again the
+    rows the first just handed over, and they would reach the broker twice)."""
     if epoch is None:
         return False
-
-    row = session.get(KeyValue, _EPOCH_KEY)
-    if row is not None and row.value == epoch:
+    table = KeyValue.__table__
+    if session.get(KeyValue, _EPOCH_KEY) is None:
+        first = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+        if session.execute(first(table).values(key=_EPOCH_KEY, value=epoch).on_conflict_do_nothing()).rowcount:
+            return False  # the first broker this database has seen: nothing was handed to another
+    moved = session.execute(update(table).where(table.c.key == _EPOCH_KEY, table.c.value != epoch)
+                            .values(value=epoch)).rowcount
+    if not moved:
         return False
-    if row is None:
-        session.add(KeyValue(key=_EPOCH_KEY, value=epoch))
-        session.flush()
-        return False
-    row.value = epoch
-    session.add(row)
     expired = expire_queued(session, now=now)
     log.warning("the broker restarted (a new instance): %d queued messages are handed over again", expired)
     return True

@@ -194,3 +194,31 @@ def test_an_answer_is_recorded_on_a_fresh_connection_when_the_pooled_one_died_du
     row = message(mid)
     assert row.state == "sent" and row.provider_id == providers.received[0].provider_id
     assert len(providers.received) == 1
+
+
+@pytest.mark.postgres
+def test_of_two_schedulers_that_see_the_new_broker_at_once_only_one_hands_the_queue_over(pg_url):
+    """Both read the old epoch; the second waits for the first's transaction and must then find
+    the epoch moved, or it expires again the rows the first just handed over (a copy of each)."""
+    import threading
+
+    from nurture.db import session_scope
+    from nurture.delivery.scheduler import _broker_restarted
+
+    with session_scope() as session:
+        assert _broker_restarted(session, "first", START) is False  # the first broker seen
+    answers: list[bool] = []
+    with session_scope() as first:
+        answers.append(_broker_restarted(first, "second", START))
+        second = threading.Thread(target=lambda: answers.append(_in_own_session(_broker_restarted, "second")))
+        second.start()
+        second.join(1.0)  # it waits for the first's transaction (or, wrongly, has already decided)
+    second.join(10)
+    assert answers == [True, False]
+
+
+def _in_own_session(fn, epoch):  # type: ignore[no-untyped-def]
+    from nurture.db import session_scope
+
+    with session_scope() as session:
+        return fn(session, epoch, START)
