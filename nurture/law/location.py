@@ -16,9 +16,7 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import zipcodes
-
-from nurture.geo import STATE_TIMEZONES, area_code_of, zip_info, zone_from_phone
+from nurture.geo import STATE_TIMEZONES, area_code_of, every_zip_record, zip_info, zone_from_phone
 
 #: An area code's zone counts when at least this share of its home state's ZIPs lie in it
 #: (the ZIP data lists neighbours' area codes too: a stray entry is not a zone).
@@ -66,7 +64,7 @@ def _area_codes() -> dict[str, tuple[str, tuple[str, ...]]]:
     """Area code -> (its home state, the zones it covers there), from the ZIP data nurture ships."""
     states: dict[str, Counter[str]] = defaultdict(Counter)
     zones: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
-    for record in zipcodes.list_all():
+    for record in every_zip_record():
         for code in record.get("area_codes") or ():
             states[code][record["state"]] += 1
             if record.get("timezone"):

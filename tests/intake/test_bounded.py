@@ -3,13 +3,18 @@ work for its known cells only however wide the header, and a 422 answer lists a 
 problems, saying how many more there are."""
 
 import json
+import os
+import subprocess
+import sys
 import tracemalloc
+from pathlib import Path
 
 from sqlmodel import Session, select
 from typer.testing import CliRunner
 
 from nurture.cli import app
 from nurture.clock import now
+from nurture import db
 from nurture.db import get_engine, session_scope
 from nurture.intake import csv_import
 from nurture.intake.csv_import import import_text, read_rows
@@ -140,3 +145,22 @@ def test_a_body_of_100000_unknown_keys_gets_a_short_422_saying_how_many_more(sql
     assert len(detail) == 51 and len(r.content) < 10_000
     assert detail[0] == {"field": "0", "message": "is not a known field"}
     assert detail[-1]["message"].startswith("and 99,950 more problems")
+
+
+def test_an_import_process_does_not_keep_every_zip_record_of_the_library(tmp_path):
+    # The area-code table was built from zipcodes.list_all(), which keeps all 42,789 records (about
+    # 90 MiB, 270 MiB in all for a 5-row import) in the library for the process's life.
+    url = f"sqlite:///{tmp_path / 'rss.db'}"
+    db.upgrade(url)
+    path = tmp_path / "few.csv"
+    path.write_text("first_name,phone,property_state,property_zip\n"
+                    + "".join(f"Ann,{phone(i)},FL,33101\n" for i in range(5)), encoding="utf-8")
+    nurture = Path(sys.executable).parent / "nurture"
+    child = subprocess.Popen([str(nurture), "leads", "import", str(path), "--json"],
+                             env=os.environ | {"NURTURE_DATABASE_URL": url}, stdout=subprocess.PIPE)
+    out = child.stdout.read()
+    _, status, usage = os.wait4(child.pid, 0)
+    child.returncode = os.waitstatus_to_exitcode(status)
+    child.stdout.close()
+    assert json.loads(out)["created"] == 5
+    assert usage.ru_maxrss < 240 * 1024, f"peak {usage.ru_maxrss // 1024} MiB"  # KiB on Linux; 190 MiB measured
