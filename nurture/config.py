@@ -16,6 +16,12 @@ DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
 """NURTURE_PUBLIC_URL's default: right for a developer's machine, wrong for any real provider."""
 
 
+def host_patterns(value: str) -> list[str]:
+    """NURTURE_ALLOWED_HOSTS as a list: lower-cased, and an IPv6 address in brackets, as a Host header writes it."""
+    names = [name.strip().lower() for name in value.split(",") if name.strip()]
+    return [f"[{name}]" if ":" in name and not name.startswith("[") else name for name in names]
+
+
 class Settings(BaseSettings):
     """Every knob of nurture; the public ones are the README's settings table."""
 
@@ -54,6 +60,9 @@ class Settings(BaseSettings):
     site_url: str = "https://www.example.com"
     secret_key: str | None = None
     api_key: str | None = None
+    # Host names the server answers, comma-separated (Starlette's TrustedHostMiddleware patterns:
+    # `name`, `*.domain` or `*`). Unset: the loopback names without an API key, the public URL's host with one.
+    allowed_hosts: str | None = None
 
     templates_dir: Path = Path("templates")
     schedules_dir: Path = Path("schedules")
@@ -115,6 +124,17 @@ class Settings(BaseSettings):
             shipped = PROJECT_ROOT / value.name
             if shipped.is_dir():
                 return shipped
+        return value
+
+    @field_validator("allowed_hosts")
+    @classmethod
+    def _host_patterns(cls, value: str | None) -> str | None:
+        """Patterns TrustedHostMiddleware accepts, checked at start-up (it asserts on the first request)."""
+        if value is None or not value.strip():
+            return None
+        for pattern in host_patterns(value):
+            if "*" in pattern[1:] or (pattern.startswith("*") and pattern != "*" and not pattern.startswith("*.")):
+                raise ValueError(f"NURTURE_ALLOWED_HOSTS: {pattern!r} is not a host name, '*.domain' or '*'")
         return value
 
     @field_validator("reply_to")

@@ -25,6 +25,11 @@ from web_helpers import PUBLIC, SENDGRID_PUBLIC_KEY, TWILIO_TOKEN
 PG_ADMIN_URL = os.environ.get("NURTURE_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REDIS_TEST_URL = os.environ.get("NURTURE_TEST_REDIS_URL", "redis://127.0.0.1:6379/9")
 ROOT = Path(__file__).resolve().parent.parent
+# Starlette's TestClient calls itself "testserver", a Host no real deployment answers: tests talk to the app
+# under any Host, and the Host rule's own tests (tests/web/test_hosts.py) unset this. Set here too for
+# apps built when a test module is collected.
+ANY_HOST = "*"
+os.environ["NURTURE_ALLOWED_HOSTS"] = ANY_HOST
 
 TABLES = ("click", "deliveryevent", "message", "consent", "suppression", "inboundmessage", "proposedchange", "lead",
           "keyvalue")
@@ -57,6 +62,7 @@ def _isolate(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
     monkeypatch.setenv("NURTURE_SCHEDULES_DIR", str(ROOT / "schedules"))
     monkeypatch.setenv("NURTURE_OUTBOX_DIR", str(tmp_path / "outbox"))
     monkeypatch.setenv("NURTURE_SECRET_KEY", "test-secret")
+    monkeypatch.setenv("NURTURE_ALLOWED_HOSTS", ANY_HOST)
     get_settings.cache_clear()
     clock.reset()
     yield

@@ -11,6 +11,7 @@ from nurture.config import get_settings
 from nurture.db import get_engine, redact
 from nurture.cli.checks import static_checks
 from nurture.web import create_app
+from nurture.web.access_log import with_access_filter
 from nurture.delivery.runtime import Embedded
 
 Host = Annotated[str, typer.Option("--host", help="Address to listen on.")]
@@ -19,6 +20,7 @@ Port = Annotated[int, typer.Option("--port", help="Port to listen on.")]
 
 def _serve(host: str, port: int, *, embedded: bool) -> None:
     import uvicorn
+    from uvicorn.config import LOGGING_CONFIG
 
 
     settings = get_settings()
@@ -40,7 +42,8 @@ def _serve(host: str, port: int, *, embedded: bool) -> None:
         broker = redact(settings.broker) if settings.broker else "embedded broker"
         out(f"scheduler every {settings.tick_seconds}s and 4 worker threads on {broker}; SMS via {sms}, email via {email}")
     try:
-        uvicorn.run(create_app(bind_host=host), host=host, port=port, log_level="info")
+        uvicorn.run(create_app(bind_host=host), host=host, port=port, log_level="info",
+                    log_config=with_access_filter(LOGGING_CONFIG))  # no secret, phone or email from a query string
     finally:
         if runtime is not None:
             runtime.stop()

@@ -5,13 +5,13 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from nurture import __version__
 from nurture.intake.schema import clean_message
 from nurture.web import health, leads, links, metrics, ops, ops_inbox, ops_leads, ops_log, ops_templates, webhooks
-from nurture.web.middleware import BodySizeLimit, ErrorShield, SecurityHeaders
+from nurture.web.middleware import BodySizeLimit, ErrorShield, SecurityHeaders, TrustedHosts
 from nurture.web.pages import STATIC_DIR  # the console's ops.css/ops.js, and Swagger UI (swagger-ui-dist 5.35.0)
 
 
@@ -47,11 +47,17 @@ def create_app(*, bind_host: str | None = None) -> FastAPI:
             swagger_ui_parameters={"validatorUrl": None},
         )
 
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> Response:
+        """No icon, and no 404 in every browser's log: the pages name none (`<link rel="icon" href="data:,">`)."""
+        return Response(status_code=204)
+
     # Same origin, no CDN: the console's stylesheet and script, and Swagger UI's assets.
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     app.add_middleware(BodySizeLimit)
     app.add_middleware(ErrorShield)  # sees every error the app raises, and turns it into a logged 500
+    app.add_middleware(TrustedHosts, bind_host=bind_host)  # before any route: a rebound DNS name gets a 400
     app.add_middleware(SecurityHeaders)  # outermost: even ErrorShield's 500 carries the headers
 
     app.include_router(health.router)

@@ -7,17 +7,42 @@ import hmac
 import ipaddress
 from collections.abc import Iterator, Mapping
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 from fastapi import Depends, Header, HTTPException, Request
 from sqlmodel import Session
 
-from nurture.config import get_settings
+from nurture.config import Settings, get_settings, host_patterns
 from nurture.db import session_scope
 
 # Headers a reverse proxy adds. Their values prove nothing (any client can write them); their
 # presence says another hop stands between the client and this server, so the client may be anywhere.
+# Every X-Forwarded-* header counts (-Port, -Server, -Prefix, ...), and the X-Original-* ones some proxies write.
 PROXY_HEADERS = ("forwarded", "x-forwarded-for", "x-forwarded-host", "x-forwarded-proto", "x-real-ip",
-                 "x-client-ip", "true-client-ip", "cf-connecting-ip", "via")
+                 "x-client-ip", "true-client-ip", "cf-connecting-ip", "fastly-client-ip", "x-cluster-client-ip",
+                 "x-proxyuser-ip", "via")
+PROXY_HEADER_PREFIXES = ("x-forwarded-", "x-original-")
+
+LOOPBACK_NAMES = ("localhost", "*.localhost", "127.0.0.1", "[::1]")
+"""Host names that reach this machine only (browsers resolve *.localhost to loopback, RFC 6761): a DNS
+name an attacker controls is none of them, so a page that rebinds its name to 127.0.0.1 is refused."""
+
+
+def allowed_hosts(settings: Settings, *, bind_host: str | None = None) -> list[str]:
+    """The Host names the server answers: NURTURE_ALLOWED_HOSTS; unset, the loopback names (and the loopback
+    address `nurture serve` binds) when no API key is set, the public URL's host when one is."""
+    if settings.allowed_hosts:
+        return host_patterns(settings.allowed_hosts)
+    if settings.api_key:
+        return host_patterns(urlsplit(settings.public_url).hostname or "")
+    bound = host_patterns(bind_host) if bind_host and is_loopback(bind_host) else []
+    return list(dict.fromkeys([*LOOPBACK_NAMES, *bound]))
+
+
+def proxy_header(headers: Mapping[str, str]) -> str | None:
+    """The first header in `headers` that a proxy writes, or None."""
+    return next((name for name in (n.lower() for n in headers.keys())
+                 if name in PROXY_HEADERS or name.startswith(PROXY_HEADER_PREFIXES)), None)
 
 
 def presented_key(authorization: str | None) -> str:
@@ -70,7 +95,7 @@ def not_local(*, bind_host: str | None, server: Any, client: Any, headers: Mappi
     client_host = client[0] if client else None
     if not is_loopback(client_host):
         return f"the request came from {client_host or 'an unknown address'}"
-    proxied = next((name for name in PROXY_HEADERS if name in headers), None)
+    proxied = proxy_header(headers)
     if proxied:
         return f"the request came through a proxy (it carries {proxied})"
     return None

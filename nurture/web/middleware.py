@@ -1,5 +1,5 @@
-"""ASGI guards around the whole app: a cap on request bodies, and a last catch for unexpected errors
-that logs them without personal data."""
+"""ASGI guards around the whole app: the Host names it answers, a cap on request bodies, a last catch for
+unexpected errors that logs them without personal data, and the security headers."""
 
 from __future__ import annotations
 
@@ -7,10 +7,13 @@ import logging
 from typing import Any
 
 from starlette.exceptions import HTTPException
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from nurture.config import get_settings
 from nurture.tracebacks import redacted_traceback, unexpected_error
+from nurture.web.deps import allowed_hosts
 
 log = logging.getLogger("nurture.web")
 
@@ -66,6 +69,32 @@ class BodySizeLimit:
         await self.app(scope, counting_receive, send)
 
 
+ANY_HOST_PATHS = frozenset({"/healthz", "/metrics", "/favicon.ico"})
+"""Paths answered whatever the Host header says: a load balancer's probe and a metrics scraper name the
+address they connect to, not the public host, and these answers carry no personal data."""
+
+
+class TrustedHosts:
+    """Starlette's TrustedHostMiddleware with the hosts of `allowed_hosts` (read from the settings on each
+    request, so a changed setting needs no new app): any other Host header is answered 400. Without it,
+    a page whose DNS name is rebound to 127.0.0.1 reads /api and acts on /ops as this machine."""
+
+    def __init__(self, app: ASGIApp, bind_host: str | None = None) -> None:
+        self.app = app
+        self.bind_host = bind_host
+        self._checks: dict[tuple[str, ...], TrustedHostMiddleware] = {}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket") or scope.get("path") in ANY_HOST_PATHS:
+            await self.app(scope, receive, send)
+            return
+        hosts = tuple(allowed_hosts(get_settings(), bind_host=self.bind_host))
+        check = self._checks.get(hosts)
+        if check is None:
+            check = self._checks[hosts] = TrustedHostMiddleware(self.app, allowed_hosts=hosts, www_redirect=False)
+        await check(scope, receive, send)
+
+
 class ErrorShield:
     """The process edge of the web app: an exception no route handled becomes a plain 500, and its
     traceback is logged without the exception's message, which can hold SQL parameters or input."""
@@ -112,9 +141,13 @@ HEADERS_BY_PREFIX: tuple[tuple[str, list[tuple[bytes, bytes]]], ...] = (
 carry personal data."""
 
 
+FRAME_NOWHERE = [(b"x-frame-options", b"DENY"), (b"content-security-policy", b"frame-ancestors 'none'")]
+"""Every response: no other site may frame it (an unsubscribe button or /docs under a decoy is clickjacking)."""
+
+
 class SecurityHeaders:
-    """Add the headers of HEADERS_BY_PREFIX to every response under those prefixes (errors included),
-    and `X-Content-Type-Options: nosniff` to every response."""
+    """Add the headers of HEADERS_BY_PREFIX to every response under those prefixes (errors included), and
+    `X-Content-Type-Options: nosniff` and FRAME_NOWHERE to every response (a prefix's own policy wins)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -124,15 +157,15 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
         path = scope.get("path", "")
-        extra = [(b"x-content-type-options", b"nosniff")]
+        chosen = dict([(b"x-content-type-options", b"nosniff"), *FRAME_NOWHERE])
         for prefix, headers in HEADERS_BY_PREFIX:
             if path == prefix or path.startswith(prefix + "/"):
-                extra += headers
-        names = {name for name, _ in extra}
+                chosen.update(headers)
+        extra = list(chosen.items())
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                kept = [(k, v) for k, v in message.get("headers", []) if k.lower() not in names]
+                kept = [(k, v) for k, v in message.get("headers", []) if k.lower() not in chosen]
                 message = {**message, "headers": kept + extra}
             await send(message)
 

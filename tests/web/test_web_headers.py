@@ -71,7 +71,8 @@ def test_an_unexpected_error_on_the_api_is_not_cached_either(client, monkeypatch
 
 def test_paths_that_only_start_like_ops_or_api_are_not_the_console(client):
     r = client.get("/opsx")
-    assert "content-security-policy" not in r.headers and "cache-control" not in r.headers
+    # Only the policy every response carries (no framing), not the console's.
+    assert r.headers["content-security-policy"] == "frame-ancestors 'none'" and "cache-control" not in r.headers
     assert "cache-control" not in client.get("/apix").headers
 
 
@@ -93,3 +94,23 @@ def test_the_swagger_assets_are_served(client, asset, kind):
 
 def test_redoc_is_off_rather_than_blank(client):
     assert client.get("/redoc").status_code == 404
+
+
+def test_no_page_may_be_framed_by_another_site(client):
+    # The table: /unsubscribe/{token} and /docs carried no frame-ancestors (an unsubscribe button under
+    # a decoy page is clickjacking).
+    from nurture.content.tokens import unsubscribe_token
+
+    lead_id = client.post("/api/leads", json=LEAD).json()["id"]
+    token = unsubscribe_token(lead_id, "email", "test-secret")
+    for method, path in [("get", f"/unsubscribe/{token}"), ("post", "/unsubscribe/not-a-token"), ("get", "/docs"),
+                         ("get", "/openapi.json"), ("get", "/healthz"), ("get", "/static/ops.css"),
+                         ("get", "/no-such-page"), ("get", "/ops")]:
+        r = client.request(method, path)
+        assert csp_sources(r.headers["content-security-policy"])["frame-ancestors"] == ["'none'"], path
+        assert r.headers["x-frame-options"] == "DENY", path
+
+
+def test_the_browsers_favicon_request_is_answered_without_a_404(client):
+    r = client.get("/favicon.ico")
+    assert r.status_code == 204 and r.content == b""
