@@ -314,7 +314,7 @@ class _RowsPerSecond(ProgressColumn):
 
 
 def _import_lines(path: Path, lines: Iterable[str], total: int, *, dry_run: bool, allow_unknown: bool,
-                  json: bool) -> tuple[ImportReport, ImportInterrupted | None]:
+                  update: bool, json: bool) -> tuple[ImportReport, ImportInterrupted | None]:
     """Import the file's lines behind a progress bar: the report, and the stop if Ctrl-C came."""
     engine = get_engine()
     with Progress(TextColumn("importing"), BarColumn(), MofNCompleteColumn(), _RowsPerSecond(),
@@ -323,7 +323,7 @@ def _import_lines(path: Path, lines: Iterable[str], total: int, *, dry_run: bool
         task = bar.add_task("rows", total=total)
         try:
             return import_text(lambda: Session(engine, expire_on_commit=False), lines, now=now(),
-                               dry_run=dry_run, allow_unknown=allow_unknown,
+                               dry_run=dry_run, allow_unknown=allow_unknown, update=update,
                                progress=lambda n: bar.advance(task, n),
                                recorded_by=f"csv:{actor().removeprefix('cli:')} ({path.name})"), None
         except CsvFileError as exc:
@@ -337,6 +337,7 @@ def import_(
     path: Annotated[Path, typer.Argument(help="CSV file; its first line names the columns (the intake's field names, nested ones joined with _).")],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Check every row and report, but save nothing.")] = False,
     allow_unknown: Annotated[bool, typer.Option("--allow-unknown", help="Import even if some columns are not known fields (they are reported and ignored).")] = False,
+    no_update: Annotated[bool, typer.Option("--no-update", help="Leave leads that already exist (same phone or email) as they are; only add new ones.")] = False,
     json: JsonOut = False,
 ) -> None:
     """Import leads from a CSV file: good rows are saved, bad rows are reported with their line numbers."""
@@ -347,7 +348,7 @@ def import_(
         fail(str(exc))
     with lines:
         report, interrupted = _import_lines(path, lines, total, dry_run=dry_run, allow_unknown=allow_unknown,
-                                            json=json)
+                                            update=not no_update, json=json)
     if json:
         data = report.as_dict()
         if interrupted:

@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from nurture.errors import InputError, TransientError
-from nurture.intake.leads import FieldError, IntakeError, LeadIn, RowOutcome, parse_lead, upsert_many
+from nurture.intake.leads import FieldError, IntakeError, LeadIn, OnMatch, RowOutcome, parse_lead, upsert_many
 from nurture.intake.schema import FILE_EVIDENCE
 from nurture.text_rules import clip
 from nurture.tracebacks import error_summary, redacted_traceback
@@ -234,9 +234,11 @@ def import_text(
     progress: Callable[[int], None] | None = None,
     plan: bool = True,
     recorded_by: str | None = None,
+    update: bool = True,
 ) -> ImportReport:
     """Import CSV text (or an open file's lines, read as the import goes) batch by batch; good rows
-    land, bad rows are reported with their line numbers. `recorded_by` (who imports it) goes into every consent entry the file makes."""
+    land, bad rows are reported with their line numbers. `recorded_by` (who imports it) goes into every consent entry the file makes.
+    With `update=False` (`--no-update`) a row that matches a stored lead leaves it as it is."""
     ignored, rows = read_rows(text, allow_unknown=allow_unknown)
     report = ImportReport(ignored_columns=ignored, dry_run=dry_run)
     batch: list[tuple[int, LeadIn]] = []
@@ -248,7 +250,7 @@ def import_text(
         nonlocal through, settled_rows
         if batch:
             for outcome in _commit_batch(session_factory, batch, now=now, dry_run=dry_run, plan=plan,
-                                         recorded_by=recorded_by):
+                                         recorded_by=recorded_by, update=update):
                 report.add(outcome)
             through, settled_rows = batch[-1][0], report.rows
             if progress:
@@ -292,16 +294,18 @@ def import_text(
 
 def _commit_batch(
     session_factory: Callable[[], Session], batch: list[tuple[int, LeadIn]], *, now: datetime, dry_run: bool,
-    plan: bool = True, recorded_by: str | None = None,
+    plan: bool = True, recorded_by: str | None = None, update: bool = True,
 ) -> list[RowOutcome]:
     """Save one batch in one transaction; if anything fails, save its rows one by one instead, so
     that the failure costs (and names) only the row that caused it."""
     session = session_factory()
     try:
+        on_match: OnMatch = "update" if update else "skip"
         if plan:
-            outcomes = upsert_many(session, batch, method="csv", now=now, recorded_by=recorded_by)
+            outcomes = upsert_many(session, batch, method="csv", now=now, recorded_by=recorded_by, on_match=on_match)
         else:  # benchmarks measure intake alone
-            outcomes = upsert_many(session, batch, method="csv", now=now, after_upsert=None, recorded_by=recorded_by)
+            outcomes = upsert_many(session, batch, method="csv", now=now, after_upsert=None, recorded_by=recorded_by,
+                                   on_match=on_match)
         if dry_run:
             session.rollback()
         else:
@@ -322,7 +326,7 @@ def _commit_batch(
         session.close()
     if len(batch) > 1:
         return [o for row in batch for o in _commit_batch(session_factory, [row], now=now, dry_run=dry_run, plan=plan,
-                                                          recorded_by=recorded_by)]
+                                                          recorded_by=recorded_by, update=update)]
     line = batch[0][0]
     if not isinstance(failure, IntegrityError):
         log.error("CSV line %d could not be saved\n%s", line, redacted_traceback(failure))

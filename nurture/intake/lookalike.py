@@ -4,10 +4,14 @@ is seen as Maria's address and not as a new person's."""
 
 from __future__ import annotations
 
+import json
 import unicodedata
 from functools import cache
+from importlib import resources
 
-from confusable_homoglyphs.confusables import confusables_data
+#: The package that ships TR39's confusables as data; its file is read the first time an address is
+#: checked (importing its module would load it into every process, about 16 MiB, email or not).
+CONFUSABLES = ("confusable_homoglyphs", "confusables.json")
 
 
 def _rank(target: str) -> tuple[int, str]:
@@ -18,8 +22,10 @@ def _rank(target: str) -> tuple[int, str]:
 @cache
 def _ascii_for() -> dict[str, str]:
     """Each non-ASCII character that looks like one printable ASCII character, with that character."""
+    package, name = CONFUSABLES
+    data = json.loads(resources.files(package).joinpath(name).read_text(encoding="utf-8"))
     table: dict[str, str] = {}
-    for char, alikes in confusables_data.items():
+    for char, alikes in data.items():
         if len(char) != 1 or char.isascii():
             continue
         targets = [a["c"].lower() for a in alikes if len(a["c"]) == 1 and a["c"].isascii() and a["c"].isprintable()]

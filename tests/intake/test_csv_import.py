@@ -64,6 +64,30 @@ def test_reimporting_the_same_file_updates_and_never_duplicates(sqlite_url, tmp_
     assert lead.months_behind == 4
 
 
+def test_no_update_leaves_known_leads_as_they_are_and_still_adds_new_ones(sqlite_url, tmp_path):
+    row = "Maria,Lopez,3055550142,maria@example.com,,,FL,33101,,,behind,2,,,,,,,"
+    assert runner.invoke(app, ["leads", "import", str(write(tmp_path, row))]).exit_code == 0
+    path = write(tmp_path, row.replace("behind,2", "behind,4"), "Ann,Lee,(850) 555-0100,,,Pensacola,FL,32501,,,,,,,,,,,")
+    result = runner.invoke(app, ["leads", "import", str(path), "--no-update", "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert (report["created"], report["updated"], report["unchanged"]) == (1, 0, 1)
+    assert [w["line"] for w in report["warnings"]] == [2]
+    maria, ann = leads()
+    assert (maria.months_behind, ann.first_name) == (2, "Ann")
+
+
+def test_a_look_alike_email_in_a_file_is_held_for_the_lead_it_looks_like(sqlite_url, tmp_path):
+    row = "Maria,Lopez,,maria@example.com,,,FL,33101,,,,,,,,,,,"
+    assert runner.invoke(app, ["leads", "import", str(write(tmp_path, row))]).exit_code == 0
+    path = write(tmp_path, row.replace("maria@", "m\u0430ria@").replace("Lopez", "Lopes"))
+    report = json.loads(runner.invoke(app, ["leads", "import", str(path), "--json"]).stdout)
+    assert (report["created"], report["updated"]) == (0, 0)
+    assert "looks like lead #" in report["warnings"][0]["message"]
+    (maria,) = leads()
+    assert (maria.email, maria.last_name) == ("maria@example.com", "Lopez")
+
+
 def test_two_rows_for_one_person_in_a_file_make_one_lead(sqlite_url, tmp_path):
     path = write(tmp_path, "Maria,Lopez,3055550142,,,,,,,,,,,,,,,,", "Maria,Lopez,305-555-0142,m@example.com,,,,,,,,,,,,,,,")
     result = runner.invoke(app, ["leads", "import", str(path), "--json"])
