@@ -250,10 +250,21 @@ def test_ops_and_a_marketer_use_the_console_in_a_real_browser(console, tmp_path)
             width = page.evaluate("document.documentElement.scrollWidth")
             assert width <= PHONE["width"], f"the page is {width}px wide on a 390px phone"
             _shot(page, "phone-overview")
-            for path in ("/ops/log", "/ops/leads", "/ops/templates?window=7d", lead_page):
+            # Every console page visited above, and the inbox with a thread, fits the phone's width.
+            page.goto(f"{base}/ops/inbox?all=1")
+            thread = page.locator("a[href^='/ops/inbox/']").first.get_attribute("href")
+            assert thread, "no conversation in the inbox after the demo"
+            visited = [urlsplit(url) for url in pages_seen]
+            paths = [f"{u.path}?{u.query}" if u.query else u.path for u in visited]
+            wide = []
+            for path in dict.fromkeys([*paths, "/ops/log", "/ops/leads", "/ops/templates?window=7d", lead_page,
+                                       "/ops/inbox", "/ops/inbox?all=1", thread]):
                 page.goto(f"{base}{path}")
                 width = page.evaluate("document.documentElement.scrollWidth")
-                assert width <= PHONE["width"], f"{path} is {width}px wide on a 390px phone"
+                if width > PHONE["width"]:
+                    wide.append(f"{path} is {width}px wide")
+                    _shot(page, "phone-too-wide-" + re.sub(r"\W+", "-", path).strip("-"))
+            assert wide == [], f"on a {PHONE['width']}px phone: {wide}"
             _shot(page, "phone-lead")
             page.goto(f"{base}/ops")
             page.wait_for_timeout(16_500)  # idle, nothing typed: the overview refreshes itself
