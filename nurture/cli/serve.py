@@ -12,6 +12,7 @@ from nurture.db import get_engine, redact
 from nurture.cli.checks import static_checks
 from nurture.web import create_app
 from nurture.web.access_log import with_access_filter
+from nurture.web.deps import allowed_hosts
 from nurture.delivery.runtime import Embedded
 
 Host = Annotated[str, typer.Option("--host", help="Address to listen on.")]
@@ -33,6 +34,9 @@ def _serve(host: str, port: int, *, embedded: bool) -> None:
                               highlight=False, soft_wrap=True, markup=False)
         elif check.name == "API key" and not settings.api_key:
             out(check.detail, markup=False)
+    # Behind a proxy that sends its own Host (nginx's default), every request would be a 400: say what is answered.
+    out(f"answers the Host names {', '.join(allowed_hosts(settings, bind_host=host))} (NURTURE_ALLOWED_HOSTS)",
+        markup=False)
     runtime = None
     if embedded:
 

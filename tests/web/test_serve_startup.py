@@ -49,3 +49,12 @@ def test_twilio_credentials_without_a_public_url_are_flagged_at_start(sqlite_url
     get_settings.cache_clear()
     r = runner.invoke(app, ["serve"])
     assert r.stderr.startswith("ERROR: public URL: NURTURE_PUBLIC_URL is left at its default")
+
+
+def test_the_start_up_names_the_hosts_it_answers(sqlite_url, served, monkeypatch):
+    monkeypatch.delenv("NURTURE_ALLOWED_HOSTS")
+    monkeypatch.setenv("NURTURE_API_KEY", "k3y")
+    monkeypatch.setenv("NURTURE_PUBLIC_URL", "https://nurture.example.com")
+    get_settings.cache_clear()
+    r = runner.invoke(app, ["serve", "--host", "0.0.0.0"])
+    assert "answers the Host names nurture.example.com (NURTURE_ALLOWED_HOSTS)" in r.stdout
