@@ -23,10 +23,11 @@ from nurture.config import Settings, get_settings
 from nurture.content.store import TYPED_MAX_CHARS
 from nurture.delivery.dispatch import past_sends
 from nurture.errors import InputError
-from nurture.intake.leads import update_lead
+from nurture.intake.leads import IntakeError, proposed_changes, update_lead
 from nurture.delivery.lifecycle import log_event
 from nurture.locking import lock_leads
-from nurture.models import WENT_OUT_STATES, ConsentAction, DeliveryEvent, InboundMessage, Lead, LeadStatus, Message, Suppression
+from nurture.models import (WENT_OUT_STATES, ConsentAction, DeliveryEvent, InboundMessage, Lead, LeadStatus, Message,
+                            ProposedChange, Suppression)
 from nurture.localtime import fmt_local
 from nurture.law import OPS_SEQUENCE, Outgoing, Verdict, check_message, message_kind
 from nurture.text_rules import clip, text_problem
@@ -300,3 +301,58 @@ def converted(session: Session, lead: Lead, *, actor: str, now: datetime, note: 
     """The lead became a client: the sequence ends."""
     return _set_status(session, lead, LeadStatus.converted, f"converted ({actor})" + (f": {note}" if note else ""),
                        actor=actor, now=now)
+
+
+# -- proposed changes ------------------------------------------------------------------------------
+# What an intake brought for a lead it matched but may not change on its own word (issue 22): ops
+# accept one (it is applied as `leads update` would, and logged) or reject it (dropped, and logged).
+
+
+def pending_proposals(session: Session, lead: Lead) -> list[ProposedChange]:
+    """The lead's proposed changes that nobody has accepted or rejected yet, oldest first."""
+    assert lead.id is not None  # a stored lead
+    return proposed_changes(session, lead.id)
+
+
+def leads_with_proposals(session: Session, *, limit: int = LIST_LIMIT) -> list[tuple[int, str, int]]:
+    """(lead id, name, how many proposed changes) for the leads with some, newest proposal first."""
+    table = ProposedChange.__table__
+    query = (sa.select(table.c.lead_id, sa.func.count().label("n"), sa.func.max(table.c.id).label("last"))
+             .group_by(table.c.lead_id).order_by(sa.desc("last")).limit(limit))
+    rows = session.execute(query).all()
+    names = {lead.id: lead.full_name for lead in
+             session.exec(select(Lead).where(col(Lead.id).in_([r.lead_id for r in rows])))} if rows else {}
+    return [(r.lead_id, names.get(r.lead_id, ""), r.n) for r in rows]
+
+
+def _intake_body(name: str, value: str | None) -> dict[str, Any]:
+    """A proposed change as the intake body that applies it (`property.city` -> {"property": {"city": ...}})."""
+    if name == "sms_consent":
+        if value == "revoke":
+            return {"sms_consent": {"granted": False}}
+        raise InboxError("a consent grant needs its evidence (wording, page, IP): record it with "
+                         "`nurture leads update` or PATCH, then reject this proposal")
+    head, _, tail = name.partition(".")
+    given: Any = value.split(";") if name == "hardships" and value else value
+    return {head: {tail: given}} if tail else {head: given}
+
+
+def decide_proposal(session: Session, lead: Lead, proposal_id: int, *, accept: bool, actor: str,
+                    now: datetime) -> ProposedChange:
+    """Accept (apply) or reject one proposed change of the lead; either way it leaves the list, logged."""
+    lead = _locked(session, lead)
+    proposal = session.get(ProposedChange, proposal_id)
+    if proposal is None or proposal.lead_id != lead.id:
+        raise InboxError(f"lead #{lead.id} has no proposed change #{proposal_id} (accepted or rejected already?)")
+    what = f"{proposal.field}: {proposal.current_value or '-'} -> {proposal.proposed_value or '-'}"
+    if accept:
+        try:
+            update_lead(session, lead, _intake_body(proposal.field, proposal.proposed_value), method="ops",
+                        now=now, recorded_by=actor)
+        except IntakeError as exc:
+            raise InboxError("; ".join(f"{e.field}: {e.message}" for e in exc.errors)) from None
+    session.delete(proposal)
+    log_event(session, at=now, kind="lead", lead_id=lead.id, data={"by": actor},
+              cause=clip(f"{actor}: proposed change {'accepted' if accept else 'rejected'} ({what})", 500))
+    session.flush()
+    return proposal

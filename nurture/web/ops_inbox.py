@@ -73,14 +73,15 @@ def _lead_or_404(session: Session, lead_id: int) -> Lead:
 def inbox_page(session: SessionDep, all: bool = False) -> HTMLResponse:  # noqa: A002 (the query is ?all=1)
     """Every lead who wrote back and waits for a person (or, with ?all=1, every lead who wrote back)."""
     return _render("inbox.html", conversations=service.conversations(session, everything=all), everything=all,
-                   limit=service.LIST_LIMIT)
+                   limit=service.LIST_LIMIT, proposals=service.leads_with_proposals(session))
 
 
 def _thread_page(session: Session, lead: Lead, *, error: str | None = None, done: str | None = None,
                  status_code: int = 200, typed: dict[str, str] | None = None) -> HTMLResponse:
     return _render("inbox_thread.html", status_code=status_code, lead=lead, thread=service.thread(session, lead),
                    token=form_token(session, stored_id(lead)), error=error, done=done,
-                   typed=typed or {}, resumable=lead.status in service.RESUMABLE)
+                   typed=typed or {}, resumable=lead.status in service.RESUMABLE,
+                   proposals=service.pending_proposals(session, lead))
 
 
 @router.get("/ops/inbox/{lead_id}", response_class=HTMLResponse)
@@ -175,6 +176,24 @@ def converted_action(lead_id: int, request: Request, session: SessionDep, token:
     """The lead became a client: its sequence ends."""
     return _act(request, session, lead_id, token, "converted",
                 lambda lead, by, at: service.converted(session, lead, actor=by, now=at, note=note or None))
+
+
+@router.post("/ops/leads/{lead_id}/proposed/{proposal_id}/accept", status_code=303,
+             response_class=RedirectResponse)
+def accept_proposal_action(lead_id: int, proposal_id: int, request: Request, session: SessionDep,
+                           token: TokenField = None) -> Response:
+    """Apply a change an intake proposed for the lead (as `leads update` would; logged with who)."""
+    return _act(request, session, lead_id, token, "proposed change accepted",
+                lambda lead, by, at: service.decide_proposal(session, lead, proposal_id, accept=True, actor=by, now=at))
+
+
+@router.post("/ops/leads/{lead_id}/proposed/{proposal_id}/reject", status_code=303,
+             response_class=RedirectResponse)
+def reject_proposal_action(lead_id: int, proposal_id: int, request: Request, session: SessionDep,
+                           token: TokenField = None) -> Response:
+    """Drop a change an intake proposed for the lead (logged with who)."""
+    return _act(request, session, lead_id, token, "proposed change rejected",
+                lambda lead, by, at: service.decide_proposal(session, lead, proposal_id, accept=False, actor=by, now=at))
 
 
 __all__ = ["form_token", "router"]

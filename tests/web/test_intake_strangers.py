@@ -137,3 +137,29 @@ def test_a_look_alike_email_is_held_for_review_instead_of_a_second_lead(api):
     with session_scope() as s:
         assert [lead.email for lead in s.exec(select(Lead))] == ["maria@example.com"]
     assert proposals(maria["id"])["email"] == ("maria@example.com", "m\u0430ria@example.com")
+
+
+def test_ops_see_the_proposed_changes_in_the_inbox_and_accept_or_reject_each(api):
+    maria = api.post("/api/leads", json=EXAMPLE, headers=AUTH).json()
+    api.post("/api/leads", json={"first_name": "Maria", "phone": "3055550142", "property": {"city": "Tampa"},
+                                 "sms_consent": {"granted": False}}, headers=AUTH)
+    listing = api.get("/ops/inbox", headers=AUTH)
+    assert f'href="/ops/inbox/{maria["id"]}#proposed"' in listing.text and "2 proposed changes" in listing.text
+    page = api.get(f"/ops/inbox/{maria['id']}", headers=AUTH).text
+    assert "Tampa" in page and "revoke" in page
+    with session_scope() as s:
+        ids = {p.field: p.id for p in s.exec(select(ProposedChange).where(ProposedChange.lead_id == maria["id"]))}
+    r = api.post(f"/ops/leads/{maria['id']}/proposed/{ids['property.city']}/accept", headers=AUTH,
+                 follow_redirects=False)
+    assert r.status_code == 303, r.text
+    r = api.post(f"/ops/leads/{maria['id']}/proposed/{ids['sms_consent']}/reject", headers=AUTH,
+                 follow_redirects=False)
+    assert r.status_code == 303, r.text
+    assert stored(maria["id"]).city == "Tampa" and sms_consent_now(maria["id"]) == "grant"
+    assert proposals(maria["id"]) == {}
+    again = api.post(f"/ops/leads/{maria['id']}/proposed/{ids['sms_consent']}/accept", headers=AUTH)
+    assert again.status_code == 409 and "no proposed change" in again.text
+    with session_scope() as s:
+        causes = [e.cause for e in s.exec(select(DeliveryEvent).where(DeliveryEvent.lead_id == maria["id"]))]
+    assert any("proposed change accepted (property.city: Miami -> Tampa)" in c for c in causes), causes
+    assert any("proposed change rejected (sms_consent: grant -> revoke)" in c for c in causes), causes
