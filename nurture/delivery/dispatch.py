@@ -413,7 +413,7 @@ class Dispatcher:
                     session, loaded.id, from_state=S.queued, to_state=S.sending, at=now, lead_id=lead.id,
                     cause="every rule passed: the request to the provider starts now",
                     attempts=loaded.attempts + 1,  # under the lead's lock, and only if still queued
-                    lease_until=now + self._answer_and_settle(loaded.channel), to_address=to,
+                    lease_until=self.clock() + self._answer_and_settle(loaded.channel), to_address=to,
                     subject=rendered.subject, body=rendered.text, template_version=rendered.version,
                     variant=variant, **({"tier": tier} if tier else {}))
             except IntegrityError:
@@ -434,10 +434,12 @@ class Dispatcher:
             return out, now, loaded.attempts + 1
 
     def _answer_and_settle(self, channel: str) -> timedelta:
-        """How long a `sending` row is left to its worker: the provider's answer (the request's
-        timeout), then its time to settle. Past that the worker died or lost its answer, and the
-        reconcile pass asks the provider (not after NURTURE_LEASE_SECONDS, which is for the broker)."""
-        return timedelta(seconds=self.settings.provider_timeout_seconds + settle_seconds(channel, self.settings))
+        """How long a `sending` row is left to its worker, from its claim: the provider's answer (the
+        request's connect and read timeouts), then the provider's time to settle. Past that the
+        worker died or lost its answer, and the reconcile pass asks the provider (not after
+        NURTURE_LEASE_SECONDS, which is for the broker)."""
+        answer = 2 * self.settings.provider_timeout_seconds
+        return timedelta(seconds=answer + settle_seconds(channel, self.settings))
 
     def _variant(self, session: Session, loaded: Loaded) -> str | None:
         """The A/B variant of the message's template this lead gets (None: the template has none)."""

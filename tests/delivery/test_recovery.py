@@ -133,7 +133,7 @@ def test_a_text_left_sending_by_a_dead_worker_is_settled_after_the_settle_time_n
     assert not hasattr(prepared, "state"), prepared
     assert message(mid).state == "sending"
     settings = get_settings()
-    settled = settings.provider_timeout_seconds + settings.twilio_settle_seconds
+    settled = 2 * settings.provider_timeout_seconds + settings.twilio_settle_seconds  # connect, read, settle
     assert settled < settings.lease_seconds
     # Not while a live worker could still be waiting for Twilio's answer and Twilio settling it.
     assert reconcile_stale(now=START + timedelta(seconds=settled - 1)) == 0
