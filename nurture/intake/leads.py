@@ -208,6 +208,24 @@ def _non_plain_emails(session: Session) -> Any:
     return or_(email.like("%xn--%"), as_bytes != func.length(email))
 
 
+def _not_pending(session: Session, proposals: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The proposals that ops do not have yet: the same change sent again (a form posted twice, a
+    stranger trying again) waits once, its every arrival still in the lead's log."""
+    if not proposals:
+        return []
+    table = ProposedChange.__table__
+    seen = {tuple(row) for row in session.execute(
+        select(table.c.lead_id, table.c.field, table.c.proposed_value)
+        .where(one_of(session, table.c.lead_id, {p["lead_id"] for p in proposals})))}
+    fresh = []
+    for p in proposals:
+        key = (p["lead_id"], p["field"], p["proposed_value"])
+        if key not in seen:
+            seen.add(key)
+            fresh.append(p)
+    return fresh
+
+
 def _find_conflict(by_phone: Lead | None, by_email: Lead | None) -> FieldError | None:
     if by_phone is not None and by_email is not None and by_phone is not by_email:
         if isinstance(by_email, _Draft) or isinstance(by_phone, _Draft):  # new in this same batch
@@ -449,7 +467,7 @@ def upsert_many(
             events.append({"at": now, "lead_id": lead_id, "kind": "lead", "cause": f"lead {what} via {method}"})
     # Core inserts: these rows are append-only records, no ORM objects are needed for them.
     bulk.insert_rows(session, Consent.__table__, consents)
-    bulk.insert_rows(session, ProposedChange.__table__, proposals)
+    bulk.insert_rows(session, ProposedChange.__table__, _not_pending(session, proposals))
     bulk.insert_rows(session, DeliveryEvent.__table__, events)
     if after_upsert is not None:
         after_upsert(session, [res for _, _, res in done], now)

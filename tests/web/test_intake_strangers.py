@@ -163,3 +163,14 @@ def test_ops_see_the_proposed_changes_in_the_inbox_and_accept_or_reject_each(api
         causes = [e.cause for e in s.exec(select(DeliveryEvent).where(DeliveryEvent.lead_id == maria["id"]))]
     assert any("proposed change accepted (property.city: Miami -> Tampa)" in c for c in causes), causes
     assert any("proposed change rejected (sms_consent: grant -> revoke)" in c for c in causes), causes
+
+
+def test_the_same_change_sent_again_waits_for_ops_once(api):
+    maria = api.post("/api/leads", json=EXAMPLE, headers=AUTH).json()
+    for _ in range(3):
+        api.post("/api/leads", json={"first_name": "Mallory", "phone": "3055550142"}, headers=AUTH)
+    api.post("/api/leads", json={"first_name": "Mal", "phone": "3055550142"}, headers=AUTH)
+    with session_scope() as s:
+        held = [(p.field, p.proposed_value)
+                for p in s.exec(select(ProposedChange).where(ProposedChange.lead_id == maria["id"]))]
+    assert held == [("first_name", "Mallory"), ("first_name", "Mal")]
