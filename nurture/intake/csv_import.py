@@ -389,7 +389,3 @@ def _line_of(f: BinaryIO, at: int) -> int:
         left -= len(chunk)
     return line
 
-
-def count_data_lines(text: str) -> int:
-    """About how many rows `text` holds (its lines less the header), for a progress bar."""
-    return max(0, text.count("\n") + (not text.endswith("\n")) - 1)
