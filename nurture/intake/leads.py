@@ -353,12 +353,16 @@ def upsert_many(
     for line, lead_in in rows:
         p = by_phone.get(lead_in.phone) if lead_in.phone else None
         e = by_email.get(lead_in.email) if lead_in.email else None
+        values = _lead_values(lead_in)
+        if on_match == "propose" and p is not None and e is not None and p is not e:
+            # Answered as a new lead's would be, whatever is stored: a phone and an email of two
+            # leads are held for the phone's lead, not refused with an answer that names both.
+            e = None
         conflict = _find_conflict(p, e)
         if conflict:
             outcomes.append(RowOutcome(line, "error", errors=[conflict]))
             continue
         lead = p or e
-        values = _lead_values(lead_in)
         sent = dict(values)
         look_alike: Lead | None = None
         if lead is None and lead_in.email:

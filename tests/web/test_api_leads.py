@@ -65,14 +65,15 @@ def test_the_same_email_finds_the_same_lead(client):
     assert client.get(f"/api/leads/{first.json()['id']}", headers=AUTH).json()["phone"] is None
 
 
-def test_phone_and_email_of_two_different_leads_is_refused(client):
-    client.post("/api/leads", json={"first_name": "A", "phone": "3055550101"}, headers=AUTH)
-    client.post("/api/leads", json={"first_name": "B", "email": "b@example.com"}, headers=AUTH)
+def test_phone_and_email_of_two_different_leads_are_held_for_the_phones_lead(client):
+    # Issue 22: a 422 naming both leads told a stranger that both exist; the intake is held instead.
+    a = client.post("/api/leads", json={"first_name": "A", "phone": "3055550101"}, headers=AUTH).json()
+    b = client.post("/api/leads", json={"first_name": "B", "email": "b@example.com"}, headers=AUTH).json()
     r = client.post("/api/leads", json={"first_name": "C", "phone": "3055550101", "email": "b@example.com"},
                     headers=AUTH)
-    assert r.status_code == 422
-    assert r.json()["detail"][0]["field"] == "email"
-    assert "belongs to lead #" in r.json()["detail"][0]["message"]
+    assert r.status_code == 201 and r.json()["id"] == a["id"]
+    assert client.get(f"/api/leads/{a['id']}", headers=AUTH).json()["email"] is None
+    assert client.get(f"/api/leads/{b['id']}", headers=AUTH).json()["first_name"] == "B"
 
 
 def test_bad_fields_get_a_422_with_one_entry_each_and_nothing_is_saved(client):

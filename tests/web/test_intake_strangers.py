@@ -174,3 +174,11 @@ def test_the_same_change_sent_again_waits_for_ops_once(api):
         held = [(p.field, p.proposed_value)
                 for p in s.exec(select(ProposedChange).where(ProposedChange.lead_id == maria["id"]))]
     assert held == [("first_name", "Mallory"), ("first_name", "Mal")]
+
+
+def test_a_body_without_a_name_is_refused_alike_whether_the_phone_is_known_or_not(api):
+    api.post("/api/leads", json=EXAMPLE, headers=AUTH)
+    known = api.post("/api/leads", json={"phone": "3055550142"}, headers=AUTH)
+    unknown = api.post("/api/leads", json={"phone": "3055550199"}, headers=AUTH)
+    assert (known.status_code, known.json()) == (unknown.status_code, unknown.json())
+    assert known.status_code == 422
