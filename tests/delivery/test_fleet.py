@@ -67,7 +67,7 @@ def test_a_worker_killed_mid_send_is_reconciled_from_the_provider_not_resent(pg_
     # A text to Twilio that takes 5 s to answer: the worker is killed while it waits.
     simulator.delay = 5
     (mid,) = fleet.seed_due_messages(pg_url, 1, now=now(), channel="sms", template="sms/what_is_short_sale")
-    env = settings_env(pg_url, redis_url, simulator, NURTURE_LEASE_SECONDS="5")
+    env = settings_env(pg_url, redis_url, simulator, NURTURE_TWILIO_SETTLE_SECONDS="2")
     # The worker's gate keeps SMS quiet hours by the real clock: seed_due_messages put the lead where it is day.
     workers = fleet.start_workers(env, threads=1, log=tmp_path / "w.log")
     scheduler = fleet.start_scheduler(env, log=tmp_path / "s.log")
@@ -85,7 +85,9 @@ def test_a_worker_killed_mid_send_is_reconciled_from_the_provider_not_resent(pg_
         from nurture.config import Settings
 
         settings = Settings(**settings_over)
-        assert reconcile_stale(settings=settings, now=now() + timedelta(seconds=10)) == 1
+        # Past the request's connect and read timeouts and Twilio's settle time (not a queue lease).
+        settled = 2 * settings.provider_timeout_seconds + settings.twilio_settle_seconds
+        assert reconcile_stale(settings=settings, now=now() + timedelta(seconds=settled + 1)) == 1
     finally:
         fleet.stop(workers, scheduler)
     with Session(get_engine(pg_url)) as s:
