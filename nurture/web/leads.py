@@ -26,9 +26,10 @@ from nurture.intake.leads import (
 from nurture.models import DeliveryEvent, Lead
 from nurture.intake.serialize import lead_json
 from nurture.text_rules import shown, text_problem
+from nurture.web.responses import API_KEYED, Problems, answers
 from nurture.web.deps import SessionDep, require_api_key
 
-router = APIRouter(prefix="/api", tags=["leads"], dependencies=[Depends(require_api_key)])
+router = APIRouter(prefix="/api", tags=["leads"], dependencies=[Depends(require_api_key)], responses=API_KEYED)
 
 EXAMPLE = {
     "first_name": "Maria", "last_name": "Lopez", "email": "maria@example.com", "phone": "(305) 555-0142",
@@ -89,7 +90,9 @@ def _merge(body: dict[str, Any]) -> JSONResponse | None:
 @router.post("/leads", responses={201: {"description": "the lead as this intake makes it: a new lead as stored; "
                                                        "for a lead that matched, what a new lead from this body "
                                                        "would be, under its id (its fields held for ops)"},
-                                  422: {"description": "one entry per bad field (at most 50, then one saying how many more)"}})
+                                  422: {"model": Problems,
+                                        "description": "one entry per bad field (at most 50, then one saying how many more)"},
+                                  **answers(400)})
 def create_or_update_lead(request: Request, body: dict[str, Any] = Body(..., examples=[EXAMPLE])) -> JSONResponse:
     """Create a lead, or update the lead with the same phone or email (one lead per person).
 
@@ -125,12 +128,12 @@ def create_or_update_lead(request: Request, body: dict[str, Any] = Body(..., exa
     raise AssertionError("unreachable")
 
 
-@router.get("/leads/{lead_id}")
+@router.get("/leads/{lead_id}", responses=answers(404))
 def get_lead(lead_id: int, session: SessionDep) -> dict[str, Any]:
     return _body(session, _lead_or_404(session, lead_id))
 
 
-@router.patch("/leads/{lead_id}")
+@router.patch("/leads/{lead_id}", responses=answers(400, 404))
 def patch_lead(lead_id: int, request: Request, session: SessionDep, body: dict[str, Any] = Body(...)) -> Any:
     """Change some of a lead's facts (or its `status`); the lead's plan follows. `sms_consent`
     with `granted: false` revokes; a grant needs `text`, `source_url` and `ip`."""
@@ -170,7 +173,7 @@ _STATUS_FOR = {"converted": "converted", "closed": "closed", "legal_hold": "lega
                "needs_human": "needs_human", "paused": "paused", "reactivated": "active"}
 
 
-@router.post("/leads/{lead_id}/events", status_code=201)
+@router.post("/leads/{lead_id}/events", status_code=201, responses=answers(400, 404))
 def lead_event(lead_id: int, event: LeadEventIn, session: SessionDep) -> dict[str, Any]:
     """Record an outside event; status events stop or restart the lead's sequence."""
     lead = _lead_or_404(session, lead_id)

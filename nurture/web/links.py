@@ -20,6 +20,7 @@ from nurture.content.context import PAGE_CODES
 from nurture.db import secret_key, session_scope
 from nurture.content.tokens import InvalidToken, verify_link_token
 from nurture.web.pages import render
+from nurture.web.responses import answers
 
 log = logging.getLogger("nurture.web.links")
 router = APIRouter(tags=["links"])
@@ -34,7 +35,8 @@ def _invalid() -> HTMLResponse:
 
 
 @router.get("/r/{token}", response_class=HTMLResponse, responses={302: {"description": "to the business site"},
-                                                                  404: {"description": "not a valid link"}})
+                                                                  404: {"description": "not a valid link"},
+                                                                  **answers(422)})
 def follow(token: str) -> Response:
     """Count the click and redirect to the page on the business site."""
     if len(token) > TOKEN_MAX:

@@ -19,10 +19,11 @@ from nurture.console.outcomes import FAILURE_STATES
 from nurture.delivery.log import stats
 from nurture.intake.leads import consent_ledger, lead_by_id
 from nurture.models import Channel, Lead, LeadStatus, Message, MessageState
+from nurture.web.responses import KEYED, answers
 from nurture.web.deps import SessionDep, require_api_key
 from nurture.web.pages import render
 
-router = APIRouter(tags=["ops"], dependencies=[Depends(require_api_key)])
+router = APIRouter(tags=["ops"], dependencies=[Depends(require_api_key)], responses=KEYED)
 
 LIST_LIMIT = 100
 """Rows shown in each "act on this" list (needs a person, needs review)."""
@@ -117,7 +118,7 @@ def dashboard(session: SessionDep) -> HTMLResponse:
     return render("dashboard.html", section="overview", **overview_context(session, now()))
 
 
-@router.get("/ops/leads/{lead_id}", response_class=HTMLResponse)
+@router.get("/ops/leads/{lead_id}", response_class=HTMLResponse, responses=answers(404))
 def lead_page(lead_id: int, session: SessionDep, done: str = "") -> HTMLResponse:
     """One lead: actions, facts, consent ledger, every message and the lead's log, in its own zone."""
     lead = lead_by_id(session, lead_id)

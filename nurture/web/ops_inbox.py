@@ -23,10 +23,11 @@ from nurture.intake.leads import IntakeError, lead_by_id
 from nurture.models import Lead, stored_id
 from nurture.text_rules import clip
 from nurture.content.tokens import check_ops_form_token, ops_form_token
+from nurture.web.responses import KEYED, answers
 from nurture.web.deps import SessionDep, require_api_key
 from nurture.web.pages import render
 
-router = APIRouter(tags=["inbox"], dependencies=[Depends(require_api_key)])
+router = APIRouter(tags=["inbox"], dependencies=[Depends(require_api_key)], responses=KEYED)
 
 #: Characters of a flash message carried back to the page in its query string.
 FLASH_MAX = 300
@@ -84,7 +85,7 @@ def _thread_page(session: Session, lead: Lead, *, error: str | None = None, done
                    proposals=service.pending_proposals(session, lead))
 
 
-@router.get("/ops/inbox/{lead_id}", response_class=HTMLResponse)
+@router.get("/ops/inbox/{lead_id}", response_class=HTMLResponse, responses=answers(404))
 def thread_page(lead_id: int, session: SessionDep, done: str = "") -> HTMLResponse:
     """One lead's conversation, times in the lead's zone, with the actions."""
     lead = lead_by_id(session, lead_id)
@@ -101,10 +102,11 @@ TokenField = Annotated[str | None, Form()]
 NoteField = Annotated[str | None, Form()]
 
 
-@router.post("/ops/leads/{lead_id}/reply")
+@router.post("/ops/leads/{lead_id}/reply", status_code=303, response_class=RedirectResponse,
+             responses=answers(404, 409))
 def reply_action(
     lead_id: int, request: Request, session: SessionDep,
-    text: Annotated[str, Form()], channel: Annotated[str, Form()] = "sms",
+    text: Annotated[str, Form(min_length=1)], channel: Annotated[str, Form()] = "sms",
     subject: Annotated[str | None, Form()] = None, when_allowed: Annotated[bool, Form()] = False,
     token: TokenField = None,
 ) -> Response:
@@ -146,7 +148,8 @@ def _one_line(text: str | None) -> str:
     return " ".join((text or "").split())
 
 
-@router.post("/ops/leads/{lead_id}/resume")
+@router.post("/ops/leads/{lead_id}/resume", status_code=303, response_class=RedirectResponse,
+             responses=answers(400, 404, 409))
 def resume_action(lead_id: int, request: Request, session: SessionDep, token: TokenField = None,
                   note: NoteField = None) -> Response:
     """Resume the lead's sequence; its open messages are marked handled."""
@@ -154,7 +157,8 @@ def resume_action(lead_id: int, request: Request, session: SessionDep, token: To
                 lambda lead, by, at: service.resume(session, lead, actor=by, now=at, note=note or None))
 
 
-@router.post("/ops/leads/{lead_id}/handled")
+@router.post("/ops/leads/{lead_id}/handled", status_code=303, response_class=RedirectResponse,
+             responses=answers(400, 404, 409))
 def handled_action(lead_id: int, request: Request, session: SessionDep, token: TokenField = None,
                    note: NoteField = None) -> Response:
     """Mark what the lead wrote as handled (the lead's status stays as it is)."""
@@ -162,7 +166,8 @@ def handled_action(lead_id: int, request: Request, session: SessionDep, token: T
                 lambda lead, by, at: service.mark_handled(session, lead, actor=by, now=at, note=note or None))
 
 
-@router.post("/ops/leads/{lead_id}/hold")
+@router.post("/ops/leads/{lead_id}/hold", status_code=303, response_class=RedirectResponse,
+             responses=answers(400, 404, 409))
 def hold_action(lead_id: int, request: Request, session: SessionDep, token: TokenField = None,
                 reason: NoteField = None) -> Response:
     """Legal hold: nothing more goes to the lead."""
@@ -170,7 +175,8 @@ def hold_action(lead_id: int, request: Request, session: SessionDep, token: Toke
                 lambda lead, by, at: service.hold(session, lead, actor=by, now=at, reason=_one_line(reason)))
 
 
-@router.post("/ops/leads/{lead_id}/converted")
+@router.post("/ops/leads/{lead_id}/converted", status_code=303, response_class=RedirectResponse,
+             responses=answers(400, 404, 409))
 def converted_action(lead_id: int, request: Request, session: SessionDep, token: TokenField = None,
                      note: NoteField = None) -> Response:
     """The lead became a client: its sequence ends."""
@@ -179,7 +185,7 @@ def converted_action(lead_id: int, request: Request, session: SessionDep, token:
 
 
 @router.post("/ops/leads/{lead_id}/proposed/{proposal_id}/accept", status_code=303,
-             response_class=RedirectResponse)
+             response_class=RedirectResponse, responses=answers(400, 404, 409))
 def accept_proposal_action(lead_id: int, proposal_id: int, request: Request, session: SessionDep,
                            token: TokenField = None) -> Response:
     """Apply a change an intake proposed for the lead (as `leads update` would; logged with who)."""
@@ -188,7 +194,7 @@ def accept_proposal_action(lead_id: int, proposal_id: int, request: Request, ses
 
 
 @router.post("/ops/leads/{lead_id}/proposed/{proposal_id}/reject", status_code=303,
-             response_class=RedirectResponse)
+             response_class=RedirectResponse, responses=answers(400, 404, 409))
 def reject_proposal_action(lead_id: int, proposal_id: int, request: Request, session: SessionDep,
                            token: TokenField = None) -> Response:
     """Drop a change an intake proposed for the lead (logged with who)."""

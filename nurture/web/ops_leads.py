@@ -15,18 +15,19 @@ from nurture.console import leads_list
 from nurture.content import urgency_rules
 from nurture.intake.leads import IntakeError, lead_by_id
 from nurture.models import LeadStatus
+from nurture.web.responses import KEYED, answers
 from nurture.web.deps import SessionDep, require_api_key
 from nurture.web.ops import STATUS_ACTIONS
 from nurture.web.pages import render
 
-router = APIRouter(tags=["ops"], dependencies=[Depends(require_api_key)])
+router = APIRouter(tags=["ops"], dependencies=[Depends(require_api_key)], responses=KEYED)
 
 STATUSES = [str(s) for s in LeadStatus]
 #: The largest "sale within N days" the filter takes (a sale more than ten years out is a typo).
 SALE_WITHIN_MAX = 3660
 
 
-@router.get("/ops/leads", response_class=HTMLResponse)
+@router.get("/ops/leads", response_class=HTMLResponse, responses=answers(400))
 def leads_page(session: SessionDep, q: str = "", status: str = "", tier: str = "", state: str = "",
                sale_within: str = "", needs_person: str = "", page: int = 1) -> HTMLResponse:
     """Leads, people waiting for a person first; filters combine."""
@@ -79,8 +80,9 @@ def _same_origin(request: Request) -> bool:
     return urlsplit(origin).netloc in ours
 
 
-@router.post("/ops/leads/{lead_id}/status", response_class=HTMLResponse)
-def set_status(lead_id: int, request: Request, session: SessionDep, status: str = Form(...),
+@router.post("/ops/leads/{lead_id}/status", status_code=303, response_class=RedirectResponse,
+             responses=answers(400, 404))
+def set_status(lead_id: int, request: Request, session: SessionDep, status: str = Form(..., min_length=1),
                reason: str = Form("")) -> Response:
     """The action bar: pause, resume, legal hold or converted; the plan follows and the change is logged."""
     if not _same_origin(request):

@@ -17,11 +17,12 @@ from nurture.console import log_search, windows
 from nurture.delivery.log import parse_since
 from nurture.intake.leads import find_lead
 from nurture.models import Channel, MessageState, row_id
+from nurture.web.responses import KEYED, answers
 from nurture.web.deps import SessionDep, require_api_key
 from nurture.web.ops import with_times
 from nurture.web.pages import render
 
-router = APIRouter(tags=["ops"], dependencies=[Depends(require_api_key)])
+router = APIRouter(tags=["ops"], dependencies=[Depends(require_api_key)], responses=KEYED)
 
 #: The time ranges the log offers, by the value its form sends.
 RANGES = {"today": "today", "24h": "last 24 hours", "7d": "last 7 days", "30d": "last 30 days", "all": "all time"}
@@ -92,7 +93,7 @@ def read_form(session: Session, form: LogForm, at: datetime) -> log_search.LogQu
     return query
 
 
-@router.get("/ops/log", response_class=HTMLResponse)
+@router.get("/ops/log", response_class=HTMLResponse, responses=answers(400))
 def log_page(session: SessionDep, q: str = "", lead: str = "", channel: str = "", state: str = "",
              window: str = Query("all", alias="range"), since: str = "", before: str = "") -> HTMLResponse:
     """A page of the log, newest first; `before` continues from where the last page ended."""

@@ -29,10 +29,11 @@ from nurture.content import (
 from nurture.db import secret_key
 from nurture.intake.leads import find_lead
 from nurture.plans.urgency import Facts
+from nurture.web.responses import KEYED, answers
 from nurture.web.deps import SessionDep, require_api_key
 from nurture.web.pages import render
 
-router = APIRouter(tags=["ops"], dependencies=[Depends(require_api_key)])
+router = APIRouter(tags=["ops"], dependencies=[Depends(require_api_key)], responses=KEYED)
 
 #: The windows the page offers: value -> days (0: today).
 WINDOWS = {"today": 0, "7d": 7, "30d": 30, "90d": 90}
@@ -44,7 +45,7 @@ def window_of(key: str, at: datetime) -> windows.Window:
     return windows.today(at, tz) if days == 0 else windows.last_days(at, tz, days)
 
 
-@router.get("/ops/templates", response_class=HTMLResponse)
+@router.get("/ops/templates", response_class=HTMLResponse, responses=answers(400))
 def templates_page(session: SessionDep, window: str = "30d") -> HTMLResponse:
     """Results per template and variant for messages sent in the window."""
     errors = []
@@ -95,7 +96,7 @@ def _render_preview(session: Session, template: str, sample: str, lead_ref: str,
     return rendered, who, errors
 
 
-@router.get("/ops/templates/preview", response_class=HTMLResponse)
+@router.get("/ops/templates/preview", response_class=HTMLResponse, responses=answers(400))
 def preview_page(session: SessionDep, template: str = Query(""), sample: str = "critical",
                  lead: str = "") -> HTMLResponse:
     """A template rendered for a sample lead (its tier from the urgency rules) or a real one. Its

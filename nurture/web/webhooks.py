@@ -29,6 +29,7 @@ from nurture.text_rules import clip, scrub
 from nurture.content.tokens import InvalidToken, inbound_parse_key, verify_unsubscribe_token
 from nurture.web.deps import presented_key
 from nurture.web.middleware import INBOUND_PARSE_MAX_BYTES
+from nurture.web.responses import answers
 from nurture.web.verification import WebhookRefused, public_url_problem, verify_sendgrid, verify_twilio
 
 log = logging.getLogger("nurture.webhooks")
@@ -70,7 +71,7 @@ def _message_by_provider_id(session: Session, provider_id: str) -> Message | Non
     return session.exec(select(Message).where(Message.provider_id == provider_id)).first()
 
 
-@router.post("/webhooks/twilio/status")
+@router.post("/webhooks/twilio/status", response_class=Response, responses=answers(403, 503))
 async def twilio_status(request: Request) -> Response:
     """Twilio's status callback: delivered, undelivered or failed, with the carrier's error code."""
     form = await _twilio_form(request)
@@ -138,7 +139,8 @@ def _undelivered(session: Session, message_id: int, **change: Any) -> bool:
             or transition(session, message_id, from_state=S.delivered, to_state=S.undelivered, **change))
 
 
-@router.post("/webhooks/twilio/inbound")
+@router.post("/webhooks/twilio/inbound", response_class=Response,
+             responses={200: {"content": {"application/xml": {}}}} | answers(403, 503))
 async def twilio_inbound(request: Request) -> Response:
     """A text from a lead: a revocation in any words, START, HELP, or a reply a person must answer.
 
@@ -172,7 +174,7 @@ def _verify_inbound_parse(request: Request, secret: str) -> None:
     raise HTTPException(403, "not a post of our Inbound Parse: use the URL `nurture inbox parse-url` prints")
 
 
-@router.post("/webhooks/sendgrid/inbound")
+@router.post("/webhooks/sendgrid/inbound", response_class=Response, responses=answers(400, 403))
 async def sendgrid_inbound(request: Request) -> Response:
     """An email a lead sent (SendGrid Inbound Parse, multipart/form-data, default or raw mode):
     an unsubscribe in words revokes email; any other reply pauses the lead for a person."""
@@ -220,7 +222,7 @@ def _sendgrid_message(session: Session, event: dict[str, Any]) -> Message | None
     return _message_by_provider_id(session, sg_id.split(".")[0]) if sg_id else None
 
 
-@router.post("/webhooks/sendgrid/events")
+@router.post("/webhooks/sendgrid/events", response_class=Response, responses=answers(400, 403, 503))
 async def sendgrid_events(request: Request) -> Response:
     """SendGrid's event webhook: a JSON list of delivered, bounce, dropped, spamreport, unsubscribe, ..."""
     raw = await request.body()
@@ -323,7 +325,7 @@ def _unsubscribe_target(token: str) -> tuple[int, str]:
         raise HTTPException(400) from None
 
 
-@router.get("/unsubscribe/{token}", response_class=HTMLResponse, tags=["unsubscribe"])
+@router.get("/unsubscribe/{token}", response_class=HTMLResponse, tags=["unsubscribe"], responses=answers(400, 422))
 def unsubscribe_page(token: str) -> HTMLResponse:
     """The link in each email: a page with one button (link scanners must not unsubscribe anyone)."""
     try:
@@ -338,7 +340,7 @@ def unsubscribe_page(token: str) -> HTMLResponse:
                  f"Unsubscribe</button></form>")
 
 
-@router.post("/unsubscribe/{token}", response_class=HTMLResponse, tags=["unsubscribe"])
+@router.post("/unsubscribe/{token}", response_class=HTMLResponse, tags=["unsubscribe"], responses=answers(400, 422))
 def unsubscribe(token: str) -> HTMLResponse:
     """RFC 8058 one-click unsubscribe (List-Unsubscribe-Post) and the page's button."""
     try:
