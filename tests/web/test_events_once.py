@@ -86,3 +86,32 @@ def test_a_twilio_callback_for_an_unknown_message_seen_twice_is_logged_once(clie
     with session_scope() as s:
         causes = s.exec(select(DeliveryEvent.cause).where(DeliveryEvent.kind == "provider")).all()
     assert causes.count("Twilio status delivered for unknown message SMnope") == 1
+
+
+@pytest.mark.postgres
+def test_one_twilio_callback_delivered_twice_at_once_is_stored_once(pg_url):
+    # An unknown message: nothing but the unique index can tell the second delivery from the first.
+    import threading
+
+    from nurture.web.webhooks import record_twilio_status
+
+    barrier = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def deliver() -> None:
+        try:
+            with session_scope() as s:
+                barrier.wait(timeout=10)
+                record_twilio_status(s, message_ref="", sid="SMtwice", status="delivered", code=None, at=NOW)
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=deliver) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert errors == []
+    with session_scope() as s:
+        causes = s.exec(select(DeliveryEvent.cause).where(DeliveryEvent.kind == "provider")).all()
+    assert causes == ["Twilio status delivered for unknown message SMtwice"]
