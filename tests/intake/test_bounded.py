@@ -3,21 +3,20 @@ work for its known cells only however wide the header, and a 422 answer lists a 
 problems, saying how many more there are."""
 
 import json
-import os
-import subprocess
-import sys
 import tracemalloc
-from pathlib import Path
+
+import zipcodes
 
 from sqlmodel import Session, select
 from typer.testing import CliRunner
 
 from nurture.cli import app
 from nurture.clock import now
-from nurture import db
+from nurture import geo
 from nurture.db import get_engine, session_scope
 from nurture.intake import csv_import
 from nurture.intake.csv_import import import_text, read_rows
+from nurture.law import location
 from nurture.models import Lead
 from web_helpers import local_client
 
@@ -147,29 +146,21 @@ def test_a_body_of_100000_unknown_keys_gets_a_short_422_saying_how_many_more(sql
     assert detail[-1]["message"].startswith("and 99,950 more problems")
 
 
-def test_an_import_process_does_not_keep_every_zip_record_of_the_library(tmp_path):
-    # The area-code table was built from zipcodes.list_all(), which keeps all 42,789 records (about
-    # 90 MiB, 270 MiB in all for a 5-row import) in the library for the process's life.
-    url = f"sqlite:///{tmp_path / 'rss.db'}"
-    db.upgrade(url)
-    path = tmp_path / "few.csv"
-    path.write_text("first_name,phone,property_state,property_zip\n"
-                    + "".join(f"Ann,{phone(i)},FL,33101\n" for i in range(5)), encoding="utf-8")
-    nurture = Path(sys.executable).parent / "nurture"
-    # Through a small python of its own: a child's peak RSS starts at its parent's size at the fork
-    # (Linux carries the old memory's high-water mark across exec), and pytest is large.
-    done = subprocess.run([sys.executable, "-c", PEAK_RSS, str(nurture), "leads", "import", str(path), "--json"],
-                          env=os.environ | {"NURTURE_DATABASE_URL": url}, capture_output=True, text=True, check=True)
-    assert json.loads(done.stdout)["created"] == 5
-    peak_kib = int(done.stderr.split()[-1])
-    assert peak_kib < 240 * 1024, f"peak {peak_kib // 1024} MiB"  # 190 MiB measured
+def test_the_zip_tables_are_built_without_asking_the_library_for_every_record(monkeypatch):
+    # zipcodes.list_all() keeps all 42,789 records (about 90 MiB) in the library for the process's
+    # life; the area-code and ZIP tables are built a tenth at a time instead (the memory itself is
+    # measured by bench/import_memory.py, not here).
+    def every_record_at_once(*args, **kwargs):
+        raise AssertionError("zipcodes.list_all() was called")
+
+    monkeypatch.setattr(zipcodes, "list_all", every_record_at_once)
+    location._area_codes.cache_clear()
+    geo._zip_records.cache_clear()
+    try:
+        assert location._area_codes()["305"][0] == "FL"
+        assert geo._zip_records()["33101"]["state"] == "FL"
+    finally:
+        location._area_codes.cache_clear()
+        geo._zip_records.cache_clear()
 
 
-#: Runs argv[1:] and prints its peak RSS in KiB (Linux's unit for ru_maxrss) on stderr.
-PEAK_RSS = """
-import os, subprocess, sys
-child = subprocess.Popen(sys.argv[1:])
-_, status, usage = os.wait4(child.pid, 0)
-print(usage.ru_maxrss, file=sys.stderr)
-sys.exit(os.waitstatus_to_exitcode(status))
-"""
