@@ -33,8 +33,7 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.pg import PG_ADMIN, drop_database, fresh_database  # noqa: E402
-from nurture import db
+from bench.pg import drop_database, fresh_database  # noqa: E402
 from testkit import fleet  # noqa: E402
 from nurture.clock import now  # noqa: E402
 
