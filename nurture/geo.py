@@ -54,7 +54,8 @@ def zone_from_phone(phone: str) -> str | None:
 
 
 def zip_info(zip5: str) -> dict[str, Any] | None:
-    """The `zipcodes` record of a 5-digit ZIP, None for a ZIP the data does not know.
+    """The state and zone (`{"state", "timezone"}`) of a 5-digit ZIP from the `zipcodes` data,
+    None for a ZIP the data does not know.
 
     A process that meets a few ZIPs (a worker, a form post) asks the library for each (0.5 s to
     load its data, then 0.7 ms a look-up: it scans every ZIP); one that meets many (an import of a
@@ -71,8 +72,14 @@ def zip_info(zip5: str) -> dict[str, Any] | None:
         matched = zipcodes.matching(zip5)
     except (ValueError, TypeError):
         matched = []
-    found = _zip_seen[zip5] = matched[0] if matched else None
+    found = _zip_seen[zip5] = _slim(matched[0]) if matched else None
     return found
+
+
+def _slim(record: dict[str, Any]) -> dict[str, Any]:
+    """The part of a `zipcodes` record nurture reads (its state and zone): a full record is about
+    2 KB, and a process that meets many ZIPs would keep 90 MiB of them."""
+    return {"state": record["state"], "timezone": record.get("timezone")}
 
 
 #: Distinct ZIPs looked up one by one before the table of every ZIP is built.
@@ -92,7 +99,8 @@ def _zip_records() -> dict[str, dict[str, Any]]:
     """Every `zipcodes` record by its ZIP, built once."""
     records: dict[str, dict[str, Any]] = {}
     for record in every_zip_record():
-        records.setdefault(record["zip_code"], record)  # the first, as matching()[0] gives
+        if record["zip_code"] not in records:  # the first, as matching()[0] gives
+            records[record["zip_code"]] = _slim(record)
     return records
 
 

@@ -123,20 +123,17 @@ def _locate(state: str | None, zip5: str | None, code: str | None, single: str |
             timezone: str | None, mailing_state: str | None, mailing_zip5: str | None) -> Location:
     places: list[Place] = []
     zones: list[tuple[str, str]] = []
-    if state:
-        places.append(Place(state.upper(), "the property address"))
-    info = zip_info(zip5) if zip5 else None
-    if info:
-        places.append(Place(info["state"], f"ZIP {zip5}"))
-        if info.get("timezone"):
-            zones.append((info["timezone"], f"ZIP {zip5}"))
-    if mailing_state:
-        places.append(Place(mailing_state.upper(), "the mailing address"))
-    mailing = zip_info(mailing_zip5) if mailing_zip5 else None
-    if mailing:
-        places.append(Place(mailing["state"], f"mailing ZIP {mailing_zip5}"))
-        if mailing.get("timezone"):
-            zones.append((mailing["timezone"], f"mailing ZIP {mailing_zip5}"))
+    for address, zip_label, address_state, address_zip in (
+        ("the property address", "ZIP", state, zip5),
+        ("the mailing address", "mailing ZIP", mailing_state, mailing_zip5),
+    ):
+        if address_state:
+            places.append(Place(address_state.upper(), address))
+        info = zip_info(address_zip) if address_zip else None
+        if info:
+            places.append(Place(info["state"], f"{zip_label} {address_zip}"))
+            if info.get("timezone"):
+                zones.append((info["timezone"], f"{zip_label} {address_zip}"))
     known = area_code_place(code) if code else None
     if known:
         home, code_zones = known
