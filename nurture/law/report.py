@@ -102,10 +102,11 @@ def law_report(law: Law, policy: str, today: date) -> dict[str, Any]:
 
 
 def law_warnings(law: Law, today: date) -> list[str]:
-    """What wants a look: jurisdictions reviewed more than a year ago, rules taking effect within 30 days."""
+    """What wants a look: jurisdictions reviewed more than a year ago, rules taking effect within the
+    next 30 days (after today: a rule in force from today has taken effect)."""
     found = [f"{j.code} was last reviewed on {j.reviewed}, more than a year ago: read its statutes again"
              for j in law.jurisdictions.values() if today - j.reviewed > REVIEW_EVERY]
     found += [f"{r.where} rule {r.id} takes effect on {r.effective} (in {(r.effective - today).days} days): "
               f"{rule_words(r)} ({r.citation}); plans already made for after that day follow it"
-              for r in law.all_rules() if today <= r.effective <= today + AHEAD]
+              for r in law.all_rules() if today < r.effective <= today + AHEAD]
     return found

@@ -110,6 +110,8 @@ def test_law_warnings_name_an_old_review_and_a_rule_about_to_take_effect():
     soon = law_warnings(_law(date(2026, 12, 7), date(2027, 3, 31)), today)
     assert len(soon) == 1 and "or-new takes effect on 2027-03-31 (in 30 days)" in soon[0]
     assert law_warnings(_law(date(2026, 12, 7), date(2027, 4, 1)), today) == []
+    assert law_warnings(_law(date(2026, 12, 7), today), today) == []  # in force from today: taken effect
+    assert len(law_warnings(_law(date(2026, 12, 7), date(2027, 3, 2)), today)) == 1  # tomorrow
 
 
 def test_doctor_warns_about_the_shipped_law_when_a_review_is_a_year_old():
