@@ -10,25 +10,10 @@ from sqlmodel import select
 from nurture.db import session_scope
 from nurture.models import DeliveryEvent, Lead
 from nurture.web.middleware import MAX_BODY_BYTES
-from web_helpers import local_client, sendgrid_post, twilio_post
+from web_helpers import sendgrid_post, twilio_post
 
 LEAD = {"first_name": "Maria", "last_name": "Lopez", "phone": "(305) 555-0142", "email": "maria@example.com"}
 HUGE_ID = "99999999999999999999999"
-
-
-@pytest.fixture
-def client(db_url, frozen_now, webhook_keys):
-    # No API key configured: the API answers this machine on a loopback-bound server, as on a developer's
-    # machine; the webhooks answer requests signed as Twilio and SendGrid sign them.
-    with local_client() as c:
-        yield c
-
-
-@pytest.fixture
-def lead_id(client):
-    r = client.post("/api/leads", json=LEAD)
-    assert r.status_code == 201, r.text
-    return r.json()["id"]
 
 
 def fields(r):

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlmodel import select
@@ -21,19 +20,6 @@ from web_helpers import local_client, twilio_post
 
 LEAD = {"first_name": "Maria", "last_name": "Lopez", "phone": "(305) 555-0142", "email": "maria@example.com"}
 SECRET = "test-secret"
-
-
-@pytest.fixture
-def client(db_url, frozen_now, webhook_keys):
-    with local_client() as c:
-        yield c
-
-
-@pytest.fixture
-def lead_id(client):
-    r = client.post("/api/leads", json=LEAD)
-    assert r.status_code == 201, r.text
-    return r.json()["id"]
 
 
 def token_of(lead_id: int) -> str:
