@@ -1,5 +1,5 @@
-"""The tables: Lead, Consent, Message, DeliveryEvent, Click, Suppression, InboundMessage, ProposedChange
-(and a small key-value store).
+"""The tables: Lead, Consent, Message, DeliveryEvent, Click, Suppression, InboundMessage, ProposedChange,
+LeadContact, LeadRecord, Blackout (and a small key-value store).
 
 Times are stored as naive UTC and come back aware (UTCDateTime). Money is integer cents.
 Enumerations are stored as short strings so a new state needs no database migration.
@@ -107,6 +107,16 @@ class SuppressionReason(StrEnum):
     unsubscribe = "unsubscribe"
     manual = "manual"
     legal = "legal"
+    # A bought list's flags on a number: on a Do-Not-Call list, or a known TCPA litigator's.
+    dnc = "dnc"
+    litigator = "litigator"
+
+
+class PhoneType(StrEnum):
+    mobile = "mobile"
+    landline = "landline"
+    voip = "voip"
+    unknown = "unknown"
 
 
 MAX_ROW_ID = 2**31 - 1
@@ -153,6 +163,14 @@ class LeadBase(SQLModel):
     hardships: list[str] = Field(default_factory=list, sa_type=sa.JSON)
     foreclosure_stage: str = Field(default=ForeclosureStage.none, max_length=30)
     sale_date: date | None = None
+    # True when sale_date is an estimate (the earliest date the state's procedure allows after a
+    # recorded notice), not a date the trustee or court has set; sale_date_reason says how it was reached.
+    sale_date_estimated: bool = False
+    sale_date_reason: str | None = Field(default=None, max_length=300)
+    # The property as bought lists name it: its parcel number (APN) and a key of its normalised
+    # address and the owner's last name; either finds the lead a second list brings again.
+    parcel_number: str | None = Field(default=None, max_length=64, index=True)
+    property_key: str | None = Field(default=None, max_length=300, index=True)
     # None: nothing says where the lead lives (no ZIP, state or geographic area code): no texts.
     timezone: str | None = Field(default=None, max_length=64)
     source: str | None = Field(default=None, max_length=50)
@@ -427,6 +445,46 @@ class ProposedChange(SQLModel, table=True):
     method: str = Field(max_length=30)
     recorded_by: str | None = Field(default=None, max_length=200)
     recorded_at: datetime = _ts(default_factory=now)
+
+
+class LeadContact(SQLModel, table=True):
+    """A phone or email a bought list gives for a lead (skip tracing finds several per owner), with
+    the list's type and flags: which one nurture may use, and why the others are not used."""
+
+    __table_args__ = (sa.UniqueConstraint("lead_id", "kind", "address", name="uq_leadcontact_lead_kind_address"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    lead_id: int = Field(foreign_key="lead.id", index=True)
+    kind: str = Field(max_length=10)  # phone or email
+    address: str = Field(max_length=254, index=True)  # E.164 or the normalised email
+    phone_type: str | None = Field(default=None, max_length=10)  # PhoneType; None for emails
+    dnc: bool = False
+    litigator: bool = False
+    name: str | None = Field(default=None, max_length=200)  # whose contact, as the list names them
+    position: int = 1  # the list's ranking within the row
+    list_name: str | None = Field(default=None, max_length=100)
+    created_at: datetime = _ts(default_factory=now)
+
+
+class LeadRecord(SQLModel, table=True):
+    """One bought list's row for a lead: the list it came in, and the recorded notice it reports.
+    A lead keeps every list it came from; the newest record may move its stage and sale date on."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    lead_id: int = Field(foreign_key="lead.id", index=True)
+    list_name: str = Field(max_length=100, index=True)
+    vendor: str | None = Field(default=None, max_length=100)
+    profile: str | None = Field(default=None, max_length=100)
+    purchased_on: date | None = None
+    record_type: str | None = Field(default=None, max_length=30)  # notice_of_default, lis_pendens, notice_of_sale, judgment, reo
+    document_type: str | None = Field(default=None, max_length=60)  # as the list wrote it
+    recording_date: date | None = None
+    auction_date: date | None = None
+    parcel_number: str | None = Field(default=None, max_length=64)
+    case_number: str | None = Field(default=None, max_length=100)
+    lender: str | None = Field(default=None, max_length=200)
+    trustee: str | None = Field(default=None, max_length=200)
+    imported_at: datetime = _ts(default_factory=now)
 
 
 class Blackout(SQLModel, table=True):

@@ -262,6 +262,8 @@ class _Draft:
         self.mailing_street = self.mailing_city = self.mailing_state = self.mailing_zip = None
         self.mortgage_balance_cents = self.estimated_value_cents = None
         self.payment_status = self.months_behind = self.sale_date = None
+        self.sale_date_estimated = False
+        self.sale_date_reason = self.parcel_number = self.property_key = None
         self.hardships: list[str] = []
         self.foreclosure_stage = ForeclosureStage.none.value
         self.timezone = DEFAULT_TIMEZONE
