@@ -95,6 +95,9 @@ class Settings(BaseSettings):
     # strict: every state restriction applies, even where the statute exempts consented leads
     # (consent is what gets disputed); statute: the statutes' consent exemptions apply.
     state_rules: Literal["strict", "statute"] = "strict"
+    # A bought list may flag a number as a known TCPA litigator's: never texted unless this is on
+    # (the number is then treated like any other mobile number; DNC-flagged numbers never are).
+    text_litigators: bool = False
     # The business's own zone: where "today" and "the last 7 days" begin on the console and in
     # the CLI, and the zone times are shown in when no lead's own zone applies.
     business_tz: str = "America/New_York"

@@ -529,10 +529,12 @@ def _missing_evidence(lead_in: LeadIn, required: Sequence[str], sep: str, named:
 
 
 def parse_lead(data: dict[str, Any], *, sep: str = ".", for_update: bool = False,
-               today: date | None = None, consent_evidence: Sequence[str] = API_EVIDENCE) -> LeadIn:
+               today: date | None = None, consent_evidence: Sequence[str] = API_EVIDENCE,
+               contact_required: bool = True) -> LeadIn:
     """Validate one intake body; IntakeError lists every bad field. `today` bounds the sale date
     (default: the clock's date); a consent grant must carry `consent_evidence` (each missing field
-    is named)."""
+    is named). `contact_required=False`: a bought list's owner may come with no phone or email
+    nurture may use (its contacts are kept and the lead shows why nothing is sent)."""
     if not isinstance(data, dict):
         raise IntakeError([FieldError("lead", "must be an object of fields")])
     body, errors = _screen_text(data, sep)
@@ -552,7 +554,7 @@ def parse_lead(data: dict[str, Any], *, sep: str = ".", for_update: bool = False
     if not for_update:
         if not lead_in.first_name and "first_name" not in named:
             errors.append(FieldError("first_name", "is required"))
-        if not lead_in.phone and not lead_in.email and not named & {"phone", "email"}:
+        if contact_required and not lead_in.phone and not lead_in.email and not named & {"phone", "email"}:
             errors.append(FieldError("phone", "a phone or an email is required"))
     if errors:
         raise IntakeError(errors)
