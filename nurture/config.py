@@ -67,6 +67,8 @@ class Settings(BaseSettings):
     templates_dir: Path = Path("templates")
     schedules_dir: Path = Path("schedules")
     outbox_dir: Path = Path("outbox")
+    # The business's own import profiles (docs/profiles.md), beside the shipped ones; unset: none.
+    profiles_dir: Path | None = None
 
     # Email follows the SMS quiet-hours window unless a marketer turns it off.
     email_quiet_hours: bool = True
