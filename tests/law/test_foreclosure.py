@@ -41,8 +41,7 @@ def test_every_shipped_file_loads_for_the_50_states_and_dc():
     files = sorted(p.stem for p in FORECLOSURE_DIR.glob("*.yaml"))
     loaded = load_all()
     assert sorted(loaded) == files
-    # The other half of the table (MT..WY) is written alongside: every file present must be one of the 51.
-    assert set(files) <= set(JURISDICTIONS) and len(JURISDICTIONS) == 51
+    assert files == JURISDICTIONS and len(files) == 51
     for code, found in loaded.items():
         assert found.code == code and found.name and found.note and found.reviewed <= date(2026, 12, 31)
         assert found.usual in ("judicial", "nonjudicial")
