@@ -15,6 +15,7 @@ from nurture.cli import doctor as doctor_cli
 from nurture.cli import inbox as inbox_cli
 from nurture.cli import law as law_cli
 from nurture.cli import leads as leads_cli
+from nurture.cli import profiles as profiles_cli
 from nurture.cli import schedule as schedule_cli
 from nurture.cli import serve as serve_cli
 from nurture.cli import templates as templates_cli
@@ -39,6 +40,7 @@ app.add_typer(inbox_cli.app, name="inbox",
 app.add_typer(law_cli.app, name="law",
               help="The law as data: every jurisdiction's rules in words, sources, review dates, exemptions in use.")
 app.add_typer(consent_cli.app, name="consent", help="A lead's consent evidence: the ledger and every text sent under it.")
+app.add_typer(profiles_cli.app, name="profiles", help="Import profiles: vendors' layouts (ATTOM, DealMachine, ...); list and lint.")
 serve_cli.register(app)
 delivery_cli.register(app)
 demo_cli.register(app)

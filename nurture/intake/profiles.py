@@ -25,7 +25,8 @@ from nurture.intake.schema import FieldError, LeadIn
 from nurture.text_rules import shown
 
 __all__ = ["ContactIn", "Detection", "MappedRow", "Profile", "ProfileError", "available_profiles", "detect",
-           "lint_profile", "load_profile", "map_row", "shipped_profiles"]
+           "find_profile_file", "lint_profile", "load_profile", "map_row", "own_dir", "profile_files",
+           "shipped_profiles"]
 
 log = logging.getLogger("nurture.intake.profiles")
 
