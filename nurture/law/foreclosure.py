@@ -188,8 +188,8 @@ def load_all(path: Path = FORECLOSURE_DIR) -> dict[str, ForeclosureTimeline]:
             data = yaml.safe_load(file.read_text(encoding="utf-8"))
         except (OSError, yaml.YAMLError) as exc:
             raise LawError(f"{file.name}: cannot be read: {exc}") from exc
-        timeline = parse_timeline(data, file.name)
-        found[timeline.code] = timeline
+        parsed = parse_timeline(data, file.name)
+        found[parsed.code] = parsed
     if not found:
         raise LawError(f"{path}: no foreclosure files")
     return found
