@@ -34,6 +34,15 @@ HARDSHIP_WORDS = {
 PREVIEW_LEAD_ID = 0
 PREVIEW_MESSAGE_ID = 0
 
+#: What a template sees that comes from the lead's sale date: the lead's fields and the names of
+#: its own. An imported lead's sale date may be an estimate (the earliest day the state's procedure
+#: allows after a recorded notice), so a template showing any of these must also ask
+#: ESTIMATE_NAME and say, for an estimate, when the sale could be at the earliest (templates lint).
+SALE_DATE_FIELDS = ("sale_date", "has_sale_date")
+SALE_DATE_NAMES = ("days_to_sale",)
+#: True when the sale date is an estimate, not a date the trustee or court has set.
+ESTIMATE_NAME = "sale_date_is_estimate"
+
 
 def money(value: Decimal | int | float | None) -> str:
     """$425,000 for whole dollars, $1,234.50 otherwise; "" when unknown."""
@@ -130,6 +139,11 @@ def days_to_sale(lead: Lead, now: datetime) -> int | None:
     return localtime.days_to_sale(lead.sale_date, now, lead_zone(lead))
 
 
+def sale_date_is_estimate(lead: Lead) -> bool:
+    """True when the lead's sale date is an estimate (the earliest the sale could be), not a set date."""
+    return lead.sale_date is not None and bool(lead.sale_date_estimated)
+
+
 def lead_view(lead: Lead, today: date) -> LeadView:
     gap = lead.equity_gap
     balance, value = lead.mortgage_balance, lead.estimated_value
@@ -182,6 +196,7 @@ def build_context(
     context: dict[str, object] = {
         "lead": lead_view(lead, today),
         "days_to_sale": days_to_sale(lead, now),
+        ESTIMATE_NAME: sale_date_is_estimate(lead),
         "today": long_date(today, today),
         "tier": tier,
         "channel": channel,

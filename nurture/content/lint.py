@@ -8,8 +8,12 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
 
+from jinja2 import TemplateSyntaxError, nodes
+
 from nurture.clock import now as clock_now
 from nurture.config import Settings
+from nurture.content.context import ESTIMATE_NAME, SALE_DATE_FIELDS, SALE_DATE_NAMES
+from nurture.content.environment import MessageEnvironment
 from nurture.content.samples import sample_leads, sample_tiers, urgency_rules
 from nurture.content.sms import non_gsm_chars
 from nurture.content.store import (
@@ -120,8 +124,12 @@ def lint(directory: Path, settings: Settings, *, now: datetime | None = None) ->
     tiers = sample_tiers(samples, urgency_rules(settings.schedules_dir), at)
     for lead in samples.values():
         lead.id = LINT_LEAD_ID
+    parser = MessageEnvironment()
+    for path in _layout_files(directory):
+        _check_estimate(parser, path, report)
     for name in sorted(names):
         _check_wording(store.path(name), report)
+        _check_estimate(parser, store.path(name), report)
         _check_reserved_keywords(store.path(name), name.split("/", 1)[0], report)
         _lint_template(store, name, samples, tiers, at, settings, report)
     return sorted(report.findings, key=lambda f: (f.file, f.line or 0, f.severity, f.problem))
@@ -165,6 +173,48 @@ def _check_wording(path: Path, report: _Report) -> None:
                 path, number, WARNING,
                 f"{match.group(0)!r} promises more than we can: say what usually happens, not what will",
             )
+
+
+def _layout_files(directory: Path) -> list[Path]:
+    folder = directory / "layouts"
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix in {".html", ".txt"})
+
+
+def _sale_date_uses(tree: nodes.Template) -> list[tuple[int, str]]:
+    """(line, what) for every use of the sale date or a value derived from it, in source order."""
+    uses = [(n.lineno, n.name) for n in tree.find_all(nodes.Name) if n.name in SALE_DATE_NAMES]
+    for getattr_node in tree.find_all(nodes.Getattr):
+        if getattr_node.attr in SALE_DATE_FIELDS:
+            uses.append((getattr_node.lineno, f"lead.{getattr_node.attr}"))
+    for item in tree.find_all(nodes.Getitem):
+        key = item.arg
+        if isinstance(key, nodes.Const) and key.value in SALE_DATE_FIELDS:
+            uses.append((item.lineno, f"lead.{key.value}"))
+    return sorted(uses)
+
+
+def _check_estimate(parser: MessageEnvironment, path: Path, report: _Report) -> None:
+    """An error when a template shows the sale date (or the days to it) and never asks whether it
+    is an estimate: an imported lead's date is only the earliest the sale could be, never set."""
+    try:
+        tree = parser.parse(path.read_text("utf-8"))
+    except (OSError, UnicodeDecodeError, TemplateSyntaxError):
+        return  # rendering reports an unreadable or broken file
+    uses = _sale_date_uses(tree)
+    if not uses or any(n.name == ESTIMATE_NAME for n in tree.find_all(nodes.Name)):
+        return
+    line, _ = uses[0]
+    names = ", ".join(sorted({what for _, what in uses}))
+    example = (f"{{% if {ESTIMATE_NAME} %}}could be held as soon as {{{{ lead.sale_date }}}}"
+               "{% else %}is set for {{ lead.sale_date }}{% endif %}")
+    report.add(
+        path, line, ERROR,
+        f"shows the sale date ({names}) but never asks {ESTIMATE_NAME}: a lead bought without an auction "
+        f"date has an estimated date, only the earliest the sale could be; say so for it, e.g. {example}",
+        key="sale date without the estimate case",
+    )
 
 
 def _check_reserved_keywords(path: Path, channel: str, report: _Report) -> None:

@@ -10,6 +10,8 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from dateutil.relativedelta import relativedelta
+
 from nurture.clock import now as clock_now
 from nurture.models import Lead
 from nurture.plans.urgency import Facts, UrgencyRules
@@ -17,7 +19,10 @@ from nurture.plans.sequences import URGENCY_FILE, SequenceError, load_urgency
 
 #: The samples, by name; the first four are named for the tier the shipped rules put them in.
 SAMPLE_NAMES = ("critical", "urgent", "active", "early", "no_gap", "unknown_numbers", "sale_tomorrow",
-                "sale_passed")
+                "sale_passed", "sale_estimated")
+#: How long before today the estimated sample's notice of default was recorded: with California's
+#: three months and twenty days, its earliest sale falls three to four weeks ahead (tier urgent).
+ESTIMATE_NOTICE_DAYS_AGO = 87
 
 
 def urgency_rules(schedules_dir: Path) -> UrgencyRules | None:
@@ -54,6 +59,8 @@ def sample_leads(now: datetime | None = None) -> dict[str, Lead]:
         "America/Phoenix",
         "America/Denver",
     )
+    notice = _today(la, at) - timedelta(days=ESTIMATE_NOTICE_DAYS_AGO)
+    earliest = notice + relativedelta(months=3) + timedelta(days=20)
     return {
         "critical": Lead(
             first_name="Maria", last_name="Lopez", email="maria@example.com", phone="+13055550142",
@@ -104,5 +111,15 @@ def sample_leads(now: datetime | None = None) -> dict[str, Lead]:
             mortgage_balance_cents=150_000_00, estimated_value_cents=120_000_00,
             payment_status="behind", months_behind=9,
             foreclosure_stage="sale_scheduled", sale_date=sale_in(ny, -3),
+        ),
+        # Bought on a pre-foreclosure list without an auction date: the sale date is an estimate.
+        "sale_estimated": Lead(
+            first_name="Kevin", last_name="Tran", phone="+19515550112", email="kevin@example.com",
+            street="77 Vine St", city="Riverside", state="CA", zip="92501", timezone=la,
+            mortgage_balance_cents=480_000_00, estimated_value_cents=455_000_00,
+            payment_status="behind", months_behind=4, hardships=["job_loss"],
+            foreclosure_stage="notice_of_default", sale_date=earliest, sale_date_estimated=True,
+            sale_date_reason=(f"earliest sale {earliest}: notice of default recorded {notice} + 3 months "
+                              "(Cal. Civ. Code § 2924(a)(3)) + 20 days (§ 2924f(b)(1))"),
         ),
     }

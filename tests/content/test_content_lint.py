@@ -243,3 +243,48 @@ def test_lint_fails_an_email_that_asks_to_text_an_opt_in_keyword_but_not_one_ask
     path.write_text(text + "\nOr text START to 55555.\n")
     finding = only_error(run_lint())
     assert (finding.file, finding.line) == (str(path), len(text.splitlines()) + 2)
+
+
+def test_lint_fails_a_template_that_prints_the_sale_date_without_the_estimate_case(folder):
+    path = folder / "sms" / "next_steps.txt"
+    path.write_text("Hi {{ lead.first_name }}.\nYour foreclosure sale is set for {{ lead.sale_date }}.\n")
+    finding = only_error(run_lint())
+    assert (finding.file, finding.line) == (str(path), 2)
+    assert "lead.sale_date" in finding.problem and "sale_date_is_estimate" in finding.problem
+    assert str(finding).startswith(f"{path}:2: error: shows the sale date")
+
+
+def test_lint_fails_days_to_the_sale_in_an_email_subject_without_the_estimate_case(folder):
+    path = folder / "email" / "deficiency.md"
+    text = path.read_text()
+    subject = next(line for line in text.splitlines() if line.startswith("subject:"))
+    path.write_text(text.replace(subject, "subject: {{ days_to_sale | days }} to go", 1))
+    finding = only_error(run_lint())
+    assert (finding.file, finding.line) == (str(path), 2)
+    assert "days_to_sale" in finding.problem
+
+
+def test_lint_fails_a_shipped_template_whose_estimate_case_is_taken_out(folder):
+    path = folder / "sms" / "waiting_worse.txt"
+    path.write_text(
+        "{{ lead.first_name }}, waiting usually makes this harder.\n"
+        "{% if days_to_sale is not none and days_to_sale > 0 %}Your sale date is {{ days_to_sale | days }} away."
+        "{% endif %}\nStart early: {{ links.start }}\n"
+    )
+    finding = only_error(run_lint())
+    assert (finding.file, finding.line) == (str(path), 2)
+
+
+def test_lint_fails_a_layout_that_counts_the_days_to_the_sale(folder):
+    layout = folder / "layouts" / "email.txt"
+    layout.write_text(layout.read_text() + "\n{% if lead.has_sale_date %}Your sale is near.{% endif %}\n")
+    finding = only_error(run_lint())
+    assert finding.file == str(layout) and "lead.has_sale_date" in finding.problem
+
+
+def test_lint_accepts_the_sale_date_with_the_estimate_case(folder):
+    (folder / "sms" / "next_steps.txt").write_text(
+        "Hi {{ lead.first_name }}.\n{% if sale_date_is_estimate %}A sale could be held as soon as "
+        "{{ lead.sale_date }}.{% elif lead.has_sale_date %}Your sale is set for {{ lead.sale_date }}.{% endif %}\n"
+    )
+    assert errors(run_lint()) == []
