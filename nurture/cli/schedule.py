@@ -8,6 +8,7 @@ from typing import Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from nurture.intake.leads import lead_by_id
@@ -24,8 +25,12 @@ from nurture.plans.sequences import Catalog, SequenceError, default_catalog, loa
 from nurture.localtime import zone
 from nurture.db import session_scope
 from nurture.plans.replan import allowed_channels, history_of, lead_rules
+from nurture.text_rules import shown, text_problem
 
 app = typer.Typer(no_args_is_help=True)
+
+#: Characters of a sale date's reason (Lead.sale_date_reason holds as many).
+REASON_MAX = 300
 
 # Timelines are wide: printed at least this wide even when piped (rich assumes 80 columns then).
 WIDTH = 170
@@ -101,6 +106,13 @@ def _choice(value: str | None, allowed: type[StrEnum], what: str) -> str | None:
 def preview(
     lead_id: int | None = typer.Option(None, "--lead", help="An existing lead's id."),
     sale_date: str | None = typer.Option(None, "--sale-date", help="Foreclosure sale date, YYYY-MM-DD."),
+    sale_date_estimated: bool = typer.Option(
+        False, "--sale-date-estimated",
+        help="--sale-date is an estimate (the earliest the sale could be after a recorded notice), not a set date.",
+    ),
+    sale_date_reason: str | None = typer.Option(
+        None, "--sale-date-reason", help="How the estimate was reached (with --sale-date-estimated), one line.",
+    ),
     state: str | None = typer.Option(None, "--state", help="Property state, e.g. FL."),
     zip_code: str | None = typer.Option(None, "--zip", help="Property ZIP code (sets the time zone)."),
     phone: str | None = typer.Option(None, "--phone", help="The lead's phone: its area code's state and zones apply too."),
@@ -126,7 +138,7 @@ def preview(
         lead, allowed, moment = _hypothetical(
             sale_date, state, zip_code, payment_status, months_behind, foreclosure_stage, hardship,
             enrolled_at, balance, value, channels, at, phone=phone, mailing_state=mailing_state,
-            mailing_zip=mailing_zip,
+            mailing_zip=mailing_zip, sale_date_estimated=sale_date_estimated, sale_date_reason=sale_date_reason,
         )
         notes = {c: "not in --channels" for c in ("sms", "email") if c not in allowed}
         # A hypothetical lead is planned without the database: declared blackouts are not applied.
@@ -159,7 +171,8 @@ def _hypothetical(
     sale_date: str | None, state: str | None, zip_code: str | None, payment_status: str | None,
     months_behind: int | None, foreclosure_stage: str | None, hardship: list[str], enrolled_at: str | None,
     balance: str | None, value: str | None, channels: str, at: str | None, *, phone: str | None = None,
-    mailing_state: str | None = None, mailing_zip: str | None = None,
+    mailing_state: str | None = None, mailing_zip: str | None = None, sale_date_estimated: bool = False,
+    sale_date_reason: str | None = None,
 ) -> tuple[Lead, set[str], datetime]:
     state, zip_code = _checked_place(state, zip_code, "--")
     mailing_state, mailing_zip = _checked_place(mailing_state, mailing_zip, "--mailing-")
@@ -170,6 +183,7 @@ def _hypothetical(
             fail(f"--phone: {exc}")
     tz_name = timezone_for(state, zip_code, phone)
     sale = _parse_date(sale_date, "--sale-date")
+    reason = _estimate_reason(sale, sale_date_estimated, sale_date_reason)
     for h in hardship:
         _choice(h, Hardship, "--hardship")
     allowed = {c.strip() for c in channels.split(",") if c.strip()}
@@ -187,10 +201,12 @@ def _hypothetical(
         mailing_zip=mailing_zip,
         timezone=tz_name,
         sale_date=sale,
+        sale_date_estimated=sale_date_estimated,
+        sale_date_reason=reason,
         payment_status=_choice(payment_status, PaymentStatus, "--payment-status"),
         months_behind=months_behind,
         foreclosure_stage=_choice(foreclosure_stage, ForeclosureStage, "--foreclosure-stage")
-        or ("sale_scheduled" if sale else "none"),
+        or _stage_of(sale, estimated=sale_date_estimated),
         hardships=list(hardship),
         mortgage_balance_cents=_cents(balance, "--balance"),
         estimated_value_cents=_cents(value, "--value"),
@@ -198,6 +214,38 @@ def _hypothetical(
         status="active",
     )
     return lead, allowed, moment
+
+
+def _estimate_reason(sale: date | None, estimated: bool, reason: str | None) -> str | None:
+    """The reason of an estimated sale date, checked as a stored one is; fails on a flag without its date."""
+    if estimated and sale is None:
+        fail("--sale-date-estimated needs --sale-date (the estimated date)")
+    if reason is None:
+        return None
+    if not estimated:
+        fail("--sale-date-reason is only for an estimated date: add --sale-date-estimated")
+    problem = text_problem(reason, max_len=REASON_MAX)
+    if problem is not None:
+        fail(f"--sale-date-reason {shown(reason)} {problem}")
+    return reason.strip() or None
+
+
+def _stage_of(sale: date | None, *, estimated: bool) -> str:
+    """The stage a hypothetical lead is in when --foreclosure-stage does not say: an estimated date
+    comes from a recorded notice of default, a set one means a sale is scheduled."""
+    if sale is None:
+        return "none"
+    return "notice_of_default" if estimated else "sale_scheduled"
+
+
+def _sale_words(lead: Lead) -> str:
+    """'sale 2026-12-20', 'sale 2027-01-21 (estimate: <reason>)' or 'no sale date'."""
+    if lead.sale_date is None:
+        return "no sale date"
+    if not lead.sale_date_estimated:
+        return f"sale {lead.sale_date}"
+    reason = lead.sale_date_reason or "the earliest the sale could be; no reason recorded"
+    return f"sale {lead.sale_date} (estimate: {reason})"
 
 
 def _checked_place(state: str | None, zip_code: str | None, flag: str) -> tuple[str | None, str | None]:
@@ -224,7 +272,8 @@ def _as_json(lead: Lead, result: Plan, history: list[PastMessage], moment: datet
         "lead": {
             "id": lead.id, "state": lead.state, "zip": lead.zip, "phone": lead.phone,
             "mailing_state": lead.mailing_state, "mailing_zip": lead.mailing_zip, "timezone": lead.timezone,
-            "sale_date": lead.sale_date, "payment_status": lead.payment_status,
+            "sale_date": lead.sale_date, "sale_date_estimated": bool(lead.sale_date_estimated),
+            "sale_date_reason": lead.sale_date_reason, "payment_status": lead.payment_status,
             "months_behind": lead.months_behind, "foreclosure_stage": lead.foreclosure_stage,
             "hardships": lead.hardships, "status": lead.status, "enrolled_at": lead.enrolled_at,
         },
@@ -251,7 +300,7 @@ def _as_json(lead: Lead, result: Plan, history: list[PastMessage], moment: datet
 def _print(lead: Lead, result: Plan, history: list[PastMessage], moment: datetime, rules: list[str]) -> None:
     tz = zone(lead.timezone)
     who = f"lead {lead.id}" if lead.id is not None else "hypothetical lead"
-    sale = f"sale {lead.sale_date}" if lead.sale_date else "no sale date"
+    sale = escape(_sale_words(lead))
     out(f"{who}: {lead.state or '?'} ({lead.timezone or 'zone unknown'}), {sale}, tier now [bold]{result.tier}[/bold], "
         f"at {fmt_local(moment, tz)}")
     for line in rules:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from sqlmodel import select
 
 from nurture.cli.common import fail, print_json
 from nurture.clock import now
@@ -26,7 +27,7 @@ from nurture.content import (
 )
 from nurture import db
 from nurture.intake.leads import lead_by_id
-from nurture.models import Message
+from nurture.models import Lead, Message
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -99,10 +100,10 @@ def preview_cmd(
     store = TemplateStore(settings.templates_dir)
     try:
         if lead_id is not None:
-            rendered = _render_for_lead(
+            rendered, estimate = _render_for_lead(
                 store, template, lead_id, settings=settings, at=at, tier=tier, first_sms=first_sms
             )
-            who = f"lead {lead_id}"
+            who = f"lead {lead_id}{estimate}"
         else:
             key = sample or "critical"
             leads = sample_leads(at)
@@ -119,7 +120,7 @@ def preview_cmd(
                 first_sms=first_sms or template == "sms/welcome",
             )
             shown_tier = f"tier {tier} (as asked)" if tier else f"tier {ruled} by the urgency rules"
-            who = f"sample lead {key!r}, {shown_tier}"
+            who = f"sample lead {key!r}, {shown_tier}{_estimate_note(leads[key])}"
     except RenderError as exc:
         fail(str(exc))
     if html_out is not None:
@@ -141,10 +142,8 @@ def _render_for_lead(
     at: datetime,
     tier: str | None,
     first_sms: bool,
-) -> Rendered:
-    from sqlmodel import select
-
-
+) -> tuple[Rendered, str]:
+    """The message for a lead of the database, and the note on its sale date when it is an estimate."""
     with db.session_scope() as session:
         lead = lead_by_id(session, lead_id)
         if lead is None:
@@ -154,7 +153,17 @@ def _render_for_lead(
             # The tier the planner last gave this lead's messages, so the preview matches what goes out.
             latest = select(Message.tier).where(Message.lead_id == lead_id).order_by(Message.due_at.desc())
             tier = session.exec(latest).first()
-        return store.render(template, lead, now=at, settings=settings, secret=secret, tier=tier, first_sms=first_sms)
+        rendered = store.render(
+            template, lead, now=at, settings=settings, secret=secret, tier=tier, first_sms=first_sms
+        )
+        return rendered, _estimate_note(lead)
+
+
+def _estimate_note(lead: Lead) -> str:
+    """', sale date 2027-01-21 is an estimate (<reason>)' for a lead whose sale date is one; '' otherwise."""
+    if lead.sale_date is None or not lead.sale_date_estimated:
+        return ""
+    return f", sale date {lead.sale_date} is an estimate ({lead.sale_date_reason or 'no reason recorded'})"
 
 
 def _print(rendered: Rendered, who: str, html_out: Path | None) -> None:

@@ -141,3 +141,63 @@ def test_preview_refuses_a_mailing_zip_or_phone_it_cannot_read():
                         (("--phone", "555"), "--phone: ")]:
         result = runner.invoke(app, ["preview", *args])
         assert result.exit_code != 0 and words in result.stderr, (args, result.output)
+
+
+ESTIMATE_REASON = ("earliest sale 2027-01-21: notice of default recorded 2026-10-01 + 3 months "
+                   "(Cal. Civ. Code § 2924(a)(3)) + 20 days (§ 2924f(b)(1))")
+
+
+def test_preview_shows_an_estimated_sale_date_as_an_estimate_with_its_reason():
+    clock.freeze(NOW)
+    args = ("--sale-date", "2027-01-21", "--sale-date-estimated", "--sale-date-reason", ESTIMATE_REASON,
+            "--state", "CA")
+    table = runner.invoke(app, ["preview", *args])
+    assert table.exit_code == 0, table.output
+    assert f"sale 2027-01-21 (estimate: {ESTIMATE_REASON})" in table.stdout
+    lead = preview_json(*args)["lead"]
+    assert lead["sale_date"] == "2027-01-21"
+    assert lead["sale_date_estimated"] is True and lead["sale_date_reason"] == ESTIMATE_REASON
+    # An estimated date comes from a recorded notice of default: no sale is scheduled.
+    assert lead["foreclosure_stage"] == "notice_of_default"
+
+
+def test_preview_of_a_set_sale_date_says_nothing_of_an_estimate():
+    clock.freeze(NOW)
+    table = runner.invoke(app, ["preview", "--sale-date", "2027-01-21", "--state", "CA"])
+    assert table.exit_code == 0, table.output
+    assert "sale 2027-01-21, tier now" in table.stdout and "estimate" not in table.stdout
+    lead = preview_json("--sale-date", "2027-01-21", "--state", "CA")["lead"]
+    assert lead["sale_date_estimated"] is False and lead["sale_date_reason"] is None
+    assert lead["foreclosure_stage"] == "sale_scheduled"
+
+
+def test_preview_of_an_existing_lead_with_an_estimated_date_shows_its_reason(sqlite_url):
+    clock.freeze(NOW)
+    with session_scope() as session:
+        lead = Lead(first_name="Ana", phone="+19165550100", email="ana@example.com", state="CA",
+                    timezone="America/Los_Angeles", sale_date=datetime(2027, 1, 21).date(),
+                    sale_date_estimated=True, sale_date_reason=ESTIMATE_REASON,
+                    foreclosure_stage="notice_of_default", enrolled_at=NOW)
+        session.add(lead)
+        session.flush()
+        lead_id = lead.id
+    table = runner.invoke(app, ["preview", "--lead", str(lead_id)])
+    assert table.exit_code == 0, table.output
+    assert f"lead {lead_id}: CA (America/Los_Angeles), sale 2027-01-21 (estimate: {ESTIMATE_REASON})" in table.stdout
+
+
+def test_preview_refuses_estimate_options_that_do_not_fit_together():
+    no_date = runner.invoke(app, ["preview", "--state", "CA", "--sale-date-estimated"])
+    assert no_date.exit_code == 1 and "--sale-date-estimated needs --sale-date" in no_date.stderr
+    not_estimated = runner.invoke(app, ["preview", "--state", "CA", "--sale-date", "2027-01-21",
+                                        "--sale-date-reason", "a guess"])
+    assert not_estimated.exit_code == 1 and "only for an estimated date" in not_estimated.stderr
+    too_long = runner.invoke(app, ["preview", "--state", "CA", "--sale-date", "2027-01-21", "--sale-date-estimated",
+                                   "--sale-date-reason", "x" * 301])
+    assert too_long.exit_code == 1 and "longer than 300 characters" in too_long.stderr
+
+
+def test_preview_help_lists_the_estimate_options():
+    result = runner.invoke(app, ["preview", "--help"], terminal_width=200)
+    assert result.exit_code == 0
+    assert "--sale-date-estimated" in result.stdout and "--sale-date-reason" in result.stdout

@@ -145,3 +145,11 @@ def test_preview_of_a_broken_template_names_it(runner, faulty):
     result = runner.invoke(app, ["templates", "preview", "sms/next_steps"])
     assert result.exit_code == 1
     assert "sms/next_steps" in result.stderr and "nickname" in result.stderr
+
+
+def test_preview_of_the_estimated_sample_says_the_date_is_an_estimate(runner):
+    result = runner.invoke(app, ["templates", "preview", "sms/sale_countdown", "--sample", "sale_estimated"])
+    assert result.exit_code == 0, result.output
+    header, _, text = result.output.partition("-" * 60)
+    assert "sample lead 'sale_estimated'" in header and "is an estimate (earliest sale " in header
+    assert "could be held as soon as" in text and "set for" not in text
