@@ -114,6 +114,12 @@ class Settings(BaseSettings):
             raise ValueError(f"{value!r} is not an IANA time zone like America/New_York") from None
         return value
 
+    @field_validator("profiles_dir", mode="before")
+    @classmethod
+    def _no_profiles_dir_when_empty(cls, value: object) -> object:
+        """An empty NURTURE_PROFILES_DIR is none, not the current folder (whose .yaml files are not profiles)."""
+        return None if isinstance(value, str) and not value.strip() else value
+
     @field_validator("broker_url")
     @classmethod
     def _broker_scheme(cls, value: str | None) -> str | None:

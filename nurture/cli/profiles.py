@@ -44,6 +44,8 @@ def list_cmd(
         out(f"{path}: left out, it has problems (nurture profiles lint {path})")
     if folder is None:
         out("(the business's own profiles: set NURTURE_PROFILES_DIR to a folder of .yaml files)")
+    elif not folder.is_dir():
+        out(f"NURTURE_PROFILES_DIR is {folder}, which is not a folder: no profiles of the business's own are read")
 
 
 @app.command("lint")

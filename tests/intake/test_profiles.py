@@ -459,6 +459,29 @@ def test_profiles_list_json_names_every_profile_with_its_detect_columns(own_prof
     assert listed["dealmachine"]["shipped"] is True and listed["dealmachine"]["vendor"] == "DealMachine"
 
 
+def test_an_empty_profiles_dir_setting_reads_no_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "docker-compose.yaml").write_text("services: {}\n")
+    monkeypatch.setenv("NURTURE_PROFILES_DIR", "")
+    get_settings.cache_clear()
+
+    result = runner.invoke(app, ["profiles", "lint"])
+
+    assert get_settings().profiles_dir is None
+    assert result.exit_code == 0 and "docker-compose" not in result.output
+
+
+def test_profiles_list_says_when_the_profiles_dir_is_not_a_folder(tmp_path, monkeypatch):
+    monkeypatch.setenv("NURTURE_PROFILES_DIR", str(tmp_path / "missing"))
+    get_settings.cache_clear()
+
+    result = runner.invoke(app, ["profiles", "list"])
+
+    assert result.exit_code == 0
+    assert f"NURTURE_PROFILES_DIR is {tmp_path / 'missing'}, which is not a folder" in result.output
+    assert "dealmachine  (DealMachine; shipped)" in result.output
+
+
 def test_profiles_list_prints_names_and_vendors():
     result = runner.invoke(app, ["profiles", "list"])
 
