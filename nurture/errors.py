@@ -12,6 +12,7 @@ Under the root, the four distinctions a caller acts on; every error class sits u
     ├── InputError          bad data from outside (a lead, a CSV of leads, a request): tell the sender
     │   ├── IntakeError                          intake/schema.py
     │   ├── CsvFileError                         intake/csv_import.py
+    │   ├── ProfileError                         intake/profile_reader.py
     │   ├── InvalidToken (ValueError)            content/tokens.py
     │   ├── WebhookRefused                       web/verification.py
     │   └── InboxError                           conversations/inbox.py
