@@ -3,6 +3,7 @@ phone number's area code says. Pure look-ups that intake, the law and the conten
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
@@ -67,7 +68,8 @@ def zip_info(zip5: str) -> dict[str, Any] | None:
     except KeyError:
         pass
     if len(_zip_seen) >= ZIP_TABLE_AFTER:
-        return _zip_records().get(zip5)
+        with _ZIP_TABLE_LOCK:  # built once: threads meeting their 256th ZIP at once would each build it
+            return _zip_records().get(zip5)
     try:
         matched = zipcodes.matching(zip5)
     except (ValueError, TypeError):
@@ -85,6 +87,7 @@ def _slim(record: dict[str, Any]) -> dict[str, Any]:
 #: Distinct ZIPs looked up one by one before the table of every ZIP is built.
 ZIP_TABLE_AFTER = 256
 _zip_seen: dict[str, dict[str, Any] | None] = {}
+_ZIP_TABLE_LOCK = threading.Lock()
 
 
 def every_zip_record() -> Iterator[dict[str, Any]]:
