@@ -48,7 +48,7 @@ DATE_FORMATS: dict[str, DateReader] = {
     "YYYYMMDD": _compact,
 }
 """Every date format a profile may name, with its reader."""
-DEFAULT_DATE_FORMATS = ("YYYY-MM-DD", "MM/DD/YYYY", "YYYYMMDD")
+DEFAULT_DATE_FORMATS: tuple[str, ...] = ("YYYY-MM-DD", "MM/DD/YYYY", "YYYYMMDD")
 """What a date column without `date_formats:` accepts: the three ways US vendors write a day."""
 
 # What may follow the day: a time ("10:00 AM", "00:00:00", "12:30:00.000Z"), which a date ignores.

@@ -292,8 +292,8 @@ def map_row(profile: Profile, row: dict[str, str]) -> MappedRow:
             elif cell.otherwise is not None:
                 value = cell.otherwise[0]
             elif cell.kind == "record_type":
-                problems.append(FieldError(key, f"{shown(text)} is not a document type this profile knows "
-                                                f"(record_type values: {', '.join(cell.values)})"))
+                problems.append(FieldError(key, f"{shown(text)} is not a document type this profile knows: "
+                                                f"add it to record_type's values in {profile.path.name}"))
                 continue
             if value is None:
                 continue

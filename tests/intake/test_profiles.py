@@ -362,6 +362,37 @@ def test_lint_names_unknown_keys_words_yaml_misreads_and_a_file_named_unlike_its
     ]
 
 
+def test_lint_names_a_key_written_twice_and_a_word_listed_twice(tmp_path):
+    path = tmp_path / "twice.yaml"
+    path.write_text("name: twice\nvendor: V\ndescription: D\ndetect: [Doc]\n"
+                    "record:\n  record_type:\n    column: Doc\n    values:\n      NOD: notice_of_default\n"
+                    "      nod: lis_pendens\n  lender: Grantee\n  lender: Beneficiary\n")
+
+    assert lint_profile(path) == [
+        "twice.yaml:12: record.lender: is written twice (lines 11 and 12): keep one",
+        "twice.yaml:10: record.record_type.values.nod: is listed twice (words are compared without case)",
+    ]
+
+
+def test_a_document_type_the_profile_does_not_list_is_reported_unless_otherwise_says(tmp_path):
+    county = load_profile("county-notices")
+    row = {"Document Type": "SATISFACTION OF MORTGAGE", "Recording Date": "10/02/2026", "Grantor": "LEE, ANN",
+           "Grantee": "CHASE BANK"}
+    path = tmp_path / "lenient.yaml"
+    path.write_text("name: lenient\nvendor: V\ndescription: D\ndetect: [Doc]\n"
+                    "record:\n  record_type:\n    column: Doc\n    values: {NOD: notice_of_default}\n"
+                    "    otherwise: null\n  document_type: Doc\n")
+
+    reported = map_row(county, row)
+    quiet = map_row(load_profile(str(path)), {"Doc": "ASSIGNMENT"})
+
+    assert reported.record["record_type"] is None and reported.record["document_type"] == "SATISFACTION OF MORTGAGE"
+    assert reported.problems == [FieldError("Document Type", "'SATISFACTION OF MORTGAGE' is not a document type "
+                                                             "this profile knows: add it to record_type's values "
+                                                             "in county-notices.yaml")]
+    assert quiet.record == record(document_type="ASSIGNMENT") and quiet.problems == []
+
+
 def test_lint_reports_invalid_yaml_with_its_line(tmp_path):
     path = tmp_path / "bad.yaml"
     path.write_text("name: bad\nvendor: [unclosed\n")
