@@ -477,6 +477,20 @@ def test_a_broken_profile_of_the_business_is_left_out_but_lint_says_why(own_prof
     assert "half.yaml:1: detect: is missing: list the header columns that tell this vendor's file apart" in result.output
 
 
+def test_a_businesss_copy_replaces_the_shipped_profile_and_two_equal_fits_are_not_guessed(own_profiles):
+    shipped = load_profile("batchdata").path.read_text()
+    (own_profiles / "batchdata.yaml").write_text(shipped.replace("vendor: BatchData", "vendor: BatchData (ours)"))
+    (own_profiles / "batchdata-2.yaml").write_text(shipped.replace("name: batchdata", "name: batchdata-2"))
+    header, _ = sample("batchdata")
+
+    profiles = {p.name: p for p in available_profiles()}
+    found = detect(header, list(profiles.values()))
+
+    assert profiles["batchdata"].vendor == "BatchData (ours)" and profiles["batchdata"].shipped is False
+    assert found.profile is None
+    assert found.why == "the header fits batchdata and batchdata-2 equally: name one with --profile"
+
+
 # The verbs ------------------------------------------------------------------------------------------
 
 
