@@ -60,7 +60,6 @@ class MappedRow:
     problems: list[FieldError]
 
 
-
 def lint_profile(path: Path) -> list[str]:
     """Every problem of the profile in `path`, each naming its file, line and key; [] when it is good."""
     return read_profile(Path(path), shipped=False)[1]
@@ -171,7 +170,7 @@ def _own_layout(header: list[str]) -> bool:
 
 def detect(header: list[str], profiles: list[Profile]) -> Detection:
     """The profile whose `detect` columns are all in `header` (the one naming most of them when several
-    are); None, with why, when none is, when two tie, or when the file is in nurture's own layout."""
+    are); None, with why, when none is (a file in nurture's own layout is told so) or two fit equally."""
     present = {fold(c) for c in header if c}
     matches: list[tuple[int, int, Profile]] = []
     missing: list[str] = []
