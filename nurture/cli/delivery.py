@@ -17,6 +17,7 @@ from nurture.delivery.log import describe, entries, parse_since, stats as delive
 from nurture.intake.leads import find_lead
 from nurture.delivery.broker import enqueuer, make_broker
 from nurture.delivery.scheduler import build_scheduler
+from nurture.console.lists import list_results
 from nurture.console.results import template_results
 
 JsonOut = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
@@ -83,13 +84,15 @@ def register(app: typer.Typer) -> None:
     def stats(
         since: Since = None,
         by: Annotated[str | None, typer.Option("--by", help="template: results per template and A/B variant "
-                                                           "(sent, delivered, clicked, replied, opted out, converted).")] = None,
+                                                           "(sent, delivered, clicked, replied, opted out, converted); "
+                                                           "list: what each bought list yielded (leads, reached, "
+                                                           "replied, opted out, converted).")] = None,
         json: JsonOut = False,
     ) -> None:
         """Counts: messages by state and channel, leads by status, failures (failed and undelivered) by
         provider code; or, with --by template, results per template. The window is in the header."""
-        if by not in (None, "template"):
-            fail(f"--by {by!r}: the only grouping is 'template'")
+        if by not in (None, "template", "list"):
+            fail(f"--by {by!r}: group by 'template' or 'list'")
         at = now()
         try:
             cutoff = at - parse_since(since) if since else None
@@ -100,6 +103,9 @@ def register(app: typer.Typer) -> None:
                   else f"all time to {when(at, tz)}")
         if by == "template":
             _stats_by_template(cutoff, at, since, json)
+            return
+        if by == "list":
+            _stats_by_list(cutoff, at, since, json)
             return
         with session_scope() as session:
             data = delivery_stats(session, since=cutoff)
@@ -147,6 +153,31 @@ def _stats_by_template(cutoff: datetime | None, at: datetime, since: str | None,
         if t.verdict is not None:
             verdict = f"variant {t.verdict.winner} wins" if t.verdict.winner else "no winner yet"
             out(f"  A/B: {verdict}: {t.verdict.reason}", markup=False)
+
+
+def _stats_by_list(cutoff: datetime | None, at: datetime, since: str | None, json: bool) -> None:
+    """`stats --by list`: each bought list's leads, and what they did in the window."""
+    tz = get_settings().business_tz
+    start = cutoff or datetime(1970, 1, 1, tzinfo=UTC)
+    with session_scope() as session:
+        results = list_results(session, start=start, end=at)
+    if json:
+        print_json({"window": {"since": cutoff.isoformat() if cutoff else None, "until": at.isoformat(),
+                               "business_tz": tz},
+                    "lists": [r.as_dict() for r in results]})
+        return
+    window = f"since {when(cutoff, tz)} (last {since})" if cutoff else "all time"
+    out(f"results per bought list, {window} to {when(at, tz)}; rates are of the list's leads", markup=False)
+    if not results:
+        out("no lead came from a bought list (nurture leads import FILE --profile NAME)")
+        return
+    for r in results:
+        out(f"{r.list_name} ({r.vendor or 'no vendor'}, imported {when(r.first_imported, tz)}): {r.leads} leads, "
+            f"{r.with_phone} with a number to text, {r.with_email} with an email, {r.estimated} with an estimated "
+            f"sale date, {r.closed} closed (REO)", markup=False)
+        counts = [("reached", r.reached), ("replied", r.replied), ("opted out", r.opted_out),
+                  ("converted", r.converted)]
+        out("  " + ", ".join(f"{name} {n} ({_pct(r.rate(n))})" for name, n in counts), markup=False)
 
 
 def _figures(r: Any) -> str:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Iterable
+from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TextIO
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, Task, TextColumn, TimeRemainingColumn
@@ -21,7 +23,11 @@ from nurture.config import get_settings
 from nurture.intake.csv_import import CsvFileError, ImportInterrupted, ImportReport, import_text, listed, open_csv_file
 from nurture.db import get_engine, session_scope
 from nurture.intake.leads import IntakeError, UpsertResult, consent_ledger, find_lead, proposed_changes, update_lead, upsert_lead
-from nurture.intake.schema import FILE_EVIDENCE
+from nurture.errors import InputError
+from nurture.intake.lists import ListFileError, ListReport, import_list, list_summary
+from nurture.intake.profiles import Profile, available_profiles, detect, load_profile
+from nurture.intake.schema import FILE_EVIDENCE, parse_date
+from nurture.text_rules import clip
 from nurture.models import Lead
 from nurture.intake.serialize import lead_json
 from nurture.plans import replan as planning
@@ -211,6 +217,12 @@ def _rules(session: Session, lead: Lead) -> dict[str, Any]:
     return rules.as_dict(moment.astimezone(zone(lead.timezone)).date())
 
 
+def _channels(session: Session, lead: Lead) -> dict[str, str]:
+    """Each channel: whether messages may go out on it, or why not."""
+    allowed, notes = planning.allowed_channels(session, lead)
+    return {c: ("messages may go out" if c in allowed else notes.get(c, "not allowed")) for c in ("sms", "email")}
+
+
 def _timeline(session: Session, lead: Lead) -> list[dict[str, Any]]:
 
     return planning.timeline(session, lead, now())
@@ -236,6 +248,8 @@ def show(
             for p in proposed_changes(session, lead.id)]
         data["timeline"] = _timeline(session, lead)
         data["rules"] = _rules(session, lead)
+        data |= list_summary(session, lead.id, text_litigators=get_settings().text_litigators)
+        data["channels"] = _channels(session, lead)
     if json:
         print_json(data)
         return
@@ -254,7 +268,10 @@ def show(
                             + (f" (gap {dollars(data['equity_gap'])})" if data["equity_gap"] else "")),
         ("payment", f"{data['payment_status'] or '?'}" + (f", {data['months_behind']} months behind" if data["months_behind"] else "")),
         ("hardships", ", ".join(data["hardships"]) or "-"),
-        ("foreclosure", f"{fc['stage']}" + (f", sale {fc['sale_date']}" if fc["sale_date"] else "")),
+        ("foreclosure", f"{fc['stage']}" + (f", sale {fc['sale_date']}" if fc["sale_date"] else "")
+                        + (" (an estimate: the earliest it could be)" if fc["sale_date_estimated"] else "")),
+        *([("sale date", fc["sale_date_reason"])] if fc["sale_date_reason"] else []),
+        *([("parcel", data["parcel_number"])] if data["parcel_number"] else []),
         ("source", f"{data['source'] or '-'}" + (f" ({data['external_id']})" if data["external_id"] else "")),
     ]
     for k, v in rows:
@@ -271,6 +288,22 @@ def show(
     for law in rules["laws"]:
         out(f"  {law['state']}: {law['citation']} (reviewed {law['reviewed']}){law['applied']}", markup=False)
     out(f"  caps: {rules['caps']}; policy {rules['policy']}", markup=False)
+    out("\n[bold]channels[/bold]")
+    for channel, why in data["channels"].items():
+        out(f"  {channel}: {why}", markup=False)
+    if data["lists"]:
+        out("\n[bold]lists[/bold]")
+        for r in data["lists"]:
+            record = ", ".join(f"{k.replace('_', ' ')} {r[k]}" for k in ("record_type", "recording_date", "auction_date",
+                                                                           "case_number") if r[k])
+            out(f"  {r['list']} ({r['vendor'] or r['profile']}, bought {r['purchased_on'] or '?'}): {record or 'no record'}",
+                markup=False)
+    if data["contacts"]:
+        out("\n[bold]contacts from lists[/bold]")
+        for c in data["contacts"]:
+            flags = ", ".join(f for f, on in (("DNC", c["dnc"]), ("litigator", c["litigator"])) if on)
+            kind = f"{c['kind']} {c['type']}" if c["type"] else c["kind"]
+            out(f"  {c['address']} ({kind}{', ' + flags if flags else ''}): {c['status']}", markup=False)
     out("\n[bold]consent[/bold]")
     out(f"  texts now: {data['consent_now']['sms']}; email now: {data['consent_now']['email']}", markup=False)
     for c in data["consents"]:
@@ -313,13 +346,27 @@ class _RowsPerSecond(ProgressColumn):
         return Text(f"{speed:,.0f} rows/s" if speed else "- rows/s")
 
 
+def _progress(json: bool) -> Progress:
+    return Progress(TextColumn("importing"), BarColumn(), MofNCompleteColumn(), _RowsPerSecond(),
+                    TextColumn("ETA"), TimeRemainingColumn(),
+                    console=console if not json else None, disable=json or not console.is_terminal, transient=True)
+
+
+def _header(lines: TextIO) -> list[str]:
+    """The file's header cells (the file is rewound)."""
+    first = lines.readline()
+    lines.seek(0)
+    try:
+        return [h.strip() for h in next(csv.reader([first.removeprefix("\ufeff")]))]
+    except (csv.Error, StopIteration):
+        return []
+
+
 def _import_lines(path: Path, lines: Iterable[str], total: int, *, dry_run: bool, allow_unknown: bool,
                   update: bool, json: bool) -> tuple[ImportReport, ImportInterrupted | None]:
     """Import the file's lines behind a progress bar: the report, and the stop if Ctrl-C came."""
     engine = get_engine()
-    with Progress(TextColumn("importing"), BarColumn(), MofNCompleteColumn(), _RowsPerSecond(),
-                  TextColumn("ETA"), TimeRemainingColumn(),
-                  console=console if not json else None, disable=json or not console.is_terminal, transient=True) as bar:
+    with _progress(json) as bar:
         task = bar.add_task("rows", total=total)
         try:
             return import_text(lambda: Session(engine, expire_on_commit=False), lines, now=now(),
@@ -332,23 +379,80 @@ def _import_lines(path: Path, lines: Iterable[str], total: int, *, dry_run: bool
             return exc.report, exc
 
 
+def _own_format(header: list[str]) -> bool:
+    """Whether a header names only the intake's own columns."""
+    return all(k in csv_import.COLUMNS for k in map(csv_import.header_key, header) if k)
+
+
+def _import_list(path: Path, lines: TextIO, total: int, *, profile: Profile | None, profiles: list[Profile],
+                 list_name: str, purchased_on: date, dry_run: bool, json: bool
+                 ) -> tuple[ListReport, ImportInterrupted | None]:
+    """Import a bought list behind a progress bar: the report, and the stop if Ctrl-C came."""
+    engine = get_engine()
+    with _progress(json) as bar:
+        task = bar.add_task("rows", total=total)
+        try:
+            return import_list(lambda: Session(engine, expire_on_commit=False), lines, profile=profile,
+                               profiles=profiles, list_name=list_name, purchased_on=purchased_on, now=now(),
+                               dry_run=dry_run, progress=lambda n: bar.advance(task, n),
+                               recorded_by=f"list:{actor().removeprefix('cli:')} ({path.name})",
+                               text_litigators=get_settings().text_litigators), None
+        except (ListFileError, CsvFileError) as exc:
+            fail(f"{path}: {exc}")
+        except ImportInterrupted as exc:
+            return exc.report, exc  # type: ignore[return-value]  # import_list raises it with a ListReport
+
+
 @app.command("import")
 def import_(
-    path: Annotated[Path, typer.Argument(help="CSV file; its first line names the columns (the intake's field names, nested ones joined with _).")],
+    path: Annotated[Path, typer.Argument(help="CSV file; its first line names the columns: the intake's field names (nested ones joined with _), or a bought list's columns that an import profile maps (nurture profiles list).")],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Check every row and report, but save nothing.")] = False,
     allow_unknown: Annotated[bool, typer.Option("--allow-unknown", help="Import even if some columns are not known fields (they are reported and ignored).")] = False,
     no_update: Annotated[bool, typer.Option("--no-update", help="Leave leads that already exist (same phone or email) as they are; only add new ones.")] = False,
+    profile: Annotated[str | None, typer.Option("--profile", help="Read the file as a bought list in this import profile's layout (a name from `nurture profiles list`, or a .yaml file). Without it, a file whose columns are not the intake's is matched to a profile by its header.")] = None,
+    list_name: Annotated[str | None, typer.Option("--list", help="The bought list's name, kept on each of its leads (default: the file's name).")] = None,
+    purchased_on: Annotated[str | None, typer.Option("--purchased-on", help="When the list was bought, 2026-12-01 (default: today).")] = None,
     json: JsonOut = False,
 ) -> None:
-    """Import leads from a CSV file: good rows are saved, bad rows are reported with their line numbers."""
+    """Import leads from a CSV file: good rows are saved, bad rows are reported with their line numbers.
+
+    A bought pre-foreclosure list (ATTOM, DealMachine, BatchData, a county's notices...) is read
+    through an import profile: each owner becomes one lead (the same owner in a later list adds its
+    record and moves the stage and sale date forward), its recorded notice gives the stage and the
+    sale date or an estimate of the earliest one, and its skip-traced phones and emails are kept, the
+    lead texting only a mobile number not flagged Do-Not-Call, and only with the owner's consent."""
     # The file is read as its rows are imported (a batch at a time), never whole.
     try:
         lines, total = open_csv_file(path)
     except CsvFileError as exc:
         fail(str(exc))
+    report: ImportReport
     with lines:
-        report, interrupted = _import_lines(path, lines, total, dry_run=dry_run, allow_unknown=allow_unknown,
-                                            update=not no_update, json=json)
+        chosen: Profile | None = None
+        extra = get_settings().profiles_dir
+        try:
+            chosen = load_profile(profile, extra) if profile else None
+            profiles = available_profiles(extra) if chosen is None else [chosen]
+        except InputError as exc:
+            fail(str(exc))
+        header = _header(lines)
+        bought = chosen is not None or (not _own_format(header) and detect(header, profiles).profile is not None)
+        if bought:
+            if no_update or allow_unknown:
+                fail("--no-update and --allow-unknown are for files in the intake's own columns; a bought list "
+                     "adds each row's record to the owner's lead and ignores the columns its profile does not map")
+            try:
+                day = parse_date(purchased_on) if purchased_on else now().date()
+            except ValueError as exc:
+                fail(f"--purchased-on: {exc}")
+            name = clip(" ".join((list_name or path.stem).split()), 100)
+            if not name:
+                fail("--list: give the list a name")
+            report, interrupted = _import_list(path, lines, total, profile=chosen, profiles=profiles, list_name=name,
+                                               purchased_on=day, dry_run=dry_run, json=json)
+        else:
+            report, interrupted = _import_lines(path, lines, total, dry_run=dry_run, allow_unknown=allow_unknown,
+                                                update=not no_update, json=json)
     if json:
         data = report.as_dict()
         if interrupted:
@@ -359,8 +463,14 @@ def import_(
         if interrupted:
             verb = (f"stopped after line {interrupted.committed_through}; "
                     + ("checked" if dry_run else "committed"))
+        if isinstance(report, ListReport):
+            how = "detected from its header" if report.detected else "as named"
+            out(f"profile {report.profile} ({how}: {report.why}); list {report.list_name!r}", markup=False)
         out(f"{verb} {report.rows} rows from {path}: {report.created} created, {report.updated} updated, "
             f"{report.unchanged} unchanged, {report.failed_rows} refused")
+        if isinstance(report, ListReport):
+            out(f"{report.estimated} with an estimated sale date, {report.closed} closed (REO), "
+                f"{report.no_textable_phone} with no number to text", markup=False)
         if interrupted and not dry_run:
             out(f"nothing after line {interrupted.committed_through} was saved; import the same file again to "
                 "finish (rows already saved come back unchanged)")

@@ -77,7 +77,8 @@ class ImportInterrupted(TransientError):
         self.committed_through = committed_through
 
 
-def _header_key(name: str) -> str:
+def header_key(name: str) -> str:
+    """A header cell as the intake's column name it may be (case, spaces, dashes and dots folded)."""
     return name.strip().lower().replace(" ", "_").replace("-", "_").replace(".", "_")
 
 
@@ -151,7 +152,7 @@ def read_rows(
         header = next(reader)
     except StopIteration:
         raise CsvFileError("the file is empty: the first line must name the columns") from None
-    keys = [_header_key(h) for h in header]
+    keys = [header_key(h) for h in header]
     unknown = [_column_name(h) for h, k in zip(header, keys, strict=True) if k and k not in COLUMNS]
     if unknown and not allow_unknown:
         raise CsvFileError(

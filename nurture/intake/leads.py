@@ -66,7 +66,7 @@ PROPOSED_NAME = {
 }
 
 #: Columns an API intake never proposes: where the intake came from says nothing about the lead.
-NOT_PROPOSED = frozenset({"source"})
+NOT_PROPOSED = frozenset({"source", "sale_date_estimated", "sale_date_reason"})
 
 
 @dataclass
@@ -117,7 +117,8 @@ def _lead_values(lead_in: LeadIn) -> dict[str, Any]:
         if "stage" in fc.model_fields_set and fc.stage is not None:
             values["foreclosure_stage"] = fc.stage.value
         if "sale_date" in fc.model_fields_set:
-            values["sale_date"] = fc.sale_date
+            # A date given (or cleared) by a person or a form is no estimate.
+            values |= {"sale_date": fc.sale_date, "sale_date_estimated": False, "sale_date_reason": None}
             if fc.sale_date is not None and fc.stage is None:
                 values["foreclosure_stage"] = ForeclosureStage.sale_scheduled.value
     if values.get("months_behind") and "payment_status" not in values:

@@ -32,7 +32,11 @@ def lead_json(lead: Lead, consents: list[Consent] | None = None) -> dict[str, An
         "foreclosure": {
             "stage": lead.foreclosure_stage,
             "sale_date": lead.sale_date.isoformat() if lead.sale_date else None,
+            # An estimate is the earliest date the state's procedure allows after a recorded notice.
+            "sale_date_estimated": bool(lead.sale_date_estimated),
+            "sale_date_reason": lead.sale_date_reason,
         },
+        "parcel_number": lead.parcel_number,
         "timezone": lead.timezone,
         "status": lead.status,
         "status_reason": lead.status_reason,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, NamedTuple
 
@@ -152,6 +152,10 @@ class _Planner:
         notes: Mapping[str, str],
         rules: LeadRules,
     ) -> None:
+        days = facts.days_to_sale(now)
+        if facts.sale_date_estimated and days is not None and days < 0:
+            # The earliest date the law allowed has passed: the sale could be any day, not "was" on it.
+            facts = replace(facts, sale_date=None, sale_date_estimated=False)
         self.f = facts
         self.tz = facts.tz
         self.catalog = catalog

@@ -396,6 +396,14 @@ def retier_batch(session: Session, *, now: datetime, after_id: int = 0, limit: i
     rows_of = _messages_of(session, [stored_id(lead) for lead in leads])
     todo: list[tuple[Lead, str]] = []
     for lead in leads:
+        passed = lead.sale_date
+        if lead.sale_date_estimated and (Facts.from_lead(lead).days_to_sale(now) or 0) < 0:
+            # An estimate that has passed is no date: the sale could be set any day now.
+            lead.sale_date, lead.sale_date_estimated = None, False
+            lead.sale_date_reason = _clip(f"the estimated earliest sale date {passed} has passed: the sale could be "
+                                          f"set any day", 300)
+            todo.append((lead, f"daily re-tier: estimated sale date {passed} passed"))
+            continue
         why = _retier_reason(lead, rows_of.get(stored_id(lead), []), catalog.urgency, now,
                              pause_on_passed_sale)
         if why:

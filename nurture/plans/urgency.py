@@ -30,6 +30,9 @@ class Facts:
     enrolled_at: datetime | None
     # True: owes more than the house is worth; False: does not; None: unknown.
     negative_equity: bool | None
+    # The sale date is an estimate (the earliest the state's procedure allows): once it has passed
+    # it says nothing more than that the sale could be any day, and the planner treats it as no date.
+    sale_date_estimated: bool = False
 
     @classmethod
     def from_lead(cls, lead: Any) -> Facts:
@@ -50,6 +53,7 @@ class Facts:
             status_reason=lead.status_reason,
             enrolled_at=enrolled.astimezone(UTC) if enrolled is not None else None,
             negative_equity=underwater,
+            sale_date_estimated=bool(getattr(lead, "sale_date_estimated", False)),
         )
 
     def local_date(self, at: datetime) -> date:

@@ -31,7 +31,8 @@ def test_the_readme_sample_creates_a_lead_with_normalised_fields(client):
     assert lead["mortgage_balance"] == "425000.00"
     assert lead["equity_gap"] == "50000.00"
     assert lead["timezone"] == "America/New_York"
-    assert lead["foreclosure"] == {"stage": "sale_scheduled", "sale_date": "2026-12-10"}
+    assert lead["foreclosure"] == {"stage": "sale_scheduled", "sale_date": "2026-12-10", "sale_date_estimated": False,
+                                  "sale_date_reason": None}
     assert lead["status"] == "active"
     (consent,) = lead["consents"]
     assert consent["action"] == "grant"

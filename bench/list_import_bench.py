@@ -1,0 +1,147 @@
+"""A bought list against our own format: the same generated owners imported as a DealMachine-style
+skip-trace export (profile mapping, contacts, estimates, planning) and as the intake's own CSV
+columns (planning too), alternately, each on a fresh database; prints rows/s for both.
+
+    python bench/list_import_bench.py [--rows 100000] [--rounds 2] [--pg postgresql+psycopg://postgres@127.0.0.1:5432/test]
+
+The list rows carry three phones (a Wireless, a Landline flagged DNC on one row in five, a VoIP)
+and two emails, an owner mailing address, a county notice with a recording date and, on half the
+rows, an auction date; the own-format rows carry one phone and one email (no consent in either,
+as a bought lead has none). Without --pg the databases are SQLite files in a temp folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import random
+import sys
+import tempfile
+import time
+import uuid
+from datetime import date, timedelta
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from nurture import db
+from nurture.clock import now
+from nurture.intake.csv_import import import_text
+from nurture.intake.lists import import_list
+from nurture.intake.profiles import load_profile
+
+PLACES = [("FL", "Miami", "33125", "305"), ("TX", "Houston", "77036", "713"), ("CA", "Los Angeles", "90043", "213"),
+          ("AZ", "Phoenix", "85016", "602"), ("GA", "Atlanta", "30310", "404"), ("WA", "Seattle", "98118", "206")]
+FIRST = ["Maria", "David", "Grace", "Robert", "Ana", "James", "Priya", "Kevin", "Linda", "Luis"]
+LAST = ["Rivera", "Nguyen", "Okafor", "Johnson", "Martinez", "Washington", "Patel", "Holloway", "Klein", "Brooks"]
+LIST_HEADER = ["lead_id", "property_address_full", "property_address_city", "property_address_state",
+               "property_address_zipcode", "owner_1_name", "owner_address_full", "owner_address_city",
+               "owner_address_state", "owner_address_zip", "estimated_value", "total_loan_balance",
+               "contact_1_name", "contact_1_phone1", "contact_1_phone1_type", "contact_1_phone1_dnc",
+               "contact_1_phone1_litigator", "contact_1_phone2", "contact_1_phone2_type", "contact_1_phone2_dnc",
+               "contact_1_phone2_litigator", "contact_1_phone3", "contact_1_phone3_type", "contact_1_phone3_dnc",
+               "contact_1_phone3_litigator", "contact_1_email1", "contact_1_email2"]
+OWN_HEADER = ["first_name", "last_name", "phone", "email", "property_street", "property_city", "property_state",
+              "property_zip", "mailing_address_street", "mailing_address_city", "mailing_address_state",
+              "mailing_address_zip", "mortgage_balance", "estimated_value", "foreclosure_stage",
+              "foreclosure_sale_date", "external_id"]
+
+
+def _phone(area: str, n: int) -> str:
+    # 555-01XX numbers are the only 555 numbers libphonenumber calls valid: vary the exchange instead.
+    return f"({area}) {200 + n // 10000 % 800:03d}-{n % 10000:04d}"
+
+
+def generate(rows: int, seed: int = 5) -> tuple[str, str]:
+    """The same owners as a DealMachine-style list and as our own columns."""
+    rnd = random.Random(seed)
+    listed, own = io.StringIO(), io.StringIO()
+    lw, ow = csv.writer(listed), csv.writer(own)
+    lw.writerow(LIST_HEADER)
+    ow.writerow(OWN_HEADER)
+    today = now().date()
+    for i in range(rows):
+        state, city, zip_code, area = PLACES[i % len(PLACES)]
+        first, last = rnd.choice(FIRST), rnd.choice(LAST)
+        street = f"{100 + i} Palm Ave"
+        mobile, landline, voip = _phone(area, 3 * i), _phone(area, 3 * i + 1), _phone(area, 3 * i + 2)
+        email = f"owner{i}@example.com"
+        value = rnd.randrange(150_000, 700_000)
+        balance = value + rnd.randrange(-50_000, 80_000)
+        auction = (today + timedelta(days=rnd.randrange(5, 120))).isoformat() if i % 2 else ""
+        lw.writerow([f"DM-{i}", street, city, state, zip_code, f"{first} {last}", street, city, state, zip_code,
+                     f"{value}.00", f"{balance}.00", f"{first} {last}", mobile, "Wireless", "No", "",
+                     landline, "Landline", "Yes" if i % 5 == 0 else "No", "", voip, "VoIP", "No", "",
+                     email, f"alt{i}@example.net"])
+        ow.writerow([first, last, mobile, email, street, city, state, zip_code, street, city, state, zip_code,
+                     balance, value, "sale_scheduled" if auction else "pre_foreclosure", auction, f"DM-{i}"])
+    return listed.getvalue(), own.getvalue()
+
+
+def fresh_url(pg: str | None, folder: Path) -> tuple[str, str | None]:
+    if not pg:
+        return f"sqlite:///{folder / (uuid.uuid4().hex + '.db')}", None
+    name = "bench_" + uuid.uuid4().hex[:12]
+    admin = sa.create_engine(pg, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return pg.rsplit("/", 1)[0] + "/" + name, name
+
+
+def drop(pg: str | None, name: str | None) -> None:
+    if pg and name:
+        db.dispose_engines()
+        admin = sa.create_engine(pg, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def run(kind: str, text: str, rows: int, pg: str | None, folder: Path) -> float:
+    url, name = fresh_url(pg, folder)
+    try:
+        engine = db.get_engine(url)
+
+        def factory() -> Session:
+            return Session(engine, expire_on_commit=False)
+
+        start = time.perf_counter()
+        if kind == "list":
+            report = import_list(factory, io.StringIO(text, newline=""), profile=load_profile("dealmachine"),
+                                 list_name="bench", purchased_on=date.today(), now=now())
+        else:
+            report = import_text(factory, io.StringIO(text, newline=""), now=now())
+        elapsed = time.perf_counter() - start
+        if report.created != rows:
+            raise SystemExit(f"{kind}: {report.created} of {rows} created; first errors: {report.errors[:3]}")
+        return elapsed
+    finally:
+        drop(pg, name)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--rows", type=int, default=100_000)
+    ap.add_argument("--rounds", type=int, default=2)
+    ap.add_argument("--pg", default=None, help="a PostgreSQL URL to make the databases on (default: SQLite files)")
+    args = ap.parse_args()
+    listed, own = generate(args.rows)
+    where = "PostgreSQL" if args.pg else "SQLite"
+    print(f"{args.rows:,} owners, {where}, {args.rounds} alternated rounds (list, then own format)")
+    with tempfile.TemporaryDirectory() as tmp:
+        for r in range(1, args.rounds + 1):
+            for kind, text in (("list", listed), ("own", own)):
+                seconds = run(kind, text, args.rows, args.pg, Path(tmp))
+                label = "bought list (dealmachine profile)" if kind == "list" else "own format"
+                print(f"round {r}: {label:34} {seconds:7.1f} s  {args.rows / seconds:8,.0f} rows/s", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
