@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ipaddress
 import math
+from functools import lru_cache
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -56,8 +57,28 @@ URL_SCHEMES = frozenset({"http", "https"})
 # Normalisers: each takes raw input and returns the stored form or raises ValueError.
 
 
+# A number written as ten digits (or 1 and ten), with only spaces, brackets, dots and dashes between.
+_PLAIN_PHONE = re.compile(r"[\s().-]*(?:\+?1[\s().-]*)?(\d{3})[\s().-]*(\d{3})[\s().-]*(\d{4})[\s().-]*", re.ASCII)
+PREFIXES_CACHED = 8192
+"""NPA-NXX-X prefixes whose answer is kept: a county's list shares a few thousand exchanges."""
+
+
+@lru_cache(maxsize=PREFIXES_CACHED)
+def _us_prefix_valid(prefix: str) -> bool:
+    """Whether every number starting with these 7 digits is a valid number of the US region itself.
+    libphonenumber's US patterns decide on the first four digits at most (an area code, then
+    [2-9] for the exchange, or 983[2-57-9]): what holds for `prefix` + 000 holds for every suffix.
+    False means "ask libphonenumber about the whole number" (invalid, or a territory's)."""
+    number = phonenumbers.parse("+1" + prefix + "000", None)
+    return phonenumbers.region_code_for_number(number) == "US" and phonenumbers.is_valid_number(number)
+
+
 def normalize_phone(raw: str) -> str:
     """E.164 for a valid number of the US or its territories (PR, VI, GU, AS, MP); ValueError otherwise."""
+    plain = _PLAIN_PHONE.fullmatch(raw) if len(raw) <= 40 else None
+    if plain is not None and _us_prefix_valid(plain[1] + plain[2] + plain[3][0]):
+        # The common case of an import (a bought list has three numbers a row): one look-up per exchange.
+        return "+1" + plain[1] + plain[2] + plain[3]
     try:
         number = phonenumbers.parse(raw, "US")
     except phonenumbers.NumberParseException:
@@ -73,9 +94,34 @@ EMAIL_MAX = 254
 """Characters of an address (RFC 5321), and of the column that stores it."""
 
 
+_ATEXT = r"[a-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+# A plain ASCII address (lower-cased): a dot-atom local part (RFC 5322) and a domain of LDH labels.
+_PLAIN_EMAIL = re.compile(rf"({_ATEXT}(?:\.{_ATEXT})*)@({_LABEL}(?:\.{_LABEL})+)", re.ASCII)
+LOCAL_PART_MAX = 64
+DOMAINS_CACHED = 4096
+"""Domains whose answer is kept: most of a list's addresses share a few dozen domains."""
+
+
+@lru_cache(maxsize=DOMAINS_CACHED)
+def _plain_domain_valid(domain: str) -> bool:
+    """Whether email_validator takes an address at this plain ASCII domain (its rules for domains:
+    the special-use names, a letter in the last label...), asked once per domain."""
+    try:
+        validate_email("a@" + domain, check_deliverability=False)
+    except EmailNotValidError:
+        return False
+    return True
+
+
 def normalize_email(raw: str) -> str:
     """The normalised address: compatibility forms folded (NFKC: fullwidth `ｍ` is `m`), lower-cased,
     the domain in its IDNA (`xn--`) form; syntax only, no DNS look-ups."""
+    text = raw.strip().lower()
+    plain = _PLAIN_EMAIL.fullmatch(text) if len(text) <= EMAIL_MAX else None
+    if plain is not None and len(plain[1]) <= LOCAL_PART_MAX and _plain_domain_valid(plain[2]):
+        # The common case of an import: the domain's answer is remembered, the local part is a dot-atom.
+        return text
     try:
         info = validate_email(unicodedata.normalize("NFKC", raw.strip()), check_deliverability=False)
     except EmailNotValidError as exc:
