@@ -102,6 +102,9 @@ class LeadView:
     underwater: bool
     sale_date: str | None
     has_sale_date: bool
+    # The lead came from a bought list: it never asked us, so no message may thank it for asking,
+    # and every email says it is an advertisement (CAN-SPAM, 15 U.S.C. § 7704(a)(5)(A)(i)).
+    from_list: bool = False
 
 
 @dataclass(frozen=True)
@@ -116,6 +119,10 @@ class Links:
     start: str
     how: str
     who: str
+
+
+LIST_SOURCE = "list"
+"""The `source` of a lead a bought list brought (its lists are its records)."""
 
 
 def lead_zone(lead: Lead) -> ZoneInfo:
@@ -168,6 +175,7 @@ def lead_view(lead: Lead, today: date) -> LeadView:
         underwater=bool(gap),
         sale_date=long_date(lead.sale_date, today) or None,
         has_sale_date=lead.sale_date is not None,
+        from_list=lead.source == LIST_SOURCE,
     )
 
 

@@ -30,6 +30,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from nurture import bulk
+from nurture.content.context import LIST_SOURCE
 from nurture.db import one_of
 from nurture.delivery.lifecycle import log_event
 from nurture.errors import InputError
@@ -74,7 +75,6 @@ STAGE_OF_RECORD = {
 STAGE_ORDER = {s.value: i for i, s in enumerate(ForeclosureStage)}
 REASON_MAX = 300
 LIST_NAME_MAX = 100
-SOURCE_MAX = 50
 
 
 class ListFileError(InputError):
@@ -276,7 +276,7 @@ def _read_row(line: int, mapped: MappedRow, *, list_name: str, today: date) -> _
         seen.add(address)
         (phones if contact.kind == "phone" else emails).append(_Contact(contact, address))
     body = dict(mapped.body)
-    body["source"] = list_name[:SOURCE_MAX]
+    body["source"] = LIST_SOURCE  # the list's name is in its record
     lead_in = parse_lead(body, today=today, consent_evidence=FILE_EVIDENCE, contact_required=False)
     state = lead_in.property.state if lead_in.property is not None else None
     facts = sale_facts(mapped.record, state, today)
