@@ -140,6 +140,10 @@ class Rulebook:
         self.email_quiet_hours = email_quiet_hours
         self.caps = caps
         self._cache: dict[tuple[Any, ...], LeadRules] = {}
+        # The hours and caps of a lead depend on its states and zones only, which thousands of
+        # places share (every ZIP of a county): one object each, so a worker meeting 20,000 places
+        # does not keep 20,000 copies with their own day windows.
+        self._shared: dict[tuple[Any, ...], Any] = {}
 
     @classmethod
     def from_settings(cls, settings: Any = None, blackouts: Iterable[Blackout] = ()) -> Rulebook:
@@ -159,20 +163,30 @@ class Rulebook:
         if found is None:
             if len(self._cache) > 50_000:
                 self._cache.clear()
+                self._shared.clear()
             found = self._cache[key] = self._build(location, consented)
         return found
 
     def _build(self, location: Location, consented: bool) -> LeadRules:
         exempt = self.policy == "statute" and consented
-        states = location.states
-        zones = [z for z, _ in location.zones]
-        sms = ContactHours(self.law, states, zones, exempt_consented=exempt, blackouts=self.blackouts) if zones else None
+        states = tuple(location.states)
+        zones = tuple(z for z, _ in location.zones)
+        sms = self._contact_hours(states, zones, exempt) if zones else None
         email = None
         if self.email_quiet_hours:
-            email = sms or ContactHours(self.law, states, MAINLAND_ZONES, exempt_consented=exempt,
-                                        blackouts=self.blackouts)
-        return LeadRules(location, sms, email, self._limits(states, zones or MAINLAND_ZONES, exempt), self.policy,
-                         consented, self.law)
+            email = sms or self._contact_hours(states, tuple(MAINLAND_ZONES), exempt)
+        limits = self._shared.get(("limits", states, zones, exempt))
+        if limits is None:
+            limits = self._shared[("limits", states, zones, exempt)] = self._limits(states, zones or MAINLAND_ZONES,
+                                                                                     exempt)
+        return LeadRules(location, sms, email, limits, self.policy, consented, self.law)
+
+    def _contact_hours(self, states: tuple[str, ...], zones: tuple[str, ...], exempt: bool) -> ContactHours:
+        found = self._shared.get(("hours", states, zones, exempt))
+        if found is None:
+            found = self._shared[("hours", states, zones, exempt)] = ContactHours(
+                self.law, states, zones, exempt_consented=exempt, blackouts=self.blackouts)
+        return found
 
     def _limits(self, states: Sequence[str], zones: Sequence[str], exempt: bool) -> Limits:
         """The product's caps and every state cap that may apply: which are in force is asked for
