@@ -167,10 +167,11 @@ class LeadBase(SQLModel):
     # recorded notice), not a date the trustee or court has set; sale_date_reason says how it was reached.
     sale_date_estimated: bool = False
     sale_date_reason: str | None = Field(default=None, max_length=300)
-    # The property as bought lists name it: its parcel number (APN) and a key of its normalised
-    # address and the owner's last name; either finds the lead a second list brings again.
-    parcel_number: str | None = Field(default=None, max_length=64, index=True)
-    property_key: str | None = Field(default=None, max_length=300, index=True)
+    # The property as bought lists name it: its state and parcel number (APN, letters and digits
+    # only: "FL:3040210120340") and a key of its normalised address and the owner's last name;
+    # either finds the lead a second list brings again, and each is one lead's at most.
+    parcel_number: str | None = Field(default=None, max_length=64, unique=True, index=True)
+    property_key: str | None = Field(default=None, max_length=300, unique=True, index=True)
     # None: nothing says where the lead lives (no ZIP, state or geographic area code): no texts.
     timezone: str | None = Field(default=None, max_length=64)
     source: str | None = Field(default=None, max_length=50)

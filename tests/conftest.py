@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 ANY_HOST = "*"
 os.environ["NURTURE_ALLOWED_HOSTS"] = ANY_HOST
 
-TABLES = ("click", "deliveryevent", "message", "consent", "suppression", "inboundmessage", "proposedchange", "lead",
+TABLES = ("click", "deliveryevent", "message", "consent", "suppression", "inboundmessage", "proposedchange", "leadcontact", "leadrecord", "lead",
           "keyvalue")
 
 

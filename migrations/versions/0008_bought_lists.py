@@ -31,8 +31,8 @@ def upgrade() -> None:
     op.add_column("lead", _str("sale_date_reason", 300))
     op.add_column("lead", _str("parcel_number", 64))
     op.add_column("lead", _str("property_key", 300))
-    op.create_index("ix_lead_parcel_number", "lead", ["parcel_number"])
-    op.create_index("ix_lead_property_key", "lead", ["property_key"])
+    op.create_index("ix_lead_parcel_number", "lead", ["parcel_number"], unique=True)
+    op.create_index("ix_lead_property_key", "lead", ["property_key"], unique=True)
     op.create_table(
         "leadcontact",
         sa.Column("id", sa.Integer(), primary_key=True),

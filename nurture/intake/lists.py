@@ -124,21 +124,36 @@ def sale_facts(record: dict[str, Any], state: str | None, today: date) -> SaleFa
 def moves_forward(lead: Lead, facts: SaleFacts) -> dict[str, Any]:
     """The stage and sale-date columns a later list changes on a stored lead: forward only. A set
     date replaces an estimate or an earlier date (a postponement); an estimate replaces only an
-    earlier estimate; nothing replaces a set date with an estimate or moves a stage back."""
+    estimate, when it is later or comes from a record further on (a notice of sale after a notice
+    of default); nothing replaces a set date with an estimate or moves a stage back."""
     values: dict[str, Any] = {}
-    if STAGE_ORDER.get(facts.stage, 0) > STAGE_ORDER.get(lead.foreclosure_stage, 0):
+    further = STAGE_ORDER.get(facts.stage, 0) > STAGE_ORDER.get(lead.foreclosure_stage, 0)
+    if further:
         values["foreclosure_stage"] = facts.stage
     if facts.sale_date is not None:
         stored, stored_estimate = lead.sale_date, lead.sale_date_estimated
         later = stored is None or facts.sale_date > stored
         if facts.estimated:
-            take = stored is None or (stored_estimate and later)
+            # A later record (a notice of sale after a notice of default) gives the better estimate.
+            take = stored is None or (stored_estimate and (later or further))
         else:
             take = stored is None or stored_estimate or later
         if take and (facts.sale_date, facts.estimated) != (stored, stored_estimate):
             values |= {"sale_date": facts.sale_date, "sale_date_estimated": facts.estimated,
                        "sale_date_reason": facts.reason}
     return values
+
+
+_NOT_ALNUM = re.compile(r"[^0-9A-Z]+")
+
+
+def parcel_key(parcel: str | None, state: str | None) -> str | None:
+    """A parcel number as two lists write it alike, qualified by its state (counties reuse numbers
+    across states): `FL:3040210120340` for "30-4021-012-0340". None without both."""
+    digits = _NOT_ALNUM.sub("", (parcel or "").upper())
+    if not digits or not state:
+        return None
+    return f"{state.upper()}:{digits}"[:64]
 
 
 _WORD = re.compile(r"[A-Z0-9]+")
@@ -281,7 +296,7 @@ def _read_row(line: int, mapped: MappedRow, *, list_name: str, today: date) -> _
     state = lead_in.property.state if lead_in.property is not None else None
     facts = sale_facts(mapped.record, state, today)
     lead_in.foreclosure = None  # the stage and sale date are set after the save, with the estimate's columns
-    parcel = (mapped.record.get("parcel_number") or "").strip()[:64] or None
+    parcel = parcel_key(mapped.record.get("parcel_number"), state)
     prop = lead_in.property
     key = property_key(prop.street if prop else None, prop.zip if prop else None, lead_in.last_name)
     return _Row(line, lead_in, mapped.record, facts, phones, emails, parcel, key, warnings)
@@ -358,9 +373,14 @@ def import_list(
     return report
 
 
+RACE_ATTEMPTS = 3
+"""Times one row is saved again after another import took its owner's keys at the same moment:
+each attempt finds what the other committed, so the second one matches it."""
+
+
 def _commit(session_factory: Callable[[], Session], batch: list[_Row], profile: Profile, *, list_name: str,
             purchased_on: date, now: datetime, dry_run: bool, recorded_by: str | None, text_litigators: bool,
-            report: ListReport) -> list[RowOutcome]:
+            report: ListReport, attempt: int = 1) -> list[RowOutcome]:
     """Save one batch in one transaction; if it fails, its rows one by one (the failure names its row)."""
     session = session_factory()
     counts = (report.estimated, report.closed, report.no_textable_phone)
@@ -383,11 +403,11 @@ def _commit(session_factory: Callable[[], Session], batch: list[_Row], profile: 
     finally:
         session.close()
     report.estimated, report.closed, report.no_textable_phone = counts
-    if len(batch) > 1:
+    if len(batch) > 1 or (isinstance(failure, IntegrityError) and attempt < RACE_ATTEMPTS):
         return [o for row in batch for o in _commit(session_factory, [row], profile, list_name=list_name,
                                                     purchased_on=purchased_on, now=now, dry_run=dry_run,
                                                     recorded_by=recorded_by, text_litigators=text_litigators,
-                                                    report=report)]
+                                                    report=report, attempt=attempt + (len(batch) == 1))]
     if not isinstance(failure, IntegrityError):
         log.error("list line %d could not be saved\n%s", batch[0].line, redacted_traceback(failure))
     return [RowOutcome(batch[0].line, "error", errors=[FieldError("row", message)])]
@@ -557,7 +577,7 @@ def _save(session: Session, batch: list[_Row], profile: Profile, *, list_name: s
                         "record_type": record.get("record_type"),
                         "document_type": clip(record.get("document_type") or "", 60) or None,
                         "recording_date": record.get("recording_date"), "auction_date": record.get("auction_date"),
-                        "parcel_number": row.parcel,
+                        "parcel_number": clip((record.get("parcel_number") or "").strip(), 64) or None,
                         "case_number": clip(record.get("case_number") or "", 100) or None,
                         "lender": clip(record.get("lender") or "", 200) or None,
                         "trustee": clip(record.get("trustee") or "", 200) or None, "imported_at": now})

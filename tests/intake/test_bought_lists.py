@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from sqlmodel import select
+from sqlmodel import Session, select
 from typer.testing import CliRunner
 
 from nurture.cli import app
 from nurture.config import get_settings
-from nurture.db import session_scope
-from nurture.intake.lists import moves_forward, property_key
+from nurture.db import get_engine, session_scope
+from nurture.intake.lists import SaleFacts, import_list, moves_forward, property_key
+from nurture.intake.profiles import load_profile
 from nurture.models import Lead, LeadContact, LeadRecord, Message, Suppression
 
 SAMPLES = Path(__file__).parent / "samples"
@@ -172,7 +174,6 @@ def test_the_same_owner_in_three_lists_is_one_lead_moved_forward_never_back(sqli
 def test_an_older_list_never_moves_a_lead_back():
     lead = Lead(first_name="Grace", foreclosure_stage="sale_scheduled", sale_date=date(2026, 12, 15),
                 sale_date_estimated=False)
-    from nurture.intake.lists import SaleFacts
     # An older NOD estimate: neither stage nor date goes back.
     assert moves_forward(lead, SaleFacts("notice_of_default", date(2027, 1, 25), True, "estimate")) == {}
     # A postponed sale (a later set date) moves the date on.
@@ -182,6 +183,13 @@ def test_an_older_list_never_moves_a_lead_back():
     assert moves_forward(lead, SaleFacts("sale_scheduled", date(2026, 12, 8), False, "auction")) == {}
     estimated = Lead(first_name="David", foreclosure_stage="notice_of_default", sale_date=date(2027, 1, 25),
                      sale_date_estimated=True)
+    # A notice of sale after a notice of default replaces its estimate, even with an earlier date
+    # (CA: NTS recorded 2027-01-08 + 14 days = 2027-01-22, before the NOD's 2027-01-25).
+    assert moves_forward(estimated, SaleFacts("sale_scheduled", date(2027, 1, 22), True, "nts")) == {
+        "foreclosure_stage": "sale_scheduled", "sale_date": date(2027, 1, 22), "sale_date_estimated": True,
+        "sale_date_reason": "nts"}
+    # The same record type again with an earlier estimate (a stale list) changes nothing.
+    assert moves_forward(estimated, SaleFacts("notice_of_default", date(2027, 1, 20), True, "old")) == {}
     # A set date replaces an estimate, even an earlier one.
     assert moves_forward(estimated, SaleFacts("sale_scheduled", date(2027, 1, 20), False, "auction")) == {
         "foreclosure_stage": "sale_scheduled", "sale_date": date(2027, 1, 20), "sale_date_estimated": False,
@@ -217,3 +225,34 @@ def test_stats_by_list_counts_what_each_list_yielded(sqlite_url, today):
     assert lists["dealmachine"]["leads"] == 6
     text = runner.invoke(app, ["stats", "--by", "list"]).stdout
     assert "attom" in text and "dealmachine" in text
+
+
+
+@pytest.mark.postgres
+def test_eight_imports_of_the_same_lists_at_once_make_one_lead_per_owner_on_postgres(pg_url, frozen_now):
+    """Eight threads import the ATTOM and DealMachine files at once (as eight people might): each
+    owner is one lead (the unique parcel and address keys decide a race), every import keeps its
+    record, and no number is any two leads'."""
+    engine = get_engine()
+
+    def one(i: int):
+        name = "attom-preforeclosure" if i % 2 else "dealmachine"
+        with (SAMPLES / f"{name}.csv").open(newline="") as f:
+            return import_list(lambda: Session(engine, expire_on_commit=False), f, profile=load_profile(name),
+                               list_name=f"{name}-{i}", purchased_on=frozen_now.date(), now=frozen_now)
+
+    with ThreadPoolExecutor(8) as pool:
+        reports = list(pool.map(one, range(8)))
+    assert all(r.failed_rows == 0 for r in reports), [r.errors for r in reports]
+    with session_scope() as session:
+        leads = session.exec(select(Lead)).all()
+        records = session.exec(select(LeadRecord)).all()
+    # The six DealMachine properties are six of ATTOM's eight (same street, ZIP and last name, by
+    # hand from the two files): eight owners in all.
+    assert sorted(lead.street.upper() for lead in leads) == [
+        "1420 NW 7TH ST", "2315 MORAN DR", "2934 E HIGHLAND AVE", "3817 W 59TH PL", "4482 MARLBOROUGH AVE",
+        "561 LAWTON ST SW", "7719 BRANDYWINE LN", "9017 RAINIER AVE S"]
+    phones = [lead.phone for lead in leads if lead.phone]
+    assert len(phones) == len(set(phones)) and phones
+    # Each of the four imports of each file kept one record per row.
+    assert len(records) == 4 * 8 + 4 * 6
