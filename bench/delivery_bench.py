@@ -38,10 +38,10 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.pg import cpu_ticks, drop_database, fresh_database, postgres_backends  # noqa: E402
+from bench.pg import cpu_ticks, drop_database, fresh_database, postgres_backends
 from nurture import db
-from testkit import fleet  # noqa: E402
-from nurture.clock import now  # noqa: E402
+from nurture.clock import now
+from testkit import fleet
 
 REDIS_URL = "redis://127.0.0.1:6379/11"
 
@@ -168,9 +168,11 @@ def _redis_pid(redis_url: str) -> int:
 
 
 def end_to_end(sends: int, code: Path = ROOT, *, processes: int = 2, threads: int = 8,
-               breakdown: bool = False, emails_only: bool = False) -> tuple[float, list[int], dict[str, float]]:
+               breakdown: bool = False, emails_only: bool = False,
+               samples: list[tuple[int, list[int]]] | None = None) -> tuple[float, list[int], dict[str, float]]:
     """`sends` messages (half texts, half emails) through `processes` worker processes: sends/s, the
-    workers' peak RSS, and (breakdown) CPU ms per send of each part and statements per send."""
+    workers' peak RSS, and (breakdown) CPU ms per send of each part and statements per send.
+    `samples`, when given, gets (messages sent so far, each worker process's RSS in KiB) during the run."""
     import json
     import tempfile
 
@@ -201,9 +203,9 @@ def end_to_end(sends: int, code: Path = ROOT, *, processes: int = 2, threads: in
             fleet.seed_due_messages(url, texts, now=at, channel="sms")
             fleet.seed_due_messages(url, sends - texts, now=at, channel="email", start=texts)
         else:  # with that commit's own models: this commit's would migrate its schema ahead of its code
-            subprocess.run([sys.executable, "-c", "import sys; from datetime import datetime; "
+            subprocess.run([sys.executable, "-c", ("import sys; from datetime import datetime; "
                             "from nurture import fleet; fleet.seed_due_messages(sys.argv[1], int(sys.argv[2]), "
-                            "now=datetime.fromisoformat(sys.argv[3]), channel='email')",
+                            "now=datetime.fromisoformat(sys.argv[3]), channel='email')"),
                             url, str(sends), at.isoformat()], cwd=code, env={**os.environ, "PYTHONPATH": str(code)},
                            check=True)
         # Due once every process has booted (a scheduler's imports alone take over a second of CPU):
@@ -220,7 +222,7 @@ def end_to_end(sends: int, code: Path = ROOT, *, processes: int = 2, threads: in
                  "redis": [_redis_pid(own_redis.url)], "simulator": [sim_proc.pid], "scheduler": _tree(scheduler.pid)}
         before = {k: cpu_ticks(v) for k, v in parts.items()}
         start = time.perf_counter()
-        ok = fleet.wait_for(lambda: _finished(url) >= sends, timeout=900, interval=0.1)
+        ok = _wait_sampling(url, sends, workers, samples if samples is not None else [])
         elapsed = time.perf_counter() - start
         parts["postgres"] = sorted(set(parts["postgres"]) | set(postgres_backends(url)))
         after = {k: cpu_ticks(v) for k, v in parts.items()}
@@ -245,6 +247,51 @@ def end_to_end(sends: int, code: Path = ROOT, *, processes: int = 2, threads: in
         drop_database(name)
 
 
+#: Seconds between two samples of the workers' RSS.
+SAMPLE_SECONDS = 2.0
+
+
+def _wait_sampling(url: str, sends: int, workers: list[subprocess.Popen],
+                   samples: list[tuple[int, list[int]]], timeout: float = 900) -> bool:
+    """Wait until `sends` messages went out; meanwhile append (sent so far, each worker process's
+    current RSS in KiB) to `samples` every SAMPLE_SECONDS, and once more at the end."""
+    deadline = time.monotonic() + timeout
+    next_sample = time.monotonic()
+    while True:
+        sent = _finished(url)
+        done = sent >= sends
+        if done or time.monotonic() >= next_sample:
+            samples.append((sent, [_rss_kb(p) for w in workers for p in _worker_processes(w.pid)]))
+            next_sample += SAMPLE_SECONDS
+        if done or time.monotonic() >= deadline:
+            return done
+        time.sleep(0.1)
+
+
+def _worker_processes(pid: int) -> list[int]:
+    """The worker processes `dramatiq workers` (`pid`) forked: they hold the actors and their memory."""
+    try:
+        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def _rss_kb(pid: int) -> int:
+    """The current resident set (VmRSS) of `pid` in KiB, 0 once it is gone."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def _rss_at(samples: list[tuple[int, list[int]]], share: float, total: int) -> tuple[int, list[int]]:
+    """The first sample taken once `share` of `total` messages had gone out."""
+    return next((s for s in samples if s[0] >= share * total), samples[-1])
+
+
 def _peak_rss_kb(pid: int) -> int:
     """The highest VmHWM among `pid` and its children (dramatiq forks its worker processes)."""
     pids = [pid]
@@ -264,8 +311,8 @@ def _peak_rss_kb(pid: int) -> int:
 
 
 def tick_bench(total: int, due: int = 10_000) -> float:
-    from nurture.delivery.broker import enqueuer, make_broker
     from nurture.config import Settings
+    from nurture.delivery.broker import enqueuer, make_broker
     from nurture.delivery.scheduler import tick
 
     name, url = fresh_database()
@@ -350,9 +397,17 @@ def main() -> int:
             print(f"scheduler tick: 10,000 due among {total_rows:,} planned rows: claim + enqueue in "
                   f"{tick_bench(total_rows):.2f} s")
     if not args.skip_rss:
-        rate, rss, _ = end_to_end(args.rss_sends)
+        samples: list[tuple[int, list[int]]] = []
+        rate, rss, _ = end_to_end(args.rss_sends, samples=samples)
         print(f"worker peak RSS over {args.rss_sends:,} sends: {max(rss) / 1024:.0f} MiB "
               f"(per worker process: {', '.join(f'{r / 1024:.0f} MiB' for r in rss)}; {rate:,.0f} sends/s)")
+        if samples:
+            print("  RSS per worker process during the run (MiB, after that share of the sends): " + "; ".join(
+                f"{share:.0%} {', '.join(f'{r / 1024:.0f}' for r in _rss_at(samples, share, args.rss_sends)[1])}"
+                for share in (0.1, 0.25, 0.5, 0.75, 1.0)))
+            half, end = _rss_at(samples, 0.5, args.rss_sends)[1], samples[-1][1]
+            print("  second half: " + ", ".join(f"{h / 1024:.0f} -> {e / 1024:.0f} MiB ({(e - h) / 1024:+.0f})"
+                                                for h, e in zip(half, end, strict=False)))
     return 0
 
 
