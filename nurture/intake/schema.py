@@ -395,6 +395,8 @@ class LeadIn(_Strict):
             raise ValueError("must be a whole number of months, not true/false")
         if isinstance(v, str) and v.strip().isascii() and v.strip().isdecimal() and len(v.strip()) <= 4:
             v = int(v)
+        if isinstance(v, float) and v.is_integer() and abs(v) <= 10_000:
+            v = int(v)  # JSON's 3.0 is the number 3 (JSON Schema's "integer" says so too)
         if not isinstance(v, int):
             raise ValueError("must be a whole number of months, e.g. 3")
         if not 0 <= v <= MONTHS_BEHIND_MAX:
