@@ -11,7 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from nurture import __version__
 from nurture.intake.schema import clean_message
 from nurture.web import health, leads, links, metrics, ops, ops_inbox, ops_leads, ops_log, ops_templates, webhooks
-from nurture.web.middleware import BodySizeLimit, ErrorShield, SecurityHeaders, TrustedHosts
+from nurture.web.middleware import AllowOn405, BodySizeLimit, ErrorShield, SecurityHeaders, TrustedHosts
 from nurture.web.pages import STATIC_DIR  # the console's ops.css/ops.js, and Swagger UI (swagger-ui-dist 5.35.0)
 
 
@@ -55,6 +55,7 @@ def create_app(*, bind_host: str | None = None) -> FastAPI:
     # Same origin, no CDN: the console's stylesheet and script, and Swagger UI's assets.
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
+    app.add_middleware(AllowOn405)  # a 405 lists every method of its path, not only the first route's
     app.add_middleware(BodySizeLimit)
     app.add_middleware(ErrorShield)  # sees every error the app raises, and turns it into a logged 500
     app.add_middleware(TrustedHosts, bind_host=bind_host)  # before any route: a rebound DNS name gets a 400

@@ -9,6 +9,7 @@ from typing import Any
 from starlette.exceptions import HTTPException
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.responses import JSONResponse, Response
+from starlette.routing import Match, Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from nurture.config import get_settings
@@ -170,3 +171,39 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, with_headers)
+
+
+#: The methods a 405's Allow header may name: those any route of the app is declared with.
+METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+
+
+def allowed_methods(scope: Scope) -> list[str]:
+    """The methods some route of the app answers on this request's path, asked of the app's own
+    router (static files aside: a mount takes any method and refuses all but GET itself)."""
+    routes = getattr(getattr(scope.get("app"), "router", None), "routes", ())
+    return [method for method in METHODS
+            if any(not isinstance(route, Mount) and route.matches({**scope, "method": method})[0] == Match.FULL
+                   for route in routes)]
+
+
+class AllowOn405:
+    """A 405 names in `Allow` every method its path answers (RFC 9110): Starlette names only those of
+    the first route whose path matched, so a 405 on /unsubscribe/{token} would hide its POST."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_allow(message: Message) -> None:
+            if message["type"] == "http.response.start" and message["status"] == 405:
+                methods = allowed_methods(scope)
+                if methods:
+                    kept = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"allow"]
+                    message = {**message, "headers": [*kept, (b"allow", ", ".join(methods).encode())]}
+            await send(message)
+
+        await self.app(scope, receive, with_allow)
