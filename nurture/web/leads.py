@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Depends, HTTPException, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, ConfigDict, WithJsonSchema, field_validator
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
@@ -27,12 +27,13 @@ from nurture.models import DeliveryEvent, Lead
 from nurture.intake.serialize import lead_json
 from nurture.text_rules import shown, text_problem
 from nurture.web.responses import API_KEYED, Problems, answers
+from nurture.web.schemas import lead_body, text_pattern
 from nurture.web.deps import SessionDep, require_api_key
 
 router = APIRouter(prefix="/api", tags=["leads"], dependencies=[Depends(require_api_key)], responses=API_KEYED)
 
 EXAMPLE = {
-    "first_name": "Maria", "last_name": "Lopez", "email": "maria@example.com", "phone": "(305) 555-0142",
+    "first_name": "Maria", "last_name": "Lopez", "email": "maria@example.com", "phone": "3055550142",
     "property": {"street": "12 Palm Ave", "city": "Miami", "state": "FL", "zip": "33101"},
     "mortgage_balance": "425000.00", "estimated_value": "375000.00",
     "payment_status": "behind", "months_behind": 3, "hardships": ["job_loss"],
@@ -92,7 +93,8 @@ def _merge(body: dict[str, Any]) -> JSONResponse | None:
                                                        "would be, under its id (its fields held for ops)"},
                                   422: {"model": Problems,
                                         "description": "one entry per bad field (at most 50, then one saying how many more)"},
-                                  **answers(400)})
+                                  **answers(400)},
+             openapi_extra={"requestBody": {"content": {"application/json": {"schema": lead_body()}}}})
 def create_or_update_lead(request: Request, body: dict[str, Any] = Body(..., examples=[EXAMPLE])) -> JSONResponse:
     """Create a lead, or update the lead with the same phone or email (one lead per person).
 
@@ -158,7 +160,9 @@ class LeadEventIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     type: Literal["converted", "closed", "legal_hold", "needs_human", "paused", "reactivated", "note"]
-    note: str | None = None
+    # Documented with text_problem's rules (the validator below), which pydantic does not check twice.
+    note: Annotated[str | None, WithJsonSchema({"anyOf": [
+        {"type": "string", "maxLength": NOTE_MAX, "pattern": text_pattern(multiline=True)}, {"type": "null"}]})] = None
 
     @field_validator("note")
     @classmethod

@@ -3,9 +3,10 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlencode, urlsplit
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from nurture.intake import status as lead_status
@@ -27,9 +28,24 @@ STATUSES = [str(s) for s in LeadStatus]
 SALE_WITHIN_MAX = 3660
 
 
+# The filters' formats, for the OpenAPI document (the page checks them itself, and shows what is wrong).
+_STATE_CODE = r"^(?:[A-Za-z]{2})?$"
+_DAYS = r"^(?:[0-9]{1,3}|[0-2][0-9]{3}|3[0-5][0-9]{2}|36[0-5][0-9]|3660)?$"  # 0 to SALE_WITHIN_MAX
+
+
+def _tiers_now(schema: dict[str, Any]) -> None:
+    """The tier filter's values: the tiers of urgency.yaml as loaded when the document is generated."""
+    rules = urgency_rules(get_settings().schedules_dir)
+    schema["enum"] = ["", *(rules.names if rules is not None else ())]
+
+
 @router.get("/ops/leads", response_class=HTMLResponse, responses=answers(400))
-def leads_page(session: SessionDep, q: str = "", status: str = "", tier: str = "", state: str = "",
-               sale_within: str = "", needs_person: str = "", page: int = 1) -> HTMLResponse:
+def leads_page(session: SessionDep, q: str = "",
+               status: str = Query("", json_schema_extra={"enum": ["", *STATUSES]}),
+               tier: str = Query("", json_schema_extra=_tiers_now),
+               state: str = Query("", json_schema_extra={"pattern": _STATE_CODE}),
+               sale_within: str = Query("", json_schema_extra={"pattern": _DAYS}),
+               needs_person: str = "", page: int = 1) -> HTMLResponse:
     """Leads, people waiting for a person first; filters combine."""
     settings = get_settings()
     at = now()

@@ -44,6 +44,7 @@ class LogForm:
     since: str = ""
     before: str = ""
     errors: list[str] = field(default_factory=list)
+    lead_unknown: bool = False  # the lead filter names no lead: a 404 when it is the only problem
 
     def link(self, **override: str) -> str:
         values = {"q": self.q, "lead": self.lead, "channel": self.channel, "state": self.state,
@@ -58,6 +59,7 @@ def read_form(session: Session, form: LogForm, at: datetime) -> log_search.LogQu
         found = find_lead(session, form.lead.strip().removeprefix("#"))
         if found is None:
             form.errors.append(f"lead: no lead matches {form.lead.strip()!r} (give an id, phone or email)")
+            form.lead_unknown = True
         else:
             query.lead_id = found.id
     if form.channel:
@@ -93,17 +95,30 @@ def read_form(session: Session, form: LogForm, at: datetime) -> log_search.LogQu
     return query
 
 
-@router.get("/ops/log", response_class=HTMLResponse, responses=answers(400))
-def log_page(session: SessionDep, q: str = "", lead: str = "", channel: str = "", state: str = "",
-             window: str = Query("all", alias="range"), since: str = "", before: str = "") -> HTMLResponse:
-    """A page of the log, newest first; `before` continues from where the last page ended."""
+# The filters' formats, for the OpenAPI document (the page checks them itself, and shows what is wrong).
+_SINCE_FORMS = r"^(?:[0-9]{1,3}[smhd]|[0-9]{1,2}w)?$"  # a narrower form of parse_since's: at most ten years
+_LOG_POSITION = r"^(?:[1-9][0-9]{0,8})?$"  # a log row's id, as the "older" link carries it
+
+
+@router.get("/ops/log", response_class=HTMLResponse, responses=answers(400, 404))
+def log_page(session: SessionDep, q: str = "", lead: str = "",
+             channel: str = Query("", json_schema_extra={"enum": ["", *CHANNELS]}),
+             state: str = Query("", json_schema_extra={"enum": ["", *STATES, log_search.FAILURES]}),
+             window: str = Query("all", alias="range", json_schema_extra={"enum": ["", *RANGES]}),
+             since: str = Query("", json_schema_extra={"pattern": _SINCE_FORMS}),
+             before: str = Query("", json_schema_extra={"pattern": _LOG_POSITION})) -> HTMLResponse:
+    """A page of the log, newest first; `before` continues from where the last page ended. A bad
+    filter is a 400 page naming it; a lead filter that matches no lead (and nothing else wrong), a 404."""
     form = LogForm(q=q, lead=lead, channel=channel.strip().lower(), state=state.strip().lower(),
                    range=window.strip().lower() or "all", since=since, before=before.strip())
     query = read_form(session, form, now())
     page = log_search.search(session, query)
+    status = 200
+    if form.errors:
+        status = 404 if form.lead_unknown and len(form.errors) == 1 else 400
     return render(
         "log.html",
-        status_code=400 if form.errors else 200,
+        status_code=status,
         section="log",
         form=form,
         rows=with_times(page),

@@ -46,7 +46,8 @@ def window_of(key: str, at: datetime) -> windows.Window:
 
 
 @router.get("/ops/templates", response_class=HTMLResponse, responses=answers(400))
-def templates_page(session: SessionDep, window: str = "30d") -> HTMLResponse:
+def templates_page(session: SessionDep, window: str = Query("30d", json_schema_extra={"enum": list(WINDOWS)})
+                   ) -> HTMLResponse:
     """Results per template and variant for messages sent in the window."""
     errors = []
     if window not in WINDOWS:
@@ -66,24 +67,26 @@ def _preview_choices() -> dict[str, Any]:
 
 
 def _render_preview(session: Session, template: str, sample: str, lead_ref: str, at: datetime
-                    ) -> tuple[Rendered | None, str, list[str]]:
+                    ) -> tuple[Rendered | None, str, list[str], int]:
+    """The preview, whom it is for, what is wrong, and the page's status."""
     settings = get_settings()
     store = TemplateStore(settings.templates_dir)
     errors: list[str] = []
+    if sample not in SAMPLE_NAMES:
+        return None, "", [f"sample: {sample!r} is not a sample lead"], 400
+    if not template:
+        return None, "", [], 200  # nothing chosen yet: the page offers the choice
     if template not in store.names():
-        return None, "", [f"template: {template!r} is not a template (choose one from the list)"]
+        return None, "", [f"template: {template!r} is not a template (choose one from the list)"], 400
     rules = urgency_rules(settings.schedules_dir)
     if lead_ref.strip():
         lead = find_lead(session, lead_ref.strip().removeprefix("#"))
         if lead is None:
-            return None, "", [f"lead: no lead matches {lead_ref.strip()!r} (give an id, phone or email)"]
+            return None, "", [f"lead: no lead matches {lead_ref.strip()!r} (give an id, phone or email)"], 404
         tier = rules.tier_at(Facts.from_lead(lead), at) if rules is not None else None
         who = f"lead #{lead.id} {lead.full_name}"
     else:
-        samples = sample_leads(at)
-        if sample not in samples:
-            return None, "", [f"sample: {sample!r} is not a sample lead"]
-        lead = samples[sample]
+        lead = sample_leads(at)[sample]
         tier = sample_tiers({sample: lead}, rules, at)[sample]
         who = f"sample lead {sample!r}"
     who += f", tier {tier} by the urgency rules" if tier else ", no tier (the urgency rules cannot be read)"
@@ -92,16 +95,23 @@ def _render_preview(session: Session, template: str, sample: str, lead_ref: str,
                                 first_sms=split_variant(template)[0] == "sms/welcome")
     except RenderError as exc:
         errors.append(str(exc))
-        return None, who, errors
-    return rendered, who, errors
+        return None, who, errors, 400
+    return rendered, who, errors, 200
 
 
-@router.get("/ops/templates/preview", response_class=HTMLResponse, responses=answers(400))
-def preview_page(session: SessionDep, template: str = Query(""), sample: str = "critical",
+def _templates_now(schema: dict[str, Any]) -> None:
+    """The template parameter's values: the templates as loaded when the document is generated."""
+    schema["enum"] = ["", *TemplateStore(get_settings().templates_dir).names()]  # "": the page offers the choice
+
+
+@router.get("/ops/templates/preview", response_class=HTMLResponse, responses=answers(400, 404))
+def preview_page(session: SessionDep, template: str = Query("", json_schema_extra=_templates_now),
+                 sample: str = Query("critical", json_schema_extra={"enum": list(SAMPLE_NAMES)}),
                  lead: str = "") -> HTMLResponse:
     """A template rendered for a sample lead (its tier from the urgency rules) or a real one. Its
-    links are the real short links of a message not yet sent: following one counts nothing."""
-    rendered, who, errors = _render_preview(session, template, sample, lead, now())
-    return render("template_preview.html", status_code=400 if errors else 200, section="templates",
+    links are the real short links of a message not yet sent: following one counts nothing. Without
+    a template, the page offers the choice; a lead reference that matches no lead is a 404 page."""
+    rendered, who, errors, status = _render_preview(session, template, sample, lead, now())
+    return render("template_preview.html", status_code=status, section="templates",
                   template=template, sample=sample, lead=lead, rendered=rendered, who=who, errors=errors,
                   **_preview_choices())

@@ -321,18 +321,18 @@ def _unsubscribe_target(token: str) -> tuple[int, str]:
         secret = secret_key(session)
     try:
         return verify_unsubscribe_token(token, secret)
-    except InvalidToken:
-        raise HTTPException(400) from None
+    except InvalidToken:  # forged, damaged or cut short: no link nurture made
+        raise HTTPException(404) from None
 
 
-@router.get("/unsubscribe/{token}", response_class=HTMLResponse, tags=["unsubscribe"], responses=answers(400, 422))
+@router.get("/unsubscribe/{token}", response_class=HTMLResponse, tags=["unsubscribe"], responses=answers(404, 422))
 def unsubscribe_page(token: str) -> HTMLResponse:
     """The link in each email: a page with one button (link scanners must not unsubscribe anyone)."""
     try:
         _, channel = _unsubscribe_target(token)
     except HTTPException:
         return _page("This link is not valid", "<p>The unsubscribe link is damaged or incomplete. "
-                     "Reply to the email and we will take you off our list.</p>", 400)
+                     "Reply to the email and we will take you off our list.</p>", 404)
     what = "emails" if channel == "email" else "text messages"
     company = get_settings().company_name
     return _page(f"Unsubscribe from {what}", f"<p>Stop receiving {what} from {company} about your home?</p>"
@@ -340,13 +340,14 @@ def unsubscribe_page(token: str) -> HTMLResponse:
                  f"Unsubscribe</button></form>")
 
 
-@router.post("/unsubscribe/{token}", response_class=HTMLResponse, tags=["unsubscribe"], responses=answers(400, 422))
+@router.post("/unsubscribe/{token}", response_class=HTMLResponse, tags=["unsubscribe"], responses=answers(404, 422))
 def unsubscribe(token: str) -> HTMLResponse:
     """RFC 8058 one-click unsubscribe (List-Unsubscribe-Post) and the page's button."""
     try:
         lead_id, channel = _unsubscribe_target(token)
     except HTTPException:
-        return _page("This link is not valid", "<p>The unsubscribe link is damaged or incomplete.</p>", 400)
+        return _page("This link is not valid", "<p>The unsubscribe link is damaged or incomplete. "
+                     "Reply to the email and we will take you off our list.</p>", 404)
     at = now()
     with session_scope() as session:
         lead = session.get(Lead, lead_id)
