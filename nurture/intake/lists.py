@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import csv
 import logging
+import random
 import re
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -373,9 +375,20 @@ def import_list(
     return report
 
 
-RACE_ATTEMPTS = 3
-"""Times one row is saved again after another import took its owner's keys at the same moment:
-each attempt finds what the other committed, so the second one matches it."""
+#: PostgreSQL's deadlock and serialization failures: two imports took the same owners' keys in
+#: another order; the loser's transaction is rolled back and may simply be made again.
+_RACE_STATES = frozenset({"40P01", "40001"})
+
+
+def _raced(exc: Exception) -> bool:
+    """Whether `exc` is another writer's doing (a key taken, a deadlock), so that saving again works."""
+    return isinstance(exc, IntegrityError) or getattr(getattr(exc, "orig", None), "sqlstate", None) in _RACE_STATES
+
+
+RACE_ATTEMPTS = 6
+"""Times one row is saved again after another import took its owner's keys at the same moment
+(each attempt finds what the other committed, so the next one matches it) or deadlocked with it,
+after a short random pause that grows with each attempt."""
 
 
 def _commit(session_factory: Callable[[], Session], batch: list[_Row], profile: Profile, *, list_name: str,
@@ -392,23 +405,23 @@ def _commit(session_factory: Callable[[], Session], batch: list[_Row], profile: 
         else:
             session.commit()
         return outcomes
-    except IntegrityError as exc:
-        session.rollback()
-        failure: Exception = exc
-        message = "another lead took this phone or email at the same time; import the row again"
     except Exception as exc:
         session.rollback()
-        failure = exc
-        message = f"could not be saved: unexpected {error_summary(exc)} (logged); the other rows went on"
+        failure: Exception = exc
+        raced = _raced(exc)
+        message = ("another import took this owner's phone, email or property at the same time; import the row again"
+                   if raced else f"could not be saved: unexpected {error_summary(exc)} (logged); the other rows went on")
     finally:
         session.close()
     report.estimated, report.closed, report.no_textable_phone = counts
-    if len(batch) > 1 or (isinstance(failure, IntegrityError) and attempt < RACE_ATTEMPTS):
+    if len(batch) == 1 and raced and attempt < RACE_ATTEMPTS:
+        time.sleep(random.uniform(0, 0.05 * attempt))
+    if len(batch) > 1 or (raced and attempt < RACE_ATTEMPTS):
         return [o for row in batch for o in _commit(session_factory, [row], profile, list_name=list_name,
                                                     purchased_on=purchased_on, now=now, dry_run=dry_run,
                                                     recorded_by=recorded_by, text_litigators=text_litigators,
                                                     report=report, attempt=attempt + (len(batch) == 1))]
-    if not isinstance(failure, IntegrityError):
+    if not raced:
         log.error("list line %d could not be saved\n%s", batch[0].line, redacted_traceback(failure))
     return [RowOutcome(batch[0].line, "error", errors=[FieldError("row", message)])]
 
@@ -483,6 +496,10 @@ def _save(session: Session, batch: list[_Row], profile: Profile, *, list_name: s
         else:
             matched.append((row, lead))
 
+    # Every import writes new owners in the order of their keys, not of its file: two imports of
+    # overlapping lists then wait for each other instead of deadlocking.
+    fresh.sort(key=lambda r: (r.parcel or "", r.key or "", r.line))
+    matched.sort(key=lambda pair: stored_id(pair[1]))
     outcomes: dict[int, RowOutcome] = {}
     created: dict[int, tuple[_Row, Lead]] = {}  # line -> (row, the lead it made)
     written: dict[int, Lead] = {}
