@@ -157,7 +157,8 @@ def read_rows(
     if unknown and not allow_unknown:
         raise CsvFileError(
             f"unknown column(s): {listed(unknown)}. Known columns: {', '.join(COLUMNS)}. "
-            "Rename them, or pass --allow-unknown to import the rest and ignore these."
+            "Rename them, or pass --allow-unknown to import the rest and ignore these. A vendor's list whose "
+            "columns no import profile recognises needs one (nurture profiles list; docs/profiles.md)."
         )
     counts = Counter(k for k in keys if k)  # one pass: a header can have 50,000 columns
     dupes = {k for k, n in counts.items() if n > 1}

@@ -276,6 +276,16 @@ def read_list(lines: Iterable[str], profile: Profile | None, profiles: Sequence[
     return detection.profile, detection, rows()
 
 
+def _first_name_of(contacts: list[ContactIn], last_name: str) -> str | None:
+    """The first name of the first contact whose name ends with the owner's last name."""
+    last = last_name.strip().lower()
+    for contact in sorted(contacts, key=lambda c: c.position):
+        words = contact.name.split()
+        if last and len(words) >= 2 and words[-1].lower() == last:
+            return words[0]
+    return None
+
+
 def _read_row(line: int, mapped: MappedRow, *, list_name: str, today: date) -> _Row:
     """A mapped row validated as an intake (IntakeError lists what is wrong with it)."""
     warnings = list(mapped.problems)
@@ -294,6 +304,12 @@ def _read_row(line: int, mapped: MappedRow, *, list_name: str, today: date) -> _
         (phones if contact.kind == "phone" else emails).append(_Contact(contact, address))
     body = dict(mapped.body)
     body["source"] = LIST_SOURCE  # the list's name is in its record
+    if not body.get("first_name"):
+        # A list may name the owner by last name only; the skip-traced contact of that name gives it.
+        named = _first_name_of(mapped.contacts, str(body.get("last_name") or ""))
+        if named:
+            body["first_name"] = named
+            warnings.append(FieldError("first_name", f"not in the list: {named}, from the contact with the owner's last name"))
     lead_in = parse_lead(body, today=today, consent_evidence=FILE_EVIDENCE, contact_required=False)
     state = lead_in.property.state if lead_in.property is not None else None
     facts = sale_facts(mapped.record, state, today)

@@ -256,3 +256,31 @@ def test_eight_imports_of_the_same_lists_at_once_make_one_lead_per_owner_on_post
     assert len(phones) == len(set(phones)) and phones
     # Each of the four imports of each file kept one record per row.
     assert len(records) == 4 * 8 + 4 * 6
+
+
+def test_a_dry_run_of_a_bought_list_reports_and_saves_nothing(sqlite_url, frozen_now):
+    report = import_file("batchdata.csv", "--dry-run")
+    assert report["dry_run"] is True and report["profile"] == "batchdata" and report["created"] == 5
+    with session_scope() as session:
+        assert session.exec(select(Lead)).all() == []
+        assert session.exec(select(LeadContact)).all() == []
+
+
+def test_a_file_no_profile_recognises_says_how_to_import_it(sqlite_url, tmp_path):
+    odd = tmp_path / "vendor.csv"
+    odd.write_text("Owner,Situs,Telephone\nMaria Rivera,1420 NW 7th St,(305) 555-0142\n")
+    r = runner.invoke(app, ["leads", "import", str(odd)])
+    assert r.exit_code == 1
+    assert "unknown column(s): Owner, Situs, Telephone" in r.stderr and "import profile" in r.stderr
+
+
+def test_the_text_report_names_the_profile_the_list_and_what_it_gave(sqlite_url, frozen_now):
+    r = runner.invoke(app, ["leads", "import", str(SAMPLES / "attom-preforeclosure.csv"), "--list", "attom-nov",
+                            "--purchased-on", "2026-11-30"])
+    text = " ".join(r.stdout.split())
+    assert "profile attom-preforeclosure (detected from its header" in text and "list 'attom-nov'" in text
+    assert "imported 8 rows" in text and "1 closed (REO)" in text
+    with session_scope() as session:
+        assert {r.purchased_on for r in session.exec(select(LeadRecord))} == {date(2026, 11, 30)}
+    bad = runner.invoke(app, ["leads", "import", str(SAMPLES / "attom-preforeclosure.csv"), "--purchased-on", "soon"])
+    assert bad.exit_code == 1 and "--purchased-on" in bad.stderr
