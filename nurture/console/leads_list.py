@@ -1,5 +1,5 @@
 """The leads list: search by name, phone or email and filter by status, tier, state, a sale date
-within N days, or "needs a person"."""
+within N days, the bought list a lead came in, or "needs a person"."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from nurture.intake.leads import find_lead
-from nurture.models import Lead, LeadStatus
+from nurture.models import Lead, LeadRecord, LeadStatus
 from nurture.plans.urgency import Facts, UrgencyRules
 
 #: Leads on a page of the list.
@@ -28,6 +28,7 @@ class LeadQuery:
     tier: str | None = None
     state: str | None = None
     sale_within_days: int | None = None
+    list_name: str | None = None  # leads that came in this bought list
     needs_person: bool = False
     page: int = 1
 
@@ -71,6 +72,8 @@ def search(session: Session, query: LeadQuery, *, rules: UrgencyRules | None, no
         stmt = stmt.where(Lead.status == query.status)
     if query.state:
         stmt = stmt.where(Lead.state == query.state.upper())
+    if query.list_name:
+        stmt = stmt.where(col(Lead.id).in_(select(LeadRecord.lead_id).where(LeadRecord.list_name == query.list_name)))
     within = query.sale_within_days
     if within is not None:
         # Narrowed in SQL with a day to spare each side (a lead's local date is the UTC date or a day

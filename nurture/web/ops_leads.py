@@ -13,9 +13,12 @@ from nurture.intake import status as lead_status
 from nurture.clock import now
 from nurture.config import get_settings
 from nurture.console import leads_list
+from nurture.console.lists import list_names
 from nurture.content import urgency_rules
 from nurture.intake.leads import IntakeError, lead_by_id
+from nurture.intake.lists import LIST_NAME_MAX
 from nurture.models import LeadStatus
+from nurture.text_rules import shown, text_problem
 from nurture.web.responses import KEYED, answers
 from nurture.web.deps import SessionDep, require_api_key
 from nurture.web.ops import STATUS_ACTIONS
@@ -30,6 +33,8 @@ SALE_WITHIN_MAX = 3660
 
 # The filters' formats, for the OpenAPI document (the page checks them itself, and shows what is wrong).
 _STATE_CODE = r"^(?:[A-Za-z]{2})?$"
+# A list's name as the import keeps it: one line of printable characters, at most LIST_NAME_MAX.
+_LIST_NAME = r"^[ -~]{0,100}$"
 _DAYS = r"^(?:[0-9]{1,3}|[0-2][0-9]{3}|3[0-5][0-9]{2}|36[0-5][0-9]|3660)?$"  # 0 to SALE_WITHIN_MAX
 
 
@@ -45,6 +50,8 @@ def leads_page(session: SessionDep, q: str = "",
                tier: str = Query("", json_schema_extra=_tiers_now),
                state: str = Query("", json_schema_extra={"pattern": _STATE_CODE}),
                sale_within: str = Query("", json_schema_extra={"pattern": _DAYS}),
+               list_name: str = Query("", alias="list", json_schema_extra={"pattern": _LIST_NAME},
+                                      description="a bought list's name (nurture stats --by list)"),
                needs_person: str = "", page: int = 1) -> HTMLResponse:
     """Leads, people waiting for a person first; filters combine."""
     settings = get_settings()
@@ -76,12 +83,18 @@ def leads_page(session: SessionDep, q: str = "",
             query.sale_within_days = int(days)
         else:
             errors.append(f"sale within: {sale_within!r} is not a number of days (0 to {SALE_WITHIN_MAX})")
+    if list_name:
+        problem = text_problem(list_name, max_len=LIST_NAME_MAX)
+        if problem:
+            errors.append(f"list: {shown(list_name)} {problem}")
+        else:
+            query.list_name = list_name.strip()
     result = leads_list.search(session, query, rules=rules, now=at)
-    params = {"q": q, "status": status, "tier": tier, "state": state, "sale_within": sale_within,
+    params = {"q": q, "status": status, "tier": tier, "state": state, "sale_within": sale_within, "list": list_name,
               "needs_person": "1" if query.needs_person else ""}
     base = {k: v for k, v in params.items() if v}
     return render("leads.html", status_code=400 if errors else 200, section="leads", errors=errors,
-                  params=params, statuses=STATUSES, tiers=tiers, result=result,
+                  params=params, statuses=STATUSES, tiers=tiers, result=result, lists=list_names(session),
                   next_link="/ops/leads?" + urlencode(base | {"page": result.page + 1}) if result.more else None,
                   prev_link="/ops/leads?" + urlencode(base | {"page": result.page - 1}) if result.page > 1 else None)
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import phonenumbers
 
+from nurture.clock import now
 from nurture.geo import US_STATES
 from nurture.intake.schema import (
     ADDRESS_RULES,
@@ -59,11 +60,19 @@ def _us_phone_pattern() -> str:
 
 # A narrower form of what email-validator accepts: plain ASCII local parts and domains, common TLDs.
 EMAIL_PATTERN = r"^[A-Za-z0-9_+-]{1,30}(?:\.[A-Za-z0-9_+-]{1,15})?@(?:[a-z0-9]{1,20}\.){1,3}(?:com|net|org|us)$"
-# Dates from 1990 to 2035 (the sale dates nurture takes run ten years ahead), day 01-28.
-DATE_PATTERN = r"^(?:199[0-9]|20[0-2][0-9]|203[0-5])-(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])$"
-# A consent time with its zone, from 2000 to 2025 (never in the future).
-MOMENT_PATTERN = (r"^(?:20[01][0-9]|202[0-5])-(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])"
-                  r"T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:Z|[+-](?:0[0-9]|1[0-2]):00)$")
+def _years(first: int, last: int) -> str:
+    return "(?:" + "|".join(str(y) for y in range(first, last + 1)) + ")"
+
+
+def date_pattern() -> str:
+    """Sale dates from 1990 to nine years after this year's (nurture takes ten years ahead), day 01-28."""
+    return rf"^{_years(1990, now().year + 9)}-(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])$"
+
+
+def moment_pattern() -> str:
+    """A consent time with its zone, from 2000 to last year (never in the future, whatever today is)."""
+    return (rf"^{_years(2000, now().year - 1)}-(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])"
+            r"T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:Z|[+-](?:0[0-9]|1[0-2]):00)$")
 MONEY_PATTERN = r"^\$?(?:(?:0|[1-9][0-9]{0,7})(?:\.[0-9]{2})?|100000000(?:\.00)?)$"
 URL_PATTERN = r"^https?://[a-z0-9]{1,20}(?:\.[a-z0-9]{1,20}){0,3}(?:/[A-Za-z0-9_-]{0,30}){0,4}$"
 _OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
@@ -104,7 +113,7 @@ def _consent() -> dict[str, Any]:
             "source_url": _or_none({"type": "string", "maxLength": _rule("sms_consent", "source_url").max_len,
                                     "pattern": URL_PATTERN}),
             "ip": _or_none({"type": "string", "pattern": IPV4_PATTERN}),
-            "at": _or_none({"type": "string", "pattern": MOMENT_PATTERN}),
+            "at": _or_none({"type": "string", "pattern": moment_pattern()}),
         },
         "description": "A grant (`granted: true`) carries its evidence: the wording, the page and the lead's IP.",
         "if": {"properties": {"granted": {"const": True}}},
@@ -133,7 +142,7 @@ def lead_body() -> dict[str, Any]:
             "hardships": _or_null({"type": "array", "maxItems": HARDSHIPS_MAX, "items": {"enum": [h.value for h in Hardship]}}),
             "foreclosure": _or_null({"type": "object", "additionalProperties": False, "properties": {
                 "stage": {"enum": [*(s.value for s in ForeclosureStage), None]},
-                "sale_date": {**_or_none({"type": "string", "pattern": DATE_PATTERN}),
+                "sale_date": {**_or_none({"type": "string", "pattern": date_pattern()}),
                               "description": "2026-12-10 (or 12/10/2026), within ten years from today"}}}),
             "sms_consent": _consent(),
             "source": _or_null(_text(_rule("source"))),
