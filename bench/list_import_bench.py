@@ -4,9 +4,10 @@ columns (planning too), alternately, each on a fresh database; prints rows/s for
 
     python bench/list_import_bench.py [--rows 100000] [--rounds 2] [--pg postgresql+psycopg://postgres@127.0.0.1:5432/test]
 
-The list rows carry three phones (a Wireless, a Landline flagged DNC on one row in five, a VoIP)
-and two emails, an owner mailing address, a county notice with a recording date and, on half the
-rows, an auction date; the own-format rows carry one phone and one email (no consent in either,
+The list rows (bench/profiles/bench-skiptraced-notices.yaml: DealMachine's columns and a county
+notice) carry three phones (a Wireless, a Landline flagged DNC on one row in five, a VoIP) and two
+emails, an owner mailing address, and a notice: half a notice of sale with its auction date, half
+a notice of default recorded in the last 60 days (its sale date estimated from the state's timeline); the own-format rows carry one phone and one email (no consent in either,
 as a bought lead has none). Without --pg the databases are SQLite files in a temp folder.
 """
 
@@ -35,6 +36,7 @@ from nurture.intake.csv_import import import_text
 from nurture.intake.lists import import_list
 from nurture.intake.profiles import load_profile
 
+PROFILE = ROOT / "bench" / "profiles" / "bench-skiptraced-notices.yaml"
 PLACES = [("FL", "Miami", "33125", "305"), ("TX", "Houston", "77036", "713"), ("CA", "Los Angeles", "90043", "213"),
           ("AZ", "Phoenix", "85016", "602"), ("GA", "Atlanta", "30310", "404"), ("WA", "Seattle", "98118", "206")]
 FIRST = ["Maria", "David", "Grace", "Robert", "Ana", "James", "Priya", "Kevin", "Linda", "Luis"]
@@ -45,7 +47,8 @@ LIST_HEADER = ["lead_id", "property_address_full", "property_address_city", "pro
                "contact_1_name", "contact_1_phone1", "contact_1_phone1_type", "contact_1_phone1_dnc",
                "contact_1_phone1_litigator", "contact_1_phone2", "contact_1_phone2_type", "contact_1_phone2_dnc",
                "contact_1_phone2_litigator", "contact_1_phone3", "contact_1_phone3_type", "contact_1_phone3_dnc",
-               "contact_1_phone3_litigator", "contact_1_email1", "contact_1_email2"]
+               "contact_1_phone3_litigator", "contact_1_email1", "contact_1_email2", "document_type",
+               "recording_date", "auction_date", "apn"]
 OWN_HEADER = ["first_name", "last_name", "phone", "email", "property_street", "property_city", "property_state",
               "property_zip", "mailing_address_street", "mailing_address_city", "mailing_address_state",
               "mailing_address_zip", "mortgage_balance", "estimated_value", "foreclosure_stage",
@@ -74,10 +77,14 @@ def generate(rows: int, seed: int = 5) -> tuple[str, str]:
         value = rnd.randrange(150_000, 700_000)
         balance = value + rnd.randrange(-50_000, 80_000)
         auction = (today + timedelta(days=rnd.randrange(5, 120))).isoformat() if i % 2 else ""
+        # A notice of sale with its auction date, or a notice of default recorded in the last 60 days
+        # (no auction date: the sale date is estimated from the state's timeline).
+        kind = "NTS" if auction else "NOD"
+        recorded = (today - timedelta(days=rnd.randrange(1, 60))).isoformat()
         lw.writerow([f"DM-{i}", street, city, state, zip_code, f"{first} {last}", street, city, state, zip_code,
                      f"{value}.00", f"{balance}.00", f"{first} {last}", mobile, "Wireless", "No", "",
                      landline, "Landline", "Yes" if i % 5 == 0 else "No", "", voip, "VoIP", "No", "",
-                     email, f"alt{i}@example.net"])
+                     email, f"alt{i}@example.net", kind, recorded, auction, f"{i:09d}"])
         ow.writerow([first, last, mobile, email, street, city, state, zip_code, street, city, state, zip_code,
                      balance, value, "sale_scheduled" if auction else "pre_foreclosure", auction, f"DM-{i}"])
     return listed.getvalue(), own.getvalue()
@@ -113,13 +120,16 @@ def run(kind: str, text: str, rows: int, pg: str | None, folder: Path) -> float:
 
         start = time.perf_counter()
         if kind == "list":
-            report = import_list(factory, io.StringIO(text, newline=""), profile=load_profile("dealmachine"),
+            report = import_list(factory, io.StringIO(text, newline=""), profile=load_profile(str(PROFILE)),
                                  list_name="bench", purchased_on=date.today(), now=now())
         else:
             report = import_text(factory, io.StringIO(text, newline=""), now=now())
         elapsed = time.perf_counter() - start
         if report.created != rows:
             raise SystemExit(f"{kind}: {report.created} of {rows} created; first errors: {report.errors[:3]}")
+        if kind == "list":
+            print(f"  (list: {report.estimated:,} estimated sale dates, {report.no_textable_phone:,} with no number "
+                  "to text)", flush=True)
         return elapsed
     finally:
         drop(pg, name)
@@ -138,7 +148,7 @@ def main() -> int:
         for r in range(1, args.rounds + 1):
             for kind, text in (("list", listed), ("own", own)):
                 seconds = run(kind, text, args.rows, args.pg, Path(tmp))
-                label = "bought list (dealmachine profile)" if kind == "list" else "own format"
+                label = "bought list (skip-traced notices)" if kind == "list" else "own format"
                 print(f"round {r}: {label:34} {seconds:7.1f} s  {args.rows / seconds:8,.0f} rows/s", flush=True)
     return 0
 
