@@ -103,6 +103,10 @@ class Settings(BaseSettings):
     # The business's own zone: where "today" and "the last 7 days" begin on the console and in
     # the CLI, and the zone times are shown in when no lead's own zone applies.
     business_tz: str = "America/New_York"
+    # Days the business sends no marketing message (the planner moves messages off them; STOP/HELP
+    # answers still go): holiday names of nurture/law/holidays.py, dates (2027-07-05) or yearly
+    # dates (12-31), comma-separated; empty: none. docs/schedules.md, "Cadence".
+    business_holidays: str = "thanksgiving,christmas,new_years_day"
 
     @field_validator("business_tz")
     @classmethod

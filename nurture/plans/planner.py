@@ -13,7 +13,16 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, NamedTuple
 
+from nurture.config import get_settings
 from nurture.law import CAP_WINDOW, MIN_GAP, CapBook, LeadRules, Rulebook, sale_day_start
+from nurture.plans.cadence import (
+    COUNTDOWN_EVERY_DAYS,
+    COUNTDOWN_FINAL_DAYS,
+    DEFAULT_BUSINESS_HOLIDAYS,
+    WEEK,
+    BusinessHolidays,
+    CadenceBook,
+)
 from nurture.plans.sequences import DEFAULT_DEADLINE_TIME, Catalog, SequenceSpec, Step, Window, format_duration
 from nurture.lateness import is_late, late_from
 from nurture.localtime import at_local, fmt_local, local_midnight
@@ -24,6 +33,8 @@ from nurture.plans.urgency import Facts, TierTimeline
 CATCH_UP_QUIET = timedelta(hours=24)
 # Nothing is planned further ahead than this.
 HORIZON = timedelta(days=366)
+# How many times the law and the cadence may move one message in turn before it is given up.
+CADENCE_MOVES = 64
 
 _PRIO_WELCOME, _PRIO_DEADLINE, _PRIO_STORY = 0, 1, 2
 # Builds a NamedTuple from a ready tuple without the keyword-handling __new__: the planner makes millions.
@@ -90,6 +101,7 @@ def plan(
     channel_notes: Mapping[str, str] | None = None,
     rules: LeadRules | None = None,
     rulebook: Rulebook | None = None,
+    holidays: BusinessHolidays | None = None,
 ) -> Plan:
     """The messages `lead` should get from `now` on, and the reason for each step it should not.
 
@@ -97,6 +109,7 @@ def plan(
     `channel_notes` optionally says why a channel is missing. `history` holds the lead's messages
     that are queued or went out, so the caps count them and their steps are not sent again.
     `rules` are the lead's rules (else built from `rulebook`, else from the settings and the law).
+    `holidays` are the business's holidays (else NURTURE_BUSINESS_HOLIDAYS of the settings).
     """
     if now.tzinfo is None:
         raise ValueError("now must be an aware datetime")
@@ -112,7 +125,10 @@ def plan(
         if closed:
             allowed.discard(channel)
             notes[channel] = closed
-    return _Planner(facts, catalog, now.astimezone(UTC), frozenset(allowed), history, notes, rules).run()
+    if holidays is None:
+        spec = getattr(settings or get_settings(), "business_holidays", DEFAULT_BUSINESS_HOLIDAYS)
+        holidays = BusinessHolidays.parse(spec)
+    return _Planner(facts, catalog, now.astimezone(UTC), frozenset(allowed), history, notes, rules, holidays).run()
 
 
 class _Where(NamedTuple):
@@ -151,6 +167,7 @@ class _Planner:
         history: Sequence[PastMessage],
         notes: Mapping[str, str],
         rules: LeadRules,
+        holidays: BusinessHolidays,
     ) -> None:
         days = facts.days_to_sale(now)
         if facts.sale_date_estimated and days is not None and days < 0:
@@ -166,6 +183,8 @@ class _Planner:
         self.rules = rules
         self.book = CapBook(rules.limits)
         self.timeline = TierTimeline(facts, catalog.urgency, now)
+        self.weekly = {t.name: t.max_per_week for t in catalog.urgency.tiers}
+        self.cadence = CadenceBook(self._weekly_limit, holidays, facts.tz)
         self.messages: list[PlannedMessage] = []
         self.skipped: list[SkippedStep] = []
         self.heap: list[tuple[datetime, int, int, Any]] = []
@@ -222,6 +241,7 @@ class _Planner:
 
     def _read_history(self) -> None:
         since = self.now - CAP_WINDOW
+        week_ago = self.now - WEEK
         sent_on: set[str] = set()
         for past in self.history:
             if past.state in DONE_STATES:
@@ -233,6 +253,10 @@ class _Planner:
                 sent_on.add(past.channel)
                 if past.sent_at > since:
                     self.book.add(past.channel, past.sent_at)
+                if past.sent_at > week_ago:
+                    found = self.catalog.step(past.sequence, past.step)
+                    if found is not None:  # nurture's own answers (STOP, HELP) are not marketing
+                        self.cadence.add(past.channel, found[1].theme, past.sent_at)
         self.pending_welcome = {c for c in self.catalog.welcome_channels() if c not in sent_on and c in self.channels}
 
     def _skip_all(self, sequences: Sequence[SequenceSpec], reason: str) -> list[SkippedStep]:
@@ -332,7 +356,7 @@ class _Planner:
     def _deadline_steps(self, sequences: Sequence[SequenceSpec]) -> None:
         f, now = self.f, self.now
         missed: list[tuple[datetime, SequenceSpec, Step]] = []
-        upcoming: list[datetime] = []
+        upcoming: list[tuple[datetime, int, SequenceSpec, Step, str]] = []
         last_sent: datetime | None = None
         for seq in sequences:
             for step in seq.deadline_steps:
@@ -349,6 +373,11 @@ class _Planner:
                     continue
                 day = f.sale_date - timedelta(days=step.offset.days)
                 start = step.window.start if step.window is not None else DEFAULT_DEADLINE_TIME
+                reason = f"{step.timing()} on {f.sale_date}"
+                # A business holiday: the day before (the day after could be the sale day).
+                while (holiday := self.cadence.holiday(at_local(day, start, self.tz))) is not None:
+                    day -= timedelta(days=1)
+                    reason += f"; a day earlier: {holiday} is a business holiday (NURTURE_BUSINESS_HOLIDAYS)"
                 nominal = at_local(day, start, self.tz)
                 if nominal < now:
                     missed.append((nominal, seq, step))
@@ -357,16 +386,28 @@ class _Planner:
                 if why:
                     self._skip(seq, step, why)
                     continue
-                upcoming.append(nominal)
-                reason = f"{step.timing()} on {f.sale_date}"
-                self._push(nominal, _PRIO_DEADLINE, (seq, step, reason, None))
-        if missed:
-            self._catch_up(missed, upcoming, last_sent)
+                upcoming.append((nominal, -step.importance, seq, step, reason))
+        caught = self._catch_up(missed, [u[0] for u in upcoming], last_sent) if missed else None
+        last = max((m for m in (last_sent, caught) if m is not None), default=None)
+        last_day = last.astimezone(self.tz).date() if last is not None else None
+        for nominal, _, seq, step, reason in sorted(upcoming, key=lambda u: u[:2]):
+            day = nominal.astimezone(self.tz).date()
+            if (last_day is not None and step.offset.days > COUNTDOWN_FINAL_DAYS
+                    and (day - last_day).days < COUNTDOWN_EVERY_DAYS):
+                self._skip(seq, step, f"cadence: the countdown goes at most every {COUNTDOWN_EVERY_DAYS} days until"
+                                      f" the last {COUNTDOWN_FINAL_DAYS} (the one before: {last_day})")
+                continue
+            last_day = day
+            self.cadence.reserve(step.channel, step.theme, nominal)
+            self._push(nominal, _PRIO_DEADLINE, (seq, step, reason, None))
 
     def _catch_up(
         self, missed: list[tuple[datetime, SequenceSpec, Step]], upcoming: list[datetime], last_sent: datetime | None
-    ) -> None:
-        """At most one late deadline message: the most important missed one, unless it is not needed."""
+    ) -> datetime | None:
+        """At most one late deadline message: the most important missed one, unless it is not needed.
+
+        Its moment (now) if one is planned, else None.
+        """
         newest = max(n for n, _, _ in missed)
         relevant = []
         for nominal, seq, step in missed:
@@ -376,7 +417,7 @@ class _Planner:
             else:
                 relevant.append((step.importance, nominal, seq, step))
         if not relevant:
-            return
+            return None
         soon = min(upcoming) if upcoming else None
         pick = max(relevant, key=lambda r: (r[0], r[1]))
         if last_sent is not None and last_sent >= newest:
@@ -393,9 +434,11 @@ class _Planner:
                     f"catch-up: {step.timing()} ({self._fmt(nominal)}) had passed when planned;"
                     " the most important missed sale-date message"
                 )
+                self.cadence.reserve(step.channel, step.theme, self.now)
                 self._push(self.now, _PRIO_DEADLINE, (seq, step, reason, None))
             else:
                 self._skip(seq, step, f"its time ({self._fmt(nominal)}) passed before it could be planned; {because}")
+        return self.now if pick is not None else None
 
     # -- placing one message ------------------------------------------------------------------------
 
@@ -411,9 +454,25 @@ class _Planner:
             if t < first + MIN_GAP:
                 t = first + MIN_GAP
                 causes.append(f"the {channel}/welcome goes first")
-        placed, moved_by = self.rules.place(channel, t, self.book)
-        for cause in moved_by:
-            _note(causes, cause)
+        if step.deadline:
+            self.cadence.unreserve(channel, step.theme, nominal)
+        placed: datetime | None = None
+        for _ in range(CADENCE_MOVES):
+            placed, moved_by = self.rules.place(channel, t, self.book)
+            for cause in moved_by:
+                _note(causes, cause)
+            if placed is None or (self.cutoff is not None and placed >= self.cutoff) or placed > self.horizon_end:
+                break
+            clash = self.cadence.conflict(channel, step.theme, placed, welcome=step.welcome, deadline=step.deadline,
+                                          days_to_sale=self.f.days_to_sale(placed) if step.deadline else None)
+            if clash is None:
+                break
+            t, why = clash
+            _note(causes, why)
+            if step.window is not None and not step.deadline:
+                t = _into_window(t, step.window, self.tz)
+        else:
+            placed = None
         if placed is None:
             self._skip(seq, step, f"no time within the rules after {self._fmt(nominal)}: {', '.join(causes)}")
             return None
@@ -426,6 +485,7 @@ class _Planner:
             self._skip(seq, step, f"more than {HORIZON.days} days ahead")
             return None
         self.book.add(channel, t)
+        self.cadence.add(channel, step.theme, t)
         self.placed_day = None  # the chain works the local day out if a whole-day gap needs it
         if step.welcome:
             self.welcome_at.setdefault(channel, t)
@@ -452,6 +512,10 @@ class _Planner:
                 if why:
                     return f"condition not met: {why}"
         return None
+
+    def _weekly_limit(self, at: datetime) -> tuple[int | None, str]:
+        tier = self.timeline.at(at)
+        return self.weekly.get(tier), tier
 
     def _no_channel(self, channel: str) -> str:
         note = self.notes.get(channel)

@@ -293,6 +293,9 @@ def parse_condition(data: Any, tiers: frozenset[str] | None, *, allow_tier: bool
     return Condition(**kw)
 
 
+_TIER_KEYS = frozenset({"name", "description", "any", "default", "max_per_week"})
+
+
 def load_urgency(path: Path) -> UrgencyRules:
     f = _File(path)
     data = _read_yaml(path, f)
@@ -310,9 +313,9 @@ def load_urgency(path: Path) -> UrgencyRules:
         if not isinstance(item, dict) or not isinstance(name, str) or not re.fullmatch(r"[a-z][a-z0-9_]*", name):
             f.add(f"tier {label}", "a tier needs a `name:` in lower case letters")
             continue
-        unknown = sorted(set(item) - {"name", "description", "any", "default"})
+        unknown = sorted(set(item) - _TIER_KEYS)
         if unknown:
-            f.add(f"tier {name}", f"unknown key {', '.join(unknown)} (known: name, description, any, default)")
+            f.add(f"tier {name}", f"unknown key {', '.join(unknown)} (known: {', '.join(sorted(_TIER_KEYS))})")
         if name in seen:
             f.add(f"tier {name}", "tier named twice")
         seen.add(name)
@@ -327,7 +330,11 @@ def load_urgency(path: Path) -> UrgencyRules:
                 conds.append(parse_condition(entry, None, allow_tier=False))
             except ValueError as exc:
                 f.add(f"tier {name}", str(exc))
-        tiers.append(Tier(name, str(item.get("description", "")), tuple(conds), default))
+        weekly = item.get("max_per_week")
+        if weekly is not None and (type(weekly) is not int or weekly < 1):
+            f.add(f"tier {name}", f"max_per_week must be a whole number, 1 or more (found {weekly!r})")
+            weekly = None
+        tiers.append(Tier(name, str(item.get("description", "")), tuple(conds), default, weekly))
     if tiers and not tiers[-1].default:
         f.add(f"tier {tiers[-1].name}", "the last tier must be `default: true` so every lead has a tier")
     if any(t.default for t in tiers[:-1]):

@@ -139,6 +139,8 @@ class Tier:
     description: str
     any_of: tuple[Condition, ...]
     default: bool = False
+    # The business's cap: at most this many messages in any 7 days while the lead is in this tier.
+    max_per_week: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

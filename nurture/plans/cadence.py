@@ -1,0 +1,236 @@
+"""The business's cadence rules, on top of the law's caps (nurture/law/): a plan that never nags.
+
+- one theme, one channel, one day: the same theme (a template's name without its channel) is not
+  sent twice within THEME_GAP, by text or by email (the welcomes, speed to lead, are exempt);
+- no two texts or two emails within CHANNEL_GAP (the law's hour between messages still holds;
+  the day-before reminder keeps only the law's hour, see CHANNEL_GAP_EXEMPT_DAYS);
+- at most `max_per_week` messages in any 7 days, per tier (urgency.yaml); the welcomes and the
+  sale-date messages count but are not held back: the story gives way to them;
+- the countdown (sale-date steps) no more often than every COUNTDOWN_EVERY_DAYS days until the
+  last COUNTDOWN_FINAL_DAYS days (the planner applies it when it picks the sale-date steps);
+- business holidays (NURTURE_BUSINESS_HOLIDAYS) are blackout days for every planned message.
+
+The planner asks `CadenceBook.conflict` after the law placed a message, and moves it until both agree.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right, insort
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta, tzinfo
+from functools import lru_cache
+
+from nurture.law.holidays import NAMED_HOLIDAYS
+
+# The same theme is not sent again (on either channel) within this time.
+THEME_GAP = timedelta(hours=48)
+# Two texts, or two emails, are at least this far apart.
+CHANNEL_GAP = timedelta(hours=4)
+# A sale-date message this many days (or fewer) before the sale keeps only the law's gap: the
+# day-before text must not be pushed onto the sale day by a story message a few hours earlier.
+CHANNEL_GAP_EXEMPT_DAYS = 1
+# The countdown goes at most once every this many days ...
+COUNTDOWN_EVERY_DAYS = 3
+# ... except in the last this many days before the sale, when it may go daily.
+COUNTDOWN_FINAL_DAYS = 3
+# The weekly cap counts messages in any window this long.
+WEEK = timedelta(days=7)
+DEFAULT_BUSINESS_HOLIDAYS = "thanksgiving,christmas,new_years_day"
+
+_MONTH_DAY = re.compile(r"(\d{2})-(\d{2})")
+
+
+class BusinessHolidays:
+    """The days the business sends no marketing message: named holidays, dates, and yearly dates."""
+
+    __slots__ = ("_cache", "dates", "named", "yearly")
+
+    def __init__(self, named: tuple[str, ...] = (), dates: frozenset[date] = frozenset(),
+                 yearly: frozenset[tuple[int, int]] = frozenset()) -> None:
+        self.named = named
+        self.dates = dates
+        self.yearly = yearly
+        self._cache: dict[int, dict[date, str]] = {}
+
+    @classmethod
+    def parse(cls, spec: str) -> BusinessHolidays:
+        """'thanksgiving,christmas,2027-07-05,12-31' -> the holidays; ValueError naming a wrong entry."""
+        return _parse(spec or "")
+
+    def name_of(self, day: date) -> str | None:
+        """The holiday's name if `day` is a business holiday, else None."""
+        days = self._cache.get(day.year)
+        if days is None:
+            days = self._cache[day.year] = self._year(day.year)
+        return days.get(day)
+
+    def _year(self, year: int) -> dict[date, str]:
+        days: dict[date, str] = {}
+        for key in self.named:
+            label, find = NAMED_HOLIDAYS[key]
+            found = find(year)
+            if found is not None:
+                days[found] = label
+        for month, dom in self.yearly:
+            try:
+                days.setdefault(date(year, month, dom), f"business holiday {month:02d}-{dom:02d}")
+            except ValueError:  # 02-29 outside leap years
+                pass
+        for day in self.dates:
+            if day.year == year:
+                days.setdefault(day, f"business holiday {day.isoformat()}")
+        return days
+
+    def __bool__(self) -> bool:
+        return bool(self.named or self.dates or self.yearly)
+
+
+@lru_cache(maxsize=32)
+def _parse(spec: str) -> BusinessHolidays:
+    named: list[str] = []
+    dates: set[date] = set()
+    yearly: set[tuple[int, int]] = set()
+    for raw in spec.split(","):
+        entry = raw.strip().lower()
+        if not entry:
+            continue
+        if entry in NAMED_HOLIDAYS:
+            named.append(entry)
+            continue
+        month_day = _MONTH_DAY.fullmatch(entry)
+        try:
+            if month_day:
+                month, dom = int(month_day.group(1)), int(month_day.group(2))
+                date(2024, month, dom)  # a leap year: 02-29 is a real yearly date
+                yearly.add((month, dom))
+            else:
+                dates.add(date.fromisoformat(entry))
+        except ValueError:
+            raise ValueError(
+                f"NURTURE_BUSINESS_HOLIDAYS: {raw.strip()!r} is not a holiday name (like thanksgiving,"
+                f" christmas, new_years_day), a date (2027-07-05) or a yearly date (12-31)") from None
+    return BusinessHolidays(tuple(named), frozenset(dates), frozenset(yearly))
+
+
+class CadenceBook:
+    """A lead's marketing messages (past, planned and reserved), to check one more against the cadence."""
+
+    __slots__ = (
+        "_all",
+        "_channel",
+        "_holidays",
+        "_reserved_all",
+        "_reserved_channel",
+        "_reserved_theme",
+        "_theme",
+        "_tz",
+        "_weekly",
+    )
+
+    def __init__(self, weekly: Callable[[datetime], tuple[int | None, str]], holidays: BusinessHolidays,
+                 tz: tzinfo) -> None:
+        self._channel: dict[str, list[datetime]] = {}
+        self._theme: dict[str, list[datetime]] = {}
+        self._all: list[datetime] = []
+        # Sale-date messages not placed yet: the story keeps out of their way.
+        self._reserved_channel: dict[str, list[datetime]] = {}
+        self._reserved_theme: dict[str, list[datetime]] = {}
+        self._reserved_all: list[datetime] = []
+        self._weekly = weekly
+        self._holidays = holidays
+        self._tz = tz
+
+    def add(self, channel: str, theme: str, at: datetime) -> None:
+        insort(self._channel.setdefault(channel, []), at)
+        insort(self._theme.setdefault(theme, []), at)
+        insort(self._all, at)
+
+    def reserve(self, channel: str, theme: str, at: datetime) -> None:
+        insort(self._reserved_channel.setdefault(channel, []), at)
+        insort(self._reserved_theme.setdefault(theme, []), at)
+        insort(self._reserved_all, at)
+
+    def unreserve(self, channel: str, theme: str, at: datetime) -> None:
+        for times in (self._reserved_channel.get(channel), self._reserved_theme.get(theme), self._reserved_all):
+            if times and at in times:
+                times.remove(at)
+
+    def holiday(self, at: datetime) -> str | None:
+        """The business holiday `at` falls on (in the lead's zone), or None."""
+        if not self._holidays:
+            return None
+        return self._holidays.name_of(at.astimezone(self._tz).date())
+
+    def conflict(self, channel: str, theme: str, at: datetime, *, welcome: bool, deadline: bool,
+                 days_to_sale: int | None) -> tuple[datetime, str] | None:
+        """None if a message at `at` keeps the cadence; else a later time worth trying and the rule."""
+        name = self.holiday(at)
+        if name is not None:
+            # The same local time the next day (aware arithmetic in one zone keeps the wall clock).
+            local = at.astimezone(self._tz)
+            return (local + timedelta(days=1)).astimezone(UTC), f"{name} is a business holiday (NURTURE_BUSINESS_HOLIDAYS)"
+        story = not (welcome or deadline)
+        exempt_gap = deadline and days_to_sale is not None and days_to_sale <= CHANNEL_GAP_EXEMPT_DAYS
+        if not welcome and not exempt_gap:
+            later = _near(self._channel.get(channel), at, CHANNEL_GAP)
+            if story:
+                later = _latest(later, _near(self._reserved_channel.get(channel), at, CHANNEL_GAP))
+            if later is not None:
+                return later, f"cadence: no two {_plural(channel)} within {_hours(CHANNEL_GAP)}"
+        if story:
+            later = _latest(_near(self._theme.get(theme), at, THEME_GAP),
+                            _near(self._reserved_theme.get(theme), at, THEME_GAP))
+            if later is not None:
+                return later, f"cadence: the same theme ({theme}) at most once in {_hours(THEME_GAP)}"
+            limit, tier = self._weekly(at)
+            if limit is not None:
+                times = self._all
+                if self._reserved_all:
+                    times = sorted(self._all + self._reserved_all)
+                later = _crowded(times, at, limit, WEEK)
+                if later is not None:
+                    return later, f"cadence: at most {limit} messages in any 7 days (tier {tier})"
+        return None
+
+
+def _near(times: list[datetime] | None, at: datetime, gap: timedelta) -> datetime | None:
+    """The latest `t + gap` over the times within `gap` of `at` (either side), or None."""
+    if not times:
+        return None
+    lo = bisect_right(times, at - gap)
+    hi = bisect_left(times, at + gap, lo)
+    return times[hi - 1] + gap if hi > lo else None
+
+
+def _crowded(times: list[datetime], at: datetime, limit: int, window: timedelta) -> datetime | None:
+    """None if adding `at` to sorted `times` leaves <= `limit` in every `window`; else a later time to try."""
+    lo = bisect_right(times, at - window)
+    hi = bisect_left(times, at + window, lo)
+    if hi - lo < limit:
+        return None
+    near = times[lo:hi]
+    k = bisect_right(near, at)
+    near.insert(k, at)
+    found: datetime | None = None
+    for start in range(max(0, k - limit), min(k, len(near) - limit - 1) + 1):
+        if near[start + limit] - near[start] < window:
+            later = near[start] + window if start != k else near[start + limit]
+            found = _latest(found, later)
+    return found
+
+
+def _latest(a: datetime | None, b: datetime | None) -> datetime | None:
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return max(a, b)
+
+
+def _plural(channel: str) -> str:
+    return "texts" if channel == "sms" else "emails"
+
+
+def _hours(gap: timedelta) -> str:
+    return f"{int(gap.total_seconds() // 3600)} h"
