@@ -135,6 +135,21 @@ def test_urgency_file_is_validated(sched: Path):
     assert "must be `default: true`" in text
 
 
+def test_a_tier_weekly_cap_is_a_whole_number(sched: Path):
+    write(sched, "urgency.yaml", "tiers:\n  - name: hot\n    max_per_week: 0\n    any:\n      - sale_within_days: 7\n"
+                                 "  - name: rest\n    max_per_week: lots\n    default: true\n")
+    with pytest.raises(SequenceError) as info:
+        load_catalog(sched)
+    text = str(info.value)
+    assert "urgency.yaml: step 'tier hot': max_per_week must be a whole number, 1 or more (found 0)" in text
+    assert "urgency.yaml: step 'tier rest': max_per_week must be a whole number, 1 or more (found 'lots')" in text
+
+
+def test_shipped_tiers_cap_the_week_tighter_as_the_sale_is_further():
+    caps = {t.name: t.max_per_week for t in load_catalog(SCHEDULES).urgency.tiers}
+    assert caps == {"critical": 7, "urgent": 5, "active": 4, "early": 3}
+
+
 def test_catalog_is_cached_until_a_file_changes(sched: Path):
     first = load_catalog(sched)
     assert load_catalog(sched) is first
