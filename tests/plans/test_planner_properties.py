@@ -7,6 +7,7 @@ of nurture/law/jurisdictions/) and a rolling-window count written here."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from itertools import pairwise
 from pathlib import Path
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
@@ -124,3 +125,32 @@ def test_replanning_after_some_sends_stays_lawful(case, sent_count, hours_later)
     later = max([now] + [p.sent_at for p in sent]) + timedelta(hours=hours_later)
     second = plan(person, CATALOG, later, channels=channels, history=sent, settings=ON)
     assert_plan_is_lawful(person, later, channels, second, history=sent)
+
+
+# The business's cadence (docs/schedules.md, "Cadence"), restated here as the oracle.
+THEME_GAP, CHANNEL_GAP = timedelta(hours=48), timedelta(hours=4)
+HOLIDAYS = {date(2026, 11, 26), date(2026, 12, 25), date(2026, 1, 1), date(2027, 1, 1), date(2027, 11, 25),
+            date(2027, 12, 25), date(2028, 1, 1)}
+
+
+@CHECK
+@given(leads())
+def test_no_plan_nags(case):
+    person, now, channels = case
+    result = plan(person, CATALOG, now, channels=channels, settings=ON)
+    tz = ZoneInfo(person.timezone)
+    msgs = sorted(result.messages, key=lambda m: m.due_at)
+    for i, a in enumerate(msgs):
+        assert a.due_at.astimezone(tz).date() not in HOLIDAYS, a
+        for b in msgs[i + 1:]:
+            gap = b.due_at - a.due_at
+            theme_a, theme_b = a.template.split("/")[1], b.template.split("/")[1]
+            if theme_a == theme_b and theme_a != "welcome" and not (a.deadline and b.deadline):
+                assert gap >= THEME_GAP, (a, b)
+            day_before = b.deadline and b.sale_date is not None and (b.sale_date - b.due_at.astimezone(tz).date()).days <= 1
+            if a.channel == b.channel and not day_before:
+                assert gap >= CHANNEL_GAP, (a, b)
+    reminders = [m for m in msgs if m.sequence == "countdown"]
+    for a, b in pairwise(reminders):
+        if (b.sale_date - b.due_at.astimezone(tz).date()).days > 3:
+            assert (b.due_at.astimezone(tz).date() - a.due_at.astimezone(tz).date()).days >= 3, (a, b)
