@@ -55,6 +55,9 @@ class Settings(BaseSettings):
     reply_to: str | None = None
     company_name: str = "Short Sale Help"
     company_address: str = "100 Main Street, Suite 200, Miami, FL 33101"
+    # The number a lead can call to talk to a person (templates: {{ company.phone }}); empty: texts
+    # and emails offer a call back instead ("reply with a good time").
+    company_phone: str = ""
 
     public_url: str = DEFAULT_PUBLIC_URL
     site_url: str = "https://www.example.com"

@@ -112,6 +112,8 @@ class Company:
     name: str
     address: str
     site: str
+    # The number to call a person here, as the business writes it; "" when none is set.
+    phone: str = ""
 
 
 @dataclass(frozen=True)
@@ -211,7 +213,8 @@ def build_context(
         "theme": theme,
         "links": tracked_links(settings, secret, PREVIEW_MESSAGE_ID if message_id is None else message_id),
         "company": Company(
-            name=settings.company_name, address=settings.company_address, site=settings.site_url
+            name=settings.company_name, address=settings.company_address, site=settings.site_url,
+            phone=settings.company_phone,
         ),
     }
     if channel == "email":

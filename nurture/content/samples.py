@@ -1,5 +1,9 @@
 """Built-in sample leads: what lint renders every template against and what preview shows.
 
+Three carry names outside the GSM-7 alphabet (María, Ramón, Nguyễn: í, ó and ễ have no GSM-7
+form, and Twilio's Smart Encoding maps none of them), so lint counts a text's segments as such a
+lead receives it: UCS-2, 70 characters a segment (67 each when split) instead of 160.
+
 A sample's tier is never a label: it is what the urgency rules (schedules/urgency.yaml) give the
 sample's facts at the moment of rendering, exactly as the dispatcher does for a real lead.
 """
@@ -63,21 +67,21 @@ def sample_leads(now: datetime | None = None) -> dict[str, Lead]:
     earliest = notice + relativedelta(months=3) + timedelta(days=20)
     return {
         "critical": Lead(
-            first_name="Maria", last_name="Lopez", email="maria@example.com", phone="+13055550142",
+            first_name="María", last_name="López", email="maria@example.com", phone="+13055550142",
             street="12 Palm Ave", city="Miami", state="FL", zip="33101", timezone=ny,
             mortgage_balance_cents=425_000_00, estimated_value_cents=375_000_00,
             payment_status="behind", months_behind=5, hardships=["job_loss"],
             foreclosure_stage="sale_scheduled", sale_date=sale_in(ny, 5),
         ),
         "urgent": Lead(
-            first_name="James", last_name="Carter", email="james@example.com", phone="+14045550118",
+            first_name="Ramón", last_name="Carter", email="ramon@example.com", phone="+14045550118",
             street="88 Peachtree Ln", city="Atlanta", state="GA", zip="30303", timezone=ny,
             mortgage_balance_cents=310_000_00, estimated_value_cents=284_500_00,
             payment_status="behind", months_behind=3, hardships=["medical", "divorce"],
             foreclosure_stage="sale_scheduled", sale_date=sale_in(ny, 20),
         ),
         "active": Lead(
-            first_name="Linda", last_name="Nguyen", email="linda@example.com", phone="+19165550190",
+            first_name="Nguyễn", last_name="Linh", email="linh@example.com", phone="+19165550190",
             street="4 Oak Ct", city="Sacramento", state="CA", zip="95814", timezone=la,
             mortgage_balance_cents=520_000_00, estimated_value_cents=470_000_00,
             payment_status="behind", months_behind=2, hardships=["adjustable_rate_increase"],

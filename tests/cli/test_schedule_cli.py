@@ -24,16 +24,21 @@ def preview_json(*args: str) -> dict:
     return json.loads(result.stdout)
 
 
-def test_florida_sale_in_ten_days_is_daily_within_8_to_20_and_3_a_day():
+def test_florida_sale_in_ten_days_is_within_8_to_20_and_never_daily_until_the_last_three():
     clock.freeze(NOW)
-    sale = (NOW.astimezone(ZoneInfo("America/New_York")).date() + timedelta(days=10)).isoformat()
+    today = NOW.astimezone(ZoneInfo("America/New_York")).date()
+    sale = (today + timedelta(days=10)).isoformat()
     data = preview_json("--sale-date", sale, "--state", "FL")
     assert data["lead"]["timezone"] == "America/New_York"
     msgs = data["messages"]
     due = [datetime.fromisoformat(m["due_at"]) for m in msgs]
     local = [d.astimezone(ZoneInfo("America/New_York")) for d in due]
     assert all(8 <= t.hour < 20 for t in local)
-    assert len({t.date() for t in local}) == 10  # a message every day until the sale
+    # Issue 24: no countdown every day. Between the day of joining and the last three days
+    # (December 8, 9 and 10) there are days without any message.
+    days = {t.date() for t in local}
+    assert today in days and {today + timedelta(days=n) for n in (7, 8, 9)} <= days
+    assert len(days - {today + timedelta(days=n) for n in (0, 7, 8, 9)}) <= 2
     assert all(due[i + 3] - due[i] >= timedelta(hours=24) for i in range(len(due) - 3))
     assert all(m["template"] and m["reason"] and m["tier"] in {"urgent", "critical"} for m in msgs)
     assert any("moved from" in m["reason"] for m in msgs)
@@ -62,11 +67,14 @@ def test_hypothetical_lead_options():
     assert data["messages"][0]["local"] == "Sun 2026-12-06 12:00 CST"  # Texas: Sunday from noon
 
 
-def test_a_passed_sale_date_shows_the_pause():
+def test_a_passed_sale_date_gets_the_post_sale_sequence_instead():
     clock.freeze(NOW)
     data = preview_json("--sale-date", "2026-11-20", "--state", "GA")
+    # A lead we never wrote to gets no closing email either (the welcome comes first);
+    # tests/content/test_content_by_time_left.py shows the closing email of a lead we wrote to.
     assert data["messages"] == []
-    assert data["lead_action"][0] == "pause"
+    reasons = {(s["sequence"], s["reason"]) for s in data["skipped"]}
+    assert ("story-sms", "sale date 2026-11-20 has passed: post-sale sequence instead") in reasons
 
 
 def test_existing_lead(sqlite_url):

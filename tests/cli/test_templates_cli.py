@@ -36,7 +36,8 @@ def faulty(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_lint_passes_on_the_shipped_templates(runner):
     result = runner.invoke(app, ["templates", "lint"])
     assert result.exit_code == 0, result.output
-    assert "24 templates and 1 variant(s)" in result.output and "0 error(s)" in result.output
+    # 22 texts (with _help and _stop) and 18 emails since issue 24 added the action content.
+    assert "40 templates and 1 variant(s)" in result.output and "0 error(s)" in result.output
 
 
 def test_lint_exits_1_and_prints_file_line_and_problem(runner, faulty):
@@ -70,7 +71,7 @@ def test_preview_of_sms_shows_segments_encoding_and_text(runner):
     result = runner.invoke(app, ["templates", "preview", "sms/negative_equity", "--sample", "critical"])
     assert result.exit_code == 0, result.output
     assert "sms: 2 segment(s), GSM-7" in result.output
-    assert "Maria, you owe about $425,000 on a home worth about $375,000" in result.output
+    assert "Short Sale Help: You owe about $425,000 on a home worth about $375,000" in result.output
 
 
 def test_preview_of_email_prints_subject_and_writes_html(runner, tmp_path):
@@ -115,7 +116,8 @@ def test_preview_for_a_lead_from_the_database(runner, sqlite_url):
         lead_id = lead.id
     result = runner.invoke(app, ["templates", "preview", "email/negative_equity", "--lead", str(lead_id)])
     assert result.exit_code == 0, result.output
-    assert "subject: About the $40,000 gap on your home" in result.output
+    assert 'subject: What "worth less than you owe" means' in result.output  # no money in a subject
+    assert "$40,000" in result.output
     assert "/r/0h." in result.output  # a preview's short link: it names no message and counts nothing
 
 

@@ -94,11 +94,15 @@ def test_first_sms_names_the_sender_and_says_how_to_opt_out(store, settings):
     assert rendered.text.count("STOP") == 1
 
 
-def test_a_first_sms_names_the_sender_and_says_how_to_stop_whatever_the_template(store, settings):
-    plain = render(store, "sms/credit_impact", SAMPLES["critical"], settings)
-    first = render(store, "sms/credit_impact", SAMPLES["critical"], settings, first_sms=True)
+def test_a_first_sms_names_the_sender_and_says_how_to_stop_whatever_the_template(own_templates, settings):
+    # Every shipped text already names the sender (issue 24), so the rule is seen on a text of one's own.
+    own = TemplateStore(own_templates)
+    (own_templates / "sms" / "credit_impact.txt").write_text("A short sale usually hurts credit less.")
+    plain = render(own, "sms/credit_impact", SAMPLES["critical"], settings)
+    first = render(own, "sms/credit_impact", SAMPLES["critical"], settings, first_sms=True)
     assert "STOP" not in plain.text and "Short Sale Help" not in plain.text
-    assert first.text == "Short Sale Help: " + plain.text + "\nReply STOP to opt out."
+    assert first.text.startswith("Short Sale Help: A short sale usually hurts credit less.")
+    assert first.text.count("Short Sale Help") == 1 and first.text.count("Reply STOP to opt out.") == 1
     assert first.segments >= plain.segments
 
 
@@ -107,8 +111,10 @@ def test_negative_equity_speaks_in_the_leads_own_numbers(store, settings):
     sms = render(store, "sms/negative_equity", lead, settings)
     email = render(store, "email/negative_equity", lead, settings)
     for text in (sms.text, email.text, email.html):
-        assert "$425,000" in text and "$375,000" in text and "$50,000" in text
-    assert email.subject == "About the $50,000 gap on your home"
+        assert "$425,000" in text and "$375,000" in text
+    assert "$50,000" in email.text
+    # A subject shows on a shared screen: no money figure there (issue 24).
+    assert email.subject == 'What "worth less than you owe" means'
 
 
 def test_negative_equity_reads_differently_without_a_gap_or_without_numbers(store, settings):
@@ -121,12 +127,13 @@ def test_negative_equity_reads_differently_without_a_gap_or_without_numbers(stor
     assert len({underwater, no_gap, unknown}) == 3
 
 
-def test_waiting_worse_counts_the_days_to_the_sale_when_known(store, settings):
+def test_waiting_worse_is_story_and_leaves_the_sale_date_to_the_countdown(store, settings):
+    # Sent only while there is time (issue 24): the days to a sale are the countdown's to say.
     lead = a_lead(sale_date=date(2026, 12, 10))
-    assert "Your sale date is 9 days away." in render(store, "sms/waiting_worse", lead, settings).text
+    assert "9 days" not in render(store, "sms/waiting_worse", lead, settings).text
     email = render(store, "email/waiting_worse", lead, settings)
-    assert email.subject == "9 days until your sale date"
-    assert "Thursday, December 10" in email.text
+    assert email.subject == "Why waiting usually makes it harder"
+    assert "Thursday, December 10" not in email.text
 
 
 def test_waiting_worse_reads_well_without_a_sale_date(store, settings):
@@ -134,22 +141,25 @@ def test_waiting_worse_reads_well_without_a_sale_date(store, settings):
     sms = render(store, "sms/waiting_worse", lead, settings).text
     email = render(store, "email/waiting_worse", lead, settings)
     assert "sale date is" not in sms and "  " not in sms
-    assert email.subject == "Why waiting usually makes it worse"
+    assert email.subject == "Why waiting usually makes it harder"
 
 
 @pytest.mark.parametrize(
     ("sale_date", "words"),
     [
-        (date(2026, 12, 10), "Your foreclosure sale is 9 days away"),
-        (date(2026, 12, 2), "Your foreclosure sale is tomorrow"),
-        (date(2026, 12, 1), "Your foreclosure sale is today"),
-        (date(2026, 11, 20), "About your foreclosure sale date"),
-        (None, "About your foreclosure sale date"),
+        (date(2026, 12, 10), "Thursday, December 10"),
+        (date(2026, 12, 2), "tomorrow"),
+        (date(2026, 12, 1), "today"),
+        (date(2026, 11, 20), "reply to this email with it"),
+        (None, "reply to this email with it"),
     ],
 )
-def test_sale_countdown_subject_follows_the_sale_date_and_never_crashes(store, settings, sale_date, words):
+def test_sale_countdown_body_follows_the_sale_date_and_the_subject_never_names_it(store, settings, sale_date, words):
     lead = a_lead(sale_date=sale_date)
-    assert render(store, "email/sale_countdown", lead, settings).subject == words
+    email = render(store, "email/sale_countdown", lead, settings)
+    # The subject shows on a shared screen: never the foreclosure (issue 24); the body says it.
+    assert email.subject == "Maria, what you can still do this week"
+    assert words in email.text
     assert render(store, "sms/sale_countdown", lead, settings).text
 
 

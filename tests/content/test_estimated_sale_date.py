@@ -59,23 +59,23 @@ def test_no_template_states_an_estimated_sale_date_as_set(store, settings, name,
 
 # What each template that shows the date says for an estimate nine days away, by hand.
 ESTIMATE_WORDS = {
-    "sms/sale_countdown": "a foreclosure sale could be held as soon as Thursday, December 10, 9 days from today",
-    "sms/waiting_worse": "A foreclosure sale could be held as soon as 9 days from now.",
-    "sms/waiting_worse.b": "A foreclosure sale could be held in as little as 9 days.",
+    "sms/sale_countdown": "A foreclosure sale could be held as soon as Thursday, December 10.",
     "email/welcome": "a foreclosure sale could be held as soon as Thursday, December 10 (9 days from today)",
     "email/bank_says_no": "A foreclosure sale on your home could be held as soon as Thursday, December 10, 9 days",
-    "email/waiting_worse": "A foreclosure sale on your home could be held as soon as Thursday, December 10, 9 days",
-    "email/sale_countdown": "A foreclosure sale on your home could be held as soon as Thursday, December 10, 9 days",
+    "email/sale_countdown": "a foreclosure sale could be held as soon as Thursday, December 10.",
+    "email/ask_postponement": "a foreclosure sale could be held as soon as Thursday, December 10, 9 days from today.",
+    "email/talk_to_us": "With a sale that could be held as soon as Thursday, December 10,",
+    "email/attorney": "before the earliest date a sale could be held (Thursday, December 10)",
 }
 # And for the same date when it is set.
 SET_WORDS = {
-    "sms/sale_countdown": "your foreclosure sale is set for Thursday, December 10, 9 days from today",
-    "sms/waiting_worse": "Your sale date is 9 days away.",
-    "sms/waiting_worse.b": "9 days left before your sale date.",
+    "sms/sale_countdown": "Your sale date is Thursday, December 10.",
     "email/welcome": "a foreclosure sale is set for Thursday, December 10 (9 days from today)",
     "email/bank_says_no": "Your sale date is Thursday, December 10, 9 days from today",
-    "email/waiting_worse": "Your foreclosure sale is set for Thursday, December 10, 9 days from today.",
-    "email/sale_countdown": "Your foreclosure sale is set for Thursday, December 10, 9 days from today.",
+    "email/sale_countdown": "Your foreclosure sale is set for Thursday, December 10.",
+    "email/ask_postponement": "Your foreclosure sale is set for Thursday, December 10, 9 days from today.",
+    "email/talk_to_us": "With your sale date set for Thursday, December 10,",
+    "email/attorney": "before your sale date (Thursday, December 10)",
 }
 
 
@@ -98,12 +98,11 @@ def test_email_subjects_follow_certainty(store, settings):
     def subject(name: str, day: date, estimated: bool) -> str | None:
         return store.render(name, a_lead(day, estimated=estimated), now=NOW, settings=settings, secret=SECRET).subject
 
-    assert subject("email/sale_countdown", date(2026, 12, 10), True) == "A foreclosure sale could be as soon as 9 days away"
-    assert subject("email/sale_countdown", date(2026, 12, 2), True) == "A foreclosure sale could be held as soon as tomorrow"
-    assert subject("email/sale_countdown", date(2026, 12, 1), True) == "A foreclosure sale could be held as soon as today"
-    assert subject("email/sale_countdown", date(2026, 12, 10), False) == "Your foreclosure sale is 9 days away"
-    assert subject("email/waiting_worse", date(2026, 12, 10), True) == "A foreclosure sale could be as soon as 9 days away"
-    assert subject("email/waiting_worse", date(2026, 12, 10), False) == "9 days until your sale date"
+    # A subject shows on a shared screen: it names neither the foreclosure nor the date (issue 24).
+    for day in (date(2026, 12, 10), date(2026, 12, 2), date(2026, 12, 1)):
+        for estimated in (True, False):
+            assert subject("email/sale_countdown", day, estimated) == "Maria, what you can still do this week"
+            assert subject("email/waiting_worse", day, estimated) == "Why waiting usually makes it harder"
 
 
 def test_the_last_days_of_an_estimate_say_as_soon_as_tomorrow_or_today(store, settings):
