@@ -58,6 +58,16 @@ class Settings(BaseSettings):
     # The number a lead can call to talk to a person (templates: {{ company.phone }}); empty: texts
     # and emails offer a call back instead ("reply with a good time").
     company_phone: str = ""
+    # Regulation O (12 CFR part 1015; nurture/law/regulation_o.yaml, docs/law.md): `provider`, a
+    # company negotiating short sales with lenders for a fee (1015.2): every email carries the
+    # disclosures (1015.4) and every text a short form linking to /notice; `licensed_agent`, a real
+    # estate licensee paid at closing (the FTC's forbearance of July 15, 2011); `attorney`, exempt
+    # under 1015.7. Banned claims (1015.3) fail `templates lint` under every status; only the
+    # other two may mark a phrase as reviewed.
+    mars_status: Literal["provider", "licensed_agent", "attorney"] = "provider"
+    # What the consumer would pay, as the disclosure of 1015.4(b)(1) reads it: "If you accept the
+    # offer, you will have to pay us <these words> for our services" (an amount or how it is worked out).
+    mars_fee: str = Field(default="the fee written in your agreement with us", min_length=3, max_length=200)
 
     public_url: str = DEFAULT_PUBLIC_URL
     site_url: str = "https://www.example.com"

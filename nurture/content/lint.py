@@ -12,6 +12,7 @@ from jinja2 import TemplateSyntaxError, nodes
 
 from nurture.clock import now as clock_now
 from nurture.config import Settings
+from nurture.content.claims import claim_problems
 from nurture.content.context import ESTIMATE_NAME, SALE_DATE_FIELDS, SALE_DATE_NAMES
 from nurture.content.environment import MessageEnvironment
 from nurture.content.samples import sample_leads, sample_tiers, urgency_rules
@@ -42,10 +43,6 @@ _HREF = re.compile(r"""\bhref\s*=\s*["']([^"']*)["']""", re.I)
 _ABSOLUTE = re.compile(r"^(https?://[^\s/]+|mailto:|tel:|sms:)", re.I)
 # A site path written without the site: " /start-short-sale" or "(/how-we-help)".
 _RELATIVE_IN_TEXT = re.compile(r"(?:^|(?<=[\s(\[<\"']))(/[A-Za-z0-9][\w\-./?=&%#]*)")
-# Promises the article does not make; a warning, since "we can't guarantee" is honest wording.
-_PROMISES = re.compile(
-    r"guarantee|stop (?:the |your )?foreclosure|save your home|risk[- ]free|100 ?%|no credit (?:damage|impact)", re.I
-)
 
 
 def _asking_for_reserved(verbs: str) -> re.Pattern[str]:
@@ -127,8 +124,9 @@ def lint(directory: Path, settings: Settings, *, now: datetime | None = None) ->
     parser = MessageEnvironment()
     for path in _layout_files(directory):
         _check_estimate(parser, path, report)
+        _check_wording(path, settings, report)
     for name in sorted(names):
-        _check_wording(store.path(name), report)
+        _check_wording(store.path(name), settings, report)
         _check_estimate(parser, store.path(name), report)
         _check_reserved_keywords(store.path(name), name.split("/", 1)[0], report)
         _lint_template(store, name, samples, tiers, at, settings, report)
@@ -162,17 +160,10 @@ def _check_files(directory: Path, names: set[str], report: _Report) -> None:
                        "missing: nurture sends it by itself (the answer to HELP, the one confirmation of a STOP)")
 
 
-def _check_wording(path: Path, report: _Report) -> None:
-    try:
-        lines = path.read_text("utf-8").splitlines()
-    except (OSError, UnicodeDecodeError):
-        return  # rendering reports an unreadable file
-    for number, text in enumerate(lines, 1):
-        for match in _PROMISES.finditer(text):
-            report.add(
-                path, number, WARNING,
-                f"{match.group(0)!r} promises more than we can: say what usually happens, not what will",
-            )
+def _check_wording(path: Path, settings: Settings, report: _Report) -> None:
+    """Regulation O's banned claims (content/claims.py): an error under every NURTURE_MARS_STATUS."""
+    for found in claim_problems(path, status=settings.mars_status):
+        report.add(path, found.line, ERROR, found.problem)
 
 
 def _layout_files(directory: Path) -> list[Path]:

@@ -106,3 +106,10 @@ def tidy(text: str) -> str:
     text = _SPACES.sub(" ", text.replace("\r\n", "\n"))
     text = _TRAILING.sub("\n", text)
     return _BLANK_RUNS.sub("\n\n", text).strip()
+
+
+def with_footer(text: str, footer: str) -> str:
+    """`text` with `footer` on a line of its own after it (once; unchanged when `footer` is empty)."""
+    if not footer or footer in text:
+        return text
+    return f"{text}\n{footer}" if text else footer

@@ -27,7 +27,8 @@ from nurture.content.markup import (
     markdown_to_text,
     split_front_matter,
 )
-from nurture.content.sms import normalize_sms, sms_segments, tidy
+from nurture.content.sms import normalize_sms, sms_segments, tidy, with_footer
+from nurture.law.regulation_o import Notice, notice
 from nurture.models import Lead
 
 #: File ending of each channel's templates.
@@ -313,6 +314,9 @@ class TemplateStore:
                 unsubscribe=unsubscribe_url,
                 message_id=message_id,
             )
+            # Regulation O's disclosures for NURTURE_MARS_STATUS: the email layouts show them, texts end with the short form.
+            context["notice"] = notice(status=settings.mars_status, company=settings.company_name,
+                                       fee=settings.mars_fee, public_url=settings.public_url)
             with self._env.budget() as budget:
                 if channel == "sms":
                     return self._render_sms(name, compiled, context, budget, first_sms=first_sms)
@@ -326,6 +330,10 @@ class TemplateStore:
         assert compiled.sms is not None
         with budget.output(SMS_MAX_CHARS, "the text message"):
             text = tidy(normalize_sms(compiled.sms.render(context)))
+        mars = context["notice"]
+        assert isinstance(mars, Notice)
+        if name not in SYSTEM_TEMPLATES:  # the HELP answer and the STOP confirmation are not commercial
+            text = with_footer(text, mars.sms)
         if first_sms:
             company = context["company"]
             assert isinstance(company, Company)  # build_context puts it there

@@ -10,7 +10,7 @@ from fastapi.staticfiles import StaticFiles
 
 from nurture import __version__
 from nurture.intake.schema import clean_message
-from nurture.web import health, leads, links, metrics, ops, ops_inbox, ops_leads, ops_log, ops_templates, webhooks
+from nurture.web import health, leads, links, metrics, notice, ops, ops_inbox, ops_leads, ops_log, ops_templates, webhooks
 from nurture.web.middleware import AllowOn405, BodySizeLimit, ErrorShield, SecurityHeaders, TrustedHosts
 from nurture.web.pages import STATIC_DIR  # the console's ops.css/ops.js, and Swagger UI (swagger-ui-dist 5.35.0)
 
@@ -68,6 +68,7 @@ def create_app(*, bind_host: str | None = None) -> FastAPI:
     app.include_router(ops_leads.router)
     app.include_router(ops_templates.router)
     app.include_router(links.router)
+    app.include_router(notice.router)  # Regulation O's full notice, linked from every text
     app.include_router(ops_inbox.router)
     app.include_router(metrics.router)
     app.include_router(webhooks.router)

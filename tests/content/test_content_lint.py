@@ -175,12 +175,12 @@ def test_lint_reports_broken_front_matter_with_its_line(folder):
     assert "preheadr" in finding.problem
 
 
-def test_lint_warns_on_promises_the_article_does_not_make(folder):
+def test_lint_fails_promises_as_banned_claims_of_regulation_o(folder):
     path = folder / "sms" / "next_steps.txt"
     path.write_text("{{ lead.first_name }}, we can stop foreclosure, guaranteed: {{ links.start }}")
-    findings = [f for f in run_lint() if f.file == str(path)]
-    assert {f.severity for f in findings} == {"warning"}
-    assert len(findings) == 2 and all(f.line == 1 for f in findings)
+    findings = [f for f in errors(run_lint()) if f.file == str(path)]
+    assert len(findings) == 2 and all(f.line == 1 and "12 CFR 1015.3(b)(1)" in f.problem for f in findings)
+    assert {f.problem.split("'")[1] for f in findings} == {"we can stop foreclosure", "guaranteed"}
 
 
 def test_lint_notes_files_it_ignores(folder):

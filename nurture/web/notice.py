@@ -1,0 +1,22 @@
+"""GET /notice: Regulation O's full notice (12 CFR 1015.4), the page every text's short form links to."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.responses import HTMLResponse
+
+from nurture.config import get_settings
+from nurture.law.regulation_o import load, notice
+from nurture.web.pages import render
+
+router = APIRouter()
+
+
+@router.get("/notice", response_class=HTMLResponse, tags=["public"])
+def full_notice() -> HTMLResponse:
+    """Every disclosure the business's status requires, with its name and fee words; public, no login."""
+    settings = get_settings()
+    shown = notice(status=settings.mars_status, company=settings.company_name, fee=settings.mars_fee,
+                   public_url=settings.public_url)
+    return render("notice.html", notice=shown, company=settings.company_name, address=settings.company_address,
+                  site=settings.site_url, stop_paying_citation=load().stop_paying.citation)
