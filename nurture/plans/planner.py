@@ -185,6 +185,7 @@ class _Planner:
         self.timeline = TierTimeline(facts, catalog.urgency, now)
         self.weekly = {t.name: t.max_per_week for t in catalog.urgency.tiers}
         self.cadence = CadenceBook(self._weekly_limit, holidays, facts.tz)
+        self.countdown_days: list[date] = []  # local days of the sale-date reminders placed so far
         self.messages: list[PlannedMessage] = []
         self.skipped: list[SkippedStep] = []
         self.heap: list[tuple[datetime, int, int, Any]] = []
@@ -394,8 +395,7 @@ class _Planner:
             day = nominal.astimezone(self.tz).date()
             if (last_day is not None and step.offset.days > COUNTDOWN_FINAL_DAYS
                     and (day - last_day).days < COUNTDOWN_EVERY_DAYS):
-                self._skip(seq, step, f"cadence: the countdown goes at most every {COUNTDOWN_EVERY_DAYS} days until"
-                                      f" the last {COUNTDOWN_FINAL_DAYS} (the one before: {last_day})")
+                self._skip(seq, step, self._countdown_reason(last_day))
                 continue
             last_day = day
             self.cadence.reserve(step.channel, step.theme, nominal)
@@ -477,6 +477,8 @@ class _Planner:
             self._skip(seq, step, f"no time within the rules after {self._fmt(nominal)}: {', '.join(causes)}")
             return None
         t = placed
+        if step.kind == "before_sale" and self._countdown_too_soon(seq, step, t):
+            return None
         moved = f"moved from {self._fmt(nominal)} to {self._fmt(t)}: {' and '.join(causes)}" if causes else ""
         if self.cutoff is not None and t >= self.cutoff:
             self._skip(seq, step, f"no room before the sale date {self.f.sale_date} ({moved or 'too late'})")
@@ -512,6 +514,22 @@ class _Planner:
                 if why:
                     return f"condition not met: {why}"
         return None
+
+    def _countdown_too_soon(self, seq: SequenceSpec, step: Step, at: datetime) -> bool:
+        """Skip a reminder that a move (quiet hours, a Sunday) brought within the countdown's spacing."""
+        day = at.astimezone(self.tz).date()
+        if step.offset.days > COUNTDOWN_FINAL_DAYS:
+            near = [d for d in self.countdown_days if abs((day - d).days) < COUNTDOWN_EVERY_DAYS]
+            if near:
+                self._skip(seq, step, self._countdown_reason(max(near)))
+                return True
+        self.countdown_days.append(day)
+        return False
+
+    @staticmethod
+    def _countdown_reason(before: date) -> str:
+        return (f"cadence: the countdown goes at most every {COUNTDOWN_EVERY_DAYS} days until the last"
+                f" {COUNTDOWN_FINAL_DAYS} (the one before: {before})")
 
     def _weekly_limit(self, at: datetime) -> tuple[int | None, str]:
         tier = self.timeline.at(at)
