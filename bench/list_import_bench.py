@@ -7,8 +7,10 @@ columns (planning too), alternately, each on a fresh database; prints rows/s for
 The list rows (bench/profiles/bench-skiptraced-notices.yaml: DealMachine's columns and a county
 notice) carry three phones (a Wireless, a Landline flagged DNC on one row in five, a VoIP) and two
 emails, an owner mailing address, and a notice: half a notice of sale with its auction date, half
-a notice of default recorded in the last 60 days (its sale date estimated from the state's timeline); the own-format rows carry one phone and one email (no consent in either,
-as a bought lead has none). Without --pg the databases are SQLite files in a temp folder.
+a notice of default recorded in the last 60 days (its sale date estimated from the state's
+timeline). The own-format rows carry one phone and one email and the sale date the list import
+reaches for the same owner (its auction date, or the estimate while it is ahead), so both imports
+plan the same leads alike (no consent in either, as a bought lead has none). Without --pg the databases are SQLite files in a temp folder.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from nurture.clock import now
 from nurture.intake.csv_import import import_text
 from nurture.intake.lists import import_list
 from nurture.intake.profiles import load_profile
+from nurture.law.foreclosure import earliest_sale
 
 PROFILE = ROOT / "bench" / "profiles" / "bench-skiptraced-notices.yaml"
 PLACES = [("FL", "Miami", "33125", "305"), ("TX", "Houston", "77036", "713"), ("CA", "Los Angeles", "90043", "213"),
@@ -85,8 +88,15 @@ def generate(rows: int, seed: int = 5) -> tuple[str, str]:
                      f"{value}.00", f"{balance}.00", f"{first} {last}", mobile, "Wireless", "No", "",
                      landline, "Landline", "Yes" if i % 5 == 0 else "No", "", voip, "VoIP", "No", "",
                      email, f"alt{i}@example.net", kind, recorded, auction, f"{i:09d}"])
+        # The own-format row carries the sale date the list import will reach (its auction date, or
+        # the estimate while it is ahead), so both imports plan the same leads alike.
+        sale = auction
+        if not auction:
+            estimate = earliest_sale(state, "notice_of_default", date.fromisoformat(recorded))
+            sale = estimate.on.isoformat() if estimate.on is not None and estimate.on >= today else ""
+        stage = "sale_scheduled" if auction else "notice_of_default"
         ow.writerow([first, last, mobile, email, street, city, state, zip_code, street, city, state, zip_code,
-                     balance, value, "sale_scheduled" if auction else "pre_foreclosure", auction, f"DM-{i}"])
+                     balance, value, stage, sale, f"DM-{i}"])
     return listed.getvalue(), own.getvalue()
 
 
