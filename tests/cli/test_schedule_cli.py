@@ -67,14 +67,11 @@ def test_hypothetical_lead_options():
     assert data["messages"][0]["local"] == "Sun 2026-12-06 12:00 CST"  # Texas: Sunday from noon
 
 
-def test_a_passed_sale_date_gets_the_post_sale_sequence_instead():
+def test_a_passed_sale_date_shows_the_pause():
     clock.freeze(NOW)
     data = preview_json("--sale-date", "2026-11-20", "--state", "GA")
-    # A lead we never wrote to gets no closing email either (the welcome comes first);
-    # tests/content/test_content_by_time_left.py shows the closing email of a lead we wrote to.
     assert data["messages"] == []
-    reasons = {(s["sequence"], s["reason"]) for s in data["skipped"]}
-    assert ("story-sms", "sale date 2026-11-20 has passed: post-sale sequence instead") in reasons
+    assert data["lead_action"][0] == "pause"
 
 
 def test_existing_lead(sqlite_url):

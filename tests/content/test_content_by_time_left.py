@@ -3,12 +3,14 @@
 `schedule preview --json` on the shipped schedules and templates, at Monday 2026-12-07 10:00 in
 Florida. The expected facts are written by hand from the issue, not read from the schedules:
 the story (education) stops 30 days before a sale, a lead without a date is asked for it, a
-current payer never reads about late fees, a passed sale gets one closing email.
+current payer never reads about late fees, a passed sale gets one closing email (with the
+post-sale sequence templates/README.md gives; the shipped schedules still pause the lead for ops).
 """
 
 from __future__ import annotations
 
 import json
+import shutil
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
@@ -110,15 +112,45 @@ def test_a_current_payer_underwater_never_reads_about_late_fees():
     assert "ask_sale_date" not in themes  # no foreclosure: nobody asks them for a sale date
 
 
-def test_a_passed_sale_gets_one_closing_email_and_nothing_else():
-    catalog = load_catalog(ROOT / "schedules")
+#: The post-sale sequence templates/README.md gives, to ship once the planner also tells ops about
+#: a passed sale when a post_sale sequence exists (today only its pause does).
+AFTER_SALE = """
+name: after-sale
+description: One closing email after the sale date has passed.
+phase: post_sale
+steps:
+  - id: closing
+    channel: email
+    template: email/after_sale
+    gap: 0m
+    window: "12:00-17:00"
+"""
+
+
+def passed_sale_lead() -> tuple[Lead, list[PastMessage]]:
     enrolled = datetime(2026, 11, 2, 15, 0, tzinfo=UTC)
     lead = Lead(first_name="Ana", state="FL", timezone="America/New_York", enrolled_at=enrolled,
                 payment_status="behind", months_behind=6, foreclosure_stage="sale_scheduled",
                 sale_date=date(2026, 11, 20))
     history = [PastMessage("welcome", "story-sms", "sms", enrolled, "delivered"),
                PastMessage("welcome", "story-email", "email", enrolled, "delivered")]
-    result = plan(lead, catalog, NOW, channels={"sms", "email"}, history=history,
+    return lead, history
+
+
+def test_a_passed_sale_gets_one_closing_email_and_nothing_else(tmp_path):
+    schedules = tmp_path / "schedules"
+    shutil.copytree(ROOT / "schedules", schedules)
+    (schedules / "after-sale.yaml").write_text(AFTER_SALE)
+    lead, history = passed_sale_lead()
+    result = plan(lead, load_catalog(schedules), NOW, channels={"sms", "email"}, history=history,
                   settings=SimpleNamespace(email_quiet_hours=True))
     assert [m.template for m in result.messages] == ["email/after_sale"]
     assert result.messages[0].due_at.astimezone(NY).date() == date(2026, 12, 7)
+
+
+def test_the_shipped_schedules_still_hand_a_passed_sale_to_ops():
+    lead, history = passed_sale_lead()
+    result = plan(lead, load_catalog(ROOT / "schedules"), NOW, channels={"sms", "email"}, history=history,
+                  settings=SimpleNamespace(email_quiet_hours=True))
+    assert result.messages == []
+    assert result.lead_action is not None and result.lead_action[0] == "pause"
