@@ -44,7 +44,7 @@ _MONTH_DAY = re.compile(r"(\d{2})-(\d{2})")
 class BusinessHolidays:
     """The days the business sends no marketing message: named holidays, dates, and yearly dates."""
 
-    __slots__ = ("_cache", "dates", "named", "yearly")
+    __slots__ = ("_cache", "_ordinals", "_years", "dates", "named", "yearly")
 
     def __init__(self, named: tuple[str, ...] = (), dates: frozenset[date] = frozenset(),
                  yearly: frozenset[tuple[int, int]] = frozenset()) -> None:
@@ -52,6 +52,9 @@ class BusinessHolidays:
         self.dates = dates
         self.yearly = yearly
         self._cache: dict[int, dict[date, str]] = {}
+        # The days (as ordinals) of the years looked at so far: a quick "not near a holiday".
+        self._ordinals: set[int] = set()
+        self._years: set[int] = set()
 
     @classmethod
     def parse(cls, spec: str) -> BusinessHolidays:
@@ -60,10 +63,23 @@ class BusinessHolidays:
 
     def name_of(self, day: date) -> str | None:
         """The holiday's name if `day` is a business holiday, else None."""
-        days = self._cache.get(day.year)
+        return self._days(day.year).get(day)
+
+    def near(self, day: date) -> bool:
+        """False when no holiday is within a day of `day` (then no zone can put a moment of it on one)."""
+        if day.year not in self._years:
+            for year in (day.year - 1, day.year, day.year + 1):
+                self._ordinals.update(d.toordinal() for d in self._days(year))
+            self._years.add(day.year)
+        o = day.toordinal()
+        found = self._ordinals
+        return o in found or o - 1 in found or o + 1 in found
+
+    def _days(self, year: int) -> dict[date, str]:
+        days = self._cache.get(year)
         if days is None:
-            days = self._cache[day.year] = self._year(day.year)
-        return days.get(day)
+            days = self._cache[year] = self._year(year)
+        return days
 
     def _year(self, year: int) -> dict[date, str]:
         days: dict[date, str] = {}
@@ -117,10 +133,9 @@ class CadenceBook:
     """A lead's marketing messages (past, planned and reserved), to check one more against the cadence."""
 
     __slots__ = (
-        "_all",
         "_channel",
+        "_counted",
         "_holidays",
-        "_reserved_all",
         "_reserved_channel",
         "_reserved_theme",
         "_theme",
@@ -132,11 +147,11 @@ class CadenceBook:
                  tz: tzinfo) -> None:
         self._channel: dict[str, list[datetime]] = {}
         self._theme: dict[str, list[datetime]] = {}
-        self._all: list[datetime] = []
         # Sale-date messages not placed yet: the story keeps out of their way.
         self._reserved_channel: dict[str, list[datetime]] = {}
         self._reserved_theme: dict[str, list[datetime]] = {}
-        self._reserved_all: list[datetime] = []
+        # Every message, placed or reserved, for the weekly cap.
+        self._counted: list[datetime] = []
         self._weekly = weekly
         self._holidays = holidays
         self._tz = tz
@@ -144,53 +159,61 @@ class CadenceBook:
     def add(self, channel: str, theme: str, at: datetime) -> None:
         insort(self._channel.setdefault(channel, []), at)
         insort(self._theme.setdefault(theme, []), at)
-        insort(self._all, at)
+        insort(self._counted, at)
 
     def reserve(self, channel: str, theme: str, at: datetime) -> None:
         insort(self._reserved_channel.setdefault(channel, []), at)
         insort(self._reserved_theme.setdefault(theme, []), at)
-        insort(self._reserved_all, at)
+        insort(self._counted, at)
 
     def unreserve(self, channel: str, theme: str, at: datetime) -> None:
-        for times in (self._reserved_channel.get(channel), self._reserved_theme.get(theme), self._reserved_all):
-            if times and at in times:
-                times.remove(at)
+        times = self._reserved_channel.get(channel)
+        if times and at in times:
+            times.remove(at)
+            self._reserved_theme[theme].remove(at)
+            self._counted.remove(at)
 
     def holiday(self, at: datetime) -> str | None:
         """The business holiday `at` falls on (in the lead's zone), or None."""
-        if not self._holidays:
+        holidays = self._holidays
+        if not holidays or not holidays.near(at.date()):
             return None
-        return self._holidays.name_of(at.astimezone(self._tz).date())
+        return holidays.name_of(at.astimezone(self._tz).date())
 
     def conflict(self, channel: str, theme: str, at: datetime, *, welcome: bool, deadline: bool,
                  days_to_sale: int | None) -> tuple[datetime, str] | None:
         """None if a message at `at` keeps the cadence; else a later time worth trying and the rule."""
-        name = self.holiday(at)
-        if name is not None:
-            # The same local time the next day (aware arithmetic in one zone keeps the wall clock).
+        holidays = self._holidays
+        if holidays and holidays.near(at.date()):
             local = at.astimezone(self._tz)
-            return (local + timedelta(days=1)).astimezone(UTC), f"{name} is a business holiday (NURTURE_BUSINESS_HOLIDAYS)"
-        story = not (welcome or deadline)
-        exempt_gap = deadline and days_to_sale is not None and days_to_sale <= CHANNEL_GAP_EXEMPT_DAYS
-        if not welcome and not exempt_gap:
+            name = holidays.name_of(local.date())
+            if name is not None:
+                # The same local time the next day (aware arithmetic in one zone keeps the wall clock).
+                return (local + timedelta(days=1)).astimezone(UTC), f"{name} is a business holiday (NURTURE_BUSINESS_HOLIDAYS)"
+        if welcome:
+            return None
+        if not deadline:
             later = _near(self._channel.get(channel), at, CHANNEL_GAP)
-            if story:
-                later = _latest(later, _near(self._reserved_channel.get(channel), at, CHANNEL_GAP))
+            reserved = _near(self._reserved_channel.get(channel), at, CHANNEL_GAP)
+            if reserved is not None and (later is None or reserved > later):
+                later = reserved
             if later is not None:
-                return later, f"cadence: no two {_plural(channel)} within {_hours(CHANNEL_GAP)}"
-        if story:
-            later = _latest(_near(self._theme.get(theme), at, THEME_GAP),
-                            _near(self._reserved_theme.get(theme), at, THEME_GAP))
+                return later, _CHANNEL_REASON[channel]
+            later = _near(self._theme.get(theme), at, THEME_GAP)
+            reserved = _near(self._reserved_theme.get(theme), at, THEME_GAP)
+            if reserved is not None and (later is None or reserved > later):
+                later = reserved
             if later is not None:
                 return later, f"cadence: the same theme ({theme}) at most once in {_hours(THEME_GAP)}"
             limit, tier = self._weekly(at)
             if limit is not None:
-                times = self._all
-                if self._reserved_all:
-                    times = sorted(self._all + self._reserved_all)
-                later = _crowded(times, at, limit, WEEK)
+                later = _crowded(self._counted, at, limit, WEEK)
                 if later is not None:
                     return later, f"cadence: at most {limit} messages in any 7 days (tier {tier})"
+        elif days_to_sale is None or days_to_sale > CHANNEL_GAP_EXEMPT_DAYS:
+            later = _near(self._channel.get(channel), at, CHANNEL_GAP)
+            if later is not None:
+                return later, _CHANNEL_REASON[channel]
         return None
 
 
@@ -220,6 +243,17 @@ def _crowded(times: list[datetime], at: datetime, limit: int, window: timedelta)
     return found
 
 
+def _plural(channel: str) -> str:
+    return "texts" if channel == "sms" else "emails"
+
+
+def _hours(gap: timedelta) -> str:
+    return f"{int(gap.total_seconds() // 3600)} h"
+
+
+_CHANNEL_REASON = {c: f"cadence: no two {_plural(c)} within {_hours(CHANNEL_GAP)}" for c in ("sms", "email")}
+
+
 def _latest(a: datetime | None, b: datetime | None) -> datetime | None:
     if a is None:
         return b
@@ -227,10 +261,3 @@ def _latest(a: datetime | None, b: datetime | None) -> datetime | None:
         return a
     return max(a, b)
 
-
-def _plural(channel: str) -> str:
-    return "texts" if channel == "sms" else "emails"
-
-
-def _hours(gap: timedelta) -> str:
-    return f"{int(gap.total_seconds() // 3600)} h"

@@ -457,14 +457,16 @@ class _Planner:
         if step.deadline:
             self.cadence.unreserve(channel, step.theme, nominal)
         placed: datetime | None = None
+        place, book, conflict = self.rules.place, self.book, self.cadence.conflict
+        last = self.horizon_end if self.cutoff is None else min(self.cutoff - timedelta(microseconds=1), self.horizon_end)
         for _ in range(CADENCE_MOVES):
-            placed, moved_by = self.rules.place(channel, t, self.book)
+            placed, moved_by = place(channel, t, book)
             for cause in moved_by:
                 _note(causes, cause)
-            if placed is None or (self.cutoff is not None and placed >= self.cutoff) or placed > self.horizon_end:
+            if placed is None or placed > last:
                 break
-            clash = self.cadence.conflict(channel, step.theme, placed, welcome=step.welcome, deadline=step.deadline,
-                                          days_to_sale=self.f.days_to_sale(placed) if step.deadline else None)
+            clash = conflict(channel, step.theme, placed, welcome=step.welcome, deadline=step.deadline,
+                             days_to_sale=self.f.days_to_sale(placed) if step.deadline else None)
             if clash is None:
                 break
             t, why = clash
@@ -477,14 +479,14 @@ class _Planner:
             self._skip(seq, step, f"no time within the rules after {self._fmt(nominal)}: {', '.join(causes)}")
             return None
         t = placed
-        if step.kind == "before_sale" and self._countdown_too_soon(seq, step, t):
-            return None
         moved = f"moved from {self._fmt(nominal)} to {self._fmt(t)}: {' and '.join(causes)}" if causes else ""
         if self.cutoff is not None and t >= self.cutoff:
             self._skip(seq, step, f"no room before the sale date {self.f.sale_date} ({moved or 'too late'})")
             return None
         if t > self.horizon_end:
             self._skip(seq, step, f"more than {HORIZON.days} days ahead")
+            return None
+        if step.kind == "before_sale" and self._countdown_too_soon(seq, step, t):
             return None
         self.book.add(channel, t)
         self.cadence.add(channel, step.theme, t)
