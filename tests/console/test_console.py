@@ -176,7 +176,7 @@ def test_the_log_finds_a_failure_by_its_code_a_template_or_a_lead(traffic):
     with session_scope() as s:
         by_code = log_search.search(s, log_search.LogQuery(q="30006"))
         assert [r.first["error_code"] for r in by_code.rows] == ["30006"]
-        by_template = log_search.search(s, log_search.LogQuery(q="waiting_worse"))
+        by_template = log_search.search(s, log_search.LogQuery(q="sms/waiting_worse"))
         assert {r.first["template"] for r in by_template.rows} == {"sms/waiting_worse"}
         failures = log_search.search(s, log_search.LogQuery(state=log_search.FAILURES))
         assert sorted(r.first["to_state"] for r in failures.rows) == ["failed", "undelivered"]

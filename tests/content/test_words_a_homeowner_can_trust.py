@@ -85,6 +85,8 @@ def test_the_welcome_email_promises_what_the_time_left_allows():
     assert "next few weeks" not in soon and "next few weeks" not in far
     assert "a couple of emails a week" in soon and "a couple of emails a week" in far
     assert "what a short sale is" not in soon and "what a short sale is" in far
+    # Five days out: a person, the lender and a free counselor, not a short sale to start.
+    assert "Start a short sale conversation" not in soon and "hud.gov/findacounselor" in soon
 
 
 def test_outcome_claims_carry_their_caveat():
