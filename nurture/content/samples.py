@@ -1,7 +1,7 @@
 """Built-in sample leads: what lint renders every template against and what preview shows.
 
 Three carry names outside the GSM-7 alphabet (María, Ramón, Nguyễn: í, ó and ễ have no GSM-7
-form, and Twilio's Smart Encoding maps none of them), so lint counts a text's segments as such a
+form, and sms.normalize_sms replaces no letter), so lint counts a text's segments as such a
 lead receives it: UCS-2, 70 characters a segment (67 each when split) instead of 160.
 
 A sample's tier is never a label: it is what the urgency rules (schedules/urgency.yaml) give the

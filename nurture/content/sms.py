@@ -26,6 +26,14 @@ _TYPOGRAPHY = str.maketrans(
         "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "\u00b4": "'",
         "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
         "\u00ab": '"', "\u00bb": '"',
+        # The rest of the quotes Twilio's Smart Encoding replaces ("List of characters replaced by
+        # Smart Encoding", twilio.com/docs/messaging/services/smart-encoding-char-list): modifier
+        # letters, ornaments, CJK and fullwidth marks. Letters are never replaced here (í, ó, ễ have
+        # no GSM-7 form): a name like María or Nguyễn keeps a text UCS-2 (templates/README.md).
+        "\u02ba": '"', "\u02ee": '"', "\u275d": '"', "\u275e": '"', "\u301d": '"', "\u301e": '"',
+        "\uff02": '"',
+        "\u02bb": "'", "\u02c8": "'", "\u02bc": "'", "\u02bd": "'", "\u02b9": "'", "\uff07": "'",
+        "\u02ca": "'", "\u02cb": "'", "\u0060": "'", "\u275b": "'", "\u275c": "'",
         "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-",
         "\u2212": "-",
         "\u2026": "...",
