@@ -159,7 +159,8 @@ def test_catalog_is_cached_until_a_file_changes(sched: Path):
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
     second = load_catalog(sched)
     assert second is not first
-    assert [s for s in second.sequences if s.name == "story-sms"][0].steps[-1].importance == 6
+    story = next(s for s in second.sequences if s.name == "story-sms")
+    assert next(step for step in story.steps if step.id == "next-steps").importance == 6
 
 
 def test_durations():
