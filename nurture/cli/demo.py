@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import shutil
 import tempfile
 from datetime import UTC, date, datetime, timedelta
@@ -85,7 +86,7 @@ def register(app: typer.Typer) -> None:
         the one `nurture run` serves), and refuses one that holds leads it did not make; --throwaway
         plays on a temporary one. Texts and emails always go to the outbox, never to a provider.
         Along the way Dana replies STOP, Linda asks to be called (she needs a person), a carrier
-        cannot deliver one of James's texts (Twilio 30003), Maria follows a link, and James converts.
+        cannot deliver one of James's texts (Twilio 30003), Robert follows a link, and James converts.
         """
         for key in _REAL_SENDERS:
             os.environ.pop(key, None)
@@ -152,6 +153,7 @@ def _play(outbox: Path, *, days: int, step: timedelta) -> None:
         table.add_row("local time", "lead", "ch", "template", "what went out (email: subject, text: first words)")
         seen: set[tuple[int, str]] = set()
         texts: dict[str, int] = {}
+        clicked: set[str] = set()
         converted = False
         while clock.now() < end:
             tick(runtime.enqueue, now=clock.now())
@@ -175,6 +177,14 @@ def _play(outbox: Path, *, days: int, step: timedelta) -> None:
                 else:
                     what = " ".join((msg.body or "").split())
                 table.add_row(stamp, lead.first_name, msg.channel, msg.template, what)
+                if msg.state in ("sent", "delivered") and lead.first_name == "Robert" and "Robert" not in clicked:
+                    # Robert follows the first tracked link he gets, by text or by email (a lead whose
+                    # sale is days away gets action content: a counselor, a person, no link of ours).
+                    link = next((w for w in re.split(r"[\s\"'<>()]+", msg.body or "") if "/r/" in w), None)
+                    if link is not None:
+                        clicked.add("Robert")
+                        web.get("/r/" + link.rsplit("/r/", 1)[1])
+                        table.add_row(stamp, "Robert", msg.channel, "(event)", "Robert followed the link in it")
                 if msg.channel != "sms" or msg.state not in ("sent", "delivered"):
                     continue
                 texts[lead.first_name] = texts.get(lead.first_name, 0) + 1
@@ -292,9 +302,4 @@ def _story(web: _InProcess, msg: Any, lead: Any, nth_text: int) -> list[tuple[st
             record_twilio_status(session, message_ref=str(msg.id), sid=msg.provider_id or "", status="undelivered",
                                  code="30003", at=clock.now())
         return [("James", "the carrier could not deliver it: Twilio 30003 (unreachable handset)")]
-    if name == "Maria" and nth_text == 2:
-        link = next((w for w in (msg.body or "").split() if "/r/" in w), None)
-        if link is not None:
-            web.get("/r/" + link.rsplit("/r/", 1)[1])
-            return [("Maria", "Maria followed the link in it")]
     return []

@@ -29,11 +29,12 @@ def test_demo_plays_without_the_test_extras_and_the_click_goes_through_the_web_a
     r = subprocess.run([sys.executable, "-c", WITHOUT_HTTPX, "demo", "--days", "2"], cwd=tmp_path, env=env,
                        capture_output=True, text=True, timeout=180)
     assert r.returncode == 0, r.stderr[-3000:]
-    assert "Maria followed the link" in r.stdout and "messages by state:" in r.stdout
+    assert "Robert followed the link" in r.stdout and "messages by state:" in r.stdout
     with sqlite3.connect(tmp_path / "nurture.db") as conn:
         clicks = conn.execute("SELECT template, link FROM click").fetchall()
-    # The /r/ route counted Maria's click on a text, as it counts her phone's.
-    assert len(clicks) == 1 and clicks[0][0].startswith("sms/"), clicks
+    # The /r/ route counted Robert's click on his welcome email's link to /how-we-help, as it
+    # counts a click from his inbox.
+    assert clicks == [("email/welcome", "how")], clicks
 
 
 def _run_cli(monkeypatch, capsys, argv: list[str]) -> str:
