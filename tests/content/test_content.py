@@ -251,8 +251,11 @@ def test_markdown_in_a_lead_name_is_not_turned_into_a_link(store, settings):
 def test_sms_typography_is_normalised_to_gsm(own_templates, settings):
     (own_templates / "sms" / "next_steps.txt").write_text("It\u2019s \u201cfine\u201d \u2014 really\u2026\u00a0ok")
     rendered = render(TemplateStore(own_templates), "sms/next_steps", a_lead(), settings)
-    assert rendered.text == 'It\'s "fine" - really... ok'
-    assert rendered.encoding == "GSM-7" and rendered.segments == 1
+    # The template's words, then Regulation O's short notice on a line of its own (a provider's texts).
+    words, notice = rendered.text.split("\n")
+    assert words == 'It\'s "fine" - really... ok'
+    assert notice == "Not affiliated with gov't or your lender: http://127.0.0.1:8000/notice"
+    assert rendered.encoding == "GSM-7" and rendered.segments == 1  # 96 characters with the notice
 
 
 def test_python_internals_fail_as_unsafe_with_the_line(own_templates, settings):
@@ -303,7 +306,7 @@ def test_edits_apply_without_restart_and_change_the_version(own_templates, setti
     stat = path.stat()
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
     after = render(store, "sms/next_steps", a_lead(), settings)
-    assert after.text == "Hello Maria, edited."
+    assert after.text.split("\n")[0] == "Hello Maria, edited."
     assert after.version != before.version
     assert store.version("sms/next_steps") == after.version
 
