@@ -54,8 +54,9 @@ def test_the_planner_keeps_a_texas_lead_with_a_florida_mailing_zip_to_both_state
     clock.freeze(TUESDAY_2015_DALLAS)
     lead_id = texas_lead_with_florida_mail(TUESDAY_2015_DALLAS)
     texts = [m.due_at for m in messages_of(lead_id, "planned") if m.channel == "sms"]
-    assert len(texts) >= 10  # daily texts until the sale on the 12th, Sunday the 6th among them
-    assert any(t.astimezone(CHICAGO).weekday() == 6 for t in texts)
+    # The welcome and the countdown until the sale on the 12th (issue 24's cadence: a text every few
+    # days near the sale, not every day); Sunday's hours are the gate test's below.
+    assert len(texts) >= 3
     assert [(t, why) for t in texts if (why := lawful_for_texas_and_florida(t))] == []
     # the welcome waits for the morning: 9:00 in Dallas (Texas), which is 10:00 in Miami
     assert min(texts) == datetime(2026, 12, 2, 9, 0, tzinfo=CHICAGO)
