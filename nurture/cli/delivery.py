@@ -110,8 +110,7 @@ def register(app: typer.Typer) -> None:
         with session_scope() as session:
             data = delivery_stats(session, since=cutoff)
         if json:
-            print_json(data | {"window": {"since": cutoff.isoformat() if cutoff else None, "until": at.isoformat(),
-                                          "business_tz": tz}})
+            print_json(data | {"window": _window_json(cutoff, at, tz)})
             return
         out(f"messages {window}", markup=False)
         table = Table("state", "sms", "email", box=None, pad_edge=False)
@@ -128,17 +127,24 @@ def _pct(rate: float | None) -> str:
     return "-" if rate is None else f"{rate * 100:.1f}%"
 
 
+def _start(cutoff: datetime | None) -> datetime:
+    """Where a `--since` window begins: its cutoff, or the beginning of time without one."""
+    return cutoff or datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _window_json(cutoff: datetime | None, at: datetime, tz: str) -> dict[str, str | None]:
+    """A `stats --json` answer's window: since (None: all time), until, and the business's zone."""
+    return {"since": cutoff.isoformat() if cutoff else None, "until": at.isoformat(), "business_tz": tz}
+
+
 def _stats_by_template(cutoff: datetime | None, at: datetime, since: str | None, json: bool) -> None:
     """`stats --by template`: each template's (and variant's) results for messages sent in the window."""
 
     tz = get_settings().business_tz
-    start = cutoff or datetime(1970, 1, 1, tzinfo=UTC)
     with session_scope() as session:
-        results = template_results(session, start=start, end=at, now=at)
+        results = template_results(session, start=_start(cutoff), end=at, now=at)
     if json:
-        print_json({"window": {"since": cutoff.isoformat() if cutoff else None, "until": at.isoformat(),
-                               "business_tz": tz},
-                    "templates": [r.as_dict() for r in results]})
+        print_json({"window": _window_json(cutoff, at, tz), "templates": [r.as_dict() for r in results]})
         return
     window = f"sent since {when(cutoff, tz)} (last {since})" if cutoff else "sent, all time"
     out(f"results per template, messages {window} to {when(at, tz)}; rates are of sent", markup=False)
@@ -158,13 +164,10 @@ def _stats_by_template(cutoff: datetime | None, at: datetime, since: str | None,
 def _stats_by_list(cutoff: datetime | None, at: datetime, since: str | None, json: bool) -> None:
     """`stats --by list`: each bought list's leads, and what they did in the window."""
     tz = get_settings().business_tz
-    start = cutoff or datetime(1970, 1, 1, tzinfo=UTC)
     with session_scope() as session:
-        results = list_results(session, start=start, end=at)
+        results = list_results(session, start=_start(cutoff), end=at)
     if json:
-        print_json({"window": {"since": cutoff.isoformat() if cutoff else None, "until": at.isoformat(),
-                               "business_tz": tz},
-                    "lists": [r.as_dict() for r in results]})
+        print_json({"window": _window_json(cutoff, at, tz), "lists": [r.as_dict() for r in results]})
         return
     window = f"since {when(cutoff, tz)} (last {since})" if cutoff else "all time"
     out(f"results per bought list, {window} to {when(at, tz)}; rates are of the list's leads", markup=False)

@@ -248,7 +248,7 @@ def show(
             for p in proposed_changes(session, lead.id)]
         data["timeline"] = _timeline(session, lead)
         data["rules"] = _rules(session, lead)
-        data |= list_summary(session, lead.id, text_litigators=get_settings().text_litigators)
+        data |= list_summary(session, lead, text_litigators=get_settings().text_litigators)
         data["channels"] = _channels(session, lead)
     if json:
         print_json(data)

@@ -167,27 +167,36 @@ def read_rows(
         raise CsvFileError(f"column(s) named twice: {listed(sorted(dupes))}")
     if not known:
         raise CsvFileError("no known column in the header line")
-    width = len(keys)
 
     def rows() -> Iterator[tuple[int, dict[str, str]]]:
-        while True:
-            start = reader.line_num + 1  # a quoted cell can span lines: report where the row starts
-            try:
-                values = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as exc:
-                yield start, {"__error__": _csv_problem(exc, start, reader.line_num)}
-                continue
-            if not any(v.strip() for v in values):
-                continue
-            if len(values) > width:
-                yield start, {"__error__": f"has {len(values)} cells but the header has {width}"}
+        for start, values in records(reader, len(keys)):
+            if isinstance(values, str):
+                yield start, {"__error__": values}
                 continue
             cells = len(values)
             yield start, {k: values[i] for i, k in known if i < cells}
 
     return unknown, rows()
+
+
+def records(reader: Any, width: int) -> Iterator[tuple[int, list[str] | str]]:
+    """The rows after a CSV header of `width` columns: (the line a row starts on, its cells), or
+    (that line, what is wrong with it) for a row that cannot be read; blank rows are left out."""
+    while True:
+        start = reader.line_num + 1  # a quoted cell can span lines: report where the row starts
+        try:
+            values = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield start, _csv_problem(exc, start, reader.line_num)
+            continue
+        if not any(v.strip() for v in values):
+            continue
+        if len(values) > width:
+            yield start, f"has {len(values)} cells but the header has {width}"
+            continue
+        yield start, values
 
 
 #: How many names an error or a report lists before it says how many more there are.

@@ -36,7 +36,7 @@ from nurture.content.context import LIST_SOURCE
 from nurture.db import one_of
 from nurture.delivery.lifecycle import log_event
 from nurture.errors import InputError
-from nurture.intake.csv_import import BATCH, ImportInterrupted, ImportReport
+from nurture.intake.csv_import import BATCH, ImportInterrupted, ImportReport, records
 from nurture.intake.leads import (
     PLAN_FIELDS,
     STATUS_REASON_MAX,
@@ -254,24 +254,9 @@ def read_list(lines: Iterable[str], profile: Profile | None, profiles: Sequence[
             raise ListFileError(f"this file does not have the columns of profile {profile.name!r}: {detection.why}")
         raise ListFileError(f"no import profile matches this file's columns: {detection.why}. Name one with "
                             "--profile (nurture profiles list), or write one (docs/profiles.md)")
-    width = len(header)
-
     def rows() -> Iterator[tuple[int, dict[str, str]]]:
-        while True:
-            start = reader.line_num + 1
-            try:
-                values = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as exc:
-                yield start, {"\0error": f"is not valid CSV ({exc}): fix the quotes on this line"}
-                continue
-            if not any(v.strip() for v in values):
-                continue
-            if len(values) > width:
-                yield start, {"\0error": f"has {len(values)} cells but the header has {width}"}
-                continue
-            yield start, dict(zip(header, values, strict=False))
+        for start, values in records(reader, len(header)):
+            yield start, ({"\0error": values} if isinstance(values, str) else dict(zip(header, values, strict=False)))
 
     return detection.profile, detection, rows()
 
@@ -661,9 +646,9 @@ def _new_suppressions(session: Session, flagged: dict[str, tuple[str, str, int]]
             for address, (reason, why, lead_id) in flagged.items() if address not in have]
 
 
-def list_summary(session: Session, lead_id: int, *, text_litigators: bool) -> dict[str, Any]:
+def list_summary(session: Session, lead: Lead, *, text_litigators: bool) -> dict[str, Any]:
     """A lead's lists and contacts as `leads show` tells them: each contact with why it is (not) used."""
-    lead = session.get(Lead, lead_id)
+    lead_id = stored_id(lead)
     records = session.exec(select(LeadRecord).where(LeadRecord.lead_id == lead_id).order_by(col(LeadRecord.id))).all()
     contacts = session.exec(select(LeadContact).where(LeadContact.lead_id == lead_id)
                             .order_by(col(LeadContact.kind).desc(), col(LeadContact.position))).all()
@@ -672,10 +657,10 @@ def list_summary(session: Session, lead_id: int, *, text_litigators: bool) -> di
         if c.kind == "phone":
             why = phone_refusal(ContactIn("phone", c.address, c.phone_type or "unknown", c.dnc, c.litigator,
                                           c.name or "", c.position), text_litigators=text_litigators)
-            used = lead is not None and lead.phone == c.address
+            used = lead.phone == c.address
             status = "texts go here (with consent)" if used else (why or "another number is used")
         else:
-            used = lead is not None and lead.email == c.address
+            used = lead.email == c.address
             status = "emails go here" if used else "another address is used"
         out_contacts.append({"kind": c.kind, "address": c.address, "type": c.phone_type, "dnc": c.dnc,
                              "litigator": c.litigator, "name": c.name, "list": c.list_name, "used": used,
