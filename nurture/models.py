@@ -172,6 +172,14 @@ class LeadBase(SQLModel):
     # either finds the lead a second list brings again, and each is one lead's at most.
     parcel_number: str | None = Field(default=None, max_length=64, unique=True, index=True)
     property_key: str | None = Field(default=None, max_length=300, unique=True, index=True)
+    # A set sale date that moved later (a postponement): the date it moved from, and when we
+    # learned it. The planner sends the postponement message once for each.
+    sale_postponed_from: date | None = None
+    sale_postponed_at: datetime | None = _ts(default=None)
+    # The language the lead reads ("en", "es"), and why it is that one (the form, the list, a
+    # reply asking for Spanish, ops).
+    language: str = Field(default="en", max_length=5)
+    language_reason: str | None = Field(default=None, max_length=200)
     # None: nothing says where the lead lives (no ZIP, state or geographic area code): no texts.
     timezone: str | None = Field(default=None, max_length=64)
     source: str | None = Field(default=None, max_length=50)
@@ -318,6 +326,8 @@ class Message(SQLModel, table=True):
     channel: str = Field(max_length=10)
     template: str = Field(max_length=200)
     template_version: str | None = Field(default=None, max_length=64)
+    # The language the message was rendered in (None: planned, not rendered yet).
+    language: str | None = Field(default=None, max_length=5)
     # The A/B variant sent ("a" is the template's own file); None when the template has no variants.
     variant: str | None = Field(default=None, max_length=10)
     # True for content that speaks of the sale date: never sent once that date has passed.
