@@ -27,7 +27,7 @@ from nurture.content.markup import (
     markdown_to_text,
     split_front_matter,
 )
-from nurture.content.sms import normalize_sms, sms_segments, tidy, with_footer
+from nurture.content.sms import normalize_sms, smart_encode, sms_options, sms_segments, tidy, with_footer
 from nurture.law.regulation_o import Notice, notice
 from nurture.models import Lead
 
@@ -126,6 +126,8 @@ class _Compiled:
     version: str
     error: RenderError | None = None
     sms: Template | None = None
+    # The SMS template's `{# encoding: smart #}` option (sms.sms_options): Twilio's Smart Encoding list applied.
+    smart_encoding: bool = False
     subject: Template | None = None
     preheader: Template | None = None
     text: Template | None = None
@@ -329,7 +331,9 @@ class TemplateStore:
     ) -> Rendered:
         assert compiled.sms is not None
         with budget.output(SMS_MAX_CHARS, "the text message"):
-            text = tidy(normalize_sms(compiled.sms.render(context)))
+            text = compiled.sms.render(context)
+        # With the option, Twilio's look-alikes first (its replacement wins where ours differs), then ours.
+        text = tidy(normalize_sms(smart_encode(text) if compiled.smart_encoding else text))
         mars = context["notice"]
         assert isinstance(mars, Notice)
         if name not in SYSTEM_TEMPLATES:  # the HELP answer and the STOP confirmation are not commercial
@@ -338,6 +342,8 @@ class TemplateStore:
             company = context["company"]
             assert isinstance(company, Company)  # build_context puts it there
             text = identified(text, company.name, opt_out_line=name != STOP_TEMPLATE)
+        if compiled.smart_encoding:  # the whole body, as Twilio would: the footer and sender's name too
+            text = smart_encode(text)
         info = sms_segments(text)
         return Rendered(
             template=name,
@@ -406,7 +412,7 @@ class TemplateStore:
         except UnicodeDecodeError as exc:
             return _Compiled(stamp, (path,), _version([raw]), RenderError(name, f"not UTF-8 text: {exc}", file=path))
         if path.suffix == SUFFIXES["sms"]:
-            compiled = _Compiled(stamp, (path,), _version([raw]))
+            compiled = _Compiled(stamp, (path,), _version([raw]), smart_encoding=sms_options(source).smart_encoding)
             try:
                 compiled.sms = self._env.compile_template(source, name=f"{name}.txt", filename=str(path))
             except Exception as exc:
