@@ -68,6 +68,9 @@ class Settings(BaseSettings):
     # What the consumer would pay, as the disclosure of 1015.4(b)(1) reads it: "If you accept the
     # offer, you will have to pay us <these words> for our services" (an amount or how it is worked out).
     mars_fee: str = Field(default="the fee written in your agreement with us", min_length=3, max_length=200)
+    # The same words for the Spanish disclosure ("Si acepta la oferta, tendrá que pagarnos <these
+    # words> por nuestros servicios"), for leads who read Spanish (issue 25).
+    mars_fee_es: str = Field(default="la tarifa escrita en su acuerdo con nosotros", min_length=3, max_length=200)
 
     public_url: str = DEFAULT_PUBLIC_URL
     site_url: str = "https://www.example.com"

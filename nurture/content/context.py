@@ -11,6 +11,7 @@ from nurture import localtime
 from nurture.geo import DEFAULT_TIMEZONE
 from nurture.config import Settings
 from nurture.models import Lead
+from nurture.content.languages import DEFAULT_LANGUAGE, words
 from nurture.content.tokens import short_link_url, unsubscribe_url
 
 #: The next-step pages on the business site, by the name templates use (`links.start`, ...).
@@ -18,16 +19,6 @@ PAGES = {"start": "/start-short-sale", "how": "/how-we-help", "who": "/who-we-se
 #: Each page's one-letter code in a short link's token (`/r/4821s.<tag>`: start).
 PAGE_CODES = {"s": "start", "h": "how", "w": "who"}
 assert set(PAGE_CODES.values()) == set(PAGES), "every page needs a one-letter code for its short links"
-
-# Hardships in the words the article uses, so a template can say "like a job loss or divorce".
-HARDSHIP_WORDS = {
-    "job_loss": "job loss or reduced income",
-    "divorce": "divorce",
-    "medical": "medical hardship",
-    "adjustable_rate_increase": "an adjustable rate increase",
-    "rental_loss": "rental property losses",
-    "other": "another hardship",
-}
 
 # Unsaved leads (previews, samples) get links and tokens for this id, which matches no lead; and a
 # message not yet sent (a preview) gets links for this message id, which matches no message.
@@ -54,29 +45,6 @@ def money(value: Decimal | int | float | None) -> str:
     if amount == amount.to_integral_value():
         return f"{sign}${int(amount):,}"
     return f"{sign}${amount:,.2f}"
-
-
-def days(value: int | None) -> str:
-    """'1 day', '12 days'; "" when unknown."""
-    if value is None:
-        return ""
-    return f"{value} day" if abs(value) == 1 else f"{value} days"
-
-
-def and_list(items: list[str] | tuple[str, ...]) -> str:
-    """'a', 'a and b', 'a, b and c'."""
-    items = [str(i) for i in items]
-    if len(items) <= 2:
-        return " and ".join(items)
-    return f"{', '.join(items[:-1])} and {items[-1]}"
-
-
-def long_date(d: date | None, today: date) -> str:
-    """'Thursday, December 10' (with the year when it is not this year); "" when unknown."""
-    if d is None:
-        return ""
-    text = f"{d:%A, %B} {d.day}"
-    return text if d.year == today.year else f"{text}, {d.year}"
 
 
 @dataclass(frozen=True)
@@ -153,7 +121,9 @@ def sale_date_is_estimate(lead: Lead) -> bool:
     return lead.sale_date is not None and bool(lead.sale_date_estimated)
 
 
-def lead_view(lead: Lead, today: date) -> LeadView:
+def lead_view(lead: Lead, today: date, language: str = DEFAULT_LANGUAGE) -> LeadView:
+    """The lead as a template in `language` sees it (dates and hardships in that language's words)."""
+    said = words(language)
     gap = lead.equity_gap
     balance, value = lead.mortgage_balance, lead.estimated_value
     status = lead.payment_status
@@ -168,14 +138,14 @@ def lead_view(lead: Lead, today: date) -> LeadView:
         payment_status=str(status) if status else None,
         months_behind=lead.months_behind,
         is_behind=status == "behind" or bool(lead.months_behind),
-        hardships=tuple(HARDSHIP_WORDS.get(h, h.replace("_", " ")) for h in (lead.hardships or [])),
+        hardships=tuple(said.hardship(h) for h in (lead.hardships or [])),
         foreclosure_stage=str(lead.foreclosure_stage or "none"),
         mortgage_balance=money(balance) if balance is not None else None,
         estimated_value=money(value) if value is not None else None,
         equity_gap=money(gap) if gap is not None else None,
         numbers_known=gap is not None,
         underwater=bool(gap),
-        sale_date=long_date(lead.sale_date, today) or None,
+        sale_date=said.long_date(lead.sale_date, today) or None,
         has_sale_date=lead.sale_date is not None,
         from_list=lead.source == LIST_SOURCE,
     )
@@ -199,15 +169,18 @@ def build_context(
     tier: str | None,
     unsubscribe: str | None,
     message_id: int | None = None,
+    language: str = DEFAULT_LANGUAGE,
 ) -> dict[str, object]:
-    """Every variable a template may use (templates/README.md lists them for marketers)."""
+    """Every variable a template may use (templates/README.md lists them for marketers), in the
+    words of `language` (the template's: a Spanish file sees Spanish dates)."""
     today = local_today(lead, now)
     lead_id = lead.id if lead.id is not None else PREVIEW_LEAD_ID
     context: dict[str, object] = {
-        "lead": lead_view(lead, today),
+        "lead": lead_view(lead, today, language),
         "days_to_sale": days_to_sale(lead, now),
         ESTIMATE_NAME: sale_date_is_estimate(lead),
-        "today": long_date(today, today),
+        "today": words(language).long_date(today, today),
+        "language": language,
         "tier": tier,
         "channel": channel,
         "theme": theme,

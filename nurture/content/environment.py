@@ -16,7 +16,8 @@ from jinja2.runtime import LoopContext
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from nurture.content import limits
-from nurture.content.context import and_list, days, money
+from nurture.content.context import money
+from nurture.content.languages import DEFAULT_LANGUAGE, words
 from nurture.content.limits import (
     MAX_EXPONENT,
     Budget,
@@ -104,8 +105,9 @@ class MessageEnvironment(ImmutableSandboxedEnvironment):
     code_generator_class = _LimitedCodeGenerator
     template_class = BoundedTemplate
 
-    def __init__(self, render_limits: RenderLimits | None = None) -> None:
+    def __init__(self, render_limits: RenderLimits | None = None, *, language: str = DEFAULT_LANGUAGE) -> None:
         self.render_limits = render_limits or RenderLimits()
+        self.language = language
         super().__init__(
             undefined=StrictUndefined,
             autoescape=lambda name: bool(name) and name.endswith(HTML_SUFFIX),
@@ -114,7 +116,8 @@ class MessageEnvironment(ImmutableSandboxedEnvironment):
             finalize=self._finalize,
             auto_reload=False,
         )
-        self.filters.update(money=money, days=days, and_list=and_list)
+        said = words(language)  # the templates compiled here are written in `language`
+        self.filters.update(money=money, days=said.days, and_list=said.and_list)
         self.filters = limits.bounded_filters(self.filters, self.render_limits)
         self.globals["range"] = limits.bounded_range(self.render_limits.steps)
         del self.globals["lipsum"]  # random filler text can build megabytes and has no place in a message

@@ -17,6 +17,8 @@ from jinja2 import Template
 from nurture.errors import OperatorError
 from nurture.config import Settings
 from nurture.content.context import Company, build_context
+from nurture.content.languages import DEFAULT_LANGUAGE
+from nurture.content.languages import check as check_language
 from nurture.content.environment import HTML_SUFFIX, MessageEnvironment, describe, error_line
 from nurture.content.limits import Budget, RenderLimits
 from nurture.content.markup import (
@@ -117,6 +119,9 @@ class Rendered:
     segments: int | None
     encoding: str | None
     preheader: str | None = None
+    # The language it is written in: the lead's when its folder has the template, else English
+    # (None for what a person typed: nurture does not know).
+    language: str | None = DEFAULT_LANGUAGE
 
 
 @dataclass
@@ -202,7 +207,7 @@ def compose(
             body = identified(body, settings.company_name)
         info = sms_segments(body)
         return Rendered(template="ops", channel="sms", version="typed", subject=None, text=body, html=None,
-                        segments=info.segments, encoding=info.encoding)
+                        segments=info.segments, encoding=info.encoding, language=None)
     footer = [settings.company_name, settings.company_address]
     if unsubscribe_url:
         footer.append(f"Unsubscribe: {unsubscribe_url}")
@@ -213,18 +218,49 @@ def compose(
             f'<p style="color:#777;font-size:12px">{html_lib.escape(settings.company_name)}<br>'
             f"{html_lib.escape(settings.company_address)}<br>{links}</p></body></html>")
     return Rendered(template="ops", channel="email", version="typed", subject=subject or settings.company_name,
-                    text=plain, html=html, segments=None, encoding=None)
+                    text=plain, html=html, segments=None, encoding=None, language=None)
 
 
 class TemplateStore:
     """The templates in one directory, compiled on first use and again whenever a file changes."""
 
-    def __init__(self, directory: Path, *, limits: RenderLimits | None = None) -> None:
+    def __init__(self, directory: Path, *, limits: RenderLimits | None = None, language: str = DEFAULT_LANGUAGE,
+                 fallback: TemplateStore | None = None) -> None:
         self.directory = Path(directory)
-        self._env = MessageEnvironment(limits)
+        self.language = language
+        # A translation's store (templates/es) falls back on the English one for what it lacks.
+        self._fallback = fallback
+        self._limits = limits
+        self._env = MessageEnvironment(limits, language=language)
         self._cache: dict[str, _Compiled] = {}
         self._lock = threading.Lock()
         self._variants: tuple[float, dict[str, list[str]]] | None = None
+        self._translations: dict[str, TemplateStore] = {}
+
+    def translation(self, language: str) -> TemplateStore:
+        """The store of `language`'s folder (`templates/es`); this store for its own language."""
+        if language == self.language or self._fallback is not None:
+            return self
+        check_language(language)
+        with self._lock:
+            store = self._translations.get(language)
+            if store is None:
+                store = self._translations[language] = TemplateStore(
+                    self.directory / language, limits=self._limits, language=language, fallback=self)
+            return store
+
+    def has(self, name: str) -> bool:
+        """True when this store's folder has the template's file."""
+        try:
+            return self.path(name).is_file()
+        except ValueError:
+            return False
+
+    def resolve(self, name: str, language: str | None) -> TemplateStore:
+        """The store that renders `name` for a reader of `language`: its translation when the
+        language's folder has the file, else this (English) store."""
+        store = self.translation(language or DEFAULT_LANGUAGE)
+        return store if store is self or store.has(name) else self
 
     def names(self) -> list[str]:
         """Every template on disk, as 'channel/theme', variants as 'channel/theme.b'."""
@@ -262,7 +298,10 @@ class TemplateStore:
 
     def layout_paths(self, layout: str) -> tuple[Path, Path]:
         base = self.directory / "layouts" / layout
-        return base.with_suffix(".html"), base.with_suffix(".txt")
+        html_path, text_path = base.with_suffix(".html"), base.with_suffix(".txt")
+        if self._fallback is not None and not html_path.exists() and not text_path.exists():
+            return self._fallback.layout_paths(layout)  # a translation without its own frame
+        return html_path, text_path
 
     def version(self, name: str) -> str:
         """Content hash of the template's file(s), layout included for email."""
@@ -291,8 +330,12 @@ class TemplateStore:
         unsubscribe_url: str | None = None,
         first_sms: bool = False,
         message_id: int | None = None,
+        language: str | None = None,
     ) -> Rendered:
         """The message `name` for `lead` at `now`; RenderError (never anything else) when it cannot be made.
+
+        In `language` (default: the lead's) when that language's folder has the template, else in
+        English; `Rendered.language` says which.
 
         `message_id` is the row the message is sent as: its links count clicks for it (a preview
         has none, and its links count nothing).
@@ -300,6 +343,11 @@ class TemplateStore:
         All the message's parts render within one budget of steps and time (RenderLimits), and each
         part within its length (SMS_MAX_CHARS, EMAIL_MAX_CHARS, HEADER_MAX_CHARS).
         """
+        store = self.resolve(name, language or getattr(lead, "language", None))
+        if store is not self:
+            return store.render(name, lead, now=now, settings=settings, secret=secret, tier=tier,
+                                unsubscribe_url=unsubscribe_url, first_sms=first_sms, message_id=message_id,
+                                language=store.language)
         compiled = self._load(name)
         if compiled.error is not None:
             raise compiled.error.fresh()
@@ -315,10 +363,13 @@ class TemplateStore:
                 tier=tier,
                 unsubscribe=unsubscribe_url,
                 message_id=message_id,
+                language=self.language,
             )
-            # Regulation O's disclosures for NURTURE_MARS_STATUS: the email layouts show them, texts end with the short form.
+            # Regulation O's disclosures for NURTURE_MARS_STATUS in the message's language: the email
+            # layouts show them, texts end with the short form.
+            fee = settings.mars_fee_es if self.language == "es" else settings.mars_fee
             context["notice"] = notice(status=settings.mars_status, company=settings.company_name,
-                                       fee=settings.mars_fee, public_url=settings.public_url)
+                                       fee=fee, public_url=settings.public_url, language=self.language)
             with self._env.budget() as budget:
                 if channel == "sms":
                     return self._render_sms(name, compiled, context, budget, first_sms=first_sms)
@@ -354,6 +405,7 @@ class TemplateStore:
             html=None,
             segments=info.segments,
             encoding=info.encoding,
+            language=self.language,
         )
 
     def _render_email(self, name: str, compiled: _Compiled, context: dict[str, object], budget: Budget) -> Rendered:
@@ -385,6 +437,7 @@ class TemplateStore:
             segments=None,
             encoding=None,
             preheader=preheader,
+            language=self.language,
         )
 
     def _load(self, name: str) -> _Compiled:

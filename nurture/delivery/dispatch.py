@@ -88,10 +88,13 @@ class Loaded:
     attempts: int
     body: str | None  # an ops reply's text, typed when it was created
     subject: str | None
+    # The language it was planned in (the answer to ALTO is Spanish whatever the lead reads); None:
+    # the lead's language when it is rendered.
+    language: str | None
 
 
 _MESSAGE_FIELDS = ("id", "state", "sequence", "step", "channel", "template", "deadline", "due_at", "expires_at",
-                   "sale_date", "attempts", "body", "subject")
+                   "sale_date", "attempts", "body", "subject", "language")
 
 
 def _load_statement() -> Any:
@@ -399,7 +402,7 @@ class Dispatcher:
                     rendered = self.store.render(variant_name(loaded.template, variant), lead, now=now,
                                                  settings=self.settings, secret=secret, tier=tier,
                                                  unsubscribe_url=unsub, first_sms=verdict.identify,
-                                                 message_id=loaded.id)
+                                                 message_id=loaded.id, language=loaded.language)
             except RenderError as exc:
                 transition(session, loaded.id, from_state=S.queued, to_state=S.failed, at=now, lead_id=lead.id,
                            cause=str(exc), error_code="template", error_reason=str(exc)[:500])
@@ -415,7 +418,7 @@ class Dispatcher:
                     attempts=loaded.attempts + 1,  # under the lead's lock, and only if still queued
                     lease_until=self.clock() + self._answer_and_settle(loaded.channel), to_address=to,
                     subject=rendered.subject, body=rendered.text, template_version=rendered.version,
-                    variant=variant, **({"tier": tier} if tier else {}))
+                    language=rendered.language, variant=variant, **({"tier": tier} if tier else {}))
             except IntegrityError:
                 # The database's "never twice" held where the history read did not: say so, never
                 # send. (No savepoint around the claim, two statements on every send: this rare

@@ -4,7 +4,7 @@ each status renders and the banned claims, loaded from regulation_o.yaml (docs/l
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -23,7 +23,9 @@ REVIEWED_MARK = re.compile(r"\{#-?\s*claim-reviewed:\s*(.+?)\s*-?#\}", re.IGNORE
 #: The variable that shows the stop-paying notice (1015.4(c)) in a template.
 STOP_PAYING_NAME = "notice.stop_paying"
 # A claim right after one of these is honest wording: "we can't guarantee", "don't stop paying".
-_NEGATED = re.compile(r"(?:\bnot|n't|\bno|\bnever|\bcannot|\bwithout)\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
+_NEGATED = re.compile(r"(?:\bnot|n't|\bno|\bnever|\bcannot|\bwithout|\bnunca|\bni)\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
+#: The language of the rule's own model sentences; others are translations (`translations:`).
+RULE_LANGUAGE = "en"
 
 
 class RegulationOError(OperatorError):
@@ -95,6 +97,18 @@ class RegulationO:
     sms_short: str
     notice_path: str
     claims: tuple[Claim, ...]
+    # language -> sentence id (and "heading", "sms_short") -> the sentence in that language.
+    translations: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def wording(self, language: str) -> tuple[str, tuple[str, ...], tuple[str, ...], str, str]:
+        """(heading, general, consumer, stop_paying, sms_short) in `language`; the rule's English
+        where the file has no translation for a sentence."""
+        words = self.translations.get(language, {})
+        return (words.get("heading", self.heading),
+                tuple(words.get(s.id, s.text) for s in self.general),
+                tuple(words.get(s.id, s.text) for s in self.consumer),
+                words.get(self.stop_paying.id, self.stop_paying.text),
+                words.get("sms_short", self.sms_short))
 
     def renders_disclosures(self, status: str) -> bool:
         return bool(self.statuses[status]["disclosures"])
@@ -132,33 +146,37 @@ def load() -> RegulationO:
             sms_short=str(disc["sms_short"]),
             notice_path=str(disc["notice_path"]),
             claims=claims,
+            translations={str(lang): {str(k): str(v) for k, v in words.items()}
+                          for lang, words in (disc.get("translations") or {}).items()},
         )
     except (OSError, yaml.YAMLError, KeyError, TypeError, re.error) as exc:
         raise RegulationOError(f"{LAW_FILE}: {type(exc).__name__}: {exc}") from exc
 
 
-def notice_url(public_url: str) -> str:
-    """The full notice page on the public URL."""
-    return public_url.rstrip("/") + load().notice_path
+def notice_url(public_url: str, language: str = RULE_LANGUAGE) -> str:
+    """The full notice page on the public URL (in `language`: `?lang=es`)."""
+    url = public_url.rstrip("/") + load().notice_path
+    return url if language == RULE_LANGUAGE else f"{url}?lang={language}"
 
 
-def notice(*, status: str, company: str, fee: str, public_url: str) -> Notice:
-    """The disclosures `status` renders, with the company's name and fee words filled in."""
+def notice(*, status: str, company: str, fee: str, public_url: str, language: str = RULE_LANGUAGE) -> Notice:
+    """The disclosures `status` renders in `language`, with the company's name and fee words filled in."""
     law = load()
-    url = notice_url(public_url)
+    url = notice_url(public_url, language)
     if not law.renders_disclosures(status):
         return Notice(status=status, heading="", general=(), consumer=(), stop_paying="", sms="", url=url)
 
     def fill(text: str) -> str:
         return text.replace("{company}", company).replace("{fee}", fee)
 
+    heading, general, consumer, stop_paying, sms_short = law.wording(language)
     return Notice(
         status=status,
-        heading=law.heading,
-        general=tuple(fill(s.text) for s in law.general),
-        consumer=tuple(fill(s.text) for s in law.consumer),
-        stop_paying=fill(law.stop_paying.text),
-        sms=law.sms_short.replace("{url}", url),
+        heading=heading,
+        general=tuple(fill(text) for text in general),
+        consumer=tuple(fill(text) for text in consumer),
+        stop_paying=fill(stop_paying),
+        sms=sms_short.replace("{url}", url),
         url=url,
     )
 
@@ -172,7 +190,8 @@ def banned_claims(source: str, *, status: str) -> list[ClaimHit]:
     if law.claims_reviewable(status):
         reviewed = {m.group(1).casefold() for m in REVIEWED_MARK.finditer(source)}
     flat = " ".join(source.split()).casefold()
-    carries_stop_paying = law.stop_paying.text.casefold() in flat or STOP_PAYING_NAME in flat
+    carries_stop_paying = STOP_PAYING_NAME in flat or any(
+        law.wording(lang)[3].casefold() in flat for lang in (RULE_LANGUAGE, *law.translations))
     hits: list[ClaimHit] = []
     for number, line in enumerate(source.splitlines(), 1):
         # The mark's own words are not a claim; the text around it still is.
