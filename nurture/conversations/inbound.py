@@ -7,6 +7,13 @@ allows; START/UNSTOP/YES restore only a number that revoked by text; HELP is ans
 templates/sms/_help.txt; anything else, and anything that might be a revocation, goes to a person
 (the inbox) and pauses the lead. Whatever changes a lead's consent takes the lead's lock first,
 like the send gate, so a worker deciding about that lead either sees the change or decided before it.
+
+Languages (issue 25): a Spanish keyword (ALTO, PARAR, AYUDA...) or revocation in Spanish words is
+answered in Spanish (the planned answer carries language "es"), an English one in the lead's
+language (the row's language is None and the dispatcher uses the lead's). A reply that asks for a
+language ("¿En español?", "English please") switches the lead, says why in `language_reason` and
+the log, and is handled without a person; a reply written in Spanish switches the lead to Spanish
+and still goes to a person. The switch is made under the same lock.
 """
 
 from __future__ import annotations
@@ -19,26 +26,41 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from nurture.lateness import late_from
-from nurture.law import consent
-
-from nurture.plans import replan as planning
 from nurture.config import Settings, get_settings
 from nurture.content import HELP_TEMPLATE, STOP_TEMPLATE
+from nurture.content.tokens import lead_of_reply_address
+from nurture.conversations.replies import (
+    LANGUAGE_NAMES,
+    Classification,
+    LanguageSignal,
+    ReplyKind,
+    classify_email_reply,
+    classify_sms,
+    language_signal,
+    strip_quoted,
+)
 from nurture.delivery.dispatch import suppress
 from nurture.delivery.lifecycle import log_event
-from nurture.locking import lock_leads
-from nurture.models import ConsentAction, InboundMessage, Lead, LeadStatus, Message, Suppression
-from nurture.conversations.replies import Classification, ReplyKind, classify_email_reply, classify_sms, strip_quoted
+from nurture.lateness import late_from
 from nurture.law import (
     CONFIRMATION_WITHIN,
     HELP_ANSWER_STEP,
     HELP_ANSWER_WITHIN,
     STOP_CONFIRMATION_STEP,
     SYSTEM_SEQUENCE,
+    consent,
 )
+from nurture.locking import lock_leads
+from nurture.models import (
+    ConsentAction,
+    InboundMessage,
+    Lead,
+    LeadStatus,
+    Message,
+    Suppression,
+)
+from nurture.plans import replan as planning
 from nurture.text_rules import clip, scrub
-from nurture.content.tokens import lead_of_reply_address
 
 log = logging.getLogger("nurture.conversations.inbound")
 
@@ -46,13 +68,14 @@ log = logging.getLogger("nurture.conversations.inbound")
 BODY_MAX = 20_000
 REASON_MAX = 500
 STATUS_REASON_MAX = 300
+LANGUAGE_REASON_MAX = 200
 
 
 @dataclass(frozen=True)
 class InboundResult:
     """What became of one inbound message."""
 
-    kind: str  # opt_out, opt_in, help, maybe_opt_out, conversation, unknown_sender, duplicate
+    kind: str  # opt_out, opt_in, help, maybe_opt_out, language, conversation, unknown_sender, duplicate
     lead_id: int | None
     inbound_id: int | None = None
     outcome: str = ""
@@ -65,25 +88,29 @@ def _locked_lead(session: Session, lead_id: int) -> Lead:
 
 
 def plan_system_message(session: Session, lead: Lead, *, template: str, step: str, now: datetime,
-                        within: timedelta, reason: str) -> int:
+                        within: timedelta, reason: str, language: str | None = None) -> int:
     """A system answer as a planned message due now: the scheduler hands it to a worker within a
-    tick and the send gate checks it like any other (system rules: an address and `within`)."""
+    tick and the send gate checks it like any other (system rules: an address and `within`).
+    `language`: the language to answer in ("es" after ALTO or AYUDA); None is the lead's own."""
     table = Message.__table__
     message_id = session.execute(sa.insert(table).values(
         lead_id=lead.id, sequence=SYSTEM_SEQUENCE, step=step, channel="sms", template=template, deadline=False,
         due_at=now, expires_at=late_from(now, within), state="planned", reason=clip(reason, 500), attempts=0,
-        created_at=now, updated_at=now,
+        created_at=now, updated_at=now, language=language,
     ).returning(table.c.id)).scalar_one()
+    said_in = f", in {LANGUAGE_NAMES.get(language, language)}" if language else ""
     log_event(session, at=now, kind="plan", lead_id=lead.id, message_id=message_id, to_state="planned",
-              cause=clip(f"{reason}: {template}, due now, not after {(now + within).isoformat()}", 500))
+              cause=clip(f"{reason}: {template}{said_in}, due now, not after {(now + within).isoformat()}", 500))
     return message_id
 
 
 def opt_out(session: Session, lead: Lead, *, channel: str, reason: str, detail: str, method: str, now: datetime,
-            words: str | None = None, recorded_by: str | None = None, confirm: bool = False) -> bool:
+            words: str | None = None, recorded_by: str | None = None, confirm: bool = False,
+            language: str | None = None) -> bool:
     """The lead wants no more messages on `channel`: revoke consent, suppress the address, cancel
-    what is planned; with `confirm` (texts only), plan the one confirmation. Returns True when
-    consent was not revoked already (a second STOP is recorded, but confirmed no second time).
+    what is planned; with `confirm` (texts only), plan the one confirmation, in `language` when
+    given (None: the lead's). Returns True when consent was not revoked already (a second STOP is
+    recorded, but confirmed no second time).
 
     Under the lead's lock, like the send gate: a worker deciding about this lead either sees the
     revocation or finished deciding before it."""
@@ -104,8 +131,39 @@ def opt_out(session: Session, lead: Lead, *, channel: str, reason: str, detail: 
     planning.replan(session, lead, now=now, cause=f"opted out of {channel}")
     if confirm and fresh and channel == "sms" and lead.phone:
         plan_system_message(session, lead, template=STOP_TEMPLATE, step=f"{STOP_CONFIRMATION_STEP}-{entry_id}",
-                            now=now, within=CONFIRMATION_WITHIN, reason="the one confirmation of an opt-out")
+                            now=now, within=CONFIRMATION_WITHIN, reason="the one confirmation of an opt-out",
+                            language=language)
     return fresh
+
+
+def _switch_language(session: Session, lead: Lead, signal: LanguageSignal | None, *, said: str, how: str,
+                     now: datetime) -> str | None:
+    """Set the (locked) lead's language from its reply, with why; None when nothing changes. The
+    next message it gets is rendered in the new language (the dispatcher reads the lead's)."""
+    if signal is None or signal.language == lead.language:
+        return None
+    before, after = lead.language, signal.language
+    quoted = clip(" ".join(said.split()), 80)
+    why = (f'{how} "{quoted}" on {now.date().isoformat()}' if signal.asked
+           else f'{how} written in {LANGUAGE_NAMES.get(after, after)}: "{quoted}" on {now.date().isoformat()}')
+    lead.language = after
+    lead.language_reason = clip(why, LANGUAGE_REASON_MAX)
+    lead.updated_at = now
+    session.add(lead)
+    session.flush()
+    names = f"{LANGUAGE_NAMES.get(before, before)} ({before}) to {LANGUAGE_NAMES.get(after, after)} ({after})"
+    log_event(session, at=now, kind="lead", lead_id=lead.id, cause=clip(f"language changed from {names}: {why}", 500),
+              data={"language_from": before, "language_to": after})
+    return f"language set to {LANGUAGE_NAMES.get(after, after)} (was {LANGUAGE_NAMES.get(before, before)})"
+
+
+def _language_reply(session: Session, lead: Lead, row: InboundMessage, found: Classification,
+                    switched: str | None, now: datetime) -> None:
+    """A reply that only asks for a language: the switch is the answer; nobody needs to read it."""
+    name = LANGUAGE_NAMES.get(found.language or "", found.language or "")
+    outcome = (f"{switched}; not paused, nothing for a person to answer" if switched
+               else f"the lead reads {name} already; nothing to change")
+    _finish(row, kind=str(found.kind), reason=found.reason, outcome=outcome, handled=True, now=now, session=session)
 
 
 def _needs_person(session: Session, lead: Lead, why: str, now: datetime) -> str:
@@ -176,9 +234,11 @@ def handle_inbound_sms(session: Session, *, from_: str, body: str, now: datetime
                     "NURTURE_TWILIO_ADVANCED_OPT_OUT is false: nurture answers too (set it to true)",
                     provider_id, clip(opt_out_type or "", 20))
     kind, reason = str(found.kind), found.reason
+    switched = _switch_language(session, lead, language_signal(text), said=text, how="reply", now=now)
     if found.kind is ReplyKind.opt_out:
         fresh = opt_out(session, lead, channel="sms", reason="stop", detail=f'replied "{clip(text, 80)}": {found.reason}',
-                        method="sms_reply", now=now, words=text, recorded_by="lead (SMS)", confirm=not twilio_answered)
+                        method="sms_reply", now=now, words=text, recorded_by="lead (SMS)", confirm=not twilio_answered,
+                        language=found.language)
         if twilio_answered:
             said = "Twilio sent the confirmation (Advanced Opt-Out)"
         else:
@@ -200,6 +260,9 @@ def handle_inbound_sms(session: Session, *, from_: str, body: str, now: datetime
             _finish(row, kind=kind, reason=reason, outcome=outcome, handled=False, now=now, session=session)
     elif found.kind is ReplyKind.help:
         _help(session, lead, row, found, now, twilio_answered)
+    elif found.kind is ReplyKind.language:
+        _language_reply(session, lead, row, found, switched, now)
+        switched = None  # said in the outcome already
     elif found.kind is ReplyKind.maybe_opt_out:
         outcome = _needs_person(session, lead, f"may have revoked consent by SMS: {text}", now)
         _finish(row, kind=kind, reason=reason, outcome=f"texting paused, never read as consent; {outcome}",
@@ -207,6 +270,10 @@ def handle_inbound_sms(session: Session, *, from_: str, body: str, now: datetime
     else:
         outcome = _needs_person(session, lead, f"replied by SMS: {text}", now)
         _finish(row, kind=kind, reason=reason, outcome=outcome, handled=False, now=now, session=session)
+    if switched:
+        row.outcome = clip(f"{row.outcome}; {switched}", REASON_MAX)
+        session.add(row)
+        session.flush()
     return InboundResult(row.kind, lead.id, row.id, row.outcome)
 
 
@@ -256,7 +323,7 @@ def _help(session: Session, lead: Lead, row: InboundMessage, found: Classificati
                 now=now, session=session)
     else:
         plan_system_message(session, lead, template=HELP_TEMPLATE, step=f"{HELP_ANSWER_STEP}-{row.id}", now=now,
-                            within=HELP_ANSWER_WITHIN, reason="the answer to the lead's HELP")
+                            within=HELP_ANSWER_WITHIN, reason="the answer to the lead's HELP", language=found.language)
         _finish(row, kind=kind, reason=reason, outcome=f"answered from {HELP_TEMPLATE} (outside sequences and caps)",
                 handled=True, now=now, session=session)
 
@@ -310,14 +377,23 @@ def handle_inbound_email(session: Session, email: InboundEmail, *, now: datetime
     log_event(session, at=now, kind="inbound", lead_id=lead.id,
               cause=clip(f"email from lead ({matched}): {email.subject} | {reply}", 500),
               data={"inbound_id": row.id, "message_id": email.message_id, "kind": str(found.kind)})
+    # The reply's own words only: the subject is usually ours, in the language the lead has now.
+    switched = _switch_language(session, lead, language_signal(reply), said=reply, how="email reply", now=now)
     if found.kind is ReplyKind.opt_out:
         opt_out(session, lead, channel="email", reason="unsubscribe", method="email_reply", now=now,
                 detail=f"replied by email: {found.reason}", words=clip(reply or email.subject, 1000),
                 recorded_by="lead (email)")
         _finish(row, kind=str(found.kind), reason=f"{found.reason}; matched {matched}",
                 outcome="email consent revoked: no more emails", handled=True, now=now, session=session)
+    elif found.kind is ReplyKind.language:
+        _language_reply(session, lead, row, found, switched, now)
+        switched = None
     else:
         outcome = _needs_person(session, lead, f"replied by email: {clip(reply or email.subject, 200)}", now)
         _finish(row, kind=str(found.kind), reason=f"{found.reason}; matched {matched}", outcome=outcome,
                 handled=False, now=now, session=session)
+    if switched:
+        row.outcome = clip(f"{row.outcome}; {switched}", REASON_MAX)
+        session.add(row)
+        session.flush()
     return InboundResult(row.kind, lead.id, row.id, row.outcome)

@@ -22,6 +22,8 @@ from nurture.law.keywords import (
     HELP_KEYWORDS,
     OPT_IN_KEYWORDS,
     OPT_OUT_KEYWORDS,
+    SPANISH_HELP_KEYWORDS,
+    SPANISH_OPT_OUT_KEYWORDS,
 )
 
 
@@ -32,15 +34,21 @@ class ReplyKind(StrEnum):
     opt_in = "opt_in"  # an opt-in keyword (START, UNSTOP, YES); consent only for a number that revoked by text
     help = "help"  # HELP or INFO: the program's help text
     maybe_opt_out = "maybe_opt_out"  # could be a revocation: pause texting, a person reads it; never consent
+    language = "language"  # only asks for another language ("¿En español?"): switch the lead, nobody needs to answer
     conversation = "conversation"  # a person should answer it
 
 
 @dataclass(frozen=True, slots=True)
 class Classification:
-    """A reply's kind and why, in words for the delivery log."""
+    """A reply's kind and why, in words for the delivery log.
+
+    `language`: for an opt-out or HELP, "es" when its keyword or words were Spanish (ALTO, AYUDA,
+    "no me manden mensajes"), so the answer goes in Spanish whatever the lead reads; None when they
+    were English (the answer goes in the lead's language). For `language`, the language asked for."""
 
     kind: ReplyKind
     reason: str
+    language: str | None = None
 
 
 # -- normalising ---------------------------------------------------------------------------------
@@ -107,8 +115,32 @@ _OPT_OUT_TYPOS = {typo: k for k in sorted(OPT_OUT_KEYWORDS) for typo in _typos(k
 _STOP_WORDS = frozenset({"stop", "stopp", "stpo", "sotp", "stp", "stahp"})
 
 
+# Spanish keywords by their folded words and without spaces ("no mas", "nomas"): the keyword's name.
+_SPANISH_OPT_OUTS = {form: k for k in SPANISH_OPT_OUT_KEYWORDS for form in (k.lower(), k.lower().replace(" ", ""))}
+_SPANISH_HELPS = {k.lower(): k for k in SPANISH_HELP_KEYWORDS}
+
+
+def _spanish_keyword(words: list[str]) -> Classification | None:
+    """ALTO, PARAR, "no más", AYUDA...: a Spanish keyword (repeated letters or repeated words too), answered in Spanish."""
+    for said in (" ".join(words), _squeeze(" ".join(words))):
+        if said in _SPANISH_OPT_OUTS:
+            return Classification(ReplyKind.opt_out, f"Spanish keyword {_SPANISH_OPT_OUTS[said]}", "es")
+        if said in _SPANISH_HELPS:
+            return Classification(ReplyKind.help, f"Spanish keyword {_SPANISH_HELPS[said]}", "es")
+    # "ALTO ALTO", "ALTO AYUDA": Spanish keywords only, an opt-out among them wins.
+    if len(words) > 1 and all(w in _SPANISH_OPT_OUTS or w in _SPANISH_HELPS for w in words):
+        for w in words:
+            if w in _SPANISH_OPT_OUTS:
+                return Classification(ReplyKind.opt_out, f"Spanish keyword {_SPANISH_OPT_OUTS[w]}", "es")
+        return Classification(ReplyKind.help, f"Spanish keyword {_SPANISH_HELPS[words[0]]}", "es")
+    return None
+
+
 def _keyword(words: list[str]) -> Classification | None:
     """The message is a keyword (or keywords only, or a keyword with a typo)."""
+    spanish = _spanish_keyword(words)
+    if spanish is not None:
+        return spanish
     compact = "".join(words)
     upper = compact.upper()
     if upper in OPT_OUT_KEYWORDS:
@@ -154,73 +186,78 @@ _NEGATION = r"dont|do not|dnt|never|please dont|pls dont|plz dont"
 _OPT_OUT_PHRASES: list[re.Pattern[str]] = [
     re.compile(p) for p in (
         # stop the texts / quit sending messages / end these texts / cancel my messages
-        rf"\b(?:stop|stp|quit|cease|halt|discontinue)\s+(?:(?:the|these|those|this|that|your|ur|all|of|with|my|any|"
-        rf"sending|receiving|getting|me|us)\s+){{0,3}}(?:{_MSG_NOUNS})\b",
+        (rf"\b(?:stop|stp|quit|cease|halt|discontinue)\s+(?:(?:the|these|those|this|that|your|ur|all|of|with|my|any|"
+        rf"sending|receiving|getting|me|us)\s+){{0,3}}(?:{_MSG_NOUNS})\b"),
         # "end"/"cancel" only with plural messages: "let's end the call" is not about us
-        r"\b(?:end|cancel)\s+(?:(?:the|these|those|your|ur|all|my|of)\s+){0,3}(?:texts|txts|messages|msgs|sms|emails|"
-        r"calls|notifications|alerts|reminders|mensajes|textos)\b",
+        (r"\b(?:end|cancel)\s+(?:(?:the|these|those|your|ur|all|my|of)\s+){0,3}(?:texts|txts|messages|msgs|sms|emails|"
+        r"calls|notifications|alerts|reminders|mensajes|textos)\b"),
         rf"\b(?:stop|stp|quit|cease|halt|discontinue)\s+(?:{_MSG_GERUNDS})\b",
         # don't text me / do not contact / never message me again / don't want any more texts
         rf"\b(?:{_NEGATION})\s+(?:(?:ever|again|even|u|you|ya|yall|evr)\s+)?(?:{_MSG_VERBS})\b",
-        rf"\b(?:dont|do not|no longer|never)\s+(?:want|wish|need|like)\s+(?:(?:to|receive|get|getting|receiving|any|"
-        rf"more|your|these|those|the|further)\s+){{0,3}}(?:{_MSG_NOUNS})\b",
+        (rf"\b(?:dont|do not|no longer|never)\s+(?:want|wish|need|like)\s+(?:(?:to|receive|get|getting|receiving|any|"
+        rf"more|your|these|those|the|further)\s+){{0,3}}(?:{_MSG_NOUNS})\b"),
         rf"\bno (?:more|mas|further)\s+(?:{_MSG_NOUNS}|texting|messaging|contact|calling|emailing)\b",
-        r"\b(?:texts|messages|msgs|txts|emails|calls|texting|messaging|mensajes|textos)\s+(?:(?:to|need|needs|must|"
-        r"should|have|has|gotta|got|will|can|better|please)\s+){0,2}stop\b",
+        (r"\b(?:texts|messages|msgs|txts|emails|calls|texting|messaging|mensajes|textos)\s+(?:(?:to|need|needs|must|"
+        r"should|have|has|gotta|got|will|can|better|please)\s+){0,2}stop\b"),
         rf"\benough\s+(?:with\s+)?(?:(?:the|these|your|all|of)\s+){{0,2}}(?:{_MSG_NOUNS}|texting|messaging)\b",
         # remove me / take me off / lose my number / delete my info
-        r"\b(?:remove|delete|erase|drop|take|lose|forget|scratch)\s+(?:me|us|my (?:number|phone|phone number|cell|"
+        (r"\b(?:remove|delete|erase|drop|take|lose|forget|scratch)\s+(?:me|us|my (?:number|phone|phone number|cell|"
         r"cell number|info|information|name|contact|contact info|details|data|email)|this (?:number|phone|phone number|"
-        r"email)|our (?:number|names?))\b",
+        r"email)|our (?:number|names?))\b"),
         r"\b(?:take|get|put|cross)\s+(?:me|us|my (?:number|name)|this number)\s+off\b",
-        r"\bremove\b(?:\s+\w+){0,4}\s+(?:from|off)\s+(?:of\s+)?(?:your|the|ur|this|that|ya|all)\s+(?:\w+\s+)?"
-        r"(?:list|lists|database|contacts)\b",
+        (r"\bremove\b(?:\s+\w+){0,4}\s+(?:from|off)\s+(?:of\s+)?(?:your|the|ur|this|that|ya|all)\s+(?:\w+\s+)?"
+        r"(?:list|lists|database|contacts)\b"),
         r"\boff (?:of )?(?:your|the|this|ur) (?:\w+ )?(?:list|database)\b",
         # unsubscribe / opt out / revoke, in any sentence
-        r"\b(?:unsubscribe|unsubscribing|unsub|unsuscribe|unsubcribe|unsubscibe|unsubscrib|opt out|optout|opt me out|"
-        r"opting out|opted out|revoke|revoking|revoked|stopall|stop all)\b",
-        r"\b(?:withdraw|withdrawing|cancel|cancelling|canceling)\s+(?:my\s+|all\s+)?"
-        r"(?:consent|permission|subscription)\b",
+        (r"\b(?:unsubscribe|unsubscribing|unsub|unsuscribe|unsubcribe|unsubscibe|unsubscrib|opt out|optout|opt me out|"
+        r"opting out|opted out|revoke|revoking|revoked|stopall|stop all)\b"),
+        (r"\b(?:withdraw|withdrawing|cancel|cancelling|canceling)\s+(?:my\s+|all\s+)?"
+        r"(?:consent|permission|subscription)\b"),
         r"\b(?:do not|dont|no longer|never) (?:consent|give (?:you )?permission|authorize)\b|\bno consent\b",
         # "I never signed up for this": nobody consented. Not "I never asked the bank for a modification".
-        r"\bi (?:never|did not|didnt|dont remember|do not remember) (?:sign(?:ed)? up|opt(?:ed)? in|"
-        r"subscribe(?:d)?|consent(?:ed)?)\b",
-        r"\bi (?:never|did not|didnt) (?:ask(?:ed)?|request(?:ed)?) (?:for )?(?:this|these|that|it|texts|messages|"
-        r"your)\b|\bi (?:never|did not|didnt) (?:give|gave) (?:you )?(?:my number|permission|consent|this number)\b",
+        (r"\bi (?:never|did not|didnt|dont remember|do not remember) (?:sign(?:ed)? up|opt(?:ed)? in|"
+        r"subscribe(?:d)?|consent(?:ed)?)\b"),
+        (r"\bi (?:never|did not|didnt) (?:ask(?:ed)?|request(?:ed)?) (?:for )?(?:this|these|that|it|texts|messages|"
+        r"your)\b|\bi (?:never|did not|didnt) (?:give|gave) (?:you )?(?:my number|permission|consent|this number)\b"),
         # leave me alone / go away
-        r"\bleave (?:me|us) (?:\w+ ){0,2}alone\b|\b(?:go away|get lost|buzz off|back off|piss off|fuck off|f off|"
-        r"fk off|fck off|fuk off|bugger off|shove off|cut it out|knock it off|get off my phone|cease and desist)\b",
+        (r"\bleave (?:me|us) (?:\w+ ){0,2}alone\b|\b(?:go away|get lost|buzz off|back off|piss off|fuck off|f off|"
+        r"fk off|fck off|fuk off|bugger off|shove off|cut it out|knock it off|get off my phone|cease and desist)\b"),
         # wrong number: the phone's owner never consented
-        r"\bwrong (?:number|numbr|num|no|person|guy|lady|girl|phone|contact|maria)\b|\bnot (?:the right|the correct) "
+        (r"\bwrong (?:number|numbr|num|no|person|guy|lady|girl|phone|contact|maria)\b|\bnot (?:the right|the correct) "
         r"(?:number|person)\b|\b(?:you|u) (?:have|got|ve got) the wrong\b|\bno one (?:by|named|with) that name\b|"
         r"\bnobody (?:by|named|with) that name\b|\b(?:doesnt|does not|no longer|dont|do not) live here\b|"
-        r"\bnot my name\b|\b(?:i am|im) not (?:\w+ )?(?:the )?(?:homeowner|owner)\b",
+        r"\bnot my name\b|\b(?:i am|im) not (?:\w+ )?(?:the )?(?:homeowner|owner)\b"),
         r"\b(?:do not call|dnc|do not contact|do not text|donotcall) (?:list|registry)\b|\bdnc\b",
-        r"\bwhy (?:do|does|are|r|did|do you|would) (?:you|u|ya|yall|you guys|u guys)?\s*"
-        rf"(?:keep|still|continue to|keep on)\s+(?:{_MSG_GERUNDS})\b",
+        (r"\bwhy (?:do|does|are|r|did|do you|would) (?:you|u|ya|yall|you guys|u guys)?\s*"
+        rf"(?:keep|still|continue to|keep on)\s+(?:{_MSG_GERUNDS})\b"),
         r"\b(?:this is|thats|that is|its|it is|reported as|reporting as|report as|marking as|marked as) spam\b",
-        # Spanish
-        r"\bno me (?:(?:vuelvan|vuelva|vuelvas) a )?(?:manden|mande|mandes|mandan|envien|envie|envies|envian|escriban|"
+    )
+]
+# Spanish: a revocation in these words is confirmed in Spanish.
+_SPANISH_OPT_OUT_PHRASES: list[re.Pattern[str]] = [
+    re.compile(p) for p in (
+        (r"\bno me (?:(?:vuelvan|vuelva|vuelvas) a )?(?:manden|mande|mandes|mandan|envien|envie|envies|envian|escriban|"
         r"escriba|escribas|texteen|textee|textees|contacten|contacte|contactes|llamen|llame|llames|molesten|moleste|"
-        r"molestes|mensajeen)\b",
-        rf"\bno (?:quiero|deseo|necesito|acepto)\s+(?:(?:recibir|mas|ningun|ninguna|sus|tus|estos|estas|los|las|"
-        rf"mensajes de|que me)\s+){{0,3}}(?:{_MSG_NOUNS}|escriban|manden|envien|llamen|contacten)\b",
-        r"\b(?:deja|dejen|deje|dejar|dejes|para|paren|pare|parar|paran|paren ya) de (?:mandar|enviar|escribir|textear|"
-        r"molestar|llamar|contactar|mandarme|enviarme|escribirme|textearme|molestarme|llamarme|contactarme)\w*\b",
-        r"\b(?:quitame|quitenme|quiteme|quitarme|quitanos|sacame|saquenme|saqueme|sacarme|borrame|borrenme|borreme|"
-        r"borrarme|eliminame|eliminenme|elimineme|eliminarme|remueveme|remuevanme)\b",
-        r"\b(?:quiten|quitar|borren|borrar|eliminen|eliminar|saquen|sacar)\s+(?:mi|mis|este|nuestro)\s+(?:numero|"
-        r"telefono|celular|nombre|datos|informacion|correo)\b",
-        r"\bnumero (?:equivocado|incorrecto|errado|equivocao)\b|\b(?:equivocado|equivocada|equivocados) de numero\b|"
-        r"\bse (?:equivoco|equivocaron) de (?:numero|persona)\b|\bpersona equivocada\b",
+        r"molestes|mensajeen)\b"),
+        (rf"\bno (?:quiero|deseo|necesito|acepto)\s+(?:(?:recibir|mas|ningun|ninguna|sus|tus|estos|estas|los|las|"
+        rf"mensajes de|que me)\s+){{0,3}}(?:{_MSG_NOUNS}|escriban|manden|envien|llamen|contacten)\b"),
+        (r"\b(?:deja|dejen|deje|dejar|dejes|para|paren|pare|parar|paran|paren ya) de (?:mandar|enviar|escribir|textear|"
+        r"molestar|llamar|contactar|mandarme|enviarme|escribirme|textearme|molestarme|llamarme|contactarme)\w*\b"),
+        (r"\b(?:quitame|quitenme|quiteme|quitarme|quitanos|sacame|saquenme|saqueme|sacarme|borrame|borrenme|borreme|"
+        r"borrarme|eliminame|eliminenme|elimineme|eliminarme|remueveme|remuevanme)\b"),
+        (r"\b(?:quiten|quitar|borren|borrar|eliminen|eliminar|saquen|sacar)\s+(?:mi|mis|este|nuestro)\s+(?:numero|"
+        r"telefono|celular|nombre|datos|informacion|correo)\b"),
+        (r"\bnumero (?:equivocado|incorrecto|errado|equivocao)\b|\b(?:equivocado|equivocada|equivocados) de numero\b|"
+        r"\bse (?:equivoco|equivocaron) de (?:numero|persona)\b|\bpersona equivocada\b"),
         r"\b(?:dejame|dejenme|dejeme|dejanos|dejennos|dejenos) (?:\w+ )?en paz\b",
         r"\b(?:darme|denme|dame|deme|dar|doy|me doy|dar me) de baja\b",
-        r"\b(?:cancelar|cancelen|cancela|cancele|cancelo)\s+(?:(?:la|mi|mis|los|las|el|su|sus|estos|estas)\s+)?"
-        r"(?:suscripcion|subscripcion|mensajes|textos|msj|sms|servicio|todo)\b",
+        (r"\b(?:cancelar|cancelen|cancela|cancele|cancelo)\s+(?:(?:la|mi|mis|los|las|el|su|sus|estos|estas)\s+)?"
+        r"(?:suscripcion|subscripcion|mensajes|textos|msj|sms|servicio|todo)\b"),
         r"\bno (?:me |nos )?molest(?:en|es|e|ar)\b",
         r"\bbasta\b(?! con)",
     )
 ]
+_OPT_OUT_PHRASES += _SPANISH_OPT_OUT_PHRASES
 
 # A clause that is only one of these (give or take "please", "now", "thanks"...) is a revocation.
 _BARE_OPT_OUTS = frozenset({
@@ -228,6 +265,9 @@ _BARE_OPT_OUTS = frozenset({
     "cancel all", "cancel everything", "unsubscribe", "remove", "remove me", "enough", "thats enough",
     "enough is enough", "no more", "no mas", "stop all", "spam", "para", "pare", "paren", "parale", "parenle", "alto",
     "basta", "cancelar", "cancela", "cancelen", "baja", "revoke", "opt out", "optout", "stopall",
+})
+_SPANISH_BARE_OPT_OUTS = frozenset({
+    "no mas", "para", "pare", "paren", "parale", "parenle", "alto", "basta", "cancelar", "cancela", "cancelen", "baja",
 })
 _POLITE = frozenset({
     "please", "pls", "plz", "plase", "pleas", "por", "favor", "porfa", "porfavor", "ya", "now", "thanks", "thank",
@@ -317,29 +357,29 @@ def _stop_in_clause(words: list[str], i: int) -> _Verdict:
 
 _MAYBE_PHRASES: list[re.Pattern[str]] = [
     re.compile(p) for p in (
-        r"^(?:no|nope|nah|naw|nay|no way|no sir|no maam|not now|not yet|not today|not right now|maybe later|later|"
+        (r"^(?:no|nope|nah|naw|nay|no way|no sir|no maam|not now|not yet|not today|not right now|maybe later|later|"
         r"pass|ill pass|im good|im ok|im okay|were good|we are good|im fine|were fine|busy|im busy|were busy|"
-        r"not a good time|bad time|no gracias|ahora no|luego|despues|mas tarde|ocupado|ocupada|estoy ocupad[oa])$",
+        r"not a good time|bad time|no gracias|ahora no|luego|despues|mas tarde|ocupado|ocupada|estoy ocupad[oa])$"),
         r"\bnot (?:really |at all )?(?:interested|intrested|interseted|intersted)\b|\bno (?:longer )?interest(?:ed)?\b",
         r"\bno thanks?\b|\bno thank (?:you|u)\b|\bno thx\b|\bnot now\b|\bnot (?:a )?good time\b|\bnot right now\b",
-        r"\bwho (?:is|s) (?:this|texting|messaging)\b|\bwhos this\b|\bwho dis\b|\bwho (?:are|r) (?:you|u|yall)\b|"
-        r"\bwho sent (?:this|me)\b|\bwhat is this\b|\bwhat company\b|\bdo i know (?:you|u)\b",
-        r"\b(?:how|where) (?:did|do|does|d|did you|do you) (?:you|u|ya|yall|you guys)?\s*"
+        (r"\bwho (?:is|s) (?:this|texting|messaging)\b|\bwhos this\b|\bwho dis\b|\bwho (?:are|r) (?:you|u|yall)\b|"
+        r"\bwho sent (?:this|me)\b|\bwhat is this\b|\bwhat company\b|\bdo i know (?:you|u)\b"),
+        (r"\b(?:how|where) (?:did|do|does|d|did you|do you) (?:you|u|ya|yall|you guys)?\s*"
         r"(?:get|got|have|find|obtain)\s+(?:my|this|our) (?:number|phone|phone number|cell|info|information|contact|"
-        r"email|details)\b",
-        r"\bwhy (?:are|r|is|do|does|did) (?:you|u|someone|somebody|this|yall)\s+(?:\w+\s+)?(?:texting|messaging|"
-        r"contacting|sending|emailing|calling|writing)\b",
+        r"email|details)\b"),
+        (r"\bwhy (?:are|r|is|do|does|did) (?:you|u|someone|somebody|this|yall)\s+(?:\w+\s+)?(?:texting|messaging|"
+        r"contacting|sending|emailing|calling|writing)\b"),
         r"\b(?:scam|scams|scammer|scammers|scamming|fraud|fraudulent|fake|bogus|spam|spammer|spammers|phishing)\b",
         r"\b(?:report|reporting|reported) (?:you|u|this|your|yall)\b|\b(?:ftc|fcc|attorney general)\b",
-        r"\b(?:fuck|fucking|fuckin|fck|fk|fu|shit|bullshit|damn|dammit|wtf|stfu|asshole|bitch|idiots?|morons?|"
+        (r"\b(?:fuck|fucking|fuckin|fck|fk|fu|shit|bullshit|damn|dammit|wtf|stfu|asshole|bitch|idiots?|morons?|"
         r"vultures?|leeches|harass|harassment|harassing|annoying|annoyed|sick of|tired of|hell no|screw (?:you|u)|"
-        r"f (?:you|u)|piss)\b",
-        r"\bdont (?:want|need) (?:your|any|this|these|to talk|it|you|u)\b|^(?:i )?dont want(?: it)?$|^dont bother$|"
-        r"^no quiero(?: nada| eso)?$",
+        r"f (?:you|u)|piss)\b"),
+        (r"\bdont (?:want|need) (?:your|any|this|these|to talk|it|you|u)\b|^(?:i )?dont want(?: it)?$|^dont bother$|"
+        r"^no quiero(?: nada| eso)?$"),
         # Spanish
-        r"\bno (?:me )?interesa\b|\bno (?:estoy|estamos) interesad[oa]s?\b|\bno gracias\b|\bahora no\b|\bmas tarde\b|"
+        (r"\bno (?:me )?interesa\b|\bno (?:estoy|estamos) interesad[oa]s?\b|\bno gracias\b|\bahora no\b|\bmas tarde\b|"
         r"\bocupad[oa]s?\b|\bquien (?:es|eres|habla|manda|envia|son)\b|\b(?:como|donde) (?:consiguio|consiguieron|"
-        r"obtuvo|obtuvieron|tienen|tiene|saco|sacaron) mi (?:numero|telefono|celular)\b|\bestafa\w*\b",
+        r"obtuvo|obtuvieron|tienen|tiene|saco|sacaron) mi (?:numero|telefono|celular)\b|\bestafa\w*\b"),
     )
 ]
 
@@ -370,10 +410,12 @@ def _judge(clauses: list[list[str]]) -> Classification | None:
                     continue  # "don't stop texting me" or "why don't you stop texting me": the word analysis decides
                 maybe = maybe or said  # "I don't want to unsubscribe": a person should be sure
                 continue
-            return Classification(ReplyKind.opt_out, f'phrase "{said}"')
+            spanish = pattern in _SPANISH_OPT_OUT_PHRASES or _spanish_words(said) > _english_words(said)
+            return Classification(ReplyKind.opt_out, f'phrase "{said}"', "es" if spanish else None)
         core = " ".join(w for w in words if w not in _POLITE)
         if core in _BARE_OPT_OUTS:
-            return Classification(ReplyKind.opt_out, f'phrase "{clause}"')
+            return Classification(ReplyKind.opt_out, f'phrase "{clause}"',
+                                  "es" if core in _SPANISH_BARE_OPT_OUTS else None)
         for i, word in enumerate(words):
             if word in _STOP_WORDS:
                 verdict = _stop_in_clause(words, i)
@@ -405,6 +447,146 @@ def _negated_before(words: list[str], said: str) -> bool:
     return any(w in _NEGATIONS or w == "no" for w in words[max(0, i - 3): i])
 
 
+# -- language --------------------------------------------------------------------------------------
+
+# Words (folded: no accents, lower case) that are Spanish and not English, and words that are English
+# and not Spanish. Words both languages write ("no", "me", "a", "son", "van", "he", "ya") are in
+# neither list, nor are names: "José" weighs nothing, "Los Angeles" one Spanish word.
+_SPANISH_WORDS = frozenset({
+    "el", "la", "los", "las", "del", "al", "de", "que", "y", "en", "es", "por", "para", "con", "sin", "mi", "mis",
+    "su", "sus", "tu", "tus", "un", "una", "unos", "unas", "pero", "como", "donde", "cuando", "cuanto", "cuanta",
+    "cuantos", "cuantas", "cuesta", "cual", "cuales", "quien", "quienes", "porque", "este", "esta", "estos",
+    "estas", "eso", "esto", "ese", "esa", "muy", "mas", "tengo", "tiene", "tienen", "tenemos", "debo", "debe",
+    "deben", "debemos", "puedo", "puede", "pueden", "podemos", "podria", "quiero", "quiere", "queremos", "necesito",
+    "necesita", "necesitamos", "soy", "estoy", "estamos", "somos", "fue", "ser", "estar", "hacer", "hago", "casa",
+    "meses", "mes", "anos", "dinero", "pagar", "pago", "pagos", "banco", "prestamo", "hipoteca", "subasta", "venta",
+    "vender", "atrasado", "atrasada", "atrasados", "gracias", "hola", "buenos", "buenas", "dias", "tardes",
+    "noches", "senor", "senora", "usted", "ustedes", "nosotros", "yo", "ella", "ellos", "nuestro", "nuestra",
+    "tambien", "ahora", "todavia", "si", "le", "les", "lo", "nos", "se", "sobre", "entre", "hasta", "desde",
+    "despues", "antes", "llamar", "llamen", "llame", "llamada", "hablar", "hablo", "habla", "hablan", "espanol",
+    "ingles", "favor", "bien", "bueno", "algo", "nada", "todo", "otra", "otro", "pregunta", "ayuda", "ayudar",
+    "ayudarme", "mensaje", "mensajes", "textos", "correo", "fecha", "saber", "quisiera", "gustaria",
+    "entiendo", "necesitaria", "hijo", "hija", "esposo", "esposa", "trabajo", "perdi", "vivo", "vivimos"
+})
+_ENGLISH_WORDS = frozenset({
+    "the", "an", "i", "im", "ive", "id", "you", "your", "youre", "my", "is", "are", "was", "were", "be", "been",
+    "to", "of", "and", "in", "on", "at", "for", "with", "this", "that", "it", "its", "we", "they", "he", "she",
+    "what", "how", "when", "where", "why", "who", "can", "could", "would", "will", "do", "does", "did", "have",
+    "has", "had", "not", "need", "help", "want", "please", "thanks", "thank", "yes", "hi", "hello", "call", "text",
+    "sale", "house", "home", "months", "month", "behind", "pay", "paid", "just", "know", "get", "got", "if", "so",
+    "but", "or", "from", "about", "there", "here", "am", "our", "us", "them", "his", "her", "out", "up", "sell",
+    "selling", "bank", "lender", "mortgage", "anyone", "someone", "speak", "read", "write", "any", "some", "much",
+    "many", "more", "money", "owe", "back", "week", "weeks", "day", "days"
+})
+# "¿" and "¡" open a Spanish question or exclamation: one Spanish word's weight, however many there are.
+_SPANISH_MARKS = re.compile("[\u00bf\u00a1]")
+
+
+def _words_of(text: str) -> list[str]:
+    return [w for c in _clauses(_fold(text)) for w in c]
+
+
+def _spanish_words(text: str) -> int:
+    return sum(w in _SPANISH_WORDS for w in _words_of(text))
+
+
+def _english_words(text: str) -> int:
+    return sum(w in _ENGLISH_WORDS for w in _words_of(text))
+
+
+#: Spanish words a reply needs, at least, to be read as written in Spanish, and how many times its
+#: English words they must outnumber: "Hola, soy José, I need help" (2 Spanish, 3 English) is English.
+WRITTEN_IN_SPANISH_MIN = 3
+WRITTEN_IN_SPANISH_RATIO = 3
+
+
+def written_in_spanish(text: str | None) -> bool:
+    """True when the reply is plainly Spanish: three Spanish words or more (a "¿" or "¡" counts as
+    one) and at least three times as many as English ones. Conservative on purpose: a name, a
+    greeting or one Spanish word in an English sentence never switches a lead's language."""
+    text = text or ""
+    spanish = _spanish_words(text) + (1 if _SPANISH_MARKS.search(text) else 0)
+    return spanish >= WRITTEN_IN_SPANISH_MIN and spanish >= WRITTEN_IN_SPANISH_RATIO * _english_words(text)
+
+
+# What a lead writes to ask for a language, in folded words ("¿En español?" is "en espanol"). The
+# "don't speak" forms come first: "no hablo español" asks for English, not Spanish.
+_LANGUAGE_REQUESTS: list[tuple[str, re.Pattern[str]]] = [
+    (lang, re.compile(p)) for lang, p in (
+        ("en", r"\bno (?:hablo|habla|hablamos|entiendo|entiende|leo|lee|se) (?:el |en |mucho |bien )?espanol\b"),
+        ("en", (r"\b(?:i |we )?(?:dont|do not|cant|cannot|can not) (?:speak|read|understand|talk) "
+               r"(?:\w+ )?spanish\b")),
+        ("es", r"\bno (?:hablo|habla|hablamos|entiendo|entiende|leo|lee|se) (?:el |en |mucho |bien )?ingles\b"),
+        ("es", (r"\b(?:i |we )?(?:dont|do not|cant|cannot|can not) (?:speak|read|understand|talk) "
+               r"(?:\w+ )?english\b")),
+        # not "in Spanish Fort" (Alabama) nor the other places of that name
+        ("es", r"\b(?:en|in) (?:espanol|spanish|castellano)\b(?! (?:fort|fork|wells|lake|springs|town|trail))"),
+        ("es", (r"\b(?:hablo|habla|hablan|hablas|hablamos|se habla|leo|prefiero|preferimos|quiero|queremos|mejor)"
+               r" (?:en )?(?:espanol|castellano)\b")),
+        ("es", r"^(?:espanol|spanish|castellano)(?: (?:por favor|porfa|porfavor|please|pls|plz|gracias|thanks))*$"),
+        ("es", r"\b(?:speak|speaks|read|reads|prefer|text|write|talk|send|habla|hablar) (?:\w+ ){0,2}spanish\b"),
+        ("en", r"\b(?:en|in) (?:ingles|english)\b"),
+        ("en", (r"\b(?:hablo|habla|hablan|hablas|hablamos|se habla|leo|prefiero|preferimos|quiero|queremos|mejor)"
+               r" (?:en )?ingles\b")),
+        ("en", r"^(?:ingles|english)(?: (?:por favor|porfa|porfavor|please|pls|plz|gracias|thanks))*$"),
+        ("en", r"\b(?:speak|speaks|read|reads|prefer|text|write|talk|send|habla|hablar) (?:\w+ ){0,2}english\b"),
+    )
+]
+# Words that may sit around a language request without asking anything else: "¿Pueden escribirme
+# en español, por favor?", "Can you text me in Spanish?", "Hola, ¿habla español?".
+_REQUEST_FILLER = _POLITE | frozenset({
+    "si", "yes", "yeah", "hola", "hello", "buenas", "buenos", "dias", "tardes", "noches", "me", "mi", "my", "us",
+    "nos", "puede", "pueden", "podria", "podrian", "puedes", "escribir", "escribirme", "escribanme", "escribame",
+    "mandar", "mandarme", "mandenme", "mandeme", "enviar", "enviarme", "envienme", "envieme", "textear",
+    "textearme", "hablar", "hablarme", "text", "texts", "write", "send", "talk", "messages", "mensajes", "los",
+    "las", "el", "the", "to", "can", "could", "would", "will", "it", "prefer", "prefiero", "is", "es", "do",
+    "does", "anyone", "someone", "somebody", "alguien", "que", "hable", "habla", "hablan", "speak", "speaks", "en",
+    "in", "only", "solo", "solamente", "we", "con", "with", "usted", "ustedes", "a", "any", "of", "there", "hay",
+    "who", "quien", "por", "favor", "todo", "everything", "all", "mejor", "better", "idioma", "language",
+})
+
+
+@dataclass(frozen=True, slots=True)
+class LanguageSignal:
+    """A reply's sign of the language its writer reads: asked for (`asked`) or only written in it."""
+
+    language: str
+    asked: bool
+    said: str  # the words that asked, or "" when the reply was only written in the language
+
+
+def _requested(clauses: list[list[str]]) -> tuple[str, str, bool] | None:
+    """The language the reply asks for, the words that ask, and whether the reply asks nothing else."""
+    found: tuple[str, str] | None = None
+    only_that = True
+    for words in clauses:
+        clause = " ".join(words)
+        match = None
+        for lang, pattern in _LANGUAGE_REQUESTS:
+            match = pattern.search(clause)
+            if match is not None:
+                found = found or (lang, match.group(0))
+                break
+        rest = (clause[: match.start()] + " " + clause[match.end():]) if match is not None else clause
+        if any(w not in _REQUEST_FILLER for w in rest.split()):
+            only_that = False
+    if found is None:
+        return None
+    return found[0], found[1], only_that
+
+
+def language_signal(text: str | None) -> LanguageSignal | None:
+    """The language a reply asks for ("¿En español?", "English please", "no hablo inglés"), else
+    Spanish when it is written in Spanish (see written_in_spanish), else None. Only a request ever
+    asks for English: a Spanish reader may well write a few words of English."""
+    asked = _requested(_clauses(_fold(text or "")))
+    if asked is not None:
+        return LanguageSignal(asked[0], True, asked[1])
+    if written_in_spanish(text):
+        return LanguageSignal("es", False, "")
+    return None
+
+
 # -- public --------------------------------------------------------------------------------------
 
 _OPT_OUT_TYPES = {"STOP": ReplyKind.opt_out, "START": ReplyKind.opt_in, "HELP": ReplyKind.help}
@@ -414,10 +596,11 @@ def classify_sms(body: str | None, *, opt_out_type: str | None = None) -> Classi
     """What an inbound SMS asks for. Twilio's OptOutType (Advanced Opt-Out), when present, wins."""
     marked = (opt_out_type or "").strip().upper()
     kind = _OPT_OUT_TYPES.get(marked)
-    if kind is not None:
-        return Classification(kind, f"Twilio OptOutType {marked}")
     text = (body or "").strip()
     clauses = _clauses(_fold(text))
+    if kind is not None:
+        spanish = _spanish_keyword([w for c in clauses for w in c])
+        return Classification(kind, f"Twilio OptOutType {marked}", spanish.language if spanish else None)
     if not clauses:
         if any(c in _ANGRY_EMOJI for c in text):
             return Classification(ReplyKind.maybe_opt_out, f'could be a revocation: "{text[:40]}"')
@@ -427,11 +610,25 @@ def classify_sms(body: str | None, *, opt_out_type: str | None = None) -> Classi
         return found
     if any(c in _ANGRY_EMOJI for c in text):
         return Classification(ReplyKind.maybe_opt_out, f'could be a revocation: "{text[:40]}"')
-    return Classification(ReplyKind.conversation, "no keyword or revocation phrase")
+    return _language_only(clauses) or Classification(ReplyKind.conversation, "no keyword or revocation phrase")
+
+
+def _language_only(clauses: list[list[str]]) -> Classification | None:
+    """A reply that asks for a language and nothing else ("¿En español?", "English please")."""
+    asked = _requested(clauses)
+    if asked is None or not asked[2]:
+        return None
+    return Classification(ReplyKind.language, f'asks for {LANGUAGE_NAMES.get(asked[0], asked[0])}: "{asked[1]}"',
+                          asked[0])
+
+
+#: The languages a lead can be switched to, by name for reasons and logs.
+LANGUAGE_NAMES = {"en": "English", "es": "Spanish"}
 
 
 def classify_email_reply(text: str | None, subject: str | None = None) -> Classification:
-    """Opt-out when the reply (quoted earlier messages ignored) or its subject asks to unsubscribe; else conversation.
+    """Opt-out when the reply (quoted earlier messages ignored) or its subject asks to unsubscribe;
+    language when the reply only asks for a language ("En español por favor"); else conversation.
 
     A reply's subject is usually ours with "Re:" in front; our subjects never ask to unsubscribe,
     so the subject is read like the body. Email has no "maybe": every reply reaches a person anyway,
@@ -455,24 +652,25 @@ def classify_email_reply(text: str | None, subject: str | None = None) -> Classi
             maybe = found.reason.removeprefix("could be a revocation: ") + where
     if maybe is not None:
         return Classification(ReplyKind.conversation, f"a person should read it, it could be a revocation: {maybe}")
-    return Classification(ReplyKind.conversation, "no unsubscribe request")
+    return (_language_only(_clauses(_fold(parts[0][1])))
+            or Classification(ReplyKind.conversation, "no unsubscribe request"))
 
 
-_REPLY_PREFIX = re.compile(r"^\s*(?:(?:re|fw|fwd|aw|wg|rv|res|sv|vs)\s*(?:\[\d+\])?\s*:\s*)+", re.I)
+_REPLY_PREFIX = re.compile(r"^\s*(?:(?:re|fw|fwd|aw|wg|rv|res|sv|vs)\s*(?:\[\d+\])?\s*:\s*)+", re.IGNORECASE)
 _ON_WROTE = re.compile(
-    r"^\s*(?:on|el|le|am|em)\b.{0,300}(?:wrote|escribi[oó]|a [ée]crit|schrieb|escreveu)\s*:\s*$", re.I | re.S
+    r"^\s*(?:on|el|le|am|em)\b.{0,300}(?:wrote|escribi[oó]|a [ée]crit|schrieb|escreveu)\s*:\s*$", re.IGNORECASE | re.DOTALL
 )
 _CUT_LINES = re.compile(
     r"^\s*(?:-{2,}\s*(?:original message|mensaje original|forwarded message|mensaje reenviado)\s*-{2,}|"
     r"_{10,}|begin forwarded message:|-- ?)\s*$",
-    re.I,
+    re.IGNORECASE,
 )
-_HEADER_FROM = re.compile(r"^\s*\*?(?:from|de|von)\s*:\*?\s", re.I)
-_HEADER_NEXT = re.compile(r"^\s*\*?(?:sent|date|to|subject|enviado|fecha|para|asunto|gesendet|an|betreff)\s*:", re.I)
+_HEADER_FROM = re.compile(r"^\s*\*?(?:from|de|von)\s*:\*?\s", re.IGNORECASE)
+_HEADER_NEXT = re.compile(r"^\s*\*?(?:sent|date|to|subject|enviado|fecha|para|asunto|gesendet|an|betreff)\s*:", re.IGNORECASE)
 _DEVICE_LINE = re.compile(
     r"^\s*(?:sent from my \w+|sent from (?:yahoo mail|outlook|mail) for \w+|get outlook for \w+|"
     r"enviado desde mi \w+)\b.*$",
-    re.I,
+    re.IGNORECASE,
 )
 
 
@@ -495,7 +693,7 @@ def _starts_quote_header(lines: list[str], i: int) -> bool:
     line = lines[i]
     if _HEADER_FROM.match(line):
         return any(_HEADER_NEXT.match(nxt) for nxt in lines[i + 1: i + 5])
-    if re.match(r"^\s*(?:on|el|le|am|em)\b", line, re.I):
+    if re.match(r"^\s*(?:on|el|le|am|em)\b", line, re.IGNORECASE):
         # Gmail wraps a long "On <date> <name> <address> wrote:" over two or three lines.
         return any(_ON_WROTE.match(" ".join(lines[i: i + n])) for n in (1, 2, 3))
     return False
