@@ -157,13 +157,13 @@ def _switch_language(session: Session, lead: Lead, signal: LanguageSignal | None
     return f"language set to {LANGUAGE_NAMES.get(after, after)} (was {LANGUAGE_NAMES.get(before, before)})"
 
 
-def _language_reply(session: Session, lead: Lead, row: InboundMessage, found: Classification,
-                    switched: str | None, now: datetime) -> None:
+def _language_reply(session: Session, row: InboundMessage, found: Classification, switched: str | None,
+                    now: datetime, *, reason: str) -> None:
     """A reply that only asks for a language: the switch is the answer; nobody needs to read it."""
     name = LANGUAGE_NAMES.get(found.language or "", found.language or "")
     outcome = (f"{switched}; not paused, nothing for a person to answer" if switched
                else f"the lead reads {name} already; nothing to change")
-    _finish(row, kind=str(found.kind), reason=found.reason, outcome=outcome, handled=True, now=now, session=session)
+    _finish(row, kind=str(found.kind), reason=reason, outcome=outcome, handled=True, now=now, session=session)
 
 
 def _needs_person(session: Session, lead: Lead, why: str, now: datetime) -> str:
@@ -261,7 +261,7 @@ def handle_inbound_sms(session: Session, *, from_: str, body: str, now: datetime
     elif found.kind is ReplyKind.help:
         _help(session, lead, row, found, now, twilio_answered)
     elif found.kind is ReplyKind.language:
-        _language_reply(session, lead, row, found, switched, now)
+        _language_reply(session, row, found, switched, now, reason=reason)
         switched = None  # said in the outcome already
     elif found.kind is ReplyKind.maybe_opt_out:
         outcome = _needs_person(session, lead, f"may have revoked consent by SMS: {text}", now)
@@ -386,7 +386,7 @@ def handle_inbound_email(session: Session, email: InboundEmail, *, now: datetime
         _finish(row, kind=str(found.kind), reason=f"{found.reason}; matched {matched}",
                 outcome="email consent revoked: no more emails", handled=True, now=now, session=session)
     elif found.kind is ReplyKind.language:
-        _language_reply(session, lead, row, found, switched, now)
+        _language_reply(session, row, found, switched, now, reason=f"{found.reason}; matched {matched}")
         switched = None
     else:
         outcome = _needs_person(session, lead, f"replied by email: {clip(reply or email.subject, 200)}", now)

@@ -652,8 +652,17 @@ def classify_email_reply(text: str | None, subject: str | None = None) -> Classi
             maybe = found.reason.removeprefix("could be a revocation: ") + where
     if maybe is not None:
         return Classification(ReplyKind.conversation, f"a person should read it, it could be a revocation: {maybe}")
-    return (_language_only(_clauses(_fold(parts[0][1])))
+    return (_language_only(_clauses(_fold(_without_signature(parts[0][1]))))
             or Classification(ReplyKind.conversation, "no unsubscribe request"))
+
+
+def _without_signature(text: str) -> str:
+    """The reply without a last line that is only a name ("Maria", "José Pérez"): how emails end."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if len(lines) > 1 and re.fullmatch(r"(?:[^\W\d_][\w.'-]*\s*){1,3}", lines[-1]) and all(
+            w[0].isupper() for w in lines[-1].split()):
+        lines.pop()
+    return "\n".join(lines)
 
 
 _REPLY_PREFIX = re.compile(r"^\s*(?:(?:re|fw|fwd|aw|wg|rv|res|sv|vs)\s*(?:\[\d+\])?\s*:\s*)+", re.IGNORECASE)
