@@ -62,12 +62,14 @@ ConsentAt = Annotated[str | None, typer.Option("--sms-consent-at", help="When th
 ConsentGranted = Annotated[str | None, typer.Option("--sms-consent-granted", help="yes (with --sms-consent-text) grants; no revokes the lead's SMS consent.")]
 Source = Annotated[str | None, typer.Option("--source")]
 ExternalId = Annotated[str | None, typer.Option("--external-id", help="The lead's id in your CRM.")]
+Language = Annotated[str | None, typer.Option("--language", help="The language the lead reads: en or es (Spanish); its messages follow.")]
 JsonOut = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 
 
 def _body(**opts: Any) -> dict[str, Any]:
     body: dict[str, Any] = {}
-    simple = ("first_name", "last_name", "email", "phone", "payment_status", "months_behind", "source", "external_id")
+    simple = ("first_name", "last_name", "email", "phone", "payment_status", "months_behind", "source", "external_id",
+              "language")
     for key in simple:
         if opts.get(key) is not None:
             body[key] = opts[key]
@@ -123,7 +125,7 @@ def add(
     hardship: Hardship = None, stage: Stage = None, sale_date: SaleDate = None,
     sms_consent_text: ConsentText = None, sms_consent_source_url: ConsentUrl = None,
     sms_consent_ip: ConsentIp = None, sms_consent_at: ConsentAt = None, sms_consent_granted: ConsentGranted = None,
-    source: Source = None, external_id: ExternalId = None, json: JsonOut = False,
+    source: Source = None, external_id: ExternalId = None, language: Language = None, json: JsonOut = False,
 ) -> None:
     """Add a lead (or update the one with the same phone or email). A name and a phone or email are required.
 
@@ -156,7 +158,7 @@ def update(
     hardship: Hardship = None, stage: Stage = None, sale_date: SaleDate = None,
     sms_consent_text: ConsentText = None, sms_consent_source_url: ConsentUrl = None,
     sms_consent_ip: ConsentIp = None, sms_consent_at: ConsentAt = None, sms_consent_granted: ConsentGranted = None,
-    source: Source = None, external_id: ExternalId = None,
+    source: Source = None, external_id: ExternalId = None, language: Language = None,
     status: Annotated[str | None, typer.Option("--status", help="active, paused, needs_human, converted, closed or legal_hold.")] = None,
     reason: Annotated[str | None, typer.Option("--reason", help="Why the status changed (kept in the log).")] = None,
     json: JsonOut = False,
@@ -273,6 +275,7 @@ def show(
         *([("sale date", fc["sale_date_reason"])] if fc["sale_date_reason"] else []),
         *([("parcel", data["parcel_number"])] if data["parcel_number"] else []),
         ("source", f"{data['source'] or '-'}" + (f" ({data['external_id']})" if data["external_id"] else "")),
+        ("language", data["language"] + (f" ({data['language_reason']})" if data["language_reason"] else "")),
     ]
     for k, v in rows:
         table.add_row(f"[bold]{k}[/bold]", v)

@@ -7,6 +7,7 @@ translations beside it (`templates/es/`), and a message missing there is sent in
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from typing import Final
@@ -35,6 +36,23 @@ _ES_HARDSHIPS = {
 _ES_WEEKDAYS = ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo")
 _ES_MONTHS = ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre",
               "octubre", "noviembre", "diciembre")
+
+
+#: What people and vendors' files write for a language, folded (lower case, no accents): its code.
+_SPOKEN = {"en": "en", "eng": "en", "english": "en", "ingles": "en",
+           "es": "es", "spa": "es", "spanish": "es", "espanol": "es", "castellano": "es"}
+
+
+def parse(value: str) -> str:
+    """The code of the language `value` names ("es", "Spanish", "Español", "SPA"); ValueError
+    naming what is accepted otherwise."""
+    folded = "".join(c for c in unicodedata.normalize("NFKD", value.strip().casefold())
+                     if not unicodedata.combining(c))
+    code = _SPOKEN.get(folded)
+    if code is None:
+        known = ", ".join(f"{c} ({n})" for c, n in LANGUAGES.items())
+        raise ValueError(f"{value!r} is not a language nurture writes in: {known}")
+    return code
 
 
 def check(code: str) -> str:

@@ -58,7 +58,9 @@ SYSTEM_TEMPLATES = (HELP_TEMPLATE, STOP_TEMPLATE)
 DEFAULT_LAYOUT = "email"
 #: What the first SMS to a lead must say; appended when a template forgets.
 OPT_OUT_TEXT = "Reply STOP to opt out."
-OPT_OUT_WORDS = re.compile(r"\b(reply|text)\s+stop\b", re.I)
+#: The same line in the other languages: the keyword ALTO is answered like STOP (law/keywords.py).
+OPT_OUT_TEXTS = {DEFAULT_LANGUAGE: OPT_OUT_TEXT, "es": "Responda ALTO (STOP) para cancelar."}
+OPT_OUT_WORDS = re.compile(r"\b(reply|text|responda|env[ií]e|escriba)\s+(stop|alto)\b", re.I)
 
 _PART_NAME = re.compile(r"^_?[a-z0-9][a-z0-9_-]*$")
 _LAYOUT_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
@@ -79,14 +81,15 @@ EMAIL_MAX_CHARS = 100_000
 HEADER_MAX_CHARS = 1_000
 
 
-def identified(text: str, sender: str, *, opt_out_line: bool = True) -> str:
+def identified(text: str, sender: str, *, opt_out_line: bool = True, language: str = DEFAULT_LANGUAGE) -> str:
     """The lead's first text names the sender and says how to stop, whatever template it is
     (47 CFR 64.1200(b)(1): identify the sender; CTIA: opt-out wording in the first message).
     Not the opt-out line for the confirmation of an opt-out: it only confirms (64.1200(a)(12))."""
     if sender and sender.casefold() not in text.casefold():
         text = f"{sender}: {text}" if text else sender
     if opt_out_line and not OPT_OUT_WORDS.search(text):
-        text = f"{text}\n{OPT_OUT_TEXT}" if text else OPT_OUT_TEXT
+        line = OPT_OUT_TEXTS.get(language, OPT_OUT_TEXT)
+        text = f"{text}\n{line}" if text else line
     return text
 
 
@@ -392,7 +395,8 @@ class TemplateStore:
         if first_sms:
             company = context["company"]
             assert isinstance(company, Company)  # build_context puts it there
-            text = identified(text, company.name, opt_out_line=name != STOP_TEMPLATE)
+            text = identified(text, company.name, opt_out_line=name != STOP_TEMPLATE,
+                              language=self.language)
         if compiled.smart_encoding:  # the whole body, as Twilio would: the footer and sender's name too
             text = smart_encode(text)
         info = sms_segments(text)

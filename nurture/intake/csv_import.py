@@ -56,6 +56,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "sms_consent_at": ("sms_consent", "at"),
     "source": ("source",),
     "external_id": ("external_id",),
+    "language": ("language",),
 }
 BATCH = 500
 #: How a CSV cell (and `--sms-consent-granted`) says yes or no.

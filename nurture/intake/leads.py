@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 from nurture import bulk
 from nurture.law import consent as ledger
 from nurture.db import one_of
+from nurture.content.languages import DEFAULT_LANGUAGE
 from nurture.intake.lookalike import email_skeleton, looks_plain
 from nurture.intake.schema import API_EVIDENCE, ConsentIn, FieldError, IntakeError, LeadIn, normalize_email, normalize_phone, parse_lead
 from nurture.geo import DEFAULT_TIMEZONE, derive_timezone
@@ -103,6 +104,8 @@ def _lead_values(lead_in: LeadIn) -> dict[str, Any]:
     if "mortgage_balance" in given and lead_in.mortgage_balance is not None:
         values["mortgage_balance_cents"] = lead_in.mortgage_balance
     if "estimated_value" in given and lead_in.estimated_value is not None:
+    if "language" in given and lead_in.language is not None:
+        values |= {"language": lead_in.language, "language_reason": "given with the lead (form, file, API or CLI)"}
         values["estimated_value_cents"] = lead_in.estimated_value
     if lead_in.hardships is not None and "hardships" in given:
         values["hardships"] = sorted({h.value for h in lead_in.hardships})
@@ -269,6 +272,8 @@ class _Draft:
         self.foreclosure_stage = ForeclosureStage.none.value
         self.timezone = DEFAULT_TIMEZONE
         self.source: str | None = method
+        self.sale_postponed_from = self.sale_postponed_at = None
+        self.language, self.language_reason = DEFAULT_LANGUAGE, None
         self.external_id = self.status_reason = None
         self.status = LeadStatus.active.value
         self.enrolled_at = self.created_at = self.updated_at = now

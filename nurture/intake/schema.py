@@ -29,6 +29,7 @@ from pydantic import (
     model_validator,
 )
 
+from nurture.content.languages import parse as parse_language
 from nurture.errors import InputError
 from nurture.clock import now
 from nurture.geo import US_REGIONS, US_STATES, zip_info
@@ -364,6 +365,13 @@ class LeadIn(_Strict):
     sms_consent: ConsentIn | None = None
     source: str | None = None
     external_id: str | None = None
+    # The language the lead reads: "en" or "es" (also "Spanish", "Español"); None: not said.
+    language: str | None = None
+
+    @field_validator("language", mode="before")
+    @classmethod
+    def _language(cls, v: Any) -> str | None:
+        return None if v in (None, "") else parse_language(str(v))
 
     @field_validator("first_name", "last_name", "source", "external_id")
     @classmethod
@@ -507,6 +515,7 @@ TEXT_RULES: dict[tuple[str, ...], TextRule] = {
     ("sms_consent", "at"): TextRule(40),
     ("source",): TextRule(50),
     ("external_id",): TextRule(100),
+    ("language",): TextRule(20),
 }
 
 

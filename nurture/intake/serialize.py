@@ -42,6 +42,8 @@ def lead_json(lead: Lead, consents: list[Consent] | None = None) -> dict[str, An
         "status_reason": lead.status_reason,
         "source": lead.source,
         "external_id": lead.external_id,
+        "language": lead.language,
+        "language_reason": lead.language_reason,
         "enrolled_at": lead.enrolled_at.isoformat(),
         "created_at": lead.created_at.isoformat(),
         "updated_at": lead.updated_at.isoformat(),

@@ -147,6 +147,8 @@ def lead_body() -> dict[str, Any]:
             "sms_consent": _consent(),
             "source": _or_null(_text(_rule("source"))),
             "external_id": _or_null(_text(_rule("external_id"))),
+            "language": {"enum": ["en", "es", None],
+                         "description": "the language the lead reads (en, es); `Spanish` and `Español` are read as es"},
             "merge": {"enum": ["keep", "replace"], "description": "accepted from older forms; changes nothing"},
         },
         "anyOf": [{"required": ["phone"], "properties": {"phone": {"type": "string", "minLength": 1}}},
