@@ -121,7 +121,7 @@ _SPANISH_HELPS = {k.lower(): k for k in SPANISH_HELP_KEYWORDS}
 
 
 def _spanish_keyword(words: list[str]) -> Classification | None:
-    """ALTO, PARAR, "no más", AYUDA...: a Spanish keyword (repeated letters or repeated words too), answered in Spanish."""
+    """ALTO, PARAR, "no más", AYUDA... (letters or the keyword repeated too): answered in Spanish."""
     for said in (" ".join(words), _squeeze(" ".join(words))):
         if said in _SPANISH_OPT_OUTS:
             return Classification(ReplyKind.opt_out, f"Spanish keyword {_SPANISH_OPT_OUTS[said]}", "es")
@@ -509,29 +509,47 @@ def written_in_spanish(text: str | None) -> bool:
     return spanish >= WRITTEN_IN_SPANISH_MIN and spanish >= WRITTEN_IN_SPANISH_RATIO * _english_words(text)
 
 
-# What a lead writes to ask for a language, in folded words ("¿En español?" is "en espanol"). The
-# "don't speak" forms come first: "no hablo español" asks for English, not Spanish.
+# What a lead writes to ask for a language, in folded words ("¿En español?" is "en espanol"): the
+# first person ("hablo español", "I don't speak English") or a question to us ("¿Habla español?",
+# "Do you speak Spanish?"), never a third person ("mi hijo habla inglés" asks nothing). The "don't
+# speak" forms come first: "no hablo español" asks for English, not Spanish.
+_PLACES = r"(?! (?:fort|fork|wells|lake|springs|town|trail))"  # Spanish Fort, Alabama, and the like
 _LANGUAGE_REQUESTS: list[tuple[str, re.Pattern[str]]] = [
     (lang, re.compile(p)) for lang, p in (
-        ("en", r"\bno (?:hablo|habla|hablamos|entiendo|entiende|leo|lee|se) (?:el |en |mucho |bien )?espanol\b"),
-        ("en", (r"\b(?:i |we )?(?:dont|do not|cant|cannot|can not) (?:speak|read|understand|talk) "
-               r"(?:\w+ )?spanish\b")),
-        ("es", r"\bno (?:hablo|habla|hablamos|entiendo|entiende|leo|lee|se) (?:el |en |mucho |bien )?ingles\b"),
-        ("es", (r"\b(?:i |we )?(?:dont|do not|cant|cannot|can not) (?:speak|read|understand|talk) "
-               r"(?:\w+ )?english\b")),
-        # not "in Spanish Fort" (Alabama) nor the other places of that name
-        ("es", r"\b(?:en|in) (?:espanol|spanish|castellano)\b(?! (?:fort|fork|wells|lake|springs|town|trail))"),
-        ("es", (r"\b(?:hablo|habla|hablan|hablas|hablamos|se habla|leo|prefiero|preferimos|quiero|queremos|mejor)"
-               r" (?:en )?(?:espanol|castellano)\b")),
+        ("en", r"\bno (?:hablo|hablamos|entiendo|entendemos|leo|leemos|se) (?:el |en |mucho |bien )?espanol\b"),
+        ("en", r"(?:^|\b(?:i|we) )(?:dont|do not|cant|cannot|can not) (?:speak|read|understand) (?:\w+ )?spanish\b"),
+        ("es", r"\bno (?:hablo|hablamos|entiendo|entendemos|leo|leemos|se) (?:el |en |mucho |bien )?ingles\b"),
+        ("es", r"(?:^|\b(?:i|we) )(?:dont|do not|cant|cannot|can not) (?:speak|read|understand) (?:\w+ )?english\b"),
+        ("es", (r"\b(?:hablo|hablamos|leo|prefiero|preferimos|quiero|queremos|se habla) (?:solo |en )?"
+               r"(?:espanol|castellano)\b")),
+        ("es", r"^(?:usted |ustedes |alguien |hay alguien que |alguien que )?(?:habla|hablan|hable) (?:en )?espanol\b"),
         ("es", r"^(?:espanol|spanish|castellano)(?: (?:por favor|porfa|porfavor|please|pls|plz|gracias|thanks))*$"),
-        ("es", r"\b(?:speak|speaks|read|reads|prefer|text|write|talk|send|habla|hablar) (?:\w+ ){0,2}spanish\b"),
-        ("en", r"\b(?:en|in) (?:ingles|english)\b"),
-        ("en", (r"\b(?:hablo|habla|hablan|hablas|hablamos|se habla|leo|prefiero|preferimos|quiero|queremos|mejor)"
-               r" (?:en )?ingles\b")),
+        ("es", r"\b(?:i|we) (?:only |mostly |just )?(?:speak|read|prefer|understand) (?:\w+ )?spanish\b"),
+        ("es", (r"(?:^|\b(?:do|does|can|could) )(?:you|u|anyone|someone|somebody|anybody)(?: there)? "
+               r"(?:speak|speaks|read|text|write|talk)(?: in)? spanish\b")),
+        ("en", r"\b(?:hablo|hablamos|leo|prefiero|preferimos|quiero|queremos|se habla) (?:solo |en )?ingles\b"),
+        ("en", r"^(?:usted |ustedes |alguien |hay alguien que |alguien que )?(?:habla|hablan|hable) (?:en )?ingles\b"),
         ("en", r"^(?:ingles|english)(?: (?:por favor|porfa|porfavor|please|pls|plz|gracias|thanks))*$"),
-        ("en", r"\b(?:speak|speaks|read|reads|prefer|text|write|talk|send|habla|hablar) (?:\w+ ){0,2}english\b"),
+        ("en", r"\b(?:i|we) (?:only |mostly |just )?(?:speak|read|prefer|understand) (?:\w+ )?english\b"),
+        ("en", (r"(?:^|\b(?:do|does|can|could) )(?:you|u|anyone|someone|somebody|anybody)(?: there)? "
+               r"(?:speak|speaks|read|text|write|talk)(?: in)? english\b")),
     )
 ]
+# "En español" / "in English" asks only with a verb of writing to us ("escríbanme en español",
+# "explain it in English") or with nothing else but courtesy ("¿En español, por favor?"): "la carta
+# del banco está en inglés" asks nothing.
+_IN_LANGUAGE: list[tuple[str, re.Pattern[str]]] = [
+    ("es", re.compile(rf"\b(?:en|in) (?:espanol|spanish|castellano)\b{_PLACES}")),
+    ("en", re.compile(r"\b(?:en|in) (?:ingles|english)\b")),
+]
+_TO_US = frozenset({
+    "text", "txt", "write", "send", "talk", "speak", "explain", "message", "call", "email", "reply", "answer",
+    "respond", "contact", "escribir", "escribirme", "escriban", "escribanme", "escriba", "escribame", "mandar",
+    "mandarme", "manden", "mandenme", "enviar", "enviarme", "envien", "envienme", "hablar", "hablarme", "hablen",
+    "hableme", "textear", "textearme", "explicar", "explicarme", "expliquen", "expliqueme", "expliquenme",
+    "contestar", "contestarme", "contesten", "responder", "responderme", "respondan", "comunicarse", "llamar",
+    "llamarme", "llamen",
+})
 # Words that may sit around a language request without asking anything else: "¿Pueden escribirme
 # en español, por favor?", "Can you text me in Spanish?", "Hola, ¿habla español?".
 _REQUEST_FILLER = _POLITE | frozenset({
@@ -561,12 +579,18 @@ def _requested(clauses: list[list[str]]) -> tuple[str, str, bool] | None:
     only_that = True
     for words in clauses:
         clause = " ".join(words)
-        match = None
-        for lang, pattern in _LANGUAGE_REQUESTS:
-            match = pattern.search(clause)
-            if match is not None:
-                found = found or (lang, match.group(0))
-                break
+        match = next((m for m in (pattern.search(clause) for _, pattern in _LANGUAGE_REQUESTS) if m), None)
+        lang = next((lang for lang, pattern in _LANGUAGE_REQUESTS if match and pattern is match.re), "")
+        if match is None:
+            for lang, pattern in _IN_LANGUAGE:
+                match = pattern.search(clause)
+                if match is not None:
+                    around = (clause[: match.start()] + " " + clause[match.end():]).split()
+                    if any(w in _TO_US for w in around) or all(w in _REQUEST_FILLER for w in around):
+                        break
+                    match = None
+        if match is not None:
+            found = found or (lang, match.group(0))
         rest = (clause[: match.start()] + " " + clause[match.end():]) if match is not None else clause
         if any(w not in _REQUEST_FILLER for w in rest.split()):
             only_that = False
@@ -667,7 +691,8 @@ def _without_signature(text: str) -> str:
 
 _REPLY_PREFIX = re.compile(r"^\s*(?:(?:re|fw|fwd|aw|wg|rv|res|sv|vs)\s*(?:\[\d+\])?\s*:\s*)+", re.IGNORECASE)
 _ON_WROTE = re.compile(
-    r"^\s*(?:on|el|le|am|em)\b.{0,300}(?:wrote|escribi[oó]|a [ée]crit|schrieb|escreveu)\s*:\s*$", re.IGNORECASE | re.DOTALL
+    r"^\s*(?:on|el|le|am|em)\b.{0,300}(?:wrote|escribi[oó]|a [ée]crit|schrieb|escreveu)\s*:\s*$",
+    re.IGNORECASE | re.DOTALL,
 )
 _CUT_LINES = re.compile(
     r"^\s*(?:-{2,}\s*(?:original message|mensaje original|forwarded message|mensaje reenviado)\s*-{2,}|"
@@ -675,7 +700,8 @@ _CUT_LINES = re.compile(
     re.IGNORECASE,
 )
 _HEADER_FROM = re.compile(r"^\s*\*?(?:from|de|von)\s*:\*?\s", re.IGNORECASE)
-_HEADER_NEXT = re.compile(r"^\s*\*?(?:sent|date|to|subject|enviado|fecha|para|asunto|gesendet|an|betreff)\s*:", re.IGNORECASE)
+_HEADER_NEXT = re.compile(r"^\s*\*?(?:sent|date|to|subject|enviado|fecha|para|asunto|gesendet|an|betreff)\s*:",
+                          re.IGNORECASE)
 _DEVICE_LINE = re.compile(
     r"^\s*(?:sent from my \w+|sent from (?:yahoo mail|outlook|mail) for \w+|get outlook for \w+|"
     r"enviado desde mi \w+)\b.*$",

@@ -113,7 +113,8 @@ def last_inbound(lead_id):
 def language_events(lead_id):
     """The causes of the lead's log rows of kind "lead" that speak of its language."""
     with session_scope() as s:
-        causes = s.exec(select(DeliveryEvent.cause).where(DeliveryEvent.lead_id == lead_id, DeliveryEvent.kind == "lead")
+        causes = s.exec(select(DeliveryEvent.cause)
+                        .where(DeliveryEvent.lead_id == lead_id, DeliveryEvent.kind == "lead")
                         .order_by(DeliveryEvent.id))
         return [c for c in causes if "language" in c]
 
@@ -338,6 +339,22 @@ def test_language_signal_says_whether_it_was_asked():
     assert written is not None and (written.language, written.asked) == ("es", False)
     assert language_signal("Hola, soy José, I need help") is None
     assert language_signal("I live in Spanish Fort") is None  # Spanish Fort, Alabama: a place, not a request
+
+
+# Replies that name a language without asking us for it, and what they do ask.
+NOT_REQUESTS = [
+    ("The notice was in English", None),  # English, asks nothing of us
+    ("Mi hijo habla inglés", ("es", False)),  # a third person; written in Spanish (mi, hijo, habla, ingles)
+    ("La carta del banco está en inglés y no la entiendo", ("es", False)),  # la, del, banco, en, no: Spanish
+    ("My son speaks English, I only speak Spanish", ("es", True)),  # the lead's own language is Spanish
+]
+
+
+@pytest.mark.parametrize(("text", "signal"), NOT_REQUESTS, ids=[t for t, _ in NOT_REQUESTS])
+def test_a_language_named_for_another_reason_is_not_a_request_for_it(text, signal):
+    found = language_signal(text)
+    assert (None if found is None else (found.language, found.asked)) == signal
+    assert classify_sms(text).kind is ReplyKind.conversation
 
 
 # -- email ---------------------------------------------------------------------------------------------------
