@@ -466,7 +466,9 @@ _SPANISH_WORDS = frozenset({
     "despues", "antes", "llamar", "llamen", "llame", "llamada", "hablar", "hablo", "habla", "hablan", "espanol",
     "ingles", "favor", "bien", "bueno", "algo", "nada", "todo", "otra", "otro", "pregunta", "ayuda", "ayudar",
     "ayudarme", "mensaje", "mensajes", "textos", "correo", "fecha", "saber", "quisiera", "gustaria",
-    "entiendo", "necesitaria", "hijo", "hija", "esposo", "esposa", "trabajo", "perdi", "vivo", "vivimos"
+    "entiendo", "necesitaria", "hijo", "hija", "esposo", "esposa", "trabajo", "perdi", "vivo", "vivimos",
+    "manana", "hoy", "semana", "llameme", "llamenme", "interesa", "interesado", "interesada", "informacion",
+    "abogado", "deuda", "numero", "telefono", "ayudeme", "ayudenme", "pague", "pagando", "vendiendo", "dueno",
 })
 _ENGLISH_WORDS = frozenset({
     "the", "an", "i", "im", "ive", "id", "you", "your", "youre", "my", "is", "are", "was", "were", "be", "been",
