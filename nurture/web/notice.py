@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse
 
 from nurture.config import get_settings
@@ -13,10 +15,13 @@ router = APIRouter()
 
 
 @router.get("/notice", response_class=HTMLResponse, tags=["public"])
-def full_notice() -> HTMLResponse:
+def full_notice(
+    lang: Annotated[Literal["en", "es"], Query(description="the page's language: the Spanish texts link to lang=es")] = "en",
+) -> HTMLResponse:
     """Every disclosure the business's status requires, with its name and fee words; public, no login."""
     settings = get_settings()
-    shown = notice(status=settings.mars_status, company=settings.company_name, fee=settings.mars_fee,
-                   public_url=settings.public_url)
+    fee = settings.mars_fee_es if lang == "es" else settings.mars_fee
+    shown = notice(status=settings.mars_status, company=settings.company_name, fee=fee,
+                   public_url=settings.public_url, language=lang)
     return render("notice.html", notice=shown, company=settings.company_name, address=settings.company_address,
-                  site=settings.site_url, stop_paying_citation=load().stop_paying.citation)
+                  site=settings.site_url, stop_paying_citation=load().stop_paying.citation, lang=lang)

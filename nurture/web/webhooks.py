@@ -6,6 +6,7 @@ delivery-log row, and the ones that change a message move it with a conditional 
 
 from __future__ import annotations
 
+import html
 import hmac
 import json
 import logging
@@ -26,6 +27,7 @@ from nurture.conversations.email_parse import parse_inbound
 from nurture.delivery.lifecycle import S, log_event, log_event_once, transition
 from nurture.models import Lead, Message, row_id
 from nurture.text_rules import clip, scrub
+from nurture.content.languages import DEFAULT_LANGUAGE
 from nurture.content.tokens import InvalidToken, inbound_parse_key, verify_unsubscribe_token
 from nurture.web.deps import presented_key
 from nurture.web.middleware import INBOUND_PARSE_MAX_BYTES
@@ -306,14 +308,32 @@ def _scalar(value: Any) -> Any:
     return scrub(value, 200)
 
 
-_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport"
+_PAGE = """<!doctype html><html lang="{lang}"><head><meta charset="utf-8"><meta name="viewport"
 content="width=device-width, initial-scale=1"><title>{title}</title></head>
 <body style="font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem;color:#222">
 <h1 style="font-size:1.4rem">{title}</h1>{body}</body></html>"""
 
 
-def _page(title: str, body: str, status: int = 200) -> HTMLResponse:
-    return HTMLResponse(_PAGE.format(title=title, body=body), status_code=status)
+def _page(title: str, body: str, status: int = 200, lang: str = DEFAULT_LANGUAGE) -> HTMLResponse:
+    return HTMLResponse(_PAGE.format(title=title, body=body, lang=lang), status_code=status)
+
+
+#: The unsubscribe pages' words, in the language of the lead the link was made for.
+_UNSUBSCRIBE_WORDS = {
+    "en": {"emails": "emails", "texts": "text messages", "ask_title": "Unsubscribe from {what}",
+           "ask": "Stop receiving {what} from {company} about your home?", "button": "Unsubscribe",
+           "done_title": "You are unsubscribed", "done": "You will not receive more {what} from {company}."},
+    "es": {"emails": "correos electrónicos", "texts": "mensajes de texto", "ask_title": "Cancelar {what}",
+           "ask": "¿Dejar de recibir {what} de {company} sobre su casa?", "button": "Cancelar la suscripción",
+           "done_title": "Su suscripción fue cancelada", "done": "No recibirá más {what} de {company}."},
+}
+
+
+def _lead_language(lead_id: int) -> str:
+    with session_scope() as session:
+        lead = session.get(Lead, lead_id)
+        language = lead.language if lead is not None else DEFAULT_LANGUAGE
+    return language if language in _UNSUBSCRIBE_WORDS else DEFAULT_LANGUAGE
 
 
 def _unsubscribe_target(token: str) -> tuple[int, str]:
@@ -329,15 +349,17 @@ def _unsubscribe_target(token: str) -> tuple[int, str]:
 def unsubscribe_page(token: str) -> HTMLResponse:
     """The link in each email: a page with one button (link scanners must not unsubscribe anyone)."""
     try:
-        _, channel = _unsubscribe_target(token)
+        lead_id, channel = _unsubscribe_target(token)
     except HTTPException:
         return _page("This link is not valid", "<p>The unsubscribe link is damaged or incomplete. "
                      "Reply to the email and we will take you off our list.</p>", 404)
-    what = "emails" if channel == "email" else "text messages"
-    company = get_settings().company_name
-    return _page(f"Unsubscribe from {what}", f"<p>Stop receiving {what} from {company} about your home?</p>"
+    lang = _lead_language(lead_id)
+    said = _UNSUBSCRIBE_WORDS[lang]
+    what = said["emails"] if channel == "email" else said["texts"]
+    company = html.escape(get_settings().company_name)
+    return _page(said["ask_title"].format(what=what), f"<p>{said['ask'].format(what=what, company=company)}</p>"
                  f'<form method="post"><button type="submit" style="font-size:1rem;padding:.6rem 1.2rem">'
-                 f"Unsubscribe</button></form>")
+                 f"{said['button']}</button></form>", lang=lang)
 
 
 @router.post("/unsubscribe/{token}", response_class=HTMLResponse, tags=["unsubscribe"], responses=answers(404, 422))
@@ -354,5 +376,8 @@ def unsubscribe(token: str) -> HTMLResponse:
         if lead is not None:
             opt_out(session, lead, channel=channel, reason="unsubscribe", detail="unsubscribe link",
                     method="unsubscribe", now=at)
-    what = "emails" if channel == "email" else "text messages"
-    return _page("You are unsubscribed", f"<p>You will not receive more {what} from {get_settings().company_name}.</p>")
+    lang = _lead_language(lead_id)
+    said = _UNSUBSCRIBE_WORDS[lang]
+    what = said["emails"] if channel == "email" else said["texts"]
+    company = html.escape(get_settings().company_name)
+    return _page(said["done_title"], f"<p>{said['done'].format(what=what, company=company)}</p>", lang=lang)
