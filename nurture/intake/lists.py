@@ -27,8 +27,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy import or_
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
 from nurture import bulk
@@ -47,7 +49,12 @@ from nurture.intake.leads import (
     upsert_many,
 )
 from nurture.intake.profiles import ContactIn, MappedRow, Profile, detect, map_row
-from nurture.intake.schema import FILE_EVIDENCE, normalize_email, normalize_phone, parse_lead
+from nurture.intake.schema import (
+    FILE_EVIDENCE,
+    normalize_email,
+    normalize_phone,
+    parse_lead,
+)
 from nurture.law.foreclosure import earliest_sale
 from nurture.models import (
     ForeclosureStage,
@@ -524,16 +531,24 @@ def _save(session: Session, batch: list[_Row], profile: Profile, *, list_name: s
     events: list[dict[str, Any]] = []
     known = _known_contacts(session, [stored_id(lead) for _, lead in matched])
     saved = dict(created)
+    # The new leads' list columns, written in one UPDATE for the batch (in id order, as the rows
+    # were inserted) and set on the loaded leads as stored: no ORM change tracking for them.
+    facts_of: list[dict[str, Any]] = []
     for line, (row, lead) in created.items():
         facts = row.facts
-        lead.foreclosure_stage = facts.stage
-        lead.sale_date, lead.sale_date_estimated, lead.sale_date_reason = facts.sale_date, facts.estimated, facts.reason
-        lead.parcel_number, lead.property_key = row.parcel, row.key
+        values = {"foreclosure_stage": facts.stage, "sale_date": facts.sale_date,
+                  "sale_date_estimated": facts.estimated, "sale_date_reason": facts.reason,
+                  "parcel_number": row.parcel, "property_key": row.key,
+                  "status": lead.status, "status_reason": lead.status_reason}
         if facts.closed:
-            lead.status, lead.status_reason = LeadStatus.closed.value, clip(f"{facts.reason} ({list_name})", STATUS_REASON_MAX)
+            values["status"] = LeadStatus.closed.value
+            values["status_reason"] = clip(f"{facts.reason} ({list_name})", STATUS_REASON_MAX)
             report.closed += 1
         else:
             plan.append((lead, f"new lead from list {list_name}"))
+        for name, value in values.items():
+            set_committed_value(lead, name, value)
+        facts_of.append(values | {"lead_id": stored_id(lead)})
         _count(report, lead, row)
         _notes(outcomes[line], row, lead, refuse_phone)
     for row, lead in matched:
@@ -599,7 +614,8 @@ def _save(session: Session, batch: list[_Row], profile: Profile, *, list_name: s
                         "case_number": clip(record.get("case_number") or "", 100) or None,
                         "lender": clip(record.get("lender") or "", 200) or None,
                         "trustee": clip(record.get("trustee") or "", 200) or None, "imported_at": now})
-    session.flush()
+    session.flush()  # the known leads' changes, in id order
+    _write_facts(session, facts_of)
     bulk.insert_rows(session, LeadContact.__table__, contacts)
     bulk.insert_rows(session, LeadRecord.__table__, records)
     bulk.insert_rows(session, Suppression.__table__, _new_suppressions(session, flagged, list_name, now))
@@ -608,6 +624,15 @@ def _save(session: Session, batch: list[_Row], profile: Profile, *, list_name: s
     if plan:
         planning.replan_many(session, plan, now=now, fresh={stored_id(lead) for _, lead in created.values()})
     return [outcomes[row.line] for row in batch]
+
+
+def _write_facts(session: Session, rows: list[dict[str, Any]]) -> None:
+    """The list's columns of the batch's new leads (each row: the same columns and lead_id), in one
+    executemany, in id order."""
+    if rows:
+        table = Lead.__table__  # type: ignore[attr-defined]  # SQLModel's stubs do not declare it
+        rows.sort(key=lambda r: r["lead_id"])
+        session.execute(sa.update(table).where(table.c.id == sa.bindparam("lead_id")), rows)
 
 
 def _count(report: ListReport, lead: Lead, row: _Row) -> None:
