@@ -9,6 +9,13 @@ reasonable person would read as "stop contacting me" revokes too, in any languag
 A missed revocation costs $500-$1,500 per later text, a false one costs a paused lead that a person
 looks at, so wherever a reply could be either this module leans to revocation; only clear
 look-alikes ("can you stop the foreclosure?", "stop by tomorrow?") are left as conversation.
+
+Languages (issue 25): the Spanish keywords (law/keywords.py: ALTO, PARAR, CANCELAR, BAJA, "no más",
+AYUDA) and revocations in Spanish words come back with language "es", so their answer goes in
+Spanish. `language_signal` says what language a reply asks for ("¿En español?", "English please",
+"no hablo inglés"), else Spanish when the reply is plainly written in it (written_in_spanish: a
+word count that a name or a Spanish word in an English sentence never tips); a reply that asks for
+a language and nothing else is ReplyKind.language.
 """
 
 from __future__ import annotations

@@ -186,6 +186,16 @@ def test_every_spanish_opt_out_keyword_revokes_and_is_confirmed_in_spanish(maria
     assert answers(maria) == [("sms/_stop", "es")]
 
 
+def test_a_revocation_written_in_spanish_is_confirmed_in_spanish_and_switches_the_lead(maria, client):
+    # mas, mensajes, por, favor: four Spanish words, no English one ("no" and "me" are both)
+    text_in(client, "No me manden más mensajes por favor")
+    assert sms_action(maria) == "revoke"
+    assert answers(maria) == [("sms/_stop", "es")]
+    assert lead(maria).language == "es"  # its emails go on, in Spanish
+    assert lead(maria).language_reason == (
+        'reply written in Spanish: "No me manden más mensajes por favor" on 2026-12-01')
+
+
 def test_ayuda_plans_the_help_answer_in_spanish(maria, client):
     text_in(client, "AYUDA")
     assert answers(maria) == [("sms/_help", "es")]
