@@ -11,20 +11,24 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from nurture.intake.leads import lead_by_id
-from nurture.intake.schema import normalize_phone, parse_money, plausible_dates
-from nurture.geo import derive_timezone, zip_info
 from nurture.cli.common import console, err_console, fail, out, print_json
 from nurture.clock import now as clock_now
 from nurture.config import get_settings
-from nurture.models import ForeclosureStage, Hardship, Lead, PaymentStatus
-from nurture.plans.planner import Plan, PastMessage, plan
-from nurture.localtime import fmt_local
-from nurture.law import LeadRules, Rulebook
-from nurture.plans.sequences import Catalog, SequenceError, default_catalog, load_catalog
-from nurture.localtime import zone
 from nurture.db import session_scope
+from nurture.geo import derive_timezone, zip_info
+from nurture.intake.leads import lead_by_id
+from nurture.intake.schema import normalize_phone, parse_money, plausible_dates
+from nurture.law import LeadRules, Rulebook
+from nurture.localtime import fmt_local, zone
+from nurture.models import ForeclosureStage, Hardship, Lead, PaymentStatus
+from nurture.plans.planner import PastMessage, Plan, plan
 from nurture.plans.replan import allowed_channels, history_of, lead_rules
+from nurture.plans.sequences import (
+    Catalog,
+    SequenceError,
+    default_catalog,
+    load_catalog,
+)
 from nurture.text_rules import shown, text_problem
 
 app = typer.Typer(no_args_is_help=True)
@@ -127,12 +131,23 @@ def preview(
     value: str | None = typer.Option(None, "--value", help="Estimated value in dollars."),
     channels: str = typer.Option("sms,email", "--channels", help="Channels the lead may get, comma-separated."),
     at: str | None = typer.Option(None, "--now", help="Stand at this moment instead of the clock (ISO)."),
+    welcomed: bool = typer.Option(
+        False, "--welcomed",
+        help="The lead already got the welcome on each of --channels (at --enrolled-at): a lead we have been "
+             "writing to, e.g. to see the closing email after a passed sale date.",
+    ),
+    postponed_from: str | None = typer.Option(
+        None, "--sale-postponed-from",
+        help="The set sale date moved from this date to --sale-date (a postponement, learned at --now).",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print JSON for scripts."),
 ) -> None:
     """Print a lead's whole planned timeline: when (local and UTC), channel, template, tier, and why."""
     catalog = _catalog()
     history: list[PastMessage] = []
     if lead_id is not None:
+        if welcomed or postponed_from is not None:
+            fail("--welcomed and --sale-postponed-from are for a hypothetical lead: an existing lead has its own")
         lead, allowed, notes, history, moment, rules = _existing(lead_id, at)
     else:
         lead, allowed, moment = _hypothetical(
@@ -140,6 +155,11 @@ def preview(
             enrolled_at, balance, value, channels, at, phone=phone, mailing_state=mailing_state,
             mailing_zip=mailing_zip, sale_date_estimated=sale_date_estimated, sale_date_reason=sale_date_reason,
         )
+        _postponed(lead, postponed_from, moment)
+        if welcomed:
+            joined = lead.enrolled_at or moment
+            history = [PastMessage(step.id, seq.name, step.channel, joined, "delivered")
+                       for seq in catalog.sequences for step in seq.steps if step.welcome and step.channel in allowed]
         notes = {c: "not in --channels" for c in ("sms", "email") if c not in allowed}
         # A hypothetical lead is planned without the database: declared blackouts are not applied.
         rules = Rulebook.from_settings().for_lead(lead, consented="sms" in allowed)
@@ -216,6 +236,19 @@ def _hypothetical(
     return lead, allowed, moment
 
 
+def _postponed(lead: Lead, value: str | None, moment: datetime) -> None:
+    """Set a hypothetical lead's postponement (--sale-postponed-from), checked as intake's rule has it."""
+    moved_from = _parse_date(value, "--sale-postponed-from")
+    if moved_from is None:
+        return
+    if lead.sale_date is None or lead.sale_date_estimated:
+        fail("--sale-postponed-from needs --sale-date, the set date the sale moved to (not an estimate)")
+    if moved_from >= lead.sale_date:
+        fail(f"--sale-postponed-from {moved_from} is not before --sale-date {lead.sale_date}: "
+             "only a move to a later date is a postponement")
+    lead.sale_postponed_from, lead.sale_postponed_at = moved_from, moment
+
+
 def _estimate_reason(sale: date | None, estimated: bool, reason: str | None) -> str | None:
     """The reason of an estimated sale date, checked as a stored one is; fails on a flag without its date."""
     if estimated and sale is None:
@@ -276,6 +309,7 @@ def _as_json(lead: Lead, result: Plan, history: list[PastMessage], moment: datet
             "sale_date_reason": lead.sale_date_reason, "payment_status": lead.payment_status,
             "months_behind": lead.months_behind, "foreclosure_stage": lead.foreclosure_stage,
             "hardships": lead.hardships, "status": lead.status, "enrolled_at": lead.enrolled_at,
+            "sale_postponed_from": lead.sale_postponed_from, "sale_postponed_at": lead.sale_postponed_at,
         },
         "now": moment,
         "tier": result.tier,

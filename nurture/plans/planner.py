@@ -14,7 +14,17 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any, NamedTuple
 
 from nurture.config import get_settings
-from nurture.law import CAP_WINDOW, MIN_GAP, CapBook, LeadRules, Rulebook, sale_day_start
+from nurture.lateness import is_late, late_from
+from nurture.law import (
+    CAP_WINDOW,
+    MIN_GAP,
+    CapBook,
+    LeadRules,
+    Rulebook,
+    sale_day_start,
+)
+from nurture.localtime import at_local, fmt_local, local_midnight
+from nurture.models import COUNTED_STATES, DONE_STATES
 from nurture.plans.cadence import (
     COUNTDOWN_EVERY_DAYS,
     COUNTDOWN_FINAL_DAYS,
@@ -23,10 +33,15 @@ from nurture.plans.cadence import (
     BusinessHolidays,
     CadenceBook,
 )
-from nurture.plans.sequences import DEFAULT_DEADLINE_TIME, Catalog, SequenceSpec, Step, Window, format_duration
-from nurture.lateness import is_late, late_from
-from nurture.localtime import at_local, fmt_local, local_midnight
-from nurture.models import COUNTED_STATES, DONE_STATES
+from nurture.plans.sequences import (
+    DEFAULT_DEADLINE_TIME,
+    POSTPONEMENT_MARK,
+    Catalog,
+    SequenceSpec,
+    Step,
+    Window,
+    format_duration,
+)
 from nurture.plans.urgency import Facts, TierTimeline
 
 # A catch-up reminder is not needed when the next one is this close.
@@ -35,6 +50,9 @@ CATCH_UP_QUIET = timedelta(hours=24)
 HORIZON = timedelta(days=366)
 # How many times the law and the cadence may move one message in turn before it is given up.
 CADENCE_MOVES = 64
+# A post-sale message (the closing email) goes at the latest this many days after the sale date:
+# later it would come out of nowhere weeks after the fact, so it is skipped (ops are told anyway).
+POST_SALE_DAYS = 14
 
 _PRIO_WELCOME, _PRIO_DEADLINE, _PRIO_STORY = 0, 1, 2
 # Builds a NamedTuple from a ready tuple without the keyword-handling __new__: the planner makes millions.
@@ -86,7 +104,8 @@ class Plan:
     tier: str
     messages: list[PlannedMessage] = field(default_factory=list)
     skipped: list[SkippedStep] = field(default_factory=list)
-    # ("pause", why) when ops must look at the lead before anything else goes out.
+    # ("pause", why) when ops must look at the lead before anything else goes out; ("tell", why)
+    # when ops must look at it while its plan goes on (a passed sale with its closing message planned).
     lead_action: tuple[str, str] | None = None
 
 
@@ -145,7 +164,7 @@ class _Where(NamedTuple):
 class _Chain:
     """The enrollment-relative steps of one sequence, placed one after the other."""
 
-    __slots__ = ("seq", "steps", "pos", "cursor", "cursor_day", "anchor", "placed_any")
+    __slots__ = ("anchor", "cursor", "cursor_day", "placed_any", "pos", "seq", "steps")
 
     def __init__(self, seq: SequenceSpec, anchor: datetime) -> None:
         self.seq = seq
@@ -194,6 +213,10 @@ class _Planner:
         self.welcome_at: dict[str, datetime] = {}
         self.pending_welcome: set[str] = set()
         self.cutoff: datetime | None = None
+        # Why a step at or after the cutoff is not planned (the pre-sale words unless a post-sale plan).
+        self.cutoff_why = ""
+        self.post_sale = False  # planning the post_sale phase (the sale date has passed)
+        self.cutoff_room = ""
         self.horizon_end = now + HORIZON
         self.placed_day: date | None = None  # local date of the message _place placed last
 
@@ -206,30 +229,48 @@ class _Planner:
         if stop:
             return Plan(tier_now, [], self._skip_all(self.catalog.sequences, stop))
         days = f.days_to_sale(now)
-        if f.sale_date is not None and days is not None and days < 0:
+        sale = f.sale_date
+        passed = sale is not None and days is not None and days < 0
+        action = f"sale date {sale} has passed: confirm postponed/sold/cancelled"
+        if sale is not None and passed:
             post = self.catalog.phase("post_sale")
             if not post:
-                action = f"sale date {f.sale_date} has passed: confirm postponed/sold/cancelled"
                 skip = f"sale date {f.sale_date} has passed: nothing more until ops confirm what happened"
                 return Plan(tier_now, [], self._skip_all(self.catalog.sequences, skip), ("pause", action))
             sequences = post
-            anchor = max(local_midnight(f.sale_date + timedelta(days=1), self.tz), f.enrolled_at or now)
-            self._skip_all(self.catalog.phase("pre_sale"), f"sale date {f.sale_date} has passed: post-sale sequence instead")
+            self.post_sale = True
+            anchor = max(local_midnight(sale + timedelta(days=1), self.tz), f.enrolled_at or now)
+            self._skip_all(self.catalog.phase("pre_sale"), f"sale date {sale} has passed: post-sale sequence instead")
+            # The closing message goes within POST_SALE_DAYS of the sale date, or not at all.
+            self.cutoff = local_midnight(sale + timedelta(days=POST_SALE_DAYS + 1), self.tz)
+            self.cutoff_why = self.cutoff_room = (
+                f"more than {POST_SALE_DAYS} days after the sale date {sale}: too late for a closing message")
         else:
             sequences = self.catalog.phase("pre_sale")
             anchor = f.enrolled_at or now
             if f.sale_date is not None:
                 # The plan stops at the sale date: deadline content must never be late.
                 self.cutoff = sale_day_start(f.sale_date, self.tz)
+                self.cutoff_why = f"would fall on or after the sale date {f.sale_date}: the lead is reviewed then"
+                self.cutoff_room = f"no room before the sale date {f.sale_date}"
         self._read_history()
         for seq in sequences:
             chain = _Chain(seq, anchor)
             if chain.steps:
                 self._advance(chain)
         self._deadline_steps(sequences)
+        if not passed:
+            self._postponement_steps(sequences)
         self._drain()
         self.messages.sort(key=lambda m: m.due_at)
-        return Plan(tier_now, self.messages, self.skipped)
+        lead_action = None
+        if passed:
+            # Ops are told at once; once nothing more goes out (the closing message sent, skipped,
+            # or not allowed) the lead waits for them, paused.
+            names = {seq.name for seq in sequences}
+            waiting = any(p.state == "queued" and p.sequence in names for p in self.history)
+            lead_action = ("tell", action) if self.messages or waiting else ("pause", action)
+        return Plan(tier_now, self.messages, self.skipped, lead_action)
 
     def _exit_reason(self) -> str | None:
         f = self.f
@@ -311,9 +352,8 @@ class _Planner:
                 chain.pos += 1
                 continue
             if self.cutoff is not None and nominal >= self.cutoff:
-                why = f"would fall on or after the sale date {self.f.sale_date}: the lead is reviewed then"
                 for rest in chain.steps[chain.pos :]:
-                    self._skip(seq, rest, why)
+                    self._skip(seq, rest, self.cutoff_why)
                 chain.pos = len(chain.steps)
                 return
             why = self._why_not(seq, step, nominal) if (seq.when or step.when) else None
@@ -330,7 +370,8 @@ class _Planner:
         in_window = False
         if step.kind == "after":
             base = chain.anchor + step.offset
-            reason = f"{format_duration(step.offset)} after enrollment"
+            reason = f"{format_duration(step.offset)} after " + (
+                f"the sale date {self.f.sale_date} (from the day after it)" if self.post_sale else "enrollment")
             if is_late(late_from(base, step.grace), now):
                 return None, f"its time ({self._fmt(base)}) passed before it could be planned: not sent late"
         else:
@@ -344,6 +385,8 @@ class _Planner:
             else:
                 base = chain.cursor + gap
             reason = _gap_reason(chain.seq.name, step, gap, tier, chain.placed_any)
+            if self.post_sale and not chain.placed_any:
+                reason = f"{format_duration(gap)} after the sale date {self.f.sale_date} (from the day after it)"
         if base >= now:
             if step.window is None or (step.kind == "gap" and in_window):
                 return base, reason
@@ -440,6 +483,53 @@ class _Planner:
                 self._skip(seq, step, f"its time ({self._fmt(nominal)}) passed before it could be planned; {because}")
         return self.now if pick is not None else None
 
+    # -- the steps relative to a postponement -------------------------------------------------------
+
+    def _postponement_steps(self, sequences: Sequence[SequenceSpec]) -> None:
+        """The message that says a set sale date moved later: once per postponement, never before it."""
+        f, now = self.f, self.now
+        moved_from, moved_at = f.sale_postponed_from, f.sale_postponed_at
+        for seq in sequences:
+            told: set[str] = set()  # steps of this sequence planned or sent for this postponement
+            for step in seq.postponement_steps:
+                if moved_from is None or moved_at is None:
+                    self._skip(seq, step, "no postponement")
+                    continue
+                if f.sale_date is None or f.sale_date_estimated or f.sale_date <= moved_from:
+                    self._skip(seq, step, f"the sale date is no longer set later than {moved_from}: "
+                                          "no postponement to tell")
+                    continue
+                keyed = replace(step, id=f"{step.id}{POSTPONEMENT_MARK}{moved_from}")
+                sent = self.done.get((seq.name, keyed.id))
+                if sent is not None:
+                    told.add(step.id)
+                    self._skip(seq, keyed, f"already sent ({self._fmt(sent)})")
+                    continue
+                if step.fallback_for is not None:
+                    first = next(s for s in seq.postponement_steps if s.id == step.fallback_for)
+                    if first.id in told or first.channel in self.channels:
+                        self._skip(seq, keyed, f"{seq.name}/{first.id} tells this postponement by {first.channel}")
+                        continue
+                if step.channel not in self.channels:
+                    self._skip(seq, keyed, self._no_channel(step.channel))
+                    continue
+                base = moved_at + step.offset
+                reason = f"{step.timing()} (from {moved_from} to {f.sale_date})"
+                nominal = max(base, now)
+                if nominal > base and is_late(late_from(base, step.grace), now):
+                    reason += f"; was due {self._fmt(base)}, planned from now"
+                if step.window is not None:
+                    nominal = _into_window(nominal, step.window, self.tz)
+                if self.cutoff is not None and nominal >= self.cutoff:
+                    self._skip(seq, keyed, self.cutoff_why)
+                    continue
+                why = self._why_not(seq, step, nominal)
+                if why:
+                    self._skip(seq, keyed, why)
+                    continue
+                told.add(step.id)
+                self._push(nominal, _PRIO_DEADLINE, (seq, keyed, reason, None))
+
     # -- placing one message ------------------------------------------------------------------------
 
     def _place(self, seq: SequenceSpec, step: Step, nominal: datetime, reason: str) -> datetime | None:
@@ -481,7 +571,7 @@ class _Planner:
         t = placed
         moved = f"moved from {self._fmt(nominal)} to {self._fmt(t)}: {' and '.join(causes)}" if causes else ""
         if self.cutoff is not None and t >= self.cutoff:
-            self._skip(seq, step, f"no room before the sale date {self.f.sale_date} ({moved or 'too late'})")
+            self._skip(seq, step, f"{self.cutoff_room} ({moved or 'too late'})")
             return None
         if t > self.horizon_end:
             self._skip(seq, step, f"more than {HORIZON.days} days ahead")

@@ -8,10 +8,10 @@ session (and so the commit), e.g. intake calls `replan(session, lead, now=..., c
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
-from datetime import date, datetime
 from collections.abc import Callable, Collection, Sequence
 from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -20,13 +20,29 @@ from sqlmodel import Session, col, select
 from nurture import bulk
 from nurture.db import one_of
 from nurture.lateness import is_late
-from nurture.models import PAST_PLANNING_STATES, WAITING_STATES, DeliveryEvent, Lead, Message, Suppression, stored_id
-from nurture.plans.planner import Plan, PastMessage, PlannedMessage, SkippedStep, plan
-from nurture.law import blackouts, consent, locate_lead
-from nurture.law import RESERVED_SEQUENCES, STOP_CONFIRMATION_STEP, LeadRules, Rulebook, message_kind
-from nurture.plans.sequences import Catalog, default_catalog
-from nurture.plans.urgency import Facts, UrgencyRules
+from nurture.law import (
+    RESERVED_SEQUENCES,
+    STOP_CONFIRMATION_STEP,
+    LeadRules,
+    Rulebook,
+    blackouts,
+    consent,
+    locate_lead,
+    message_kind,
+)
 from nurture.localtime import fmt_local, zone
+from nurture.models import (
+    PAST_PLANNING_STATES,
+    WAITING_STATES,
+    DeliveryEvent,
+    Lead,
+    Message,
+    Suppression,
+    stored_id,
+)
+from nurture.plans.planner import PastMessage, Plan, PlannedMessage, SkippedStep, plan
+from nurture.plans.sequences import Catalog, default_catalog
+from nurture.plans.urgency import Facts
 
 # A replan whose cancellations lose a race with the dispatcher (a row got claimed) starts over.
 MAX_ATTEMPTS = 3
@@ -289,6 +305,9 @@ def _replan_batch(
                 session.add(lead)
                 events.append({"at": now, "lead_id": lead_id, "kind": "lead", "from_state": "active",
                                "to_state": "paused", "cause": _clip(f"{cause}: {why}")})
+            elif action == "tell" and not _post_sale_waiting(rows, catalog):
+                # Once, when the post-sale plan is first made (the /ops overview lists the lead meanwhile).
+                events.append({"at": now, "lead_id": lead_id, "kind": "lead", "cause": _clip(f"{cause}: {why}")})
         events.append({
             "at": now, "lead_id": lead_id, "kind": "plan", "cause": _clip(cause),
             "data": {
@@ -320,6 +339,12 @@ def _replan_batch(
         bulk.insert_rows(session, DeliveryEvent.__table__, [blank | e for e in events])
     session.flush()
     return retry
+
+
+def _post_sale_waiting(rows: Sequence[_Row], catalog: Catalog) -> bool:
+    """Whether one of the lead's rows is a post-sale message still to go (planned or queued)."""
+    post = {seq.name for seq in catalog.phase("post_sale")}
+    return any(r.state in WAITING_STATES and r.sequence in post for r in rows)
 
 
 def _key(m: _Row | PlannedMessage) -> tuple[Any, ...]:
@@ -366,11 +391,12 @@ def cancel_one_offs(session: Session, lead_id: int, *, channel: str, now: dateti
 def retier_all(session: Session, *, now: datetime, catalog: Catalog | None = None, chunk_size: int = 500) -> int:
     """Daily job: re-plan each active lead whose tier moved away from what its messages were planned for.
 
-    A lead is re-planned when its sale date has passed and no post_sale sequence exists (the plan
-    then pauses it for ops), when one of its planned messages was made for a tier the rules now
-    give another answer for (the rules or the lead changed), or when it has nothing planned and
-    its tier today differs from the tier of its newest message. With a post_sale sequence a passed
-    sale date is not a reason by itself: the post-sale plan is kept like any other.
+    A lead is re-planned when its sale date has passed and no post-sale message of it is still to
+    go (the plan then pauses it for ops: at once without a post_sale sequence, else once the
+    closing message went or could not go), when one of its planned messages was made for a tier
+    the rules now give another answer for (the rules or the lead changed), or when it has nothing
+    planned and its tier today differs from the tier of its newest message. A post-sale message
+    still to go is kept like any other: the lead is not re-planned (nor told again) every day.
     Returns how many leads were re-planned.
     """
     count, after = 0, 0
@@ -392,7 +418,6 @@ def retier_batch(session: Session, *, now: datetime, after_id: int = 0, limit: i
                          .order_by(col(Lead.id)).limit(limit)).all()
     if not leads:
         return 0, None
-    pause_on_passed_sale = not catalog.phase("post_sale")
     rows_of = _messages_of(session, [stored_id(lead) for lead in leads])
     todo: list[tuple[Lead, str]] = []
     for lead in leads:
@@ -404,8 +429,7 @@ def retier_batch(session: Session, *, now: datetime, after_id: int = 0, limit: i
                                           f"set any day", 300)
             todo.append((lead, f"daily re-tier: estimated sale date {passed} passed"))
             continue
-        why = _retier_reason(lead, rows_of.get(stored_id(lead), []), catalog.urgency, now,
-                             pause_on_passed_sale)
+        why = _retier_reason(lead, rows_of.get(stored_id(lead), []), catalog, now)
         if why:
             todo.append((lead, f"daily re-tier: {why}"))
     if todo:
@@ -413,13 +437,12 @@ def retier_batch(session: Session, *, now: datetime, after_id: int = 0, limit: i
     return len(todo), leads[-1].id
 
 
-def _retier_reason(
-    lead: Lead, rows: Sequence[_Row], rules: UrgencyRules, now: datetime, pause_on_passed_sale: bool
-) -> str | None:
+def _retier_reason(lead: Lead, rows: Sequence[_Row], catalog: Catalog, now: datetime) -> str | None:
     """Why the daily job must re-plan `lead` (its non-cancelled message rows given), or None."""
+    rules = catalog.urgency
     facts = Facts.from_lead(lead)
     days = facts.days_to_sale(now)
-    if pause_on_passed_sale and days is not None and days < 0:
+    if days is not None and days < 0 and not _post_sale_waiting(rows, catalog):
         return "sale date passed"
     rows = [r for r in rows if not r.one_off]
     planned = [r for r in rows if r.state == "planned"]

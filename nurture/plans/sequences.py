@@ -5,6 +5,10 @@ A sequence is a list of steps. Each step says on which channel, with which templ
                     may depend on the tier: {early: 4d, active: 3d, urgent: 2d, critical: 1d}
   after: 2d         after enrollment
   before_sale: 7d   that many days before the foreclosure sale date (deadline content)
+  after_postponement: 0m
+                    after a set sale date moved later (once per postponement: a second one to
+                    another date gets its own message); `fallback_for: <step id>` makes a step
+                    go only when that step's channel is not allowed for the lead (email when no SMS)
 A step may also give a local `window` ("10:00-18:00") or time (`at: "10:00"`), an `importance`,
 `when` conditions, a `grace` (how late it may still go out; later, the lead is planned again
 by the catch-up rule) and `variants` (the weights of the template's A/B variants, e.g.
@@ -18,18 +22,18 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import dataclass, field
-from functools import lru_cache
 from datetime import time, timedelta
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from nurture.errors import OperatorError
-from nurture.law.statutes import Hours
-from nurture.law.rulebook import RESERVED_SEQUENCES
-from nurture.plans.urgency import Condition, Tier, UrgencyRules
 from nurture.config import get_settings
+from nurture.errors import OperatorError
+from nurture.law.rulebook import RESERVED_SEQUENCES
+from nurture.law.statutes import Hours
+from nurture.plans.urgency import Condition, Tier, UrgencyRules
 
 CHANNELS = ("sms", "email")
 # Content that speaks of the sale date: never sent once that date has passed.
@@ -52,8 +56,12 @@ HARDSHIPS = frozenset({"job_loss", "divorce", "medical", "adjustable_rate_increa
 _DURATION = re.compile(r"^\s*(\d+)\s*(m|min|h|d|w)\s*$")
 _UNITS = {"m": 1, "min": 1, "h": 60, "d": 1440, "w": 10080}
 _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
-_STEP_KEYS = {"id", "channel", "template", "gap", "after", "before_sale", "window", "at", "importance", "when",
-              "grace", "variants"}
+_STEP_KEYS = {"id", "channel", "template", "gap", "after", "before_sale", "after_postponement", "window", "at",
+              "importance", "when", "grace", "variants", "fallback_for"}
+_TIMINGS = ("gap", "after", "before_sale", "after_postponement")
+#: The planner's message key of a postponement step: its id, this mark, the date the sale moved from
+#: (step ids cannot hold it), so each postponement is its own message and is never sent twice.
+POSTPONEMENT_MARK = "@"
 _VARIANT = re.compile(r"^[a-z0-9]{1,10}$")
 #: The largest weight a variant may have (weights are shares: 70/30 and 7/3 are the same).
 MAX_VARIANT_WEIGHT = 1000
@@ -100,7 +108,7 @@ class Step:
     id: str
     channel: str
     template: str
-    kind: str  # "gap", "after" or "before_sale"
+    kind: str  # "gap", "after", "before_sale" or "after_postponement"
     offset: timedelta  # the after / before_sale time, or the gap when it does not depend on the tier
     gap_by_tier: dict[str, timedelta] | None = None
     window: Window | None = None
@@ -109,6 +117,8 @@ class Step:
     grace: timedelta = DEFAULT_GRACE
     # (variant, weight) pairs when the step sets its template's A/B weights; None: equal shares.
     variants: tuple[tuple[str, int], ...] | None = None
+    # An after_postponement step that goes only when this step's channel is not allowed.
+    fallback_for: str | None = None
     # Derived once, because the planner asks for them for every message of every lead.
     theme: str = field(init=False)
     deadline: bool = field(init=False)
@@ -131,6 +141,8 @@ class Step:
             return f"{format_duration(self.offset)} before the sale"
         if self.kind == "after":
             return f"{format_duration(self.offset)} after enrollment"
+        if self.kind == "after_postponement":
+            return f"{format_duration(self.offset)} after the sale date moved later"
         if self.gap_by_tier is not None:
             gaps = ", ".join(f"{t} {format_duration(g)}" for t, g in self.gap_by_tier.items())
             return f"gap {gaps}"
@@ -145,13 +157,17 @@ class SequenceSpec:
     phase: str
     when: Condition | None
     steps: tuple[Step, ...]
-    # The steps timed from enrollment (placed one after the other) and those timed from the sale.
+    # The steps timed from enrollment (placed one after the other), those timed from the sale, and
+    # those timed from a postponement.
     chain_steps: tuple[Step, ...] = field(init=False, compare=False)
     deadline_steps: tuple[Step, ...] = field(init=False, compare=False)
+    postponement_steps: tuple[Step, ...] = field(init=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "chain_steps", tuple(s for s in self.steps if s.kind != "before_sale"))
+        object.__setattr__(self, "chain_steps", tuple(s for s in self.steps if s.kind in ("gap", "after")))
         object.__setattr__(self, "deadline_steps", tuple(s for s in self.steps if s.kind == "before_sale"))
+        object.__setattr__(self, "postponement_steps",
+                           tuple(s for s in self.steps if s.kind == "after_postponement"))
 
 
 @dataclass(frozen=True)
@@ -176,8 +192,10 @@ class Catalog:
         return self._by_phase[phase]
 
     def step(self, sequence: str, step_id: str) -> tuple[SequenceSpec, Step] | None:
-        """The sequence and step a message was planned from, or None (a one-off, or a step removed since)."""
-        return self._by_step.get((sequence, step_id))
+        """The sequence and step a message was planned from, or None (a one-off, or a step removed since).
+
+        A postponement message's step is `<step id>@<date it moved from>`: its step is the id's."""
+        return self._by_step.get((sequence, step_id.split(POSTPONEMENT_MARK, 1)[0]))
 
     def templates(self) -> set[str]:
         return {step.template for seq in self.sequences for step in seq.steps}
@@ -266,7 +284,7 @@ def _strings(value: Any, allowed: frozenset[str] | None, what: str) -> frozenset
 def parse_condition(data: Any, tiers: frozenset[str] | None, *, allow_tier: bool = True) -> Condition:
     """A `when` mapping -> Condition; ValueError naming the bad key."""
     if not isinstance(data, dict):
-        raise ValueError("conditions must be a mapping like {tier: [urgent, critical]}")
+        raise ValueError("conditions must be a mapping like {tier: [urgent, critical]}")  # noqa: TRY004 (callers catch ValueError)
     keys = _COND_KEYS if allow_tier else _COND_KEYS - {"tier"}
     unknown = sorted(set(data) - keys)
     if unknown:
@@ -374,8 +392,11 @@ def load_sequence(path: Path, urgency: UrgencyRules, templates_dir: Path | None 
         steps_data = []
     steps: list[Step] = []
     ids: set[str] = set()
+    postponement: dict[str, str] = {}  # the after_postponement steps so far: id -> channel
     for n, item in enumerate(steps_data, 1):
-        step = _parse_step(f, n, item, tiers, default_gap, default_window, phase, templates_dir)
+        step = _parse_step(f, n, item, tiers, default_gap, default_window, phase, templates_dir, postponement)
+        if isinstance(item, dict) and "after_postponement" in item and isinstance(item.get("id"), str):
+            postponement[item["id"]] = str(item.get("channel"))
         if step is None:
             continue
         if step.id in ids:
@@ -403,7 +424,10 @@ def _parse_step(
     default_window: Window | None,
     phase: str,
     templates_dir: Path | None,
+    earlier: dict[str, str] | None = None,
 ) -> Step | None:
+    """One step; `earlier` maps the sequence's after_postponement steps so far to their channels."""
+    earlier = earlier if earlier is not None else {}
     if not isinstance(item, dict):
         f.add(f"#{n}", "a step is a mapping with id, channel, template and a time")
         return None
@@ -430,13 +454,14 @@ def _parse_step(
             f.add(sid, f"template {template} is for {tchannel}, but the step's channel is {channel}")
         elif templates_dir is not None and not any((templates_dir / tchannel).glob(f"{theme}.*")):
             f.add(sid, f"unknown template {template}: no file {templates_dir / tchannel / theme}.*")
-    timing = [k for k in ("gap", "after", "before_sale") if k in item]
+    timing = [k for k in _TIMINGS if k in item]
     if len(timing) > 1:
-        f.add(sid, f"give only one of gap, after, before_sale (found {', '.join(timing)})")
+        f.add(sid, f"give only one of {', '.join(_TIMINGS)} (found {', '.join(timing)})")
     kind = timing[0] if timing else "gap"
     raw = item.get(kind, default_gap)
     if raw is None:
-        f.add(sid, "needs a time: gap (after the previous step), after (enrollment) or before_sale")
+        f.add(sid, "needs a time: gap (after the previous step), after (enrollment), before_sale or "
+                   "after_postponement")
     offset, by_tier = timedelta(0), None
     if isinstance(raw, dict) and kind == "gap":
         by_tier = {}
@@ -455,6 +480,19 @@ def _parse_step(
             f.add(sid, "before_sale must be whole days, 1d or more (deadline content is never sent on the sale day)")
         if phase == "post_sale":
             f.add(sid, "a post_sale sequence cannot have before_sale steps")
+    if kind == "after_postponement" and phase == "post_sale":
+        f.add(sid, "a post_sale sequence cannot have after_postponement steps (a postponed sale has not passed)")
+    fallback_for = item.get("fallback_for")
+    if fallback_for is not None:
+        if kind != "after_postponement":
+            f.add(sid, "fallback_for is for after_postponement steps only (the message a lead gets once)")
+        elif not isinstance(fallback_for, str) or fallback_for not in earlier:
+            known = ", ".join(sorted(earlier)) or "none"
+            f.add(sid, f"fallback_for {fallback_for!r} must name an earlier after_postponement step of this "
+                       f"sequence (earlier: {known})")
+        elif earlier[fallback_for] == channel:
+            f.add(sid, f"fallback_for {fallback_for!r}: that step is on {channel} too; a fallback takes "
+                       "another channel")
     if phase == "post_sale" and isinstance(template, str) and template.endswith("/sale_countdown"):
         f.add(sid, "a post_sale sequence cannot speak of the sale date (sale_countdown)")
     if "window" in item and "at" in item:
@@ -487,7 +525,8 @@ def _parse_step(
                     f.add(sid, f"variant {name!r} of {template} has no file {templates_dir / tchannel / stem}.*")
     if len(f.problems) > before:
         return None
-    return Step(sid, channel, template, kind, offset, by_tier, window, importance, when, grace, variants)
+    return Step(sid, channel, template, kind, offset, by_tier, window, importance, when, grace, variants,
+                fallback_for)
 
 
 def parse_variants(value: Any) -> tuple[tuple[str, int], ...]:

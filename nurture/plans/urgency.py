@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from nurture.localtime import days_to_sale, local_midnight, zone
 
+
 @dataclass(frozen=True, slots=True)
 class Facts:
     """What the rules look at, read once from a Lead (saved or not)."""
@@ -33,6 +34,9 @@ class Facts:
     # The sale date is an estimate (the earliest the state's procedure allows): once it has passed
     # it says nothing more than that the sale could be any day, and the planner treats it as no date.
     sale_date_estimated: bool = False
+    # A set sale date that moved later: the date it moved from and when we learned it (UTC), or None.
+    sale_postponed_from: date | None = None
+    sale_postponed_at: datetime | None = None
 
     @classmethod
     def from_lead(cls, lead: Any) -> Facts:
@@ -54,6 +58,8 @@ class Facts:
             enrolled_at=enrolled.astimezone(UTC) if enrolled is not None else None,
             negative_equity=underwater,
             sale_date_estimated=bool(getattr(lead, "sale_date_estimated", False)),
+            sale_postponed_from=getattr(lead, "sale_postponed_from", None),
+            sale_postponed_at=_utc(getattr(lead, "sale_postponed_at", None)),
         )
 
     def local_date(self, at: datetime) -> date:
@@ -62,6 +68,14 @@ class Facts:
     def days_to_sale(self, at: datetime) -> int | None:
         """Calendar days from `at` (lead's local date) to the sale date; negative once it has passed."""
         return days_to_sale(self.sale_date, at, self.tz)
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        raise ValueError("lead.sale_postponed_at must be an aware datetime")
+    return moment.astimezone(UTC)
 
 
 @dataclass(frozen=True, slots=True)

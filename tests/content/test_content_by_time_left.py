@@ -3,14 +3,13 @@
 `schedule preview --json` on the shipped schedules and templates, at Monday 2026-12-07 10:00 in
 Florida. The expected facts are written by hand from the issue, not read from the schedules:
 the story (education) stops 30 days before a sale, a lead without a date is asked for it, a
-current payer never reads about late fees, a passed sale gets one closing email (with the
-post-sale sequence templates/README.md gives; the shipped schedules still pause the lead for ops).
+current payer never reads about late fees, a passed sale gets one closing email (within 14 days
+of the sale; ops are told, and the lead waits for them once it went).
 """
 
 from __future__ import annotations
 
 import json
-import shutil
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
@@ -112,45 +111,38 @@ def test_a_current_payer_underwater_never_reads_about_late_fees():
     assert "ask_sale_date" not in themes  # no foreclosure: nobody asks them for a sale date
 
 
-#: The post-sale sequence templates/README.md gives, to ship once the planner also tells ops about
-#: a passed sale when a post_sale sequence exists (today only its pause does).
-AFTER_SALE = """
-name: after-sale
-description: One closing email after the sale date has passed.
-phase: post_sale
-steps:
-  - id: closing
-    channel: email
-    template: email/after_sale
-    gap: 0m
-    window: "12:00-17:00"
-"""
+PASSED = "sale date {} has passed: confirm postponed/sold/cancelled"
 
 
-def passed_sale_lead() -> tuple[Lead, list[PastMessage]]:
+def passed_sale_lead(sale: date) -> tuple[Lead, list[PastMessage]]:
     enrolled = datetime(2026, 11, 2, 15, 0, tzinfo=UTC)
     lead = Lead(first_name="Ana", state="FL", timezone="America/New_York", enrolled_at=enrolled,
-                payment_status="behind", months_behind=6, foreclosure_stage="sale_scheduled",
-                sale_date=date(2026, 11, 20))
+                payment_status="behind", months_behind=6, foreclosure_stage="sale_scheduled", sale_date=sale)
     history = [PastMessage("welcome", "story-sms", "sms", enrolled, "delivered"),
                PastMessage("welcome", "story-email", "email", enrolled, "delivered")]
     return lead, history
 
 
-def test_a_passed_sale_gets_one_closing_email_and_nothing_else(tmp_path):
-    schedules = tmp_path / "schedules"
-    shutil.copytree(ROOT / "schedules", schedules)
-    (schedules / "after-sale.yaml").write_text(AFTER_SALE)
-    lead, history = passed_sale_lead()
-    result = plan(lead, load_catalog(schedules), NOW, channels={"sms", "email"}, history=history,
+def test_a_passed_sale_gets_one_closing_email_and_nothing_else():
+    # The sale was Thursday Dec 3; Monday Dec 7 at 10:00 the closing email waits for its window (12:00).
+    lead, history = passed_sale_lead(date(2026, 12, 3))
+    result = plan(lead, load_catalog(ROOT / "schedules"), NOW, channels={"sms", "email"}, history=history,
                   settings=SimpleNamespace(email_quiet_hours=True))
-    assert [m.template for m in result.messages] == ["email/after_sale"]
-    assert result.messages[0].due_at.astimezone(NY).date() == date(2026, 12, 7)
+    assert [(m.template, m.due_at) for m in result.messages] == [
+        ("email/after_sale", datetime(2026, 12, 7, 17, 0, tzinfo=UTC))]
+    # Ops are told at once; the lead is paused for them once the email went.
+    assert result.lead_action == ("tell", PASSED.format("2026-12-03"))
 
 
-def test_the_shipped_schedules_still_hand_a_passed_sale_to_ops():
-    lead, history = passed_sale_lead()
+def test_a_sale_passed_more_than_14_days_ago_is_handed_to_ops_without_a_closing_email():
+    lead, history = passed_sale_lead(date(2026, 11, 20))  # 17 days before Dec 7
     result = plan(lead, load_catalog(ROOT / "schedules"), NOW, channels={"sms", "email"}, history=history,
                   settings=SimpleNamespace(email_quiet_hours=True))
     assert result.messages == []
-    assert result.lead_action is not None and result.lead_action[0] == "pause"
+    assert result.lead_action == ("pause", PASSED.format("2026-11-20"))
+
+
+def test_the_closing_email_reads_as_a_goodbye_that_points_to_free_help():
+    words = (ROOT / "templates" / "email" / "after_sale.md").read_text()
+    assert "last email we will send you" in words
+    assert "800-569-4287" in words and "hud.gov/findacounselor" in words

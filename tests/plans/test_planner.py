@@ -137,9 +137,24 @@ def test_cadence_tightens_with_the_tier():
     assert first_week(early) < first_week(critical) <= 7
 
 
-def test_a_passed_sale_date_pauses_the_lead_and_plans_nothing():
+def test_a_passed_sale_date_of_a_lead_we_never_wrote_to_pauses_it_and_plans_nothing():
     now = at_local("2026-12-01T10:00")
     result = run(lead(now, sale_date=date(2026, 11, 28)), now)
+    assert result.messages == []
+    assert result.lead_action == ("pause", "sale date 2026-11-28 has passed: confirm postponed/sold/cancelled")
+    closing = [s for s in result.skipped if s.sequence == "after-sale"]
+    assert [(s.step, s.reason) for s in closing] == [
+        ("closing", "email/welcome must be the first email and is not planned")]
+    assert all("has passed" in s.reason for s in result.skipped if s.sequence != "after-sale")
+
+
+def test_a_passed_sale_date_pauses_the_lead_without_a_post_sale_sequence(tmp_path: Path):
+    folder = tmp_path / "schedules"
+    folder.mkdir()
+    for name in ("urgency.yaml", "countdown.yaml", "story-sms.yaml"):
+        (folder / name).write_text((ROOT / "schedules" / name).read_text())
+    now = at_local("2026-12-01T10:00")
+    result = run(lead(now, sale_date=date(2026, 11, 28)), now, catalog=load_catalog(folder))
     assert result.messages == []
     assert result.lead_action == ("pause", "sale date 2026-11-28 has passed: confirm postponed/sold/cancelled")
     assert all("has passed" in s.reason for s in result.skipped)
@@ -156,7 +171,8 @@ def test_a_passed_sale_date_moves_to_a_post_sale_sequence_when_one_exists(tmp_pa
     )
     now = at_local("2026-12-01T10:00")
     result = run(lead(now, sale_date=date(2026, 11, 28)), now, catalog=load_catalog(folder))
-    assert result.lead_action is None
+    # Ops are told at once, and the lead stays active while its post-sale message waits.
+    assert result.lead_action == ("tell", "sale date 2026-11-28 has passed: confirm postponed/sold/cancelled")
     assert [(m.sequence, m.deadline) for m in result.messages] == [("after-sale", False)]
 
 

@@ -14,12 +14,12 @@ from zoneinfo import ZoneInfo
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
 from law_oracle import oracle_allows, state_cap
+
+from nurture.localtime import local_midnight
 from nurture.models import Lead
 from nurture.plans.planner import PastMessage, plan
 from nurture.plans.sequences import load_catalog
-from nurture.localtime import local_midnight
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOG = load_catalog(ROOT / "schedules")
@@ -89,8 +89,11 @@ def assert_plan_is_lawful(person, now, channels, result, history=()):
         if person.sale_date is not None and m.deadline:
             assert m.due_at < local_midnight(person.sale_date, tz)
     if person.sale_date is not None and person.sale_date < now.astimezone(tz).date():
-        assert result.messages == []
-        assert result.lead_action is not None
+        # At most the one closing email, within 14 days of the sale; ops told, or the lead paused.
+        assert [m.template for m in result.messages] in ([], ["email/after_sale"])
+        assert all(m.due_at < local_midnight(person.sale_date + timedelta(days=15), tz) for m in result.messages)
+        why = f"sale date {person.sale_date} has passed: confirm postponed/sold/cancelled"
+        assert result.lead_action == ("tell" if result.messages else "pause", why)
     if person.sale_date is None:
         assert not any(m.deadline for m in result.messages)
     times = {"sms": [], "email": []}

@@ -238,6 +238,7 @@ def test_retier_all_replans_a_lead_whose_planned_messages_have_another_tier_once
 def post_sale_catalog(tmp_path: Path):
     folder = tmp_path / "schedules"
     shutil.copytree(Path(__file__).resolve().parents[2] / "schedules", folder)
+    (folder / "after-sale.yaml").unlink()  # the shipped closing email, replaced by two steps here
     (folder / "after.yaml").write_text(
         "name: after-sale\nphase: post_sale\nsteps:\n"
         "  - {id: checkin, channel: email, template: email/next_steps, after: 2d, window: '12:00-17:00'}\n"
@@ -262,3 +263,66 @@ def test_with_a_post_sale_sequence_a_passed_sale_is_not_replanned_every_day(sqli
         session.refresh(lead)
         assert lead.status == "active"
         assert [m.id for m in messages(session, lead.id, "planned") if m.sequence == "after-sale"] == [m.id for m in post]
+
+
+PASSED_1205 = "sale date 2026-12-05 has passed: confirm postponed/sold/cancelled"
+
+
+def test_a_passed_sale_gets_one_closing_email_ops_are_told_once_then_the_lead_is_paused(sqlite_url):
+    with session_scope() as session:
+        lead = new_lead(session, sale_date=date(2026, 12, 5))
+        replan(session, lead, now=NOW, cause="new lead")
+        # Everything before the sale went out (the welcomes among it).
+        send(session, messages(session, lead.id, "planned"))
+        day_after = datetime(2026, 12, 6, 14, tzinfo=UTC)  # Sunday 09:00 in Miami
+        assert retier_all(session, now=day_after) == 1
+        session.refresh(lead)
+        assert lead.status == "active"
+        closing = messages(session, lead.id, "planned")
+        assert [(m.sequence, m.step, m.channel, m.template) for m in closing] == [
+            ("after-sale", "closing", "email", "email/after_sale")]
+        # After the sale day, in the email's window (12:00-17:00 Miami), within 14 days of the sale;
+        # this lead had four messages in its last week, so the weekly cap (active: 4) may hold it.
+        local = closing[0].due_at.astimezone(NY)
+        assert date(2026, 12, 6) <= local.date() <= date(2026, 12, 19) and 12 <= local.hour < 17
+        told = session.exec(select(DeliveryEvent).where(DeliveryEvent.lead_id == lead.id,
+                                                        DeliveryEvent.kind == "lead")).all()
+        assert [(e.from_state, e.to_state, e.cause) for e in told] == [
+            (None, None, f"daily re-tier: sale date passed: {PASSED_1205}")]
+        # The next days: not re-planned, not told again, the same row waits.
+        for later in (timedelta(hours=2), timedelta(days=1)):
+            assert retier_all(session, now=day_after + later) == 0
+        assert [m.id for m in messages(session, lead.id, "planned")] == [m.id for m in closing]
+        # It went; the next re-tier pauses the lead for ops with the same words.
+        send(session, closing)
+        assert retier_all(session, now=day_after + timedelta(days=2)) == 1
+        session.refresh(lead)
+        assert (lead.status, lead.status_reason) == ("paused", PASSED_1205)
+        assert messages(session, lead.id, "planned") == []
+        log = session.exec(select(DeliveryEvent).where(DeliveryEvent.lead_id == lead.id,
+                                                       DeliveryEvent.kind == "lead")).all()
+        assert [(e.from_state, e.to_state) for e in log] == [(None, None), ("active", "paused")]
+        sent = [m for m in messages(session, lead.id, "sent") if m.sequence == "after-sale"]
+        assert len(sent) == 1
+
+
+def test_a_postponement_is_told_once_and_the_countdown_moves_to_the_new_date(sqlite_url):
+    with session_scope() as session:
+        lead = new_lead(session, sale_date=date(2026, 12, 20))
+        replan(session, lead, now=NOW, cause="new lead")
+        send(session, [m for m in messages(session, lead.id, "planned") if m.due_at < NOW + timedelta(days=2)])
+        learned = NOW + timedelta(days=2)  # Thursday Dec 3, 10:00 in Miami
+        lead.sale_date, lead.sale_postponed_from, lead.sale_postponed_at = date(2027, 1, 19), date(2026, 12, 20), learned
+        replan(session, lead, now=learned, cause="sale date changed")
+        planned = messages(session, lead.id, "planned")
+        told = [m for m in planned if m.sequence == "postponed"]
+        assert [(m.step, m.channel, m.due_at) for m in told] == [("sale-postponed@2026-12-20", "sms", learned)]
+        assert {m.sale_date for m in planned if m.deadline} == {date(2027, 1, 19)}
+        send(session, told)
+        # Planned again an hour later (a reply, a webhook) and by the re-tier: never told twice.
+        again = replan(session, lead, now=learned + timedelta(hours=1), cause="consent re-confirmed")
+        retier_all(session, now=learned + timedelta(days=1))
+        rows = [m for m in messages(session, lead.id) if m.sequence == "postponed" and m.state != "cancelled"]
+        assert [(m.step, m.state) for m in rows] == [("sale-postponed@2026-12-20", "sent")]
+        assert not any(m.sequence == "postponed" for m in messages(session, lead.id, "planned"))
+        assert again.lead_action is None

@@ -9,7 +9,12 @@ from pathlib import Path
 import pytest
 
 from nurture.content import THEMES
-from nurture.plans.sequences import CHANNELS, SequenceError, load_catalog, parse_duration
+from nurture.plans.sequences import (
+    CHANNELS,
+    SequenceError,
+    load_catalog,
+    parse_duration,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEDULES = ROOT / "schedules"
@@ -59,7 +64,7 @@ def test_unknown_template_names_file_and_step(sched: Path, tmp_path: Path):
     (tmp_path / "templates" / "sms").mkdir(parents=True)
     (tmp_path / "templates" / "sms" / "welcome.txt").write_text("hi")
     write(sched, "extra.yaml", "name: extra\nsteps:\n  - id: hello\n    channel: sms\n    template: sms/welcom\n    gap: 1d\n")
-    for other in ("story-sms.yaml", "story-email.yaml", "countdown.yaml"):
+    for other in ("story-sms.yaml", "story-email.yaml", "countdown.yaml", "after-sale.yaml", "postponed.yaml"):
         (sched / other).unlink()
     with pytest.raises(SequenceError) as info:
         load_catalog(sched, tmp_path / "templates")
@@ -168,3 +173,42 @@ def test_durations():
     assert parse_duration("1w").days == 7
     with pytest.raises(ValueError):
         parse_duration(3)
+
+
+@pytest.mark.parametrize(
+    ("steps_yaml", "step", "problem"),
+    [
+        ("  - {id: told, channel: sms, template: sms/sale_postponed, after_postponement: soon}\n", "told",
+         "'soon' is not a duration"),
+        ("  - {id: told, channel: sms, template: sms/sale_postponed, after_postponement: 0m, gap: 1d}\n", "told",
+         "give only one of gap, after, before_sale, after_postponement (found gap, after_postponement)"),
+        ("  - {id: told, channel: email, template: email/sale_postponed, gap: 1d, fallback_for: x}\n", "told",
+         "fallback_for is for after_postponement steps only"),
+        ("  - {id: told, channel: email, template: email/sale_postponed, after_postponement: 0m, fallback_for: nope}\n",
+         "told", "fallback_for 'nope' must name an earlier after_postponement step of this sequence (earlier: none)"),
+        (("  - {id: a, channel: sms, template: sms/sale_postponed, after_postponement: 0m}\n"
+          "  - {id: b, channel: sms, template: sms/sale_postponed, after_postponement: 1h, fallback_for: a}\n"),
+         "b", "fallback_for 'a': that step is on sms too; a fallback takes another channel"),
+    ],
+)
+def test_postponement_step_mistakes_are_reported_precisely(sched: Path, steps_yaml: str, step: str, problem: str):
+    path = write(sched, "moved.yaml", f"name: moved\nsteps:\n{steps_yaml}")
+    with pytest.raises(SequenceError) as info:
+        load_catalog(sched)
+    assert (info.value.file, info.value.step) == (str(path), step)
+    assert problem in info.value.problem
+
+
+def test_a_post_sale_sequence_cannot_tell_a_postponement(sched: Path):
+    write(sched, "after2.yaml", "name: after2\nphase: post_sale\nsteps:\n"
+          "  - {id: moved, channel: email, template: email/sale_postponed, after_postponement: 0m}\n")
+    with pytest.raises(SequenceError) as info:
+        load_catalog(sched)
+    assert "after2.yaml: step 'moved': a post_sale sequence cannot have after_postponement steps" in str(info.value)
+
+
+def test_a_postponement_message_is_found_by_its_step_whatever_the_date():
+    catalog = load_catalog(SCHEDULES, TEMPLATES)
+    found = catalog.step("postponed", "sale-postponed@2026-12-10")
+    assert found is not None and found[1].template == "sms/sale_postponed"
+    assert catalog.step("postponed", "no-such-step@2026-12-10") is None
