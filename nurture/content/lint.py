@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html as html_lib
 import re
+import unicodedata
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
@@ -15,8 +16,9 @@ from nurture.config import Settings
 from nurture.content.claims import claim_problems
 from nurture.content.context import ESTIMATE_NAME, SALE_DATE_FIELDS, SALE_DATE_NAMES
 from nurture.content.environment import MessageEnvironment
-from nurture.content.samples import sample_leads, sample_tiers, urgency_rules
-from nurture.content.sms import non_gsm_chars
+from nurture.content.samples import longest_public_url, sample_leads, sample_tiers, urgency_rules
+from nurture.content.sms import GSM7, SMART, UCS2, smart_encode, sms_options, sms_segments
+from nurture.content.translations import gaps, translation_folders
 from nurture.content.store import (
     BASE_VARIANT,
     HELP_TEMPLATE,
@@ -130,6 +132,19 @@ def lint(directory: Path, settings: Settings, *, now: datetime | None = None) ->
         _check_estimate(parser, store.path(name), report)
         _check_reserved_keywords(store.path(name), name.split("/", 1)[0], report)
         _lint_template(store, name, samples, tiers, at, settings, report)
+    # The translation folders (templates/es): what each lacks, then each file as the English ones.
+    for gap in gaps(store, error=ERROR, warning=WARNING):
+        report.add(gap.file, None, gap.severity, gap.problem)
+    for code in translation_folders(directory):
+        translated = store.translation(code)
+        for path in _layout_files(translated.directory):
+            _check_estimate(parser, path, report)
+            _check_wording(path, settings, report)
+        for name in sorted(translated.names()):
+            _check_wording(translated.path(name), settings, report)
+            _check_estimate(parser, translated.path(name), report)
+            _check_reserved_keywords(translated.path(name), name.split("/", 1)[0], report)
+            _lint_template(translated, name, samples, tiers, at, settings, report)
     return sorted(report.findings, key=lambda f: (f.file, f.line or 0, f.severity, f.problem))
 
 
@@ -235,6 +250,7 @@ def _lint_template(
         report.add(broken.file or path, broken.line, ERROR, broken.problem)
         return
     worst: tuple[int, str, Rendered] | None = None
+    longest: tuple[int, str, Rendered] | None = None  # the same at the longest public URL
     for key, lead in samples.items():
         try:
             rendered = store.render(
@@ -253,11 +269,13 @@ def _lint_template(
         if channel == "sms":
             if worst is None or (rendered.segments or 0) > worst[0]:
                 worst = (rendered.segments or 0, key, rendered)
-            _check_sms(store, name, path, rendered, key, lead, tiers[key], at, settings, report)
+            long = _check_sms(store, name, path, rendered, key, lead, tiers[key], at, settings, report)
+            if longest is None or (long.segments or 0) > longest[0]:
+                longest = (long.segments or 0, key, long)
         else:
             _check_email(store, name, path, rendered, key, settings, report)
-    if worst is not None:
-        _check_budget(path, worst, settings, report)
+    if worst is not None and longest is not None:
+        _check_budget(path, worst, longest, settings, report)
 
 
 def _relative_links(text: str) -> list[str]:
@@ -286,20 +304,18 @@ def _check_sms(
     at: datetime,
     settings: Settings,
     report: _Report,
-) -> None:
+) -> Rendered:
+    """Checks one sample's text; returns it rendered at the longest public URL, for the budget."""
+    _check_sms_options(path, report)
     text = rendered.text
+    longest = _at_longest_url(store, name, lead, tier, at, settings, rendered)
     if not text.strip():
         report.add(path, None, ERROR, f"the message is empty for sample lead {key!r}", key="empty")
-        return
+        return longest
     for link in _relative_links(text):
         _report_link(path, link, report)
-    if rendered.encoding == "UCS-2":
-        chars = " ".join(repr(c) for c in non_gsm_chars(text))
-        report.add(
-            path, _line_of(path, non_gsm_chars(text)[0]), WARNING,
-            f"sent as UCS-2 (70 characters a segment, about twice the cost) because of {chars}",
-            key="ucs2",
-        )
+    if rendered.encoding == UCS2:
+        _check_ucs2(path, text, key, report)
     if name == HELP_TEMPLATE:
         if not OPT_OUT_WORDS.search(text):
             report.add(path, None, ERROR, "the HELP answer must say how to opt out: add 'Reply STOP to opt out.'")
@@ -319,15 +335,97 @@ def _check_sms(
             report.add(path, None, ERROR, "the first SMS must say how to opt out: add 'Reply STOP to opt out.'")
         if settings.company_name.lower() not in own.text.lower():
             report.add(path, None, ERROR, "the first SMS must name the sender: add {{ company.name }}")
+    return longest
 
 
-def _check_budget(path: Path, worst: tuple[int, str, Rendered], settings: Settings, report: _Report) -> None:
-    segments, key, rendered = worst
-    detail = f"{segments} segments ({rendered.encoding}, {len(rendered.text)} characters) for sample lead {key!r}"
+def _check_sms_options(path: Path, report: _Report) -> None:
+    """An unknown option comment (`{# encodng: smart #}`) at its line: the text would go out as written."""
+    try:
+        source = path.read_text("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return
+    for line, problem in sms_options(source).problems:
+        report.add(path, line, ERROR, f"{problem}; until then it is sent as written")
+
+
+def _at_longest_url(
+    store: TemplateStore, name: str, lead: Lead, tier: str | None, at: datetime, settings: Settings,
+    rendered: Rendered,
+) -> Rendered:
+    """`rendered` again with the longest public URL a deployment may set (samples.LONGEST_PUBLIC_URL):
+    its links and Regulation O's short form are as long as they get."""
+    url = longest_public_url(settings.public_url)
+    if url == settings.public_url.rstrip("/"):
+        return rendered
+    longer = settings.model_copy(update={"public_url": url})
+    try:
+        return store.render(name, lead, now=at, settings=longer, secret=_LINT_SECRET, tier=tier,
+                            first_sms=split_variant(name)[0] == "sms/welcome")
+    except RenderError:
+        return rendered  # reported with the deployment's own URL
+
+
+def _forcing(text: str) -> str:
+    """"'á' 'ó'": the characters that make `text` UCS-2."""
+    return " ".join(repr(c) for c in sms_segments(text).non_gsm_chars)
+
+
+def _check_ucs2(path: Path, text: str, key: str, report: _Report) -> None:
+    """A warning for what makes a text UCS-2 at twice the cost, unless it is the language's own
+    spelling: a letter written in the template (á, í, ó, ú of a Spanish text) is how the language is
+    written, and the budget finding names it. A symbol or emoji, or a letter from the lead's data
+    (a name like María), is warned about; with Twilio's look-alikes the option is suggested."""
+    try:
+        source = path.read_text("utf-8")
+    except (OSError, UnicodeDecodeError):
+        source = ""
+    chars = [c for c in sms_segments(text).non_gsm_chars if not (c in source and _is_letter(c))]
+    if not chars:
+        return
+    named = " ".join(repr(c) for c in chars)
+    written = [c for c in chars if c in source]
+    if written:
+        line = _line_of(path, written[0])
+        why = f"because of {named} in the template"
+    else:
+        line = None
+        why = f"because of {named} in sample lead {key!r}'s data (the lead's name or address)"
+    fix = ""
+    if sms_segments(smart_encode(text)).encoding == GSM7:
+        fix = f"; Twilio's look-alikes would make it GSM-7: add {{# encoding: {SMART} #}} as the first line"
+    report.add(path, line, WARNING, f"sent as UCS-2 (70 characters a segment, about twice the cost) {why}{fix}",
+               key="ucs2")
+
+
+def _is_letter(char: str) -> bool:
+    """A letter or an accent joined to one (Unicode categories L and M)."""
+    return unicodedata.category(char)[0] in "LM"
+
+
+def _check_budget(
+    path: Path, worst: tuple[int, str, Rendered], longest: tuple[int, str, Rendered], settings: Settings,
+    report: _Report,
+) -> None:
+    """An error when a text goes over NURTURE_SMS_MAX_SEGMENTS for some sample lead at the longest public
+    URL a deployment may set; a warning when it costs more than SMS_WARN_SEGMENTS with this deployment's
+    own URL. Both name the encoding and, for UCS-2, the characters that force it."""
+    segments, key, rendered = longest
     if segments > settings.sms_max_segments:
-        report.add(path, None, ERROR, f"too long: {detail}; the limit is {settings.sms_max_segments}")
-    elif segments > SMS_WARN_SEGMENTS:
-        report.add(path, None, WARNING, f"long: {detail}; each segment is billed")
+        url = longest_public_url(settings.public_url)
+        report.add(path, None, ERROR, f"too long: {_detail(segments, key, rendered)} with a public URL of {len(url)} "
+                                      f"characters ({url}); the limit is {settings.sms_max_segments}")
+        return
+    segments, key, rendered = worst
+    if segments > SMS_WARN_SEGMENTS:
+        report.add(path, None, WARNING, f"long: {_detail(segments, key, rendered)}; each segment is billed")
+
+
+def _detail(segments: int, key: str, rendered: Rendered) -> str:
+    """'3 segments (UCS-2 because of 'á' 'ó', 190 characters) for sample lead 'critical''."""
+    encoding = rendered.encoding or GSM7
+    if encoding == UCS2:
+        encoding = f"{UCS2} because of {_forcing(rendered.text)}"
+    return f"{segments} segments ({encoding}, {len(rendered.text)} characters) for sample lead {key!r}"
 
 
 def _check_email(

@@ -1,8 +1,10 @@
 """Built-in sample leads: what lint renders every template against and what preview shows.
 
 Three carry names outside the GSM-7 alphabet (María, Ramón, Nguyễn: í, ó and ễ have no GSM-7
-form, and sms.normalize_sms replaces no letter), so lint counts a text's segments as such a
-lead receives it: UCS-2, 70 characters a segment (67 each when split) instead of 160.
+form, and neither sms.normalize_sms nor Twilio's Smart Encoding list replaces a letter), so lint
+counts a text's segments as such a lead receives it: UCS-2, 70 characters a segment (67 each when
+split) instead of 160. Lint renders them with LONGEST_PUBLIC_URL too, so links are as long as a
+deployment's get.
 
 A sample's tier is never a label: it is what the urgency rules (schedules/urgency.yaml) give the
 sample's facts at the moment of rendering, exactly as the dispatcher does for a real lead.
@@ -24,9 +26,24 @@ from nurture.plans.sequences import URGENCY_FILE, SequenceError, load_urgency
 #: The samples, by name; the first four are named for the tier the shipped rules put them in.
 SAMPLE_NAMES = ("critical", "urgent", "active", "early", "no_gap", "unknown_numbers", "sale_tomorrow",
                 "sale_passed", "sale_estimated")
+#: The public URL lint checks the SMS budget with (a sample setting, not a lead's): links render as
+#: <public URL>/r/<token> and Regulation O's short form ends with <public URL>/notice, so a text is
+#: as long as the deployment's address makes it, twice over when it carries a link. NURTURE_PUBLIC_URL
+#: has no length limit of its own, so this is the longest default https address of a common host for
+#: a small web service: Heroku's https://<app name>-<12 hex>.herokuapp.com, app names up to 30
+#: characters: 65 in all (a custom domain like https://nurture.yourdomain, as the README sets it, is
+#: about 30; a URL of 44 or more makes several shipped texts 3 segments, see templates/README.md). A
+#: deployment whose own URL is longer is checked with its own (longest_public_url).
+LONGEST_PUBLIC_URL = "https://short-sale-help-nurture-prod01-4f2a9c0e7b1d.herokuapp.com"
 #: How long before today the estimated sample's notice of default was recorded: with California's
 #: three months and twenty days, its earliest sale falls three to four weeks ahead (tier urgent).
 ESTIMATE_NOTICE_DAYS_AGO = 87
+
+
+def longest_public_url(public_url: str) -> str:
+    """The public URL lint checks texts with: the deployment's own or LONGEST_PUBLIC_URL, the longer."""
+    own = public_url.rstrip("/")
+    return own if len(own) > len(LONGEST_PUBLIC_URL) else LONGEST_PUBLIC_URL
 
 
 def urgency_rules(schedules_dir: Path) -> UrgencyRules | None:

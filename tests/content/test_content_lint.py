@@ -130,7 +130,8 @@ def test_lint_warns_on_an_sms_above_two_segments_and_honours_the_configured_limi
     assert [f.problem.split(":")[0] for f in findings if f.file == str(path)] == ["long"]
     monkeypatch.setenv("NURTURE_SMS_MAX_SEGMENTS", "2")
     get_settings.cache_clear()
-    assert "too long" in only_error(run_lint()).problem
+    # With the longest public URL lint assumes (65 characters), linked shipped texts are 3 segments too.
+    assert any(f.file == str(path) and "too long" in f.problem for f in errors(run_lint()))
 
 
 def test_lint_warns_when_template_text_forces_ucs2(folder):
@@ -177,7 +178,7 @@ def test_lint_reports_broken_front_matter_with_its_line(folder):
 
 def test_lint_fails_promises_as_banned_claims_of_regulation_o(folder):
     path = folder / "sms" / "next_steps.txt"
-    path.write_text("{{ lead.first_name }}, we can stop foreclosure, guaranteed: {{ links.start }}")
+    path.write_text("Hi, we can stop foreclosure, guaranteed: {{ links.start }}")
     findings = [f for f in errors(run_lint()) if f.file == str(path)]
     assert len(findings) == 2 and all(f.line == 1 and "12 CFR 1015.3(b)(1)" in f.problem for f in findings)
     assert {f.problem.split("'")[1] for f in findings} == {"we can stop foreclosure", "guaranteed"}
@@ -230,7 +231,7 @@ def test_lint_fails_an_sms_that_asks_for_an_opt_in_keyword(folder, ask):
 def test_lint_accepts_stop_and_help_and_words_that_only_contain_a_keyword(folder):
     path = folder / "sms" / "next_steps.txt"
     path.write_text(
-        "{{ lead.first_name }}, yes, a short sale can start sooner than you think. Reply STOP to opt out, "
+        "Hi, yes, a short sale can start sooner than you think. Reply STOP to opt out, "
         "HELP for help. Reply yesterday's way: any time.\n"
     )
     assert errors(run_lint()) == []
@@ -268,7 +269,7 @@ def test_lint_fails_days_to_the_sale_in_an_email_subject_without_the_estimate_ca
 def test_lint_fails_a_shipped_template_whose_estimate_case_is_taken_out(folder):
     path = folder / "sms" / "waiting_worse.txt"
     path.write_text(
-        "{{ lead.first_name }}, waiting usually makes this harder.\n"
+        "Hi, waiting usually makes this harder.\n"
         "{% if days_to_sale is not none and days_to_sale > 0 %}Your sale date is {{ days_to_sale | days }} away."
         "{% endif %}\nStart early: {{ links.start }}\n"
     )
