@@ -4,7 +4,7 @@ chart, the queue, who needs a person, what failed) and one page per lead."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Depends
@@ -18,10 +18,11 @@ from nurture.console.chart import bar_chart
 from nurture.console.outcomes import FAILURE_STATES
 from nurture.delivery.log import stats
 from nurture.intake.leads import consent_ledger, lead_by_id
+from nurture.localtime import days_to_sale, zone
 from nurture.models import Channel, Lead, LeadStatus, Message, MessageState
-from nurture.web.responses import KEYED, answers
 from nurture.web.deps import SessionDep, require_api_key
 from nurture.web.pages import render
+from nurture.web.responses import KEYED, answers
 
 router = APIRouter(tags=["ops"], dependencies=[Depends(require_api_key)], responses=KEYED)
 
@@ -66,6 +67,21 @@ def leads_needing_a_human(session: Session, *, limit: int) -> list[Lead]:
     return list(session.exec(q).all())
 
 
+def passed_sales(session: Session, at: datetime, *, limit: int) -> list[Lead]:
+    """Active or paused leads whose SET sale date (not an estimate) has passed in their own zone,
+    latest sale first: the planner sent (or skipped) the closing message and told ops; ops confirm
+    whether the sale was postponed, held or cancelled (and update the date or the status)."""
+    today = at.date()  # UTC; a lead's own date is at most a day either side of it
+    base = (select(Lead).where(col(Lead.status).in_([LeadStatus.active, LeadStatus.paused]),
+                               col(Lead.sale_date_estimated).is_(False))
+            .order_by(col(Lead.sale_date).desc(), col(Lead.id).desc()))
+    near = session.exec(base.where(col(Lead.sale_date) >= today - timedelta(days=1),
+                                   col(Lead.sale_date) <= today)).all()
+    found = [lead for lead in near if (days_to_sale(lead.sale_date, at, zone(lead.timezone)) or 0) < 0]
+    older = session.exec(base.where(col(Lead.sale_date) < today - timedelta(days=1)).limit(limit)).all()
+    return [*found, *older][:limit]
+
+
 def with_times(page: log_search.LogPage) -> list[log_search.LogRow]:
     """Log entries carry ISO strings; the pages want datetimes to show in a zone."""
     for row in page.rows:
@@ -104,6 +120,7 @@ def overview_context(session: Session, at: datetime) -> dict[str, Any]:
         "leads_by_status": sorted(counts["leads"].items()),
         "failures_by_code": sorted(week_counts["failures_by_code"].items(), key=lambda kv: (-kv[1], kv[0])),
         "needs_human": leads_needing_a_human(session, limit=LIST_LIMIT),
+        "passed_sales": passed_sales(session, at, limit=LIST_LIMIT),
         "needs_review": messages_in(session, [str(MessageState.review)], limit=LIST_LIMIT),
         "failures": messages_in(session, list(FAILURE_STATES), limit=FAILURES_LIMIT),
         "log_rows": with_times(log_search.search(session, log_search.LogQuery(limit=OVERVIEW_LOG_ROWS))),
