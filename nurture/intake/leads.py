@@ -32,10 +32,12 @@ from nurture.models import (
     stored_id,
 )
 from nurture.locking import lock_leads
-from nurture.text_rules import shown, text_problem
+from nurture.text_rules import clip, shown, text_problem
 from nurture.plans import replan as planning
 
 STATUS_REASON_MAX = 300
+#: Why a lead reads the language an intake gave (a person who sets it later is named instead).
+LANGUAGE_GIVEN = "given with the lead (form, file, API or CLI)"
 """Characters of a lead's status reason (its column)."""
 
 # Fields whose change means the lead's messages must be planned again.
@@ -103,9 +105,9 @@ def _lead_values(lead_in: LeadIn) -> dict[str, Any]:
             values[name] = value.value if hasattr(value, "value") else value
     if "mortgage_balance" in given and lead_in.mortgage_balance is not None:
         values["mortgage_balance_cents"] = lead_in.mortgage_balance
-    if "estimated_value" in given and lead_in.estimated_value is not None:
     if "language" in given and lead_in.language is not None:
-        values |= {"language": lead_in.language, "language_reason": "given with the lead (form, file, API or CLI)"}
+        values["language"] = lead_in.language
+    if "estimated_value" in given and lead_in.estimated_value is not None:
         values["estimated_value_cents"] = lead_in.estimated_value
     if lead_in.hardships is not None and "hardships" in given:
         values["hardships"] = sorted({h.value for h in lead_in.hardships})
@@ -137,6 +139,8 @@ def _apply(lead: Lead | _Draft, values: dict[str, Any], now: datetime) -> set[st
         tz = derive_timezone(lead.zip, lead.phone, lead.state)
         if tz != lead.timezone:
             lead.timezone = tz
+    if "language" in changed:
+        lead.language_reason = LANGUAGE_GIVEN
             changed.add("timezone")
     if changed:
         lead.updated_at = now
@@ -571,6 +575,8 @@ def update_lead(session: Session, lead: Lead, data: dict[str, Any], *, method: s
         lead.status = status
         lead.status_reason = (status_reason or "").strip() or f"set via {method}"
         changed.add("status")
+    if "language" in changed:  # who set it, and how, rather than the intake's generic reason
+        lead.language_reason = clip(f"set by {recorded_by or method} via {method} on {now:%Y-%m-%d}", 200)
     consent = lead_in.sms_consent
     refused = None
     if consent is not None:

@@ -14,6 +14,7 @@ from sqlmodel import Session
 
 from nurture.config import Settings, get_settings, host_patterns
 from nurture.db import session_scope
+from nurture.text_rules import clip
 
 # Headers a reverse proxy adds. Their values prove nothing (any client can write them); their
 # presence says another hop stands between the client and this server, so the client may be anywhere.
@@ -120,3 +121,16 @@ def require_api_key(request: Request, authorization: Annotated[str | None, Heade
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def web_actor(request: Request) -> str:
+    """Who acts: the user name of the Basic credentials when one was given (the key is the password)."""
+    scheme, _, value = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() == "basic":
+        try:
+            user = base64.b64decode(value.strip(), validate=True).decode().partition(":")[0]
+        except (ValueError, UnicodeDecodeError):
+            user = ""
+        if user.strip():
+            return clip(f"web:{user.strip()}", 100)
+    return "web"

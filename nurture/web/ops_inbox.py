@@ -8,7 +8,6 @@ Basic credentials by itself, so without it any page on the web could make that b
 
 from __future__ import annotations
 
-import base64
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -24,7 +23,7 @@ from nurture.models import Lead, stored_id
 from nurture.text_rules import clip
 from nurture.content.tokens import check_ops_form_token, ops_form_token
 from nurture.web.responses import KEYED, answers
-from nurture.web.deps import SessionDep, require_api_key
+from nurture.web.deps import SessionDep, require_api_key, web_actor
 from nurture.web.pages import render
 
 router = APIRouter(tags=["inbox"], dependencies=[Depends(require_api_key)], responses=KEYED)
@@ -41,19 +40,6 @@ def _render(name: str, *, status_code: int = 200, **context: Any) -> HTMLRespons
 def form_token(session: Session, lead_id: int) -> str:
     """The `token` field an ops page's form must send to act on lead `lead_id`."""
     return ops_form_token(lead_id, secret_key(session))
-
-
-def _actor(request: Request) -> str:
-    """Who acts: the user name of the Basic credentials when one was given (the key is the password)."""
-    scheme, _, value = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() == "basic":
-        try:
-            user = base64.b64decode(value.strip(), validate=True).decode().partition(":")[0]
-        except (ValueError, UnicodeDecodeError):
-            user = ""
-        if user.strip():
-            return clip(f"web:{user.strip()}", 100)
-    return "web"
 
 
 def _check_form(request: Request, session: Session, lead_id: int, token: str | None) -> None:
@@ -116,7 +102,7 @@ def reply_action(
     _check_form(request, session, lead_id, token)
     try:
         result = service.reply(session, lead, channel=channel, text=text, subject=subject or None,
-                               actor=_actor(request), now=now(), when_allowed=when_allowed)
+                               actor=web_actor(request), now=now(), when_allowed=when_allowed)
     except service.InboxError as exc:
         session.rollback()
         lead = _lead_or_404(session, lead_id)
@@ -131,7 +117,7 @@ def _act(request: Request, session: Session, lead_id: int, token: str | None, do
     lead = _lead_or_404(session, lead_id)
     _check_form(request, session, lead_id, token)
     try:
-        do(lead, _actor(request), now())
+        do(lead, web_actor(request), now())
     except service.InboxError as exc:
         session.rollback()
         return _thread_page(session, _lead_or_404(session, lead_id), error=str(exc), status_code=409)

@@ -15,12 +15,13 @@ from nurture.config import get_settings
 from nurture.console import leads_list
 from nurture.console.lists import list_names
 from nurture.content import urgency_rules
-from nurture.intake.leads import IntakeError, lead_by_id
+from nurture.content.languages import LANGUAGES
+from nurture.intake.leads import IntakeError, lead_by_id, update_lead
 from nurture.intake.lists import LIST_NAME_MAX
 from nurture.models import LeadStatus
 from nurture.text_rules import shown, text_problem
 from nurture.web.responses import KEYED, answers
-from nurture.web.deps import SessionDep, require_api_key
+from nurture.web.deps import SessionDep, require_api_key, web_actor
 from nurture.web.ops import STATUS_ACTIONS
 from nurture.web.pages import render
 
@@ -107,6 +108,26 @@ def _same_origin(request: Request) -> bool:
         return origin is None
     ours = {request.headers.get("host", ""), urlsplit(get_settings().public_url).netloc}  # behind a proxy too
     return urlsplit(origin).netloc in ours
+
+
+@router.post("/ops/leads/{lead_id}/language", status_code=303, response_class=RedirectResponse,
+             responses=answers(400, 404))
+def set_language(lead_id: int, request: Request, session: SessionDep,
+                 language: str = Form(..., min_length=1, max_length=20)) -> Response:
+    """The language the lead reads (en, es): its next messages are written in it; logged with who set it."""
+    if not _same_origin(request):
+        return HTMLResponse("cross-site request refused", status_code=403)
+    lead = lead_by_id(session, lead_id)
+    if lead is None:
+        return render("not_found.html", status_code=404, what=f"No lead #{lead_id}.")
+    try:
+        result = update_lead(session, lead, {"language": language}, method="ops", now=now(),
+                             recorded_by=web_actor(request))
+    except IntakeError as exc:
+        return render("not_found.html", status_code=400, what="; ".join(e.message for e in exc.errors))
+    name = LANGUAGES[lead.language]
+    done = f"Language set to {name}." if result.changed else f"The lead already reads {name}."
+    return RedirectResponse(f"/ops/leads/{lead_id}?{urlencode({'done': done})}", status_code=303)
 
 
 @router.post("/ops/leads/{lead_id}/status", status_code=303, response_class=RedirectResponse,

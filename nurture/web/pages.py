@@ -18,6 +18,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from nurture.clock import now
 from nurture.config import get_settings
 from nurture.content.context import money as money_text
+from nurture.content.languages import LANGUAGES
 from nurture.localtime import fmt_local
 
 HTML_DIR = Path(__file__).resolve().parent / "html"
@@ -64,6 +65,8 @@ def ago(moment: datetime | None) -> str:
 
 
 env.filters.update(utc=utc, local=local, money=money, pct=pct, ago=ago)
+# The languages a lead can read (the lead page's language form, the templates page).
+env.globals["languages"] = LANGUAGES
 
 
 def render(name: str, *, status_code: int = 200, **context: Any) -> HTMLResponse:
