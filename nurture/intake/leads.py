@@ -34,10 +34,11 @@ from nurture.models import (
 from nurture.locking import lock_leads
 from nurture.text_rules import clip, shown, text_problem
 from nurture.plans import replan as planning
+from nurture.plans.postponement import moved_later
 
-STATUS_REASON_MAX = 300
 #: Why a lead reads the language an intake gave (a person who sets it later is named instead).
 LANGUAGE_GIVEN = "given with the lead (form, file, API or CLI)"
+STATUS_REASON_MAX = 300
 """Characters of a lead's status reason (its column)."""
 
 # Fields whose change means the lead's messages must be planned again.
@@ -132,15 +133,18 @@ def _lead_values(lead_in: LeadIn) -> dict[str, Any]:
 
 
 def _apply(lead: Lead | _Draft, values: dict[str, Any], now: datetime) -> set[str]:
+    if "sale_date" in values and not isinstance(lead, _Draft):  # a set date moved later: told once
+        values = values | moved_later(lead, values["sale_date"],
+                                      values.get("sale_date_estimated", lead.sale_date_estimated), now)
     changed = {k for k, v in values.items() if getattr(lead, k) != v}
     for k in changed:
         setattr(lead, k, values[k])
+    if "language" in changed:
+        lead.language_reason = LANGUAGE_GIVEN
     if changed & {"zip", "phone", "state"}:
         tz = derive_timezone(lead.zip, lead.phone, lead.state)
         if tz != lead.timezone:
             lead.timezone = tz
-    if "language" in changed:
-        lead.language_reason = LANGUAGE_GIVEN
             changed.add("timezone")
     if changed:
         lead.updated_at = now
@@ -272,12 +276,12 @@ class _Draft:
         self.payment_status = self.months_behind = self.sale_date = None
         self.sale_date_estimated = False
         self.sale_date_reason = self.parcel_number = self.property_key = None
+        self.sale_postponed_from = self.sale_postponed_at = None
+        self.language, self.language_reason = DEFAULT_LANGUAGE, None
         self.hardships: list[str] = []
         self.foreclosure_stage = ForeclosureStage.none.value
         self.timezone = DEFAULT_TIMEZONE
         self.source: str | None = method
-        self.sale_postponed_from = self.sale_postponed_at = None
-        self.language, self.language_reason = DEFAULT_LANGUAGE, None
         self.external_id = self.status_reason = None
         self.status = LeadStatus.active.value
         self.enrolled_at = self.created_at = self.updated_at = now
@@ -571,12 +575,12 @@ def update_lead(session: Session, lead: Lead, data: dict[str, Any], *, method: s
             if other is not None:
                 raise IntakeError([FieldError(key, f"belongs to another lead (#{other.id})")])
     changed = _apply(lead, _lead_values(lead_in), now)
+    if "language" in changed:  # who set it, and how, rather than the intake's generic reason
+        lead.language_reason = clip(f"set by {recorded_by or method} via {method} on {now:%Y-%m-%d}", 200)
     if status is not None and status != lead.status:
         lead.status = status
         lead.status_reason = (status_reason or "").strip() or f"set via {method}"
         changed.add("status")
-    if "language" in changed:  # who set it, and how, rather than the intake's generic reason
-        lead.language_reason = clip(f"set by {recorded_by or method} via {method} on {now:%Y-%m-%d}", 200)
     consent = lead_in.sms_consent
     refused = None
     if consent is not None:
