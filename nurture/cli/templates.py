@@ -26,6 +26,7 @@ from nurture.content import (
     urgency_rules,
 )
 from nurture import db
+from nurture.content.sms import SMART, encoding_words, smart_would_help, sms_segments
 from nurture.intake.leads import lead_by_id
 from nurture.models import Lead, Message
 
@@ -128,7 +129,10 @@ def preview_cmd(
             fail(f"{template} is an SMS: it has no HTML part")
         html_out.write_text(rendered.html, encoding="utf-8")
     if as_json:
-        print_json(asdict(rendered))
+        data = asdict(rendered)
+        if rendered.channel == "sms":  # the characters that make it UCS-2 (none for GSM-7)
+            data["non_gsm_chars"] = list(sms_segments(rendered.text).non_gsm_chars)
+        print_json(data)
         return
     _print(rendered, who, html_out)
 
@@ -169,7 +173,9 @@ def _estimate_note(lead: Lead) -> str:
 def _print(rendered: Rendered, who: str, html_out: Path | None) -> None:
     out(f"template: {rendered.template} (version {rendered.version}) for {who}")
     if rendered.channel == "sms":
-        out(f"sms: {rendered.segments} segment(s), {rendered.encoding}, {len(rendered.text)} characters")
+        out(f"sms: {rendered.segments} segment(s), {encoding_words(rendered.text)}, {len(rendered.text)} characters")
+        if smart_would_help(rendered.text):
+            out(f"Twilio's look-alikes would make it GSM-7: add {{# encoding: {SMART} #}} as the template's first line")
     else:
         out(f"subject: {rendered.subject}")
         out(f"preheader: {rendered.preheader}")

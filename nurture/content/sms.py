@@ -164,6 +164,19 @@ def normalize_sms(text: str) -> str:
     return text.translate(_TYPOGRAPHY)
 
 
+def encoding_words(text: str) -> str:
+    """'GSM-7', or 'UCS-2 because of 'á' 'ó'': how `text` goes out and, for UCS-2, why (preview, lint)."""
+    info = sms_segments(text)
+    if info.encoding == GSM7:
+        return GSM7
+    return f"{UCS2} because of " + " ".join(repr(c) for c in info.non_gsm_chars)
+
+
+def smart_would_help(text: str) -> bool:
+    """True when `text` is UCS-2 and Twilio's look-alikes (the `{# encoding: smart #}` option) make it GSM-7."""
+    return not is_gsm7(text) and is_gsm7(smart_encode(text))
+
+
 def smart_encode(text: str) -> str:
     """`text` with every character of Twilio's Smart Encoding list replaced as Twilio replaces it.
 

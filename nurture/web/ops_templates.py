@@ -26,6 +26,7 @@ from nurture.content import (
     split_variant,
     urgency_rules,
 )
+from nurture.content.sms import SMART, encoding_words, smart_would_help
 from nurture.db import secret_key
 from nurture.intake.leads import find_lead
 from nurture.plans.urgency import Facts
@@ -112,6 +113,9 @@ def preview_page(session: SessionDep, template: str = Query("", json_schema_extr
     links are the real short links of a message not yet sent: following one counts nothing. Without
     a template, the page offers the choice; a lead reference that matches no lead is a 404 page."""
     rendered, who, errors, status = _render_preview(session, template, sample, lead, now())
+    sms = rendered is not None and rendered.channel == "sms"
     return render("template_preview.html", status_code=status, section="templates",
                   template=template, sample=sample, lead=lead, rendered=rendered, who=who, errors=errors,
+                  encoding=encoding_words(rendered.text) if sms and rendered else None,
+                  smart_hint=f"{{# encoding: {SMART} #}}" if sms and rendered and smart_would_help(rendered.text) else None,
                   **_preview_choices())

@@ -155,3 +155,36 @@ def test_preview_of_the_estimated_sample_says_the_date_is_an_estimate(runner):
     header, _, text = result.output.partition("-" * 60)
     assert "sample lead 'sale_estimated'" in header and "is an estimate (earliest sale " in header
     assert "could be held as soon as" in text and "set for" not in text
+
+
+@pytest.fixture
+def half(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Shipped templates with one text that says ½ (not GSM-7; Twilio's look-alike is 1/2)."""
+    target = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", target, ignore=shutil.ignore_patterns("es"))
+    (target / "sms" / "credit_impact.txt").write_text("{{ company.name }}: \u00bd of owners ask early.\n")
+    monkeypatch.setenv("NURTURE_TEMPLATES_DIR", str(target))
+    monkeypatch.setenv("NURTURE_PUBLIC_URL", "http://127.0.0.1:8000")
+    get_settings.cache_clear()
+    return target
+
+
+def test_preview_of_a_ucs2_text_names_the_characters_and_the_option_that_avoids_them(runner, half):
+    result = runner.invoke(app, ["templates", "preview", "sms/credit_impact", "--sample", "early"])
+    assert result.exit_code == 0, result.output
+    # "Short Sale Help: ½ of owners ask early." (39), a newline and the short form (70): 110 UCS-2 units.
+    assert "sms: 2 segment(s), UCS-2 because of '\u00bd', 110 characters" in result.output
+    assert "add {# encoding: smart #} as the template's first line" in result.output
+    data = json.loads(runner.invoke(app, ["templates", "preview", "sms/credit_impact", "--json"]).stdout)
+    assert (data["encoding"], data["segments"], data["non_gsm_chars"]) == ("UCS-2", 2, ["\u00bd"])
+
+
+def test_preview_of_a_text_with_the_option_shows_what_is_sent(runner, half):
+    path = half / "sms" / "credit_impact.txt"
+    path.write_text("{# encoding: smart #}\n" + path.read_text())
+    result = runner.invoke(app, ["templates", "preview", "sms/credit_impact", "--sample", "early"])
+    # ½ becomes 1/2: 112 characters, GSM-7, one segment.
+    assert "sms: 1 segment(s), GSM-7, 112 characters" in result.output
+    assert "Short Sale Help: 1/2 of owners ask early." in result.output and "encoding: smart" not in result.output
+    data = json.loads(runner.invoke(app, ["templates", "preview", "sms/credit_impact", "--json"]).stdout)
+    assert (data["encoding"], data["segments"], data["non_gsm_chars"]) == ("GSM-7", 1, [])
