@@ -4,6 +4,7 @@ per-template Smart Encoding option (Twilio's list of look-alikes)."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 # The GSM 03.38 basic character set; each costs one septet.
@@ -126,15 +127,44 @@ def non_gsm_chars(text: str) -> list[str]:
     return list(seen)
 
 
+def _joins(previous: str, char: str, regional_run: int) -> bool:
+    """Whether `char` belongs to the same visible character as the text before it: an accent or
+    other combining mark, a zero-width joiner and what it joins, a variation selector, a skin tone
+    or emoji tag, the second of a pair of regional indicators (a flag). Never across a line break."""
+    if unicodedata.category(previous) in ("Cc", "Zl", "Zp") or unicodedata.category(char) in ("Cc", "Zl", "Zp"):
+        return False
+    code = ord(char)
+    if (unicodedata.category(char) in ("Mn", "Me", "Mc") or char == "\u200d" or 0xFE00 <= code <= 0xFE0F
+            or 0xE0100 <= code <= 0xE01EF or 0x1F3FB <= code <= 0x1F3FF or 0xE0020 <= code <= 0xE007F):
+        return True
+    if previous == "\u200d" and unicodedata.category(char) == "So":
+        return True
+    return 0x1F1E6 <= code <= 0x1F1FF and regional_run % 2 == 1
+
+
 def _units(text: str, gsm: bool) -> list[int]:
     if gsm:
         return [2 if c in GSM_EXTENDED else 1 for c in text]
-    # UCS-2 on the wire is UTF-16: a character outside the BMP (an emoji) takes two units.
-    return [2 if ord(c) > 0xFFFF else 1 for c in text]
+    # UCS-2 on the wire is UTF-16: a character outside the BMP (an emoji) takes two units, and a
+    # visible character made of several (é as e + accent, a flag, a family emoji) is kept whole in
+    # one segment, as Twilio's segment calculator keeps it.
+    units: list[int] = []
+    regional_run = 0
+    previous = ""
+    for c in text:
+        size = 2 if ord(c) > 0xFFFF else 1
+        if units and _joins(previous, c, regional_run):
+            units[-1] += size
+        else:
+            units.append(size)
+        regional_run = regional_run + 1 if 0x1F1E6 <= ord(c) <= 0x1F1FF else 0
+        previous = c
+    return units
 
 
 def _pack(units: list[int], part: int) -> int:
-    # A two-unit character (escape pair or surrogate pair) is never split across segments.
+    # A character of several units (escape pair, surrogate pair, a letter and its accent) is never
+    # split across segments.
     segments, used = 1, 0
     for u in units:
         if used + u > part:

@@ -127,6 +127,11 @@ BOUNDARIES = [
     ("a" * 66 + "😀" + "a" * 65, UCS2, 2),  # 66 | 2 + 65
     ("a" * 66 + "😀" + "a" * 66, UCS2, 3),  # 134 units, but the pair is not split: 66 | 67 | 1
     ("\u201cQuoted\u201d \u2014 " + "a" * 150, UCS2, 3),  # 161 units as written
+    # A visible character of several units stays in one segment: a flag (two regional indicators,
+    # 4 units) and an e with a combining accent (2 units). 133 and 134 units, yet 3 segments each:
+    ("a" * 65 + "\U0001f1fa\U0001f1f8" + "a" * 64, UCS2, 3),  # 65 | 4 + 63 | 1
+    ("a" * 66 + "e\u0301" + "a" * 66, UCS2, 3),  # 66 | 2 + 65 | 1
+    ("a" * 60 + "\U0001f44d\U0001f3fd" + "a" * 6, UCS2, 1),  # a thumbs up with a skin tone: 4 units, 70 in all
 ]
 
 
