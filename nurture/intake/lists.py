@@ -278,9 +278,15 @@ def _first_name_of(contacts: list[ContactIn], last_name: str) -> str | None:
     return None
 
 
-def _read_row(line: int, mapped: MappedRow, *, list_name: str, today: date) -> _Row:
-    """A mapped row validated as an intake (IntakeError lists what is wrong with it)."""
-    warnings = list(mapped.problems)
+FACTS_REMEMBERED = 4096
+"""Sale facts an import keeps by what they depend on (record type, dates, state): a list repeats them."""
+
+
+def _read_row(line: int, mapped: MappedRow, *, today: date,
+              facts_of: dict[tuple[Any, ...], SaleFacts]) -> _Row:
+    """A mapped row validated as an intake (IntakeError lists what is wrong with it). `facts_of`:
+    the sale facts already worked out in this import, by what they depend on (a list repeats them)."""
+    warnings = mapped.problems
     phones: list[_Contact] = []
     emails: list[_Contact] = []
     seen: set[str] = set()
@@ -294,7 +300,7 @@ def _read_row(line: int, mapped: MappedRow, *, list_name: str, today: date) -> _
             continue
         seen.add(address)
         (phones if contact.kind == "phone" else emails).append(_Contact(contact, address))
-    body = dict(mapped.body)
+    body = mapped.body
     body["source"] = LIST_SOURCE  # the list's name is in its record
     if not body.get("first_name"):
         # A list may name the owner by last name only; the skip-traced contact of that name gives it.
@@ -303,13 +309,20 @@ def _read_row(line: int, mapped: MappedRow, *, list_name: str, today: date) -> _
             body["first_name"] = named
             warnings.append(FieldError("first_name", f"not in the list: {named}, from the contact with the owner's last name"))
     lead_in = parse_lead(body, today=today, consent_evidence=FILE_EVIDENCE, contact_required=False)
-    state = lead_in.property.state if lead_in.property is not None else None
-    facts = sale_facts(mapped.record, state, today)
-    lead_in.foreclosure = None  # the stage and sale date are set after the save, with the estimate's columns
-    parcel = parcel_key(mapped.record.get("parcel_number"), state)
     prop = lead_in.property
+    state = prop.state if prop is not None else None
+    record = mapped.record
+    memo = (record["record_type"], record["auction_date"], record["recording_date"], state)
+    facts = facts_of.get(memo)
+    if facts is None:
+        if len(facts_of) >= FACTS_REMEMBERED:
+            facts_of.clear()
+        facts = facts_of[memo] = sale_facts(record, state, today)
+    if lead_in.foreclosure is not None:
+        lead_in.foreclosure = None  # the stage and sale date are set after the save, with the estimate's columns
+    parcel = parcel_key(record["parcel_number"], state)
     key = property_key(prop.street if prop else None, prop.zip if prop else None, lead_in.last_name)
-    return _Row(line, lead_in, mapped.record, facts, phones, emails, parcel, key, warnings)
+    return _Row(line, lead_in, record, facts, phones, emails, parcel, key, warnings)
 
 
 def import_list(
@@ -333,6 +346,7 @@ def import_list(
     today = now.date()
     batch: list[_Row] = []
     keys: set[str] = set()
+    facts_of: dict[tuple[Any, ...], SaleFacts] = {}
     through, settled_rows = 1, 0
 
     def flush() -> None:
@@ -355,7 +369,7 @@ def import_list(
                 report.errors.append((line, FieldError("row", raw["\0error"])))
                 continue
             try:
-                row = _read_row(line, map_row(chosen, raw), list_name=list_name, today=today)
+                row = _read_row(line, map_row(chosen, raw), today=today, facts_of=facts_of)
             except IntakeError as exc:
                 report.errors.extend((line, e) for e in exc.errors)
                 continue
@@ -533,7 +547,7 @@ def _save(session: Session, batch: list[_Row], profile: Profile, *, list_name: s
     saved = dict(created)
     # The new leads' list columns, written in one UPDATE for the batch (in id order, as the rows
     # were inserted) and set on the loaded leads as stored: no ORM change tracking for them.
-    facts_of: list[dict[str, Any]] = []
+    new_facts: list[dict[str, Any]] = []
     for line, (row, lead) in created.items():
         facts = row.facts
         values = {"foreclosure_stage": facts.stage, "sale_date": facts.sale_date,
@@ -548,7 +562,7 @@ def _save(session: Session, batch: list[_Row], profile: Profile, *, list_name: s
             plan.append((lead, f"new lead from list {list_name}"))
         for name, value in values.items():
             set_committed_value(lead, name, value)
-        facts_of.append(values | {"lead_id": stored_id(lead)})
+        new_facts.append(values | {"lead_id": stored_id(lead)})
         _count(report, lead, row)
         _notes(outcomes[line], row, lead, refuse_phone)
     for row, lead in matched:
@@ -615,7 +629,7 @@ def _save(session: Session, batch: list[_Row], profile: Profile, *, list_name: s
                         "lender": clip(record.get("lender") or "", 200) or None,
                         "trustee": clip(record.get("trustee") or "", 200) or None, "imported_at": now})
     session.flush()  # the known leads' changes, in id order
-    _write_facts(session, facts_of)
+    _write_facts(session, new_facts)
     bulk.insert_rows(session, LeadContact.__table__, contacts)
     bulk.insert_rows(session, LeadRecord.__table__, records)
     bulk.insert_rows(session, Suppression.__table__, _new_suppressions(session, flagged, list_name, now))

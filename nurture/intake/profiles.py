@@ -209,9 +209,10 @@ def detect(header: list[str], profiles: list[Profile]) -> Detection:
 
 @dataclass(frozen=True)
 class _Binding:
-    """A profile fitted to one header: for each cell and contact column, the header's own key (or None)."""
+    """A profile fitted to one header: for each cell and contact column, the header's own key (or
+    None), with what each cell does worked out once (where its value goes, how it is read)."""
 
-    cells: tuple[tuple[Cell, str], ...]
+    cells: tuple[tuple[Cell, str, str, str, bool], ...]  # cell, key, head, tail (a nested field), to record
     contacts: tuple[tuple[str | None, tuple[tuple[str, str | None, str | None, str | None], ...],
                           tuple[str, ...]], ...]
 
@@ -225,7 +226,12 @@ def _bind(profile: Profile, keys: tuple[Any, ...]) -> _Binding:
     def find(column: str | None) -> str | None:
         return by_fold.get(fold(column)) if column else None
 
-    cells = tuple((cell, key) for cell in profile.cells if (key := find(cell.column)) is not None)
+    cells = []
+    for cell in profile.cells:
+        key = find(cell.column)
+        if key is not None:
+            head, dot, tail = cell.target.partition(".")
+            cells.append((cell, key, head, tail if dot else "", cell.target in RECORD_FIELDS))
     contacts = []
     for contact in profile.contacts:
         phones = tuple((key, find(p.phone_type), find(p.dnc), find(p.litigator))
@@ -233,7 +239,7 @@ def _bind(profile: Profile, keys: tuple[Any, ...]) -> _Binding:
         emails = tuple(key for column in contact.emails if (key := find(column)) is not None)
         if phones or emails:
             contacts.append((find(contact.name), phones, emails))
-    return _Binding(cells=cells, contacts=tuple(contacts))
+    return _Binding(cells=tuple(cells), contacts=tuple(contacts))
 
 
 def _binding(profile: Profile, row: dict[str, str]) -> _Binding:
@@ -246,23 +252,15 @@ def _binding(profile: Profile, row: dict[str, str]) -> _Binding:
     return binding
 
 
-def _empty_record() -> dict[str, Any]:
-    return dict.fromkeys(RECORD_FIELDS)
-
-
-def _put(body: dict[str, Any], target: str, value: Any) -> None:
-    head, dot, tail = target.partition(".")
-    if dot:
-        body.setdefault(head, {})[tail] = value
-    else:
-        body[target] = value
+_folded = lru_cache(maxsize=4096)(fold)
+"""A cell's word as a profile's words are compared (a file repeats a few: Wireless, Yes, NOD)."""
 
 
 def _flag(profile: Profile, key: str | None, row: dict[str, str], problems: list[FieldError]) -> bool:
     """A yes/no cell; a word that is neither counts as yes (a DNC or litigator flag is not ignored on a guess)."""
     if key is None:
         return False
-    word = fold(row.get(key) or "")
+    word = _folded(row.get(key) or "")
     if word in profile.true_words:
         return True
     if word in profile.false_words:
@@ -276,16 +274,16 @@ def map_row(profile: Profile, row: dict[str, str]) -> MappedRow:
     """A row of the vendor's file (keyed by its header cells as written) read through `profile`."""
     binding = _binding(profile, row)
     body: dict[str, Any] = {}
-    record = _empty_record()
+    record = dict.fromkeys(RECORD_FIELDS)
     problems: list[FieldError] = []
-    for cell, key in binding.cells:
+    for cell, key, head, tail, to_record in binding.cells:
         raw = row.get(key)
         text = raw.strip() if isinstance(raw, str) else ""
         if not text:
             continue
         value: Any = text
         if cell.values is not None:
-            mapped = cell.values.get(fold(text), _MISSING)
+            mapped = cell.values.get(_folded(text), _MISSING)
             if mapped is not _MISSING:
                 value = mapped
             elif cell.otherwise is not None:
@@ -313,12 +311,21 @@ def map_row(profile: Profile, row: dict[str, str]) -> MappedRow:
                 body["first_name"] = first
             if last:
                 body["last_name"] = last
-        elif cell.target in RECORD_FIELDS:
-            record[cell.target] = value
+        elif to_record:
+            record[head] = value
         else:
-            _put(body, cell.target, title_case(value) if cell.title_case else value)
+            if cell.title_case:
+                value = title_case(value)
+            if tail:
+                nested = body.get(head)
+                if nested is None:
+                    nested = body[head] = {}
+                nested[tail] = value
+            else:
+                body[head] = value
     contacts: list[ContactIn] = []
     position = 0
+    phone_types = profile.phone_types
     for name_key, phones, emails in binding.contacts:
         name = (row.get(name_key) or "").strip() if name_key else ""
         for number_key, type_key, dnc_key, litigator_key in phones:
@@ -326,16 +333,13 @@ def map_row(profile: Profile, row: dict[str, str]) -> MappedRow:
             if not number:
                 continue
             position += 1
-            word = fold(row.get(type_key) or "") if type_key else ""
-            contacts.append(ContactIn(
-                kind="phone", value=number, phone_type=profile.phone_types.get(word, "unknown"),
-                dnc=_flag(profile, dnc_key, row, problems), litigator=_flag(profile, litigator_key, row, problems),
-                name=name, position=position))
+            word = _folded(row.get(type_key) or "") if type_key else ""
+            contacts.append(ContactIn("phone", number, phone_types.get(word, "unknown"),
+                                      _flag(profile, dnc_key, row, problems),
+                                      _flag(profile, litigator_key, row, problems), name, position))
         for email_key in emails:
             address = (row.get(email_key) or "").strip()
             if address:
                 position += 1
-                contacts.append(ContactIn(kind="email", value=address, phone_type="", dnc=False,
-                                          litigator=False, name=name, position=position))
+                contacts.append(ContactIn("email", address, "", False, False, name, position))
     return MappedRow(body=body, contacts=contacts, record=record, problems=problems)
-
