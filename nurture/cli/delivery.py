@@ -156,6 +156,9 @@ def _stats_by_template(cutoff: datetime | None, at: datetime, since: str | None,
         out(f"{t.total.template} ({t.total.channel})  {_figures(t.total)}", markup=False)
         for v in t.variants:
             out(f"  variant {v.variant}  {_figures(v)}", markup=False)
+        if t.split_by_language:
+            for lang in t.languages:
+                out(f"  in {lang.language}  {_figures(lang)}", markup=False)
         if t.verdict is not None:
             verdict = f"variant {t.verdict.winner} wins" if t.verdict.winner else "no winner yet"
             out(f"  A/B: {verdict}: {t.verdict.reason}", markup=False)

@@ -19,6 +19,7 @@ from sqlmodel import Session
 
 from nurture.console import abtest
 from nurture.console import outcomes
+from nurture.content.languages import DEFAULT_LANGUAGE
 from nurture.models import Click, Message, MessageState
 
 #: Leads looked up at once when crediting outcomes (an IN list the databases take easily).
@@ -33,6 +34,8 @@ class Result:
     channel: str
     variant: str | None
     sent: int = 0
+    # The language these messages went out in (None: every language together).
+    language: str | None = None
     delivered: int = 0
     clicked: int = 0
     replied: int = 0
@@ -52,7 +55,8 @@ class Result:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "template": self.template, "channel": self.channel, "variant": self.variant, "sent": self.sent,
+            "template": self.template, "channel": self.channel, "variant": self.variant,
+            **({"language": self.language} if self.language is not None else {}), "sent": self.sent,
             "delivered": self.delivered, "clicked": self.clicked, "replied": self.replied,
             "opted_out": self.opted_out, "converted": self.converted,
             "rates": {k: self.rate(getattr(self, k)) for k in ("delivered", "clicked", "replied", "opted_out",
@@ -63,11 +67,18 @@ class Result:
 
 @dataclass
 class TemplateResults:
-    """One template: its total, its variants (empty without an A/B test) and the test's verdict."""
+    """One template: its total, its variants (empty without an A/B test), the test's verdict, and
+    its figures per language the messages went out in (issue 25)."""
 
     total: Result
     variants: list[Result] = field(default_factory=list)
     verdict: abtest.Verdict | None = None
+    languages: list[Result] = field(default_factory=list)
+
+    @property
+    def split_by_language(self) -> bool:
+        """True when the split says something: more than one language, or one that is not English."""
+        return len(self.languages) > 1 or any(r.language != DEFAULT_LANGUAGE for r in self.languages)
 
     def as_dict(self) -> dict[str, Any]:
         verdict = None
@@ -75,7 +86,8 @@ class TemplateResults:
             v = self.verdict
             verdict = {"leader": v.leader, "winner": v.winner, "needed_per_variant": v.needed_per_arm,
                        "more": v.more, "reason": v.reason}
-        return {**self.total.as_dict(), "variants": [r.as_dict() for r in self.variants], "verdict": verdict}
+        return {**self.total.as_dict(), "variants": [r.as_dict() for r in self.variants], "verdict": verdict,
+                "languages": [r.as_dict() for r in self.languages]}
 
 
 @dataclass(frozen=True)
@@ -87,12 +99,14 @@ class _Sent:
     variant: str | None
     state: str
     sent_at: datetime
+    language: str | None
 
 
 def _sent_in(session: Session, start: datetime, end: datetime) -> list[_Sent]:
     m = Message.__table__
     rows = session.execute(
-        sa.select(m.c.id, m.c.lead_id, m.c.channel, m.c.template, m.c.variant, m.c.state, m.c.sent_at)
+        sa.select(m.c.id, m.c.lead_id, m.c.channel, m.c.template, m.c.variant, m.c.state, m.c.sent_at,
+                  m.c.language)
         .where(m.c.sent_at >= start, m.c.sent_at < end)
     ).all()
     return [_Sent(*r) for r in rows]
@@ -156,11 +170,15 @@ def template_results(session: Session, *, start: datetime, end: datetime, now: d
 
     totals: dict[tuple[str, str], Result] = {}
     per_variant: dict[tuple[str, str, str], Result] = {}
+    per_language: dict[tuple[str, str, str], Result] = {}
     for msg in sent:
         rows = [totals.setdefault((msg.channel, msg.template), Result(msg.template, msg.channel, None))]
         if msg.variant is not None:
             rows.append(per_variant.setdefault((msg.channel, msg.template, msg.variant),
                                                Result(msg.template, msg.channel, msg.variant)))
+        if msg.language is not None:  # typed replies and messages sent before issue 25 have none
+            rows.append(per_language.setdefault((msg.channel, msg.template, msg.language),
+                                                Result(msg.template, msg.channel, None, language=msg.language)))
         for r in rows:
             r.sent += 1
             r.delivered += msg.state == MessageState.delivered
@@ -175,5 +193,7 @@ def template_results(session: Session, *, start: datetime, end: datetime, now: d
         verdict = None
         if len(variants) > 1:
             verdict = abtest.compare([abtest.Arm(r.variant or "", r.clicked, r.sent) for r in variants])
-        out.append(TemplateResults(total, variants, verdict))
+        languages = sorted((r for (c, t, _), r in per_language.items() if (c, t) == (channel, template)),
+                           key=lambda r: r.language or "")
+        out.append(TemplateResults(total, variants, verdict, languages))
     return out

@@ -121,8 +121,9 @@ def sale_date_is_estimate(lead: Lead) -> bool:
     return lead.sale_date is not None and bool(lead.sale_date_estimated)
 
 
-def lead_view(lead: Lead, today: date, language: str = DEFAULT_LANGUAGE) -> LeadView:
-    """The lead as a template in `language` sees it (dates and hardships in that language's words)."""
+def lead_view(lead: Lead, today: date, language: str = DEFAULT_LANGUAGE, *, weekday: bool = True) -> LeadView:
+    """The lead as a template in `language` sees it (dates and hardships in that language's words;
+    without `weekday`, dates that need no day name where the language allows it)."""
     said = words(language)
     gap = lead.equity_gap
     balance, value = lead.mortgage_balance, lead.estimated_value
@@ -145,7 +146,7 @@ def lead_view(lead: Lead, today: date, language: str = DEFAULT_LANGUAGE) -> Lead
         equity_gap=money(gap) if gap is not None else None,
         numbers_known=gap is not None,
         underwater=bool(gap),
-        sale_date=said.long_date(lead.sale_date, today) or None,
+        sale_date=said.long_date(lead.sale_date, today, weekday=weekday) or None,
         has_sale_date=lead.sale_date is not None,
         from_list=lead.source == LIST_SOURCE,
     )
@@ -175,11 +176,13 @@ def build_context(
     words of `language` (the template's: a Spanish file sees Spanish dates)."""
     today = local_today(lead, now)
     lead_id = lead.id if lead.id is not None else PREVIEW_LEAD_ID
+    # A Spanish text names no weekday: sábado and miércoles are spelt with letters outside GSM-7.
+    weekday = not (channel == "sms" and language == "es")
     context: dict[str, object] = {
-        "lead": lead_view(lead, today, language),
+        "lead": lead_view(lead, today, language, weekday=weekday),
         "days_to_sale": days_to_sale(lead, now),
         ESTIMATE_NAME: sale_date_is_estimate(lead),
-        "today": words(language).long_date(today, today),
+        "today": words(language).long_date(today, today, weekday=weekday),
         "language": language,
         "tier": tier,
         "channel": channel,

@@ -86,13 +86,16 @@ class Words:
             return word.join(parts)
         return f"{', '.join(parts[:-1])}{word}{parts[-1]}"
 
-    def long_date(self, d: date | None, today: date) -> str:
+    def long_date(self, d: date | None, today: date, *, weekday: bool = True) -> str:
         """'Thursday, December 10' / 'jueves 10 de diciembre', with the year when it is not this
-        year's ('..., 2027' / '... de 2027'); "" when unknown."""
+        year's ('..., 2027' / '... de 2027'); "" when unknown. Without `weekday`, Spanish drops the
+        day's name ('10 de diciembre'): texts, where the á of sábado and the é... of miércoles would
+        bill the whole message as UCS-2 (the months need no accent)."""
         if d is None:
             return ""
         if self.code == "es":
-            text = f"{_ES_WEEKDAYS[d.weekday()]} {d.day} de {_ES_MONTHS[d.month - 1]}"
+            day = f"{_ES_WEEKDAYS[d.weekday()]} " if weekday else ""
+            text = f"{day}{d.day} de {_ES_MONTHS[d.month - 1]}"
             return text if d.year == today.year else f"{text} de {d.year}"
         text = f"{d:%A, %B} {d.day}"
         return text if d.year == today.year else f"{text}, {d.year}"

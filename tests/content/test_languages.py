@@ -70,8 +70,8 @@ def test_spanish_templates_see_dates_day_counts_lists_and_hardships_in_spanish(t
         "{{ lead.sale_date }} | {{ today }} | {{ days_to_sale | days }} | {{ 1 | days }} | "
         "{{ lead.hardships | and_list }} | {{ ['a', 'b', 'c'] | and_list }}")
     text = render(templates, "sms/check_in", a_lead("es")).text
-    # 12 Dec 2026 is a Saturday; today is Tuesday 1 December; 11 days to go.
-    assert text.startswith("sábado 12 de diciembre | martes 1 de diciembre | 11 días | 1 día | "
+    # 12 Dec 2026 is a Saturday; today is Tuesday 1 December; 11 days to go (a text names no weekday).
+    assert text.startswith("12 de diciembre | 1 de diciembre | 11 días | 1 día | "
                            "la pérdida del empleo o de ingresos y problemas de salud | a, b y c")
 
 
@@ -167,3 +167,12 @@ def test_the_shipped_spanish_folder_has_every_template_and_lints_without_errors(
     found = findings(ROOT / "templates")
     assert not [f for f in found if "/es/" in f and ": error:" in f]
     assert not [f for f in found if "missing Español translation" in f]
+
+
+def test_a_spanish_text_names_no_weekday_and_a_spanish_email_does(templates):
+    (templates / "es" / "sms" / "check_in.txt").write_text("{{ lead.sale_date }} / {{ today }}")
+    (templates / "es" / "email" / "check_in.md").write_text("---\nsubject: Hola\n---\n{{ lead.sale_date }} / {{ today }}\n")
+    text = render(templates, "sms/check_in", a_lead("es")).text
+    assert text.startswith("12 de diciembre / 1 de diciembre\n")  # Saturday the 12th, in GSM-7
+    email = render(templates, "email/check_in", a_lead("es")).text
+    assert "sábado 12 de diciembre / martes 1 de diciembre" in email
