@@ -8,6 +8,7 @@ import unicodedata
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from jinja2 import TemplateSyntaxError, nodes
 
@@ -358,9 +359,11 @@ def _at_longest_url(
     if url == settings.public_url.rstrip("/"):
         return rendered
     longer = settings.model_copy(update={"public_url": url})
+    # In the language the sample was rendered in, where the store renders by language (issue 25).
+    language: dict[str, Any] = {"language": rendered.language} if getattr(rendered, "language", None) else {}
     try:
         return store.render(name, lead, now=at, settings=longer, secret=_LINT_SECRET, tier=tier,
-                            first_sms=split_variant(name)[0] == "sms/welcome")
+                            first_sms=split_variant(name)[0] == "sms/welcome", **language)
     except RenderError:
         return rendered  # reported with the deployment's own URL
 
