@@ -326,7 +326,8 @@ class Message(SQLModel, table=True):
     channel: str = Field(max_length=10)
     template: str = Field(max_length=200)
     template_version: str | None = Field(default=None, max_length=64)
-    # The language the message was rendered in (None: planned, not rendered yet).
+    # The language the message is written in: set when it is planned in one (the answer to ALTO is
+    # Spanish whatever the lead reads), else when it is rendered (None before: the lead's language).
     language: str | None = Field(default=None, max_length=5)
     # The A/B variant sent ("a" is the template's own file); None when the template has no variants.
     variant: str | None = Field(default=None, max_length=10)

@@ -17,8 +17,10 @@ from nurture.models import FAILURE_STATES, Consent, ConsentAction, DeliveryEvent
 
 __all__ = ["FAILURE_STATES", "Outcome", "conversions", "opt_outs", "replies"]
 
-#: What a lead wrote that a person must read (not a revocation, START or HELP): nurture.conversations.replies' kinds.
-CONVERSATION = ("conversation", "maybe_opt_out")
+#: What counts as a reply (nurture.conversations.replies' kinds): what a lead wrote that a person
+#: must read, and a request for another language (answered by nurture, but the lead did write back);
+#: not a revocation, START or HELP.
+CONVERSATION = ("conversation", "maybe_opt_out", "language")
 
 
 @dataclass(frozen=True)
@@ -31,7 +33,7 @@ class Outcome:
 
 
 def replies(session: Session, start: datetime, end: datetime) -> list[Outcome]:
-    """Texts and emails from leads in [start, end) that a person must read (not STOP, START or HELP)."""
+    """Texts and emails from leads in [start, end) that reply (not STOP, START or HELP)."""
     m = InboundMessage.__table__
     rows = session.execute(
         sa.select(m.c.lead_id, m.c.received_at, m.c.channel)
