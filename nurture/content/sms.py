@@ -210,8 +210,10 @@ def smart_would_help(text: str) -> bool:
 def smart_encode(text: str) -> str:
     """`text` with every character of Twilio's Smart Encoding list replaced as Twilio replaces it.
 
-    Twilio applies its list when a Messaging Service has Smart Encoding on; a template with the
-    option has it applied here, before counting, so what lint and preview count is what is sent.
+    Twilio applies its list when a Messaging Service has Smart Encoding on (its announcement says
+    only when the whole text then fits GSM-7; its calculator replaces always, as here). A template
+    with the option has it applied here, before counting, so the text Twilio gets has nothing left
+    to replace and what lint and preview count is what is sent, whatever the Service's setting.
     """
     return text.translate(_SMART)
 
