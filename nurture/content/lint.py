@@ -8,7 +8,6 @@ import unicodedata
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from jinja2 import TemplateSyntaxError, nodes
 
@@ -359,11 +358,9 @@ def _at_longest_url(
     if url == settings.public_url.rstrip("/"):
         return rendered
     longer = settings.model_copy(update={"public_url": url})
-    # In the language the sample was rendered in, where the store renders by language (issue 25).
-    language: dict[str, Any] = {"language": rendered.language} if getattr(rendered, "language", None) else {}
-    try:
+    try:  # in the language the sample's text was rendered in (issue 25)
         return store.render(name, lead, now=at, settings=longer, secret=_LINT_SECRET, tier=tier,
-                            first_sms=split_variant(name)[0] == "sms/welcome", **language)
+                            first_sms=split_variant(name)[0] == "sms/welcome", language=rendered.language)
     except RenderError:
         return rendered  # reported with the deployment's own URL
 

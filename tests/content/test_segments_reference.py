@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import shutil
 from datetime import UTC, datetime
-from inspect import signature
 from pathlib import Path
 
 import pytest
@@ -33,10 +32,8 @@ URLS = ("http://127.0.0.1:8000", LONGEST_PUBLIC_URL)
 
 
 def _store(folder: Path, language: str) -> TemplateStore:
-    # A translation's folder is rendered as its own store, in its language where the store knows languages.
-    if "language" in signature(TemplateStore.__init__).parameters:
-        return TemplateStore(folder, language=language)  # type: ignore[call-arg]
-    return TemplateStore(folder)
+    # A translation's folder is rendered as its own store, in its language: what a lead reading it gets.
+    return TemplateStore(folder, language=language)
 
 
 def _folders() -> list[tuple[str, Path]]:
@@ -55,8 +52,7 @@ def _texts(folder: Path, language: str) -> list[tuple[str, str, str]]:
     tiers = sample_tiers(samples, urgency_rules(ROOT / "schedules"), NOW)
     for lead in samples.values():
         lead.id = 9_999_999
-        if hasattr(lead, "language"):
-            lead.language = language
+        lead.language = language
     out = []
     for url in URLS:
         settings = Settings(public_url=url, schedules_dir=ROOT / "schedules", templates_dir=ROOT / "templates")
@@ -66,6 +62,7 @@ def _texts(folder: Path, language: str) -> list[tuple[str, str, str]]:
             for key, lead in samples.items():
                 rendered = store.render(name, lead, now=NOW, settings=settings, secret="reference", tier=tiers[key],
                                         first_sms=split_variant(name)[0] == "sms/welcome")
+                assert rendered.language == language
                 out.append((f"{language}:{name}", f"{key} at {url}", rendered.text))
                 assert (rendered.encoding, rendered.segments) == (sms_segments(rendered.text).encoding,
                                                                   sms_segments(rendered.text).segments)
