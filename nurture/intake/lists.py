@@ -25,9 +25,8 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
-import sqlalchemy as sa
 from sqlalchemy import or_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
@@ -187,8 +186,7 @@ def property_key(street: str | None, zip_code: str | None, last_name: str | None
     return key[:300]
 
 
-@dataclass
-class _Contact:
+class _Contact(NamedTuple):
     source: ContactIn
     address: str  # normalised
 
@@ -545,8 +543,8 @@ def _save(session: Session, batch: list[_Row], profile: Profile, *, list_name: s
     events: list[dict[str, Any]] = []
     known = _known_contacts(session, [stored_id(lead) for _, lead in matched])
     saved = dict(created)
-    # The new leads' list columns, written in one UPDATE for the batch (in id order, as the rows
-    # were inserted) and set on the loaded leads as stored: no ORM change tracking for them.
+    # The new leads' list columns, written in one executemany UPDATE for the batch and set on the
+    # loaded leads as stored: no ORM change tracking for them.
     new_facts: list[dict[str, Any]] = []
     for line, (row, lead) in created.items():
         facts = row.facts
@@ -562,7 +560,7 @@ def _save(session: Session, batch: list[_Row], profile: Profile, *, list_name: s
             plan.append((lead, f"new lead from list {list_name}"))
         for name, value in values.items():
             set_committed_value(lead, name, value)
-        new_facts.append(values | {"lead_id": stored_id(lead)})
+        new_facts.append(values | {"id": stored_id(lead)})
         _count(report, lead, row)
         _notes(outcomes[line], row, lead, refuse_phone)
     for row, lead in matched:
@@ -629,7 +627,8 @@ def _save(session: Session, batch: list[_Row], profile: Profile, *, list_name: s
                         "lender": clip(record.get("lender") or "", 200) or None,
                         "trustee": clip(record.get("trustee") or "", 200) or None, "imported_at": now})
     session.flush()  # the known leads' changes, in id order
-    _write_facts(session, new_facts)
+    new_facts.sort(key=lambda r: r["id"])  # as the rows were inserted
+    bulk.update_rows(session, Lead.__table__, new_facts)  # type: ignore[attr-defined]  # SQLModel's stubs do not declare __table__
     bulk.insert_rows(session, LeadContact.__table__, contacts)
     bulk.insert_rows(session, LeadRecord.__table__, records)
     bulk.insert_rows(session, Suppression.__table__, _new_suppressions(session, flagged, list_name, now))
@@ -638,15 +637,6 @@ def _save(session: Session, batch: list[_Row], profile: Profile, *, list_name: s
     if plan:
         planning.replan_many(session, plan, now=now, fresh={stored_id(lead) for _, lead in created.values()})
     return [outcomes[row.line] for row in batch]
-
-
-def _write_facts(session: Session, rows: list[dict[str, Any]]) -> None:
-    """The list's columns of the batch's new leads (each row: the same columns and lead_id), in one
-    executemany, in id order."""
-    if rows:
-        table = Lead.__table__  # type: ignore[attr-defined]  # SQLModel's stubs do not declare it
-        rows.sort(key=lambda r: r["lead_id"])
-        session.execute(sa.update(table).where(table.c.id == sa.bindparam("lead_id")), rows)
 
 
 def _count(report: ListReport, lead: Lead, row: _Row) -> None:

@@ -9,7 +9,7 @@ import logging
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from nurture.config import get_settings
 from nurture.intake.profile_reader import (
@@ -37,9 +37,9 @@ _BINDINGS_MAX = 8
 """Headers a profile remembers how to read (an import has one)."""
 
 
-@dataclass
-class ContactIn:
-    """One phone or email of a row, as the vendor gave it (the import normalises and validates it)."""
+class ContactIn(NamedTuple):
+    """One phone or email of a row, as the vendor gave it (the import normalises and validates it).
+    A tuple of plain values: a list's rows carry five each, and the collector need not track them."""
 
     kind: Literal["phone", "email"]
     value: str
