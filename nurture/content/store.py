@@ -188,7 +188,10 @@ def variant_name(template: str, variant: str | None) -> str:
     """The name to render for `variant` of `template`: the template itself for the base variant."""
     return template if variant in (None, BASE_VARIANT) else f"{template}.{variant}"
 #: Characters of a reply typed by ops: an SMS within what Twilio takes, an email of a few pages.
-TYPED_MAX_CHARS = {"sms": SMS_MAX_CHARS, "email": 20_000}
+#: Room nurture keeps in a typed text for what it adds: the sender's name and the opt-out line on a
+#: first text, Regulation O's short notice with the public URL (a URL up to about 150 characters).
+TYPED_SMS_ROOM = 300
+TYPED_MAX_CHARS = {"sms": SMS_MAX_CHARS - TYPED_SMS_ROOM, "email": 20_000}
 
 
 def compose(
@@ -199,25 +202,38 @@ def compose(
     settings: Settings,
     first_sms: bool = False,
     unsubscribe_url: str | None = None,
+    language: str = DEFAULT_LANGUAGE,
 ) -> Rendered:
     """A message typed by a person (an inbox reply) made ready to send like a rendered one: an SMS
-    in the GSM alphabet where it can be (naming the sender if it is the lead's first text); an email
-    with the sender's name, postal address and unsubscribe link under it, as every email has."""
+    in the GSM alphabet where it can be (naming the sender if it is the lead's first text) with
+    Regulation O's short notice under it; an email with the notice, the sender's name, postal
+    address and unsubscribe link under it, as every email has. Nurture's own words (the notice,
+    the opt-out line) are in the lead's `language`; the person's are as typed."""
     body = tidy(text.replace("\r\n", "\n"))
+    fee = settings.mars_fee_es if language == "es" else settings.mars_fee
+    mars = notice(status=settings.mars_status, company=settings.company_name, fee=fee,
+                  public_url=settings.public_url, language=language)
     if channel == "sms":
-        body = tidy(normalize_sms(body))
+        body = with_footer(tidy(normalize_sms(body)), mars.sms)
         if first_sms:
-            body = identified(body, settings.company_name)
+            body = identified(body, settings.company_name, language=language)
         info = sms_segments(body)
         return Rendered(template="ops", channel="sms", version="typed", subject=None, text=body, html=None,
                         segments=info.segments, encoding=info.encoding, language=None)
     footer = [settings.company_name, settings.company_address]
+    word = "Cancelar la suscripción" if language == "es" else "Unsubscribe"
     if unsubscribe_url:
-        footer.append(f"Unsubscribe: {unsubscribe_url}")
-    plain = body + "\n\n--\n" + "\n".join(footer)
+        footer.append(f"{word}: {unsubscribe_url}")
+    disclosures = [mars.heading, *mars.sentences] if mars.shown else []
+    plain = body + "\n\n--\n" + "\n".join([*disclosures, *([""] if disclosures else []), *footer])
     paragraphs = "".join(f"<p>{html_lib.escape(p).replace(chr(10), '<br>')}</p>" for p in body.split("\n\n") if p)
-    links = (f'<a href="{html_lib.escape(unsubscribe_url)}">Unsubscribe</a>' if unsubscribe_url else "")
-    html = (f'<!doctype html><html><body style="font-family:sans-serif;font-size:15px;color:#222">{paragraphs}'
+    links = (f'<a href="{html_lib.escape(unsubscribe_url)}">{word}</a>' if unsubscribe_url else "")
+    notice_html = ""
+    if disclosures:
+        notice_html = (f'<p style="font-size:14px"><strong style="font-size:16px">{html_lib.escape(mars.heading)}</strong><br>'
+                       + "<br>".join(f"<strong>{html_lib.escape(s)}</strong>" for s in mars.sentences) + "</p>")
+    html = (f'<!doctype html><html lang="{html_lib.escape(language)}"><body style="font-family:sans-serif;'
+            f'font-size:15px;color:#222">{paragraphs}{notice_html}'
             f'<p style="color:#777;font-size:12px">{html_lib.escape(settings.company_name)}<br>'
             f"{html_lib.escape(settings.company_address)}<br>{links}</p></body></html>")
     return Rendered(template="ops", channel="email", version="typed", subject=subject or settings.company_name,

@@ -397,7 +397,8 @@ class Dispatcher:
             try:
                 if message_kind(loaded.sequence) == "ops":  # a person typed it: sent as typed
                     rendered = compose(loaded.channel, loaded.body or "", subject=loaded.subject,
-                                       settings=self.settings, first_sms=verdict.identify, unsubscribe_url=unsub)
+                                       settings=self.settings, first_sms=verdict.identify, unsubscribe_url=unsub,
+                                       language=loaded.lead.language)
                 else:
                     rendered = self.store.render(variant_name(loaded.template, variant), lead, now=now,
                                                  settings=self.settings, secret=secret, tier=tier,

@@ -176,3 +176,20 @@ def test_a_spanish_text_names_no_weekday_and_a_spanish_email_does(templates):
     assert text.startswith("12 de diciembre / 1 de diciembre\n")  # Saturday the 12th, in GSM-7
     email = render(templates, "email/check_in", a_lead("es")).text
     assert "sábado 12 de diciembre / martes 1 de diciembre" in email
+
+
+def test_a_typed_reply_carries_regulation_os_notice_in_the_leads_language():
+    from nurture.content import compose
+
+    text = compose("sms", "Le llamo a las 3.", subject=None, settings=settings(), language="es")
+    assert text.text == ("Le llamo a las 3.\n"
+                         "No somos parte del gobierno ni de su prestamista: https://n.example.com/notice?lang=es")
+    first = compose("sms", "Hi Ann, calling at 3.", subject=None, settings=settings(), first_sms=True)
+    assert first.text.startswith("Ayuda Hipotecaria: Hi Ann, calling at 3.\nNot affiliated with gov't")
+    assert first.text.endswith("Reply STOP to opt out.")
+    email = compose("email", "Hola Rosa,\n\nLe llamo mañana.", subject="Su llamada", settings=settings(),
+                    language="es", unsubscribe_url="https://n.example.com/unsubscribe/t")
+    assert "AVISO IMPORTANTE\nAyuda Hipotecaria no está asociada con el gobierno" in email.text
+    assert email.text.endswith("Cancelar la suscripción: https://n.example.com/unsubscribe/t")
+    assert '<html lang="es"' in email.html and "<strong style=\"font-size:16px\">AVISO IMPORTANTE</strong>" in email.html
+    assert email.language is None  # a person's words: nurture does not say which language they are in

@@ -30,6 +30,9 @@ WEDNESDAY_8 = datetime(2026, 12, 2, 13, 0, tzinfo=UTC)  # 08:00 in Miami
 PHONE = "+13055550142"
 runner = CliRunner()
 
+#: What nurture adds under a typed text for a provider (NURTURE_MARS_STATUS's default).
+SHORT_NOTICE = "Not affiliated with gov't or your lender: https://nurture.example.com/notice"
+
 
 def deliver(at):
     dispatcher = Dispatcher()
@@ -101,11 +104,13 @@ def test_a_reply_asked_to_go_when_allowed_leaves_at_8_the_next_morning_as_typed(
     assert len(providers.received) == 1
     clock.freeze(WEDNESDAY_8)
     deliver(WEDNESDAY_8)
-    assert [r.body for r in providers.received][1:] == ["Sure, I will call you at 10."]
+    # As typed, with Regulation O's short notice under it, as under every text.
+    assert [r.body for r in providers.received][1:] == [f"Sure, I will call you at 10.\n{SHORT_NOTICE}"]
     sent = message(planned["message_id"])
     assert (sent.sequence, sent.state) == ("ops", "sent")
     thread = json.loads(inbox("show", str(replied), "--json").stdout)["thread"]
-    assert thread[-1]["who"].startswith("ops (cli:") and thread[-1]["text"] == "Sure, I will call you at 10."
+    assert thread[-1]["who"].startswith("ops (cli:")
+    assert thread[-1]["text"] == f"Sure, I will call you at 10.\n{SHORT_NOTICE}"  # what went out
 
 
 def test_a_reply_goes_to_a_paused_lead_past_the_cap_but_never_without_consent(replied, providers):
@@ -116,7 +121,7 @@ def test_a_reply_goes_to_a_paused_lead_past_the_cap_but_never_without_consent(re
     clock.advance(timedelta(minutes=10))  # and the hour between two texts has not passed
     assert inbox("reply", str(replied), "--text", "Calling you at 3 today.").exit_code == 0
     deliver(clock.now())
-    assert providers.received[-1].body == "Calling you at 3 today."
+    assert providers.received[-1].body == f"Calling you at 3 today.\n{SHORT_NOTICE}"
     assert lead(replied).status == "needs_human"  # a reply is not a resume
     with session_scope() as s:
         handle_inbound_sms(s, from_=PHONE, body="stop", now=clock.now(), provider_id="SMstop")
