@@ -26,6 +26,7 @@ from nurture.content import (
     urgency_rules,
 )
 from nurture import db
+from nurture.content.languages import parse as parse_language
 from nurture.content.sms import SMART, encoding_words, smart_would_help, sms_segments
 from nurture.intake.leads import lead_by_id
 from nurture.models import Lead, Message
@@ -90,11 +91,19 @@ def preview_cmd(
     tier: Annotated[str | None, typer.Option("--tier", help="Urgency tier the template sees.")] = None,
     first_sms: Annotated[bool, typer.Option("--first-sms", help="Render as the lead's first SMS.")] = False,
     html_out: Annotated[Path | None, typer.Option("--html-out", help="Write the email's HTML part here.")] = None,
+    language: Annotated[str | None, typer.Option(
+        "--language", help="Render in this language (en, es): its folder's file (templates/es/...), English when "
+                           "it has none. Default: the lead's language (a sample's: en).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the rendered message as JSON.")] = False,
 ) -> None:
     """Show a message as a lead would get it: subject, text, and SMS segments and encoding."""
     settings = get_settings()
     template = _resolve_name(name)
+    if language is not None:
+        try:
+            language = parse_language(language)
+        except ValueError as exc:
+            fail(f"--language: {exc}")
     if lead_id is not None and sample is not None:
         fail("give --lead or --sample, not both")
     at = now()
@@ -102,7 +111,7 @@ def preview_cmd(
     try:
         if lead_id is not None:
             rendered, estimate = _render_for_lead(
-                store, template, lead_id, settings=settings, at=at, tier=tier, first_sms=first_sms
+                store, template, lead_id, settings=settings, at=at, tier=tier, first_sms=first_sms, language=language
             )
             who = f"lead {lead_id}{estimate}"
         else:
@@ -119,6 +128,7 @@ def preview_cmd(
                 secret=settings.secret_key or _PREVIEW_SECRET,
                 tier=tier or ruled,
                 first_sms=first_sms or template == "sms/welcome",
+                language=language,
             )
             shown_tier = f"tier {tier} (as asked)" if tier else f"tier {ruled} by the urgency rules"
             who = f"sample lead {key!r}, {shown_tier}{_estimate_note(leads[key])}"
@@ -146,6 +156,7 @@ def _render_for_lead(
     at: datetime,
     tier: str | None,
     first_sms: bool,
+    language: str | None = None,
 ) -> tuple[Rendered, str]:
     """The message for a lead of the database, and the note on its sale date when it is an estimate."""
     with db.session_scope() as session:
@@ -158,7 +169,8 @@ def _render_for_lead(
             latest = select(Message.tier).where(Message.lead_id == lead_id).order_by(Message.due_at.desc())
             tier = session.exec(latest).first()
         rendered = store.render(
-            template, lead, now=at, settings=settings, secret=secret, tier=tier, first_sms=first_sms
+            template, lead, now=at, settings=settings, secret=secret, tier=tier, first_sms=first_sms,
+            language=language,
         )
         return rendered, _estimate_note(lead)
 
@@ -171,7 +183,7 @@ def _estimate_note(lead: Lead) -> str:
 
 
 def _print(rendered: Rendered, who: str, html_out: Path | None) -> None:
-    out(f"template: {rendered.template} (version {rendered.version}) for {who}")
+    out(f"template: {rendered.template} (version {rendered.version}) for {who}, in {rendered.language}")
     if rendered.channel == "sms":
         out(f"sms: {rendered.segments} segment(s), {encoding_words(rendered.text)}, {len(rendered.text)} characters")
         if smart_would_help(rendered.text):

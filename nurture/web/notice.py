@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Literal
 
 from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse
 
 from nurture.config import get_settings
+from nurture.web.responses import answers
 from nurture.law.regulation_o import load, notice
 from nurture.web.pages import render
 
 router = APIRouter()
 
 
-@router.get("/notice", response_class=HTMLResponse, tags=["public"])
+@router.get("/notice", response_class=HTMLResponse, tags=["public"], responses=answers(422))
 def full_notice(
-    lang: Annotated[Literal["en", "es"], Query(description="the page's language: the Spanish texts link to lang=es")] = "en",
+    lang: Literal["en", "es"] = Query("en", description="the page's language: the Spanish texts link to lang=es"),
 ) -> HTMLResponse:
     """Every disclosure the business's status requires, with its name and fee words; public, no login."""
     settings = get_settings()

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import HTMLResponse
 from sqlmodel import Session
 
+from nurture.content.languages import LANGUAGES
 from nurture.console.abtest import MIN_SAMPLE
 from nurture.clock import now
 from nurture.config import get_settings
@@ -67,14 +68,16 @@ def _preview_choices() -> dict[str, Any]:
     return {"template_names": store.names(), "samples": SAMPLE_NAMES}
 
 
-def _render_preview(session: Session, template: str, sample: str, lead_ref: str, at: datetime
-                    ) -> tuple[Rendered | None, str, list[str], int]:
+def _render_preview(session: Session, template: str, sample: str, lead_ref: str, at: datetime,
+                    language: str = "") -> tuple[Rendered | None, str, list[str], int]:
     """The preview, whom it is for, what is wrong, and the page's status."""
     settings = get_settings()
     store = TemplateStore(settings.templates_dir)
     errors: list[str] = []
     if sample not in SAMPLE_NAMES:
         return None, "", [f"sample: {sample!r} is not a sample lead"], 400
+    if language and language not in LANGUAGES:
+        return None, "", [f"language: {language!r} is not one of {', '.join(LANGUAGES)}"], 400
     if not template:
         return None, "", [], 200  # nothing chosen yet: the page offers the choice
     if template not in store.names():
@@ -93,7 +96,7 @@ def _render_preview(session: Session, template: str, sample: str, lead_ref: str,
     who += f", tier {tier} by the urgency rules" if tier else ", no tier (the urgency rules cannot be read)"
     try:
         rendered = store.render(template, lead, now=at, settings=settings, secret=secret_key(session), tier=tier,
-                                first_sms=split_variant(template)[0] == "sms/welcome")
+                                first_sms=split_variant(template)[0] == "sms/welcome", language=language or None)
     except RenderError as exc:
         errors.append(str(exc))
         return None, who, errors, 400
@@ -108,14 +111,17 @@ def _templates_now(schema: dict[str, Any]) -> None:
 @router.get("/ops/templates/preview", response_class=HTMLResponse, responses=answers(400, 404))
 def preview_page(session: SessionDep, template: str = Query("", json_schema_extra=_templates_now),
                  sample: str = Query("critical", json_schema_extra={"enum": list(SAMPLE_NAMES)}),
-                 lead: str = "") -> HTMLResponse:
+                 lead: str = "",
+                 language: str = Query("", json_schema_extra={"enum": ["", *LANGUAGES]},
+                                       description="en or es; empty: the lead's (a sample's: en)")) -> HTMLResponse:
     """A template rendered for a sample lead (its tier from the urgency rules) or a real one. Its
     links are the real short links of a message not yet sent: following one counts nothing. Without
     a template, the page offers the choice; a lead reference that matches no lead is a 404 page."""
-    rendered, who, errors, status = _render_preview(session, template, sample, lead, now())
+    rendered, who, errors, status = _render_preview(session, template, sample, lead, now(), language)
     sms = rendered is not None and rendered.channel == "sms"
     return render("template_preview.html", status_code=status, section="templates",
-                  template=template, sample=sample, lead=lead, rendered=rendered, who=who, errors=errors,
+                  template=template, sample=sample, lead=lead, language=language, rendered=rendered, who=who,
+                  errors=errors,
                   encoding=encoding_words(rendered.text) if sms and rendered else None,
                   smart_hint=f"{{# encoding: {SMART} #}}" if sms and rendered and smart_would_help(rendered.text) else None,
                   **_preview_choices())

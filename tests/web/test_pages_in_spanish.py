@@ -62,4 +62,5 @@ def test_the_full_notice_in_spanish_with_the_spanish_fee_words(client, monkeypat
 def test_the_full_notice_is_english_by_default_and_refuses_a_language_it_does_not_have(client):
     page = client.get("/notice")
     assert '<html lang="en"' in page.text and "<h1>IMPORTANT NOTICE</h1>" in page.text
-    assert client.get("/notice", params={"lang": "fr"}).status_code == 422
+    bad = client.get("/notice", params={"lang": "fr"})
+    assert bad.status_code == 422 and bad.json()["detail"][0]["field"] == "query.lang"
