@@ -37,11 +37,13 @@ from nurture.content import RenderError, TemplateStore, compose, variant_name
 from nurture.db import Prepared, secret_key, session_scope
 from nurture.lateness import late_from
 from nurture.delivery.lifecycle import S, transition
+from nurture.localtime import zone
 from nurture.locking import lock_leads, take_sqlite_writer_lock_for_message
 from nurture.models import LEAD_COLUMNS, WENT_OUT_SQL, ConsentAction, Lead, LeadSnapshot, Message, Suppression
 from nurture.law import Outgoing, PastSend, Rulebook, Verdict, check_message, message_kind
 from nurture.plans.sequences import Catalog, SequenceError, default_catalog
 from nurture.content.tokens import reply_address, unsubscribe_url
+from nurture.plans.cadence import BusinessHolidays
 from nurture.plans.urgency import Facts
 
 log = logging.getLogger("nurture.delivery.dispatch")
@@ -481,6 +483,14 @@ class Dispatcher:
         rules = self._rules(session, now).for_lead(lead, consented=loaded.consent_granted)
         verdict = check_message(outgoing, lead=lead, rules=rules, consent_granted=loaded.consent_granted,
                                 suppressed=loaded.suppressed, history=loaded.history, now=now)
+        if verdict.action == "send" and message_kind(loaded.sequence) == "sequence":
+            # The business's holidays (NURTURE_BUSINESS_HOLIDAYS): the planner keeps marketing off them;
+            # a message planned before the setting changed is planned again around them, not sent.
+            holiday = BusinessHolidays.parse(self.settings.business_holidays).name_of(
+                now.astimezone(zone(lead.timezone)).date())
+            if holiday is not None:
+                verdict = Verdict("replan", f"{holiday} is a business holiday where the lead is "
+                                            f"(NURTURE_BUSINESS_HOLIDAYS): planned again around it")
         return verdict, tier
 
     def _not_now(self, session: Session, loaded: Loaded, verdict: Verdict, now: datetime) -> Outcome:
