@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     sendgrid_webhook_public_key: str | None = None
 
     email_from: str = "Short Sale Help <help@example.com>"
+    # The DNS server (IP:port) `nurture doctor` asks for the sender domain's SPF, DKIM and DMARC
+    # records; unset: the system's resolver.
+    dns_server: str | None = None
     # Where leads' email replies go (a SendGrid Inbound Parse address). Emails then carry
     # Reply-To: <local>+<token>@<domain>, and a reply is matched to its lead by the token.
     reply_to: str | None = None
@@ -92,6 +95,10 @@ class Settings(BaseSettings):
     sms_max_segments: int = Field(default=3, ge=1, le=10)
     # Messages per second each provider account accepts.
     twilio_rate_per_second: int = Field(default=10, ge=1)
+    # The A2P 10DLC brand's trust tier (nurture/delivery/throughput.py, with the carriers' figures):
+    # sets the SMS rate (NURTURE_TWILIO_RATE_PER_SECOND wins when set) and T-Mobile's daily cap per
+    # brand, which the scheduler honours (texts past it wait for the next day in Pacific time).
+    twilio_throughput_tier: Literal["low_volume", "low", "low_mid", "high_mid", "top"] | None = None
     sendgrid_rate_per_second: int = Field(default=50, ge=1)
     # Seconds to wait for Twilio or SendGrid before the send counts as "maybe sent".
     provider_timeout_seconds: float = Field(default=10.0, gt=0)
@@ -123,6 +130,16 @@ class Settings(BaseSettings):
     # answers still go): holiday names of nurture/law/holidays.py, dates (2027-07-05) or yearly
     # dates (12-31), comma-separated; empty: none. docs/schedules.md, "Cadence".
     business_holidays: str = "thanksgiving,christmas,new_years_day"
+    # Deliverability (nurture/delivery/deliverability.py): rates of the messages sent in the last
+    # 24 hours and 7 days. Email pauses (until a person runs `nurture channels resume email`) when
+    # spam reports reach the pause rate (Gmail: never at 0.3%; /ops and doctor warn from 0.1%) or
+    # hard bounces pass theirs; SMS pauses on the first 30034/30032 and when carrier filtering
+    # (30007) passes its rate. Rates are judged once a window holds this many messages sent.
+    email_spam_pause_rate: float = Field(default=0.003, gt=0, le=1)
+    email_spam_warn_rate: float = Field(default=0.001, gt=0, le=1)
+    email_bounce_pause_rate: float = Field(default=0.05, gt=0, le=1)
+    sms_filtered_pause_rate: float = Field(default=0.02, gt=0, le=1)
+    deliverability_min_sent: int = Field(default=500, ge=1)
 
     @field_validator("business_tz")
     @classmethod
@@ -132,6 +149,14 @@ class Settings(BaseSettings):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"{value!r} is not an IANA time zone like America/New_York") from None
+        return value
+
+    @field_validator("twilio_throughput_tier", mode="before")
+    @classmethod
+    def _no_tier_when_empty(cls, value: object) -> object:
+        """An empty NURTURE_TWILIO_THROUGHPUT_TIER declares none; names are matched lower-case."""
+        if isinstance(value, str):
+            return value.strip().lower().replace("-", "_") or None
         return value
 
     @field_validator("profiles_dir", mode="before")
