@@ -18,6 +18,7 @@ from nurture import db
 from nurture.clock import now
 from nurture.delivery import pauses
 from nurture.delivery.channels import CHANNEL_NAMES, ChannelError, get_channel
+from nurture.delivery.email_auth import check_sender
 from nurture.config import Settings, get_settings
 from nurture.law import LawError, load_law
 from nurture.law.report import law_warnings
@@ -56,6 +57,7 @@ def run_checks() -> list[Check]:
     checks.append(database)
     checks.append(broker_check(settings))
     checks += [provider_check(name, settings) for name in CHANNEL_NAMES]
+    checks += email_auth_checks(settings)
     checks.append(paused_check(settings) if database.status == "ok"
                   else Check("paused channels", "warn", "not checked: the database is not ready"))
     checks += static_checks(settings)
@@ -186,6 +188,15 @@ def provider_check(name: str, settings: Settings) -> Check:
                                        f"{what} go to the outbox ({Path(settings.outbox_dir) / name})")
     return Check(provider, "ok", f"no {provider} credentials: {what} go to the outbox "
                                  f"({Path(settings.outbox_dir) / name}), not to leads")
+
+
+def email_auth_checks(settings: Settings) -> list[Check]:
+    """SPF, DKIM and DMARC of NURTURE_EMAIL_FROM's domain, a line each (nurture/delivery/email_auth.py says why
+    each matters); one line when SendGrid is not configured or DNS does not answer."""
+    if not settings.email_configured:
+        return [Check("email authentication", "ok", "outbox: email not configured")]
+    return [Check(f"email {found.record}" if found.record in ("SPF", "DKIM", "DMARC") else "email authentication",
+                  found.status, found.detail) for found in check_sender(settings)]
 
 
 def paused_check(settings: Settings) -> Check:
