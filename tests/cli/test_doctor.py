@@ -20,6 +20,7 @@ from nurture.clock import clock
 from nurture.config import get_settings
 from nurture.db import session_scope
 from web_helpers import SENDGRID_PUBLIC_KEY
+from dns_helpers import dns_server, sendgrid_domain
 
 runner = CliRunner()
 
@@ -50,9 +51,11 @@ def closed_port() -> int:
 
 @pytest.fixture
 def production(sqlite_url, providers, monkeypatch):
-    """Everything a production deployment sets, pointed at the simulator."""
-    setenv(monkeypatch, api_key="k3y")
-    return providers
+    """Everything a production deployment sets, pointed at the simulator (and the sender domain's SPF, DKIM and
+    DMARC records at a DNS server on 127.0.0.1)."""
+    with dns_server(sendgrid_domain("shortsalehelp.example")) as dns:
+        setenv(monkeypatch, api_key="k3y", dns_server=dns)
+        yield providers
 
 
 def test_a_healthy_deployment_passes_every_check(production):
@@ -66,6 +69,7 @@ def test_a_healthy_deployment_passes_every_check(production):
     assert code == 0, found
     assert {name: status for name, (status, _) in found.items()} == {
         "settings": "ok", "database": "ok", "broker": "ok", "Twilio": "ok", "SendGrid": "ok",
+        "email SPF": "ok", "email DKIM": "ok", "email DMARC": "ok",
         "paused channels": "ok", "Twilio webhooks": "ok", "SendGrid webhook": "ok", "public URL": "ok",
         "API key": "ok", "law": "ok"}
     assert found["Twilio"][1] == "Twilio accepts the credentials"
@@ -76,7 +80,7 @@ def test_the_plain_output_is_one_line_per_check_with_its_status(production):
     r = doctor()
     assert r.exit_code == 0
     lines = r.stdout.strip().splitlines()
-    assert len(lines) == 11
+    assert len(lines) == 14
     assert all(line.split()[0] in ("ok", "warn", "fail") for line in lines)
 
 
