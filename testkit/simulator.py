@@ -1,5 +1,9 @@
 """A loopback stand-in for Twilio's Messages API and SendGrid's Mail Send, for tests and benchmarks.
 
+It also answers Twilio's carrier-registration reads (Messaging v1: a Messaging Service's A2P campaign,
+brand registrations, toll-free verifications), approved unless a test sets another status:
+``sim.set_a2p_status("PENDING")``, ``sim.set_tollfree_status("+18885550100", "PENDING_REVIEW")``.
+
 It answers with the providers' real status codes and error bodies, records what it received, and
 injects faults on demand: rate limits, 5xx, per-recipient rejections, slow answers and timeouts.
 
@@ -51,6 +55,12 @@ _EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 _TWILIO_LIST = re.compile(r"^/2010-04-01/Accounts/([^/]+)/Messages\.json$")
 _TWILIO_ONE = re.compile(r"^/2010-04-01/Accounts/([^/]+)/Messages/([^/]+)\.json$")
 _TWILIO_ACCOUNT = re.compile(r"^/2010-04-01/Accounts/([^/]+)\.json$")
+# Messaging v1 (messaging.twilio.com: the SDK's messaging domain, pointed here as api.twilio.com is).
+_TWILIO_A2P_CAMPAIGNS = re.compile(r"^/v1/Services/([^/]+)/Compliance/Usa2p$")
+_TWILIO_BRANDS = "/v1/a2p/BrandRegistrations"
+_TWILIO_TOLLFREE = "/v1/Tollfree/Verifications"
+#: The statuses a registration starts with: approved, so a test sends unless it says otherwise.
+A2P_APPROVED, BRAND_APPROVED, TOLLFREE_APPROVED = "VERIFIED", "APPROVED", "TWILIO_APPROVED"
 _SENDGRID_SEND = "/v3/mail/send"
 _SENDGRID_SCOPES = "/v3/scopes"
 
@@ -136,6 +146,12 @@ class _State:
     delay_every: int = 0
     delay_every_seconds: float = 0.0
     requests: int = 0
+    # Carrier registration (Messaging v1): the A2P campaign status per Messaging Service (None: no
+    # campaign), the brand's status, and toll-free verification statuses per number.
+    a2p: dict[str, str | None] = field(default_factory=dict)
+    a2p_default: str | None = A2P_APPROVED
+    brand: str | None = BRAND_APPROVED
+    tollfree: dict[str, str] = field(default_factory=dict)
 
 
 class Simulator:
@@ -331,6 +347,32 @@ class Simulator:
         with self._lock:
             self._state.rejects[to] = Fault(status=status, code=code, message=message)
 
+    # -- carrier registration ------------------------------------------------------------------
+
+    def set_a2p_status(self, status: str | None, service: str | None = None) -> None:
+        """The `campaign_status` of the A2P 10DLC campaign of `service` (every Messaging Service
+        when None): VERIFIED, PENDING, IN_PROGRESS, FAILED...; None: no campaign registered."""
+        with self._lock:
+            if service is None:
+                self._state.a2p_default = status
+                self._state.a2p.clear()
+            else:
+                self._state.a2p[service] = status
+
+    def set_brand_status(self, status: str | None) -> None:
+        """The A2P brand's status (APPROVED, PENDING, IN_REVIEW, FAILED...); None: no brand registered."""
+        with self._lock:
+            self._state.brand = status
+
+    def set_tollfree_status(self, number: str, status: str | None) -> None:
+        """The toll-free verification status of `number` (TWILIO_APPROVED, PENDING_REVIEW, IN_REVIEW,
+        TWILIO_REJECTED); None: no verification submitted."""
+        with self._lock:
+            if status is None:
+                self._state.tollfree.pop(number, None)
+            else:
+                self._state.tollfree[number] = status
+
     def apply_faults(self, spec: dict[str, Any]) -> None:
         """The JSON form of the fault calls, as POST /_sim/faults takes it."""
         if "delay" in spec:
@@ -341,6 +383,12 @@ class Simulator:
             self.fail_next(**item)
         for item in _as_list(spec.get("reject")):
             self.reject(**item)
+        for item in _as_list(spec.get("a2p_status")):
+            self.set_a2p_status(**item)
+        if "brand_status" in spec:
+            self.set_brand_status(spec["brand_status"])
+        for item in _as_list(spec.get("tollfree_status")):
+            self.set_tollfree_status(**item)
 
     # -- used by the handler -------------------------------------------------------------------
 
@@ -437,6 +485,13 @@ class _Handler(BaseHTTPRequestHandler):
             if self._sendgrid_authorised():
                 self._json(200, {"scopes": ["mail.send"]})
             return None
+        if campaign := _TWILIO_A2P_CAMPAIGNS.match(path):
+            service = campaign.group(1)
+            return self._twilio_registration(path, query, "compliance", lambda acct: self._a2p(acct, service))
+        if path == _TWILIO_BRANDS:
+            return self._twilio_registration(path, query, "data", self._brands)
+        if path == _TWILIO_TOLLFREE:
+            return self._twilio_registration(path, query, "verifications", self._tollfree)
         if match := _TWILIO_ACCOUNT.match(path):
             if self._twilio_authorised(match.group(1)):
                 self._json(200, {"sid": match.group(1), "status": "active", "type": "Full",
@@ -484,6 +539,73 @@ class _Handler(BaseHTTPRequestHandler):
                 headers={"WWW-Authenticate": 'Basic realm="Twilio API"'},
             )
         return ok
+
+    # -- Twilio Messaging v1: carrier registration (read only) ---------------------------------
+
+    def _twilio_registration(self, path: str, query: dict[str, list[str]], key: str,
+                             records: Callable[[str], list[dict[str, Any]]]) -> None:
+        """A v1 list page as Twilio answers it: the records under `key`, and `meta` naming the key."""
+        user, _ = _basic_auth(self.headers.get("Authorization"))
+        account = self.server.sim.account_sid or user
+        if not self._twilio_authorised(account):
+            return
+        size = max(1, min(1000, int(query.get("PageSize", ["50"])[0] or 50)))
+        found = records(account)
+        url = f"https://messaging.twilio.com{path}?PageSize={size}&Page=0"
+        self._json(200, {key: found[:size], "meta": {
+            "page": 0, "page_size": size, "first_page_url": url, "previous_page_url": None, "url": url,
+            "next_page_url": None, "key": key}})
+
+    def _a2p(self, account: str, service: str) -> list[dict[str, Any]]:
+        state = self.server.sim._state
+        with self.server.sim._lock:
+            status = state.a2p.get(service, state.a2p_default)
+        if status is None:
+            return []
+        stamp = "2026-01-05T16:00:00Z"
+        return [{
+            "sid": "QE" + uuid.uuid5(uuid.NAMESPACE_URL, service).hex, "account_sid": account,
+            "brand_registration_sid": "BN" + uuid.uuid5(uuid.NAMESPACE_URL, account).hex,
+            "messaging_service_sid": service, "description": "Follow-up texts to homeowners who asked for help",
+            "us_app_to_person_usecase": "MIXED", "has_embedded_links": True, "has_embedded_phone": False,
+            "campaign_status": status, "campaign_id": "CFOOBAR" if status == A2P_APPROVED else None,
+            "is_externally_registered": False,
+            "rate_limits": {"att": {"mps": 75, "msg_class": "A"}, "tmobile": {"brand_tier": "TOP"}},
+            "errors": [] if status != "FAILED" else [{"code": 30896, "fields": ["MESSAGE_FLOW"],
+                                                     "description": "Opt-in information is missing"}],
+            "date_created": stamp, "date_updated": stamp, "mock": False,
+            "url": f"https://messaging.twilio.com/v1/Services/{service}/Compliance/Usa2p/QE",
+        }]
+
+    def _brands(self, account: str) -> list[dict[str, Any]]:
+        with self.server.sim._lock:
+            status = self.server.sim._state.brand
+        if status is None:
+            return []
+        sid = "BN" + uuid.uuid5(uuid.NAMESPACE_URL, account).hex
+        return [{"sid": sid, "account_sid": account, "brand_type": "STANDARD", "status": status,
+                 "tcr_id": "BXXXXXX", "failure_reason": None, "errors": [], "brand_score": 82,
+                 "identity_status": "VERIFIED", "russell_3000": False, "government_entity": False,
+                 "date_created": "2026-01-02T16:00:00Z", "date_updated": "2026-01-03T16:00:00Z", "mock": False,
+                 "url": f"https://messaging.twilio.com/v1/a2p/BrandRegistrations/{sid}"}]
+
+    def _tollfree(self, account: str) -> list[dict[str, Any]]:
+        with self.server.sim._lock:
+            numbers = dict(self.server.sim._state.tollfree)
+        found = []
+        for number, status in numbers.items():
+            sid = "HH" + uuid.uuid5(uuid.NAMESPACE_URL, number).hex
+            found.append({
+                "sid": sid, "account_sid": account, "business_name": "Short Sale Help",
+                "tollfree_phone_number_sid": "PN" + uuid.uuid5(uuid.NAMESPACE_DNS, number).hex,
+                "tollfree_phone_number": number, "status": status, "message_volume": "10,000",
+                "rejection_reason": "Opt-in process not shown" if status == "TWILIO_REJECTED" else None,
+                "error_code": 30509 if status == "TWILIO_REJECTED" else None,
+                "edit_allowed": status == "TWILIO_REJECTED",
+                "date_created": "2026-01-02T16:00:00Z", "date_updated": "2026-01-03T16:00:00Z",
+                "url": f"https://messaging.twilio.com/v1/Tollfree/Verifications/{sid}",
+            })
+        return found
 
     def _twilio_create(self, account: str, raw: bytes) -> None:
         sim = self.server.sim
@@ -876,6 +998,15 @@ class RemoteSimulator:
 
     def reject(self, to: str, status: int = 400, **options: Any) -> None:
         self._call("POST", "/_sim/faults", {"reject": {"to": to, "status": status, **options}})
+
+    def set_a2p_status(self, status: str | None, service: str | None = None) -> None:
+        self._call("POST", "/_sim/faults", {"a2p_status": {"status": status, "service": service}})
+
+    def set_brand_status(self, status: str | None) -> None:
+        self._call("POST", "/_sim/faults", {"brand_status": status})
+
+    def set_tollfree_status(self, number: str, status: str | None) -> None:
+        self._call("POST", "/_sim/faults", {"tollfree_status": {"number": number, "status": status}})
 
 
 def _has(module: str) -> bool:

@@ -86,7 +86,7 @@ class TwilioChannel:
         self._client = Client(
             settings.twilio_account_sid, settings.twilio_auth_token, http_client=self._http, environment={}
         )
-        self._client.api.base_url = settings.twilio_api_base.rstrip("/")
+        point_at(self._client, settings.twilio_api_base)
 
     def send(self, msg: OutgoingMessage) -> SendResult:
         # Our message id rides on the callback URL: a callback can arrive before the worker has
@@ -149,6 +149,17 @@ class TwilioChannel:
             # A 200 page we could not read, a garbled body: Twilio's side, worth another try.
             return ChannelError(f"unexpected answer from Twilio: {exc}", maybe_sent=True)
         raise exc
+
+
+def point_at(client: Client, base: str) -> Client:
+    """Send the SDK's requests to `base` (NURTURE_TWILIO_API_BASE): the Messages API (api.twilio.com)
+    and Messaging v1 (messaging.twilio.com: A2P campaigns, brands, toll-free verifications), which
+    the SDK addresses on a domain of its own. Twilio's own address leaves each domain as it is."""
+    base = base.rstrip("/")
+    client.api.base_url = base
+    if base != "https://api.twilio.com":
+        client.messaging.base_url = base
+    return client
 
 
 def classify_twilio_error(*, status: int, code: int | None, message: str, retry_after: float | None) -> ChannelError:
