@@ -1,8 +1,9 @@
 """GET /healthz: the process answers, the database is reachable, and which channels can send.
 
-A paused channel (the provider refused the credentials) keeps the answer at 200 with
-`"status": "degraded"`: this process still takes leads, webhooks and unsubscribes, and restarting it
-would not fix a credential. Monitors read `channels` to page someone.
+A paused channel (the provider refused the credentials, or the deliverability rates paused it
+until a person resumes it) keeps the answer at 200 with `"status": "degraded"`: this process still
+takes leads, webhooks and unsubscribes, and restarting it would fix neither. Monitors read
+`channels` (reason, since, and for a deliverability pause `kind` and `until`) to page someone.
 """
 
 from __future__ import annotations
@@ -42,5 +43,7 @@ def healthz() -> JSONResponse:
             channels[name] = {"state": "ok", "via": via}
         else:
             channels[name] = {"state": "paused", "via": via, "reason": pause.reason, "since": pause.at.isoformat()}
+            if pause.kind == pauses.DELIVERABILITY:  # it stays until a person resumes it: say how
+                channels[name] |= {"kind": pause.kind, "until": pause.until}
     status = "degraded" if paused else "ok"
     return JSONResponse({"status": status, "database": "ok", "channels": channels})

@@ -20,6 +20,7 @@ from nurture.plans import replan as planning
 from nurture.clock import now
 from nurture.config import get_settings
 from nurture.db import secret_key, session_scope
+from nurture.delivery import deliverability
 from nurture.delivery.channels import sendgrid_codes, twilio_codes
 from nurture.delivery.dispatch import suppress
 from nurture.conversations.inbound import handle_inbound_email, handle_inbound_sms, opt_out
@@ -128,6 +129,9 @@ def record_twilio_status(session: Session, *, message_ref: str, sid: str, status
                      detail=f"Twilio error {code}", lead_id=msg.lead_id, at=at)
             planning.replan_lead(session, msg.lead_id, now=at,
                                  cause=f"{msg.to_address} cannot receive texts (Twilio {code})")
+        if deliverability.watched("sms", status=status, code=code):
+            # Here, not on the scheduler's next pass: a 30034 pauses texting before a second text goes.
+            deliverability.check(session, "sms", get_settings(), at=at)
     if not moved and key is None:
         log_event(session, at=at, kind="provider", lead_id=msg.lead_id, message_id=msg.id, cause=cause,
                   provider_status=status, error_code=code)
@@ -240,6 +244,9 @@ async def sendgrid_events(request: Request) -> Response:
         for event in events:
             if isinstance(event, dict):
                 _sendgrid_event(session, event, at)
+        if any(isinstance(e, dict) and deliverability.watched("email", status=e.get("event"), code=None)
+               for e in events):
+            deliverability.check(session, "email", get_settings(), at=at)
     return Response(status_code=200)
 
 
