@@ -7,6 +7,7 @@ import sys
 import typer
 
 from nurture.cli import blackout as blackout_cli
+from nurture.cli import channels as channels_cli
 from nurture.cli import consent as consent_cli
 from nurture.cli import db as db_cli
 from nurture.cli import delivery as delivery_cli
@@ -40,6 +41,8 @@ app.add_typer(inbox_cli.app, name="inbox",
 app.add_typer(law_cli.app, name="law",
               help="The law as data: every jurisdiction's rules in words, sources, review dates, exemptions in use.")
 app.add_typer(consent_cli.app, name="consent", help="A lead's consent evidence: the ledger and every text sent under it.")
+app.add_typer(channels_cli.app, name="channels",
+              help="Each channel's state (ok, or paused and why); resume a paused one (records who and when).")
 app.add_typer(profiles_cli.app, name="profiles", help="Import profiles: vendors' layouts (ATTOM, DealMachine, ...); list and lint.")
 serve_cli.register(app)
 delivery_cli.register(app)

@@ -18,6 +18,8 @@ from nurture.intake.leads import find_lead
 from nurture.delivery.broker import enqueuer, make_broker
 from nurture.delivery.scheduler import build_scheduler
 from nurture.console.lists import list_results
+from nurture.console.deliverability import pct as deliverability_pct
+from nurture.console.deliverability import report as deliverability_report
 from nurture.console.results import template_results
 
 JsonOut = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
@@ -87,12 +89,23 @@ def register(app: typer.Typer) -> None:
                                                            "(sent, delivered, clicked, replied, opted out, converted); "
                                                            "list: what each bought list yielded (leads, reached, "
                                                            "replied, opted out, converted).")] = None,
+        deliverability: Annotated[bool, typer.Option(
+            "--deliverability", help="What became of the messages sent in the last 24 hours and 7 days, per "
+                                     "channel and template (delivered, bounces, blocked, spam reports, "
+                                     "unsubscribes, 30007, 30034/30032), beside the thresholds that warn or "
+                                     "pause the channel.")] = False,
         json: JsonOut = False,
     ) -> None:
         """Counts: messages by state and channel, leads by status, failures (failed and undelivered) by
-        provider code; or, with --by template, results per template. The window is in the header."""
+        provider code; or, with --by template, results per template; or, with --deliverability, the
+        rates that pause a channel. The window is in the header."""
         if by not in (None, "template", "list"):
             fail(f"--by {by!r}: group by 'template' or 'list'")
+        if deliverability:
+            if by or since:
+                fail("--deliverability has its own windows (the last 24 hours and 7 days): without --by or --since")
+            _stats_deliverability(json)
+            return
         at = now()
         try:
             cutoff = at - parse_since(since) if since else None
@@ -121,6 +134,37 @@ def register(app: typer.Typer) -> None:
         if data["failures_by_code"]:
             out("failures (failed and undelivered) by code: "
                 + ", ".join(f"{k} x{v}" for k, v in sorted(data["failures_by_code"].items())))
+
+
+def _stats_deliverability(json: bool) -> None:
+    """`stats --deliverability`: each channel's rates over the last 24 hours and 7 days, the thresholds,
+    the pauses in force and the warnings."""
+    settings = get_settings()
+    at = now()
+    with session_scope() as session:
+        report = deliverability_report(session, settings, at=at)
+    if json:
+        print_json(report.as_dict())
+        return
+    tz = settings.business_tz
+    out(f"deliverability at {when(at, tz)}: of the messages sent in each window, what the providers reported; "
+        f"rates are of sent, judged from {report.thresholds.min_sent} sent (NURTURE_DELIVERABILITY_MIN_SENT)",
+        markup=False)
+    for channel, pause in sorted(report.paused.items()):
+        out(f"{channel} PAUSED since {when(pause.at, tz)}: {pause.reason}; until {pause.until}", markup=False)
+    for finding in report.warnings:
+        out(f"warning: {finding.channel}: {finding.reason}", markup=False)
+    for panel in report.panels:
+        judged = "" if panel.judged else " (too few to judge)"
+        out(f"{panel.channel}, last {panel.window}: {panel.total.sent} sent{judged}", markup=False)
+        for line in panel.lines:
+            flag = {"pause": "  PAUSE", "warn": "  WARNING"}.get(line.level, "")
+            limits = f"  [{line.thresholds}]" if line.thresholds else ""
+            out(f"  {line.label} {line.count} ({deliverability_pct(line.rate)}){limits}{flag}", markup=False)
+        for t in panel.templates:
+            figures = ", ".join(f"{line.label} {getattr(t, line.outcome)} ({deliverability_pct(t.rate(line.outcome))})"
+                                for line in panel.lines)
+            out(f"    {t.template}: sent {t.sent}, {figures}", markup=False)
 
 
 def _pct(rate: float | None) -> str:

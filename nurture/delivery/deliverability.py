@@ -119,8 +119,8 @@ def counts(session: Session, *, since: datetime, until: datetime,
         return found.setdefault((ch, template), Counts(ch, template))
 
     for ch, template, n in session.execute(
-            sa.select(Message.channel, Message.template, sa.func.count())
-            .where(*sent_in).group_by(Message.channel, Message.template)):
+            sa.select(col(Message.channel), col(Message.template), sa.func.count())
+            .where(*sent_in).group_by(col(Message.channel), col(Message.template))):
         row(ch, template).sent = n
 
     status, code = col(DeliveryEvent.provider_status), col(DeliveryEvent.error_code)
@@ -133,12 +133,12 @@ def counts(session: Session, *, since: datetime, until: datetime,
         (code.in_(UNREGISTERED_CODES), "unregistered"),
         else_=None,
     ).label("outcome")
-    joined = (sa.select(Message.channel, Message.template, outcome, sa.func.count(sa.distinct(Message.id)))
+    joined = (sa.select(col(Message.channel), col(Message.template), outcome, sa.func.count(sa.distinct(col(Message.id))))
               .join(DeliveryEvent, col(DeliveryEvent.message_id) == col(Message.id))
               .where(*sent_in, col(DeliveryEvent.kind) == "provider",
                      sa.or_(status.in_((_DELIVERED, *_SPAM, *_UNSUBSCRIBED, *_DROPPED)),
                             code.in_(FILTERED_CODES + UNREGISTERED_CODES)))
-              .group_by(Message.channel, Message.template, outcome))
+              .group_by(col(Message.channel), col(Message.template), outcome))
     for ch, template, name, n in session.execute(joined):
         if name is not None:
             setattr(row(ch, template), name, n)
@@ -148,7 +148,7 @@ def counts(session: Session, *, since: datetime, until: datetime,
     # its fields): a message is hard-bounced unless one of its rows says another type.
     types: dict[tuple[str, str, int], set[str]] = defaultdict(set)
     for ch, template, mid, data in session.execute(
-            sa.select(Message.channel, Message.template, Message.id, DeliveryEvent.data)
+            sa.select(col(Message.channel), col(Message.template), col(Message.id), col(DeliveryEvent.data))
             .join(DeliveryEvent, col(DeliveryEvent.message_id) == col(Message.id))
             .where(*sent_in, col(DeliveryEvent.kind) == "provider", status == _BOUNCE)):
         kind = data.get("type") if isinstance(data, dict) else None
@@ -167,6 +167,9 @@ def totals(by_template: dict[tuple[str, str], Counts], channels: tuple[str, ...]
     for (ch, _), c in by_template.items():
         out.setdefault(ch, Counts(ch)).add(c)
     return out
+
+
+_NOUN = {"email": "emails", "sms": "texts"}
 
 
 def _pct(rate: float) -> str:
@@ -193,7 +196,7 @@ def judge(total: Counts, window: str, th: Thresholds) -> list[Finding]:
         rate = total.rate(outcome) or 0.0
         # Spam: Gmail's line is "never at 0.3%", so reaching it pauses; the others pause past it.
         over = rate >= stop if outcome == "spam" else rate > stop
-        said = (f"{LABELS[outcome]} {_pct(rate)} of {total.sent} {ch} sent in the last {window} "
+        said = (f"{LABELS[outcome]} {_pct(rate)} of {total.sent} {_NOUN.get(ch, ch)} sent in the last {window} "
                 f"({getattr(total, outcome)})")
         if over:
             found.append(Finding(ch, window, outcome, "pause", f"{said}, past the pause threshold {_pct(stop)}"))

@@ -149,17 +149,20 @@ def resumed_at(session: Session, channel: str) -> datetime | None:
 
 
 def release(session: Session, channel: str, *, by: str, at: datetime, note: str = "") -> list[Pause]:
-    """A person resumes `channel`: every pause on it is lifted (a credential still refused pauses it
-    again at the next send), who and when is logged. The pauses lifted (none: it was not paused)."""
+    """A person resumes `channel`: its deliverability and credential pauses are lifted (a credential
+    still refused pauses it again at the next send; a carrier pause stays until the registration is
+    approved), who and when is logged. The pauses lifted (none: nothing to lift, nothing logged)."""
     lifted = [_pause(channel, data, kind) for kind in (DELIVERABILITY, CREDENTIAL)
               for name, data in _rows(session, kind).items() if name == channel]
+    if not lifted:
+        return []
     session.exec(sa.delete(KeyValue).where(col(KeyValue.key).in_([_PREFIX[k] + channel for k in _PREFIX])))
     stamp = at.isoformat()
     stmt = _insert(session)(KeyValue.__table__).values(key=_RESUMED + channel, value=stamp)
     session.execute(stmt.on_conflict_do_update(index_elements=["key"], set_={"value": stamp}))
-    said = "; ".join(f"{p.kind}: {p.reason}" for p in lifted) or "it was not paused"
+    said = "; ".join(f"{p.kind}: {p.reason}" for p in lifted)
     cause = f"{channel} channel resumed by {by}" + (f" ({note})" if note else "") + f"; {said}"
-    log_event(session, at=at, kind="channel", cause=cause[:500], from_state="paused" if lifted else None,
+    log_event(session, at=at, kind="channel", cause=cause[:500], from_state="paused",
               to_state="resumed", data={"channel": channel, "by": by[:100], "note": note[:300]})
     log.warning("%s", cause)
     return lifted

@@ -15,6 +15,8 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from nurture.clock import now
+from nurture.config import get_settings
+from nurture.console import deliverability
 from nurture.delivery.log import stats
 from nurture.models import Channel, LeadStatus, Message, MessageState
 from nurture.web.deps import SessionDep
@@ -67,6 +69,7 @@ def collect(session: Session, *, at: datetime) -> list[Metric]:
     return [
         messages,
         leads,
+        *_deliverability(session, at=at),
         Metric("nurture_messages_due_overdue",
                f"Planned messages more than {int(OVERDUE_GRACE.total_seconds() // 60)} minutes past due "
                "(a stuck scheduler shows here).", [({}, overdue)]),
@@ -76,12 +79,44 @@ def collect(session: Session, *, at: datetime) -> list[Metric]:
     ]
 
 
+def _deliverability(session: Session, *, at: datetime) -> list[Metric]:
+    """Per channel and window (24h, 7d): messages sent, each outcome's count and rate of sent, the
+    thresholds, and whether the channel is paused (and by what)."""
+    report = deliverability.report(session, get_settings(), at=at, per_template=False)
+    sent = Metric("nurture_deliverability_sent", "Messages sent in the window, by channel.")
+    count = Metric("nurture_deliverability_outcomes",
+                   "Of the messages sent in the window: how many the provider reported delivered, bounced, "
+                   "blocked, reported as spam, unsubscribed, carrier-filtered (30007) or unregistered (30034/30032).")
+    rate = Metric("nurture_deliverability_rate", "Each outcome's share of the messages sent in the window (0 when "
+                  "none was sent).")
+    threshold = Metric("nurture_deliverability_threshold", "The rate at which an outcome warns or pauses its channel.")
+    for panel in report.panels:
+        where = {"channel": panel.channel, "window": panel.window}
+        sent.samples.append((where, panel.total.sent))
+        for line in panel.lines:
+            labels = where | {"outcome": line.outcome}
+            count.samples.append((labels, line.count))
+            rate.samples.append((labels, line.rate or 0.0))
+            if panel.window == "24h":  # the same for every window: once
+                for level, value in (("warn", line.warn), ("pause", line.pause)):
+                    if value is not None:
+                        threshold.samples.append(({"channel": panel.channel, "outcome": line.outcome,
+                                                   "level": level}, value))
+    paused = Metric("nurture_channel_paused", "1 while the channel is paused (kind: credential, carrier or "
+                    "deliverability), else 0.")
+    for channel in [str(c) for c in Channel]:
+        pause = report.paused.get(channel)
+        paused.samples.append(({"channel": channel, "kind": pause.kind if pause else ""}, 1 if pause else 0))
+    return [sent, count, rate, threshold, paused]
+
+
 def _label_value(value: str) -> str:
     return value.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')
 
 
 def _number(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else f"{value:.3f}"
+    # Six significant digits: a rate of 0.0045 is not rounded to the 0.005 that pauses.
+    return str(int(value)) if float(value).is_integer() else f"{value:.6g}"
 
 
 def render(metrics: list[Metric]) -> str:

@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 
 from nurture.clock import now
 from nurture.config import get_settings
-from nurture.console import log_search, overview, windows
+from nurture.console import deliverability, log_search, overview, windows
 from nurture.console.chart import bar_chart
 from nurture.console.outcomes import FAILURE_STATES
 from nurture.delivery.log import stats
@@ -115,6 +115,8 @@ def overview_context(session: Session, at: datetime) -> dict[str, Any]:
         "week_figures": overview.figures(session, week),
         "week_chart": bar_chart(list(week.bucket_labels), overview.chart_series(session, week)),
         "queue": overview.queue_health(session, now=at, settings=settings),
+        "deliverability": deliverability.report(session, settings, at=at),
+        "pct": deliverability.pct,
         "channels": CHANNELS,
         "state_rows": _state_rows(counts["messages"]),
         "leads_by_status": sorted(counts["leads"].items()),

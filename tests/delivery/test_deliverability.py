@@ -82,7 +82,7 @@ def test_spam_reports_at_half_a_percent_pause_email_and_the_next_email_stays_pla
     with session_scope() as s:
         pause = pauses.paused(s, get_settings())["email"]
     assert pause.kind == "deliverability"
-    assert pause.reason.startswith("spam reports 0.5% of 200 email sent in the last 24h (1), "
+    assert pause.reason.startswith("spam reports 0.5% of 200 emails sent in the last 24h (1), "
                                    "past the pause threshold 0.3%")
     health = client.get("/healthz").json()
     assert health["status"] == "degraded"
@@ -177,7 +177,7 @@ def test_hard_bounces_past_five_percent_pause_email_but_blocked_ones_do_not_coun
     assert sendgrid_post(client, _events("bounce", mids[4:5], offset=4)).status_code == 200  # 10%
     with session_scope() as s:
         reason = pauses.paused(s, get_settings())["email"].reason
-    assert reason.startswith("hard bounces 10% of 20 email sent in the last 24h (2), past the pause threshold 5%")
+    assert reason.startswith("hard bounces 10% of 20 emails sent in the last 24h (2), past the pause threshold 5%")
 
 
 TH = Thresholds(email_spam_pause=0.003, email_spam_warn=0.001, email_bounce_pause=0.05,
@@ -188,7 +188,7 @@ def test_the_spam_rate_warns_from_0_1_percent_and_pauses_at_0_3():
     assert judge(Counts("email", sent=1000, spam=0), "24h", TH) == []
     (warn,) = judge(Counts("email", sent=1000, spam=1), "24h", TH)
     assert (warn.level, warn.outcome) == ("warn", "spam")
-    assert warn.reason == ("spam reports 0.1% of 1000 email sent in the last 24h (1), past the warning threshold 0.1%")
+    assert warn.reason == ("spam reports 0.1% of 1000 emails sent in the last 24h (1), past the warning threshold 0.1%")
     assert [f.level for f in judge(Counts("email", sent=1000, spam=2), "7d", TH)] == ["warn"]
     assert [f.level for f in judge(Counts("email", sent=1000, spam=3), "7d", TH)] == ["pause"]
     assert judge(Counts("email", sent=999, spam=50), "7d", TH) == []  # too few sent to judge
@@ -199,7 +199,7 @@ def test_sms_pauses_on_one_unregistered_answer_whatever_the_volume_and_on_carrie
     assert one.level == "pause" and one.outcome == "unregistered"
     assert judge(Counts("sms", sent=1000, filtered=20), "24h", TH) == []  # 2%: not past it
     (filtered,) = judge(Counts("sms", sent=1000, filtered=21), "24h", TH)
-    assert filtered.reason == ("carrier-filtered (30007) 2.1% of 1000 sms sent in the last 24h (21), "
+    assert filtered.reason == ("carrier-filtered (30007) 2.1% of 1000 texts sent in the last 24h (21), "
                                "past the pause threshold 2%")
 
 
