@@ -31,6 +31,14 @@ def client(sqlite_url, providers):
         yield c
 
 
+@pytest.fixture
+def on_either_database(db_url, providers):
+    """SQLite and PostgreSQL (the pause's upsert and the rates' queries differ by dialect)."""
+    clock.freeze(NOW)
+    with TestClient(create_app()) as c:
+        yield c
+
+
 def _leads(n: int, *, start: int = 0) -> list[int]:
     """`n` Miami leads with nothing planned (each test decides what is due)."""
     ids = []
@@ -107,7 +115,8 @@ def test_spam_reports_at_half_a_percent_pause_email_and_the_next_email_stays_pla
     assert Dispatcher().send(sms).state == "sent"
 
 
-def test_a_30034_answer_pauses_sms_after_one_message_and_resume_lets_the_next_text_go(client, providers):
+def test_a_30034_answer_pauses_sms_after_one_message_and_resume_lets_the_next_text_go(on_either_database, providers):
+    client = on_either_database
     first, second = _leads(2)
     mid = queue_message(first, NOW)
     assert Dispatcher().send(mid).state == "sent"
