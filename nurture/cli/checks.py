@@ -16,7 +16,7 @@ from sqlmodel import Session
 from nurture import db
 
 from nurture.clock import now
-from nurture.delivery import pauses
+from nurture.delivery import carrier, pauses, throughput
 from nurture.delivery.channels import CHANNEL_NAMES, ChannelError, get_channel
 from nurture.delivery.email_auth import check_sender
 from nurture.config import Settings, get_settings
@@ -57,6 +57,7 @@ def run_checks() -> list[Check]:
     checks.append(database)
     checks.append(broker_check(settings))
     checks += [provider_check(name, settings) for name in CHANNEL_NAMES]
+    checks += [carrier_check(settings), throughput_check(settings)]
     checks += email_auth_checks(settings)
     checks.append(paused_check(settings) if database.status == "ok"
                   else Check("paused channels", "warn", "not checked: the database is not ready"))
@@ -197,6 +198,23 @@ def email_auth_checks(settings: Settings) -> list[Check]:
         return [Check("email authentication", "ok", "outbox: email not configured")]
     return [Check(f"email {found.record}" if found.record in ("SPF", "DKIM", "DMARC") else "email authentication",
                   found.status, found.detail) for found in check_sender(settings)]
+
+
+def carrier_check(settings: Settings) -> Check:
+    """May the sender text at all: the A2P 10DLC campaign of the Messaging Service, or the toll-free
+    number's verification, read from Twilio (nurture/delivery/carrier.py). Changes nothing: the
+    scheduler pauses SMS by the same reading."""
+    found = carrier.readiness(settings)
+    if found.state == "not_ready":
+        return Check("carrier registration", "fail", found.detail)
+    if found.state == "unknown" or (settings.sms_configured and not found.checked):
+        return Check("carrier registration", "warn", found.detail)
+    return Check("carrier registration", "ok", found.detail)
+
+
+def throughput_check(settings: Settings) -> Check:
+    """The declared trust tier, the SMS rate and the daily cap it sets (nurture/delivery/throughput.py)."""
+    return Check("SMS throughput", "ok", throughput.describe(settings))
 
 
 def paused_check(settings: Settings) -> Check:

@@ -25,7 +25,7 @@ from sqlmodel import Session
 from nurture.law import blackouts
 from nurture.law import consent as ledger
 
-from nurture.delivery import pauses, retry
+from nurture.delivery import pauses, retry, throughput
 
 from nurture.plans import replan as planning
 
@@ -256,7 +256,7 @@ class Dispatcher:
         self.store = TemplateStore(self.settings.templates_dir)
         self._secret_key: str | None = None
         self.limiter = RateLimiter(
-            {"sms": self.settings.twilio_rate_per_second, "email": self.settings.sendgrid_rate_per_second},
+            {"sms": throughput.sms_rate(self.settings), "email": self.settings.sendgrid_rate_per_second},
             self.settings.shared_redis,
         )
         self._rulebook: Rulebook | None = None

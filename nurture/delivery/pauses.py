@@ -177,7 +177,8 @@ _CARRIER_PREFIX = "pause-carrier:"
 
 
 def carrier_paused(session: Session) -> dict[str, Pause]:
-    rows = session.execute(sa.select(KeyValue.key, KeyValue.value)
+    """The channels paused until their carrier registration is approved."""
+    rows = session.execute(sa.select(col(KeyValue.key), col(KeyValue.value))
                            .where(col(KeyValue.key).startswith(_CARRIER_PREFIX))).all()
     found = {}
     for key, value in rows:

@@ -28,7 +28,7 @@ from nurture.plans.sequences import CHANNELS
 from nurture.plans import replan as planning
 from nurture.locking import lock_leads
 from nurture.models import KeyValue
-from nurture.delivery import pauses
+from nurture.delivery import carrier, pauses, throughput
 from nurture.delivery.channels import OutgoingMessage, get_channel
 from nurture.delivery import jobs
 from nurture.delivery.channels import ChannelError
@@ -65,12 +65,17 @@ PROVIDER_HAS_IT = ("processed", "deferred", "delivered", "open", "click", "bounc
 
 
 def _claim(session: Session, *, from_state: S, condition: str, to_state: S, now: datetime, lease: timedelta,
-           limit: int, cause: str, skip_channels: Sequence[str] = ()) -> list[Claim]:
+           limit: int, cause: str, skip_channels: Sequence[str] = (), only_channel: str | None = None) -> list[Claim]:
     """Move up to `limit` rows in `from_state` meeting `condition` to `to_state` with a fresh lease; log each."""
     sql_condition, column = _CONDITIONS[condition]
     skip = [c for c in CHANNELS if c in skip_channels]  # only known names reach the SQL text
+    only = next((c for c in CHANNELS if c == only_channel), None)
+    if only_channel is not None and only is None:
+        raise ValueError(f"unknown channel {only_channel!r}")
     if skip:
         sql_condition += " AND channel NOT IN (" + ", ".join(f"'{c}'" for c in skip) + ")"
+    if only:
+        sql_condition += f" AND channel = '{only}'"
     if session.get_bind().dialect.name == "postgresql":
         naive = now.astimezone(UTC).replace(tzinfo=None)
         return [(mid, channel) for mid, channel in session.execute(text(_PG_CLAIM.format(condition=sql_condition)), {
@@ -84,6 +89,8 @@ def _claim(session: Session, *, from_state: S, condition: str, to_state: S, now:
         where = [col(Message.state) == from_state, column < now]
     if skip:
         where.append(col(Message.channel).not_in(skip))
+    if only:
+        where.append(col(Message.channel) == only)
     due = select(col(Message.id)).where(*where).order_by(col(Message.due_at)).limit(limit)
     rows = session.execute(
         update(Message)
@@ -121,11 +128,40 @@ def replan_late(session: Session, *, now: datetime, limit: int = LATE_BATCH) -> 
 
 
 def claim_due(session: Session, *, now: datetime, limit: int, lease: timedelta,
-              skip_channels: Sequence[str] = ()) -> list[Claim]:
+              skip_channels: Sequence[str] = (), only_channel: str | None = None) -> list[Claim]:
     """Planned messages whose time has come (and not gone: see replan_late), now queued with a lease.
     Messages of a paused channel (a refused credential) stay planned."""
     return _claim(session, from_state=S.planned, condition="due", to_state=S.queued, now=now, lease=lease,
-                  limit=limit, cause="due: handed to the workers", skip_channels=skip_channels)
+                  limit=limit, cause="due: handed to the workers", skip_channels=skip_channels,
+                  only_channel=only_channel)
+
+
+def claim_due_capped(session: Session, settings: Settings, *, now: datetime, limit: int, lease: timedelta,
+                     skip_channels: Sequence[str] = ()) -> list[Claim]:
+    """claim_due, with texts held to the declared tier's daily cap (T-Mobile's, per brand and Pacific
+    day): past it, texts stay planned until Pacific midnight; email is not held back."""
+    sms_room = None if "sms" in skip_channels else throughput.room_today(session, settings, now)
+    if sms_room is None or sms_room >= limit:
+        return claim_due(session, now=now, limit=limit, lease=lease, skip_channels=skip_channels)
+    due = claim_due(session, now=now, limit=limit, lease=lease, skip_channels=[*skip_channels, "sms"])
+    if sms_room > 0 and len(due) < limit:
+        due += claim_due(session, now=now, limit=min(sms_room, limit - len(due)), lease=lease, only_channel="sms")
+    if sms_room < limit:
+        _say_capped(settings, now, sms_room)
+    return due
+
+
+_capped_on: list[datetime] = []
+
+
+def _say_capped(settings: Settings, now: datetime, room: int) -> None:
+    """Log once per Pacific day that texts wait for the next one."""
+    start, end = throughput.pacific_day(now)
+    if room == 0 and start not in _capped_on:
+        _capped_on[:] = [start]
+        log.warning("SMS daily cap reached (%s texts this Pacific day, NURTURE_TWILIO_THROUGHPUT_TIER=%s): texts "
+                    "stay planned until %s UTC", f"{throughput.daily_cap(settings):,}",
+                    settings.twilio_throughput_tier, f"{end:%Y-%m-%d %H:%M}")
 
 
 def claim_expired(session: Session, *, now: datetime, limit: int, lease: timedelta) -> list[Claim]:
@@ -221,7 +257,8 @@ def tick(enqueue: Enqueue, *, settings: Settings | None = None, now: datetime | 
         waiting = session.scalar(select(func.count()).select_from(Message).where(Message.state == S.queued)) or 0
         paused = pauses.paused(session, settings)
         room = min(settings.claim_batch, settings.max_queued - waiting)
-        due = claim_due(session, now=now, limit=room, lease=lease, skip_channels=list(paused)) if room > 0 else []
+        due = claim_due_capped(session, settings, now=now, limit=room, lease=lease,
+                               skip_channels=list(paused)) if room > 0 else []
     lost = waiting if held is None else max(0, waiting - held)
     failed = _hand_over(enqueue, due, settings=settings, now=now)
     if failed:
@@ -342,10 +379,35 @@ def retier(*, settings: Settings | None = None, now: datetime | None = None) -> 
     return count
 
 
+#: How often the carrier registration (A2P campaign, toll-free verification) is read again.
+CARRIER_EVERY = timedelta(minutes=15)
+
+
+def check_carrier(*, settings: Settings | None = None, now: datetime | None = None,
+                  force: bool = False) -> carrier.Readiness | None:
+    """Read the carrier registration and pause or resume SMS by it (nurture.delivery.carrier): at
+    start-up (`force`), then every CARRIER_EVERY in one scheduler of all. None when not due."""
+    settings = settings or get_settings()
+    now = now or clock_now()
+    with session_scope(settings.database_url) as session:
+        # A fresh owner each call: the lease is a timer here, taken only once the last one ran out.
+        due = jobs.acquire(session, "carrier", now=now, ttl=CARRIER_EVERY, owner=f"{jobs.OWNER}@{now.isoformat()}")
+    if not (due or force):
+        return None
+    try:
+        found = carrier.enforce(settings, now=now)
+    except Exception:  # the database is away: the next pass tries again
+        log.exception("carrier readiness check failed")
+        return None
+    if found.state != "ready":
+        log.error("carrier registration: %s", found.detail)
+    return found
+
+
 def reconcile(*, settings: Settings | None = None, now: datetime | None = None) -> int | None:
-    """Every minute, in one scheduler at a time: settle `sending` rows past their lease, and ask
-    the provider of each paused channel whether the credentials work again. None when another
-    scheduler holds the job."""
+    """Every minute, in one scheduler at a time: settle `sending` rows past their lease, ask the
+    provider of each paused channel whether the credentials work again, and every 15 minutes read
+    the carrier registration. None when another scheduler holds the job."""
 
     settings = settings or get_settings()
     now = now or clock_now()
@@ -355,6 +417,7 @@ def reconcile(*, settings: Settings | None = None, now: datetime | None = None) 
         if not jobs.acquire(session, "reconcile", now=now, ttl=ttl):
             return None
     probe_paused(settings=settings)
+    check_carrier(settings=settings, now=now)
     return reconcile_stale(settings=settings, now=now)
 
 
@@ -378,15 +441,23 @@ def probe_paused(*, settings: Settings | None = None) -> list[str]:
 
 
 def build_scheduler(enqueue: Enqueue, *, settings: Settings | None = None, background: bool = True):
-    """An APScheduler with the delivery jobs: tick every few seconds, reconcile every minute, re-tier daily."""
+    """An APScheduler with the delivery jobs: tick every few seconds (the first one after reading the
+    carrier registration), reconcile every minute, re-tier daily."""
     from apscheduler.schedulers.background import BackgroundScheduler
     from apscheduler.schedulers.blocking import BlockingScheduler
 
     settings = settings or get_settings()
     cls = BackgroundScheduler if background else BlockingScheduler
     sched = cls(timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 30})
-    sched.add_job(lambda: tick(enqueue, settings=settings), "interval", seconds=settings.tick_seconds,
-                  id="tick", next_run_time=clock_now())
+    started: list[bool] = []
+
+    def tick_job() -> None:
+        if not started:  # before the first text: may the sender text at all? (carrier registration)
+            check_carrier(settings=settings, force=True)
+            started.append(True)
+        tick(enqueue, settings=settings)
+
+    sched.add_job(tick_job, "interval", seconds=settings.tick_seconds, id="tick", next_run_time=clock_now())
     sched.add_job(lambda: reconcile(settings=settings), "interval", seconds=settings.reconcile_seconds,
                   id="reconcile")
     # 10:00 UTC: before the US wakes

@@ -43,6 +43,9 @@ def setenv(monkeypatch, **values: str) -> None:
     get_settings.cache_clear()
 
 
+SERVICE = "MG" + "7" * 32
+
+
 def closed_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -52,9 +55,11 @@ def closed_port() -> int:
 @pytest.fixture
 def production(sqlite_url, providers, monkeypatch):
     """Everything a production deployment sets, pointed at the simulator (and the sender domain's SPF, DKIM and
-    DMARC records at a DNS server on 127.0.0.1)."""
+    DMARC records at a DNS server on 127.0.0.1): texts through a Messaging Service whose A2P campaign the
+    simulator has VERIFIED, the brand's trust tier declared."""
     with dns_server(sendgrid_domain("shortsalehelp.example")) as dns:
-        setenv(monkeypatch, api_key="k3y", dns_server=dns)
+        setenv(monkeypatch, api_key="k3y", dns_server=dns, twilio_messaging_service_sid=SERVICE,
+               twilio_throughput_tier="high_mid")
         yield providers
 
 
@@ -70,9 +75,12 @@ def test_a_healthy_deployment_passes_every_check(production):
     assert {name: status for name, (status, _) in found.items()} == {
         "settings": "ok", "database": "ok", "broker": "ok", "Twilio": "ok", "SendGrid": "ok",
         "email SPF": "ok", "email DKIM": "ok", "email DMARC": "ok",
-        "paused channels": "ok", "Twilio webhooks": "ok", "SendGrid webhook": "ok", "public URL": "ok",
+        "carrier registration": "ok", "SMS throughput": "ok", "paused channels": "ok", "Twilio webhooks": "ok", "SendGrid webhook": "ok", "public URL": "ok",
         "API key": "ok", "law": "ok"}
     assert found["Twilio"][1] == "Twilio accepts the credentials"
+    assert found["carrier registration"][1] == f"the A2P 10DLC campaign of {SERVICE} is VERIFIED"
+    assert found["SMS throughput"][1].startswith("tier high_mid (trust score 50-74): 120 texts/s, at most 40,000 "
+                                                 "texts a Pacific day")
     assert found["database"][1].endswith(f"migrated to the newest revision ({db.head_revision()})")
 
 
@@ -80,7 +88,7 @@ def test_the_plain_output_is_one_line_per_check_with_its_status(production):
     r = doctor()
     assert r.exit_code == 0
     lines = r.stdout.strip().splitlines()
-    assert len(lines) == 14
+    assert len(lines) == 16
     assert all(line.split()[0] in ("ok", "warn", "fail") for line in lines)
 
 
@@ -227,3 +235,45 @@ def test_settings_that_do_not_parse_fail_first_and_alone(monkeypatch):
     assert r.exit_code == 1
     assert r.stdout.split()[:2] == ["fail", "settings"]
     assert "NURTURE_SMS_MAX_SEGMENTS" in r.stdout
+
+
+def test_a_campaign_not_verified_fails_with_its_status_and_changes_nothing(production):
+    production.set_a2p_status("PENDING")
+    code, found = checks()
+    assert code == 1
+    status, detail = found["carrier registration"]
+    assert status == "fail"
+    assert detail.startswith(f"the A2P 10DLC campaign of {SERVICE} is PENDING: carriers block unregistered traffic "
+                             "(Twilio error 30034)")
+    assert found["paused channels"][0] == "ok"  # doctor reads; the scheduler is the one that pauses
+
+
+def test_a_toll_free_sender_in_review_fails(production, monkeypatch):
+    monkeypatch.delenv("NURTURE_TWILIO_MESSAGING_SERVICE_SID")
+    setenv(monkeypatch, twilio_from="+18445550100")
+    production.set_tollfree_status("+18445550100", "IN_REVIEW")
+    status, detail = checks()[1]["carrier registration"]
+    assert status == "fail" and "the toll-free verification of +18445550100 is IN_REVIEW" in detail
+    assert "30032" in detail
+
+
+def test_a_ten_dlc_number_without_a_messaging_service_is_a_warning(production, monkeypatch):
+    monkeypatch.delenv("NURTURE_TWILIO_MESSAGING_SERVICE_SID")
+    get_settings.cache_clear()
+    status, detail = checks()[1]["carrier registration"]
+    assert status == "warn" and "NURTURE_TWILIO_MESSAGING_SERVICE_SID" in detail
+
+
+def test_the_carrier_pause_is_shown_with_its_reason(production):
+    with session_scope() as session:
+        pauses.carrier_hold(session, "sms", "the A2P 10DLC campaign of MG7 is PENDING", datetime(2027, 3, 1, tzinfo=UTC))
+    status, detail = checks()[1]["paused channels"]
+    assert status == "fail" and "the A2P 10DLC campaign of MG7 is PENDING" in detail
+    assert "until the carrier registration is approved" in detail
+
+
+def test_without_a_tier_the_rate_is_the_setting_and_nothing_is_capped(sqlite_url, monkeypatch):
+    setenv(monkeypatch, twilio_rate_per_second="25")
+    status, detail = checks()[1]["SMS throughput"]
+    assert status == "ok"
+    assert detail.startswith("no throughput tier declared: 25 texts/s (NURTURE_TWILIO_RATE_PER_SECOND), no daily cap")
