@@ -227,9 +227,9 @@ def paused_check(settings: Settings) -> Check:
     if not found:
         return Check("paused channels", "ok", "no channel is paused")
     said = "; ".join(pause.describe() for pause in found.values())
-    return Check("paused channels", "fail", f"{said}. Its messages stay planned: fix what the reason names (the "
-                                            f"credentials or the provider's address); the channel resumes by itself "
-                                            f"once the provider accepts them")
+    # Each pause says what lifts it (the provider accepting the credentials, an approved carrier
+    # registration, or a person's `nurture channels resume`).
+    return Check("paused channels", "fail", f"{said}. Its messages stay planned: fix what the reason names")
 
 
 def twilio_webhook_check(settings: Settings) -> Check:

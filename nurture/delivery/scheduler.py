@@ -422,11 +422,12 @@ def reconcile(*, settings: Settings | None = None, now: datetime | None = None) 
 
 
 def probe_paused(*, settings: Settings | None = None) -> list[str]:
-    """Resume each paused channel whose provider accepts the credentials now; the channels resumed."""
+    """Resume each channel paused for refused credentials whose provider accepts them now; the
+    channels resumed. (A carrier or deliverability pause is not the credentials' to lift.)"""
 
     settings = settings or get_settings()
     with session_scope(settings.database_url) as session:
-        paused = list(pauses.paused(session, settings))
+        paused = list(pauses.credential_paused(session, settings))
     resumed = []
     for channel in paused:
         try:

@@ -15,8 +15,14 @@ from nurture.db import session_scope
 from nurture.delivery import carrier, pauses
 from nurture.delivery.dispatch import Dispatcher
 from nurture.delivery.lifecycle import S
-from nurture.delivery.scheduler import build_scheduler, check_carrier, tick
+from nurture.delivery.scheduler import (
+    build_scheduler,
+    check_carrier,
+    probe_paused,
+    tick,
+)
 from nurture.web import create_app
+from testkit.simulator import RemoteSimulator
 
 NOW = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)  # a Tuesday, 10:00 in Miami
 SERVICE = "MG" + "4" * 32
@@ -196,3 +202,20 @@ def test_the_scheduler_reads_the_registration_before_its_first_tick(service):
     assert claimed == [] and message(mid).state == "planned"
     assert _sms_pause() is not None
     assert [m.id for m in messages_of(message(mid).lead_id, "planned")] == [mid]
+
+
+def test_the_credential_probe_leaves_a_carrier_pause_alone(service):
+    """Every minute the scheduler asks Twilio whether refused credentials work again; they do here,
+    yet the campaign is still PENDING: the texts keep waiting."""
+    service.set_a2p_status("PENDING")
+    check_carrier(force=True)
+    assert probe_paused() == []
+    assert _sms_pause() is not None and _claimed_now() == []
+
+
+def test_a_simulator_in_another_process_takes_the_registration_statuses(service):
+    remote = RemoteSimulator(service.url)
+    remote.set_a2p_status("IN_PROGRESS")
+    assert "is IN_PROGRESS" in carrier.readiness(get_settings()).detail
+    remote.set_a2p_status("VERIFIED")
+    assert carrier.readiness(get_settings()).ready
