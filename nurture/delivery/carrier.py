@@ -118,8 +118,8 @@ def _campaign(client: Client, service: str) -> Readiness:
         said += "; no A2P brand is registered on the account either"
     elif BRAND_READY not in brands:
         said += f"; the A2P brand is {', '.join(dict.fromkeys(brands))}"
-    return Readiness("not_ready", said + ". Texts stay planned until the campaign is VERIFIED (checked every 15 "
-                                         "minutes; Twilio Console > Messaging > Regulatory Compliance)")
+    return Readiness("not_ready", said + ". Texts stay planned until it is VERIFIED (Twilio Console > Messaging > "
+                                         "Regulatory Compliance)")
 
 
 def _tollfree(client: Client, sender: str) -> Readiness:
@@ -136,7 +136,7 @@ def _tollfree(client: Client, sender: str) -> Readiness:
         if rejected:
             said += f" ({'; '.join(rejected)})"
     return Readiness("not_ready", said + ": carriers block unverified toll-free traffic (Twilio error 30032). Texts "
-                                         "stay planned until it is TWILIO_APPROVED (checked every 15 minutes)")
+                                         "stay planned until it is TWILIO_APPROVED")
 
 
 def _failure(exc: Exception) -> str:
