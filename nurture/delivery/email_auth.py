@@ -38,6 +38,7 @@ from dns.rdtypes.ANY.CNAME import CNAME
 from dns.rdtypes.ANY.TXT import TXT
 
 from nurture.config import Settings
+from nurture.errors import TransientError
 
 Status = Literal["ok", "warn", "fail"]
 
@@ -50,7 +51,7 @@ BULK_RULES = "Gmail and Yahoo refuse bulk mail without"
 MICROSOFT = "Outlook.com rejects such bulk mail with 550 5.7.515"
 
 
-class DNSUnavailable(Exception):
+class DNSUnavailable(TransientError):
     """The DNS server did not answer (time-out, refused, no server configured)."""
 
 
