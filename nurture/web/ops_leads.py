@@ -113,7 +113,8 @@ def _same_origin(request: Request) -> bool:
 @router.post("/ops/leads/{lead_id}/language", status_code=303, response_class=RedirectResponse,
              responses=answers(400, 404))
 def set_language(lead_id: int, request: Request, session: SessionDep,
-                 language: str = Form(..., min_length=1, max_length=20)) -> Response:
+                 language: str = Form(..., min_length=1, max_length=20,
+                                      json_schema_extra={"enum": list(LANGUAGES)})) -> Response:
     """The language the lead reads (en, es): its next messages are written in it; logged with who set it."""
     if not _same_origin(request):
         return HTMLResponse("cross-site request refused", status_code=403)
@@ -132,7 +133,8 @@ def set_language(lead_id: int, request: Request, session: SessionDep,
 
 @router.post("/ops/leads/{lead_id}/status", status_code=303, response_class=RedirectResponse,
              responses=answers(400, 404))
-def set_status(lead_id: int, request: Request, session: SessionDep, status: str = Form(..., min_length=1),
+def set_status(lead_id: int, request: Request, session: SessionDep,
+               status: str = Form(..., min_length=1, json_schema_extra={"enum": [s for s, _ in STATUS_ACTIONS]}),
                reason: str = Form("")) -> Response:
     """The action bar: pause, resume, legal hold or converted; the plan follows and the change is logged."""
     if not _same_origin(request):
