@@ -76,8 +76,9 @@ CODES: dict[int, Outcome] = {
     30008: Outcome("unknown carrier error", permanent=False),
     # 30032 Toll-free number has not been verified / 30034 Message from an unregistered number (A2P
     # 10DLC): the sender's registration, not the number; every message from the sender fails until
-    # the operator registers it. Not a pause: pauses are keyed to the credential and lift when it
-    # changes, which registration does not.
+    # the operator registers it. This message fails; the first such answer also pauses SMS until a
+    # person resumes it (nurture/delivery/deliverability.py), and the carrier check holds texts
+    # before the first one while the registration is not approved (nurture/delivery/carrier.py).
     30032: Outcome("the toll-free sender is not verified"),
     30034: Outcome("the sender is not registered for US A2P 10DLC"),
 }
