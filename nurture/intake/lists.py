@@ -67,6 +67,7 @@ from nurture.models import (
     stored_id,
 )
 from nurture.plans import replan as planning
+from nurture.plans.postponement import moved_later
 from nurture.text_rules import clip
 from nurture.tracebacks import error_summary, redacted_traceback
 
@@ -566,6 +567,8 @@ def _save(session: Session, batch: list[_Row], profile: Profile, *, list_name: s
     for row, lead in matched:
         lead_id = stored_id(lead)
         values = moves_forward(lead, row.facts)
+        if "sale_date" in values:  # a set date a later list moves later: a postponement, told once
+            values |= moved_later(lead, values["sale_date"], values["sale_date_estimated"], now)
         if lead.parcel_number is None and row.parcel:
             values["parcel_number"] = row.parcel
         if lead.property_key is None and row.key:

@@ -25,7 +25,7 @@ LEAD_FIELDS: dict[str, str] = {
     "property.street": "text", "property.city": "text", "property.state": "text", "property.zip": "text",
     "mailing_address.street": "text", "mailing_address.city": "text", "mailing_address.state": "text",
     "mailing_address.zip": "text",
-    "mortgage_balance": "money", "estimated_value": "money", "external_id": "text",
+    "mortgage_balance": "money", "estimated_value": "money", "external_id": "text", "language": "language",
 }
 # The recorded notice's fields (MappedRow.record).
 RECORD_FIELDS: dict[str, str] = {

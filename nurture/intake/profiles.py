@@ -21,6 +21,7 @@ from nurture.intake.profile_reader import (
     read_profile,
 )
 from nurture.intake.profile_values import read_date, read_money, split_name, title_case
+from nurture.content.languages import parse as parse_language
 from nurture.intake.schema import FieldError, LeadIn
 from nurture.text_rules import shown
 
@@ -300,6 +301,8 @@ def map_row(profile: Profile, row: dict[str, str]) -> MappedRow:
                 value = read_date(text, cell.date_formats)
             elif kind == "money":
                 value = read_money(text)
+            elif kind == "language":  # "Spanish", "SPA", "es": one nurture writes in, else English and a warning
+                value = parse_language(str(value))
         except ValueError as exc:
             problems.append(FieldError(key, str(exc)))
             continue

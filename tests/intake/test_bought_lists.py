@@ -284,3 +284,20 @@ def test_the_text_report_names_the_profile_the_list_and_what_it_gave(sqlite_url,
         assert {r.purchased_on for r in session.exec(select(LeadRecord))} == {date(2026, 11, 30)}
     bad = runner.invoke(app, ["leads", "import", str(SAMPLES / "attom-preforeclosure.csv"), "--purchased-on", "soon"])
     assert bad.exit_code == 1 and "--purchased-on" in bad.stderr
+
+
+def test_a_later_list_that_moves_a_set_auction_date_later_records_the_postponement(sqlite_url, today, tmp_path):
+    import_file("attom-preforeclosure.csv", "--list", "attom-nov")
+    lines = (SAMPLES / "attom-preforeclosure.csv").read_text().splitlines()
+    okafor = next(line for line in lines if "4482 MARLBOROUGH AVE" in line)
+    later = tmp_path / "attom-dec.csv"
+    # The same NTS, its auction moved from 2026-12-15 to 2027-01-19 (a postponement).
+    later.write_text("\n".join([lines[0], okafor.replace("2026-12-15", "2027-01-19")]) + "\n")
+    r = runner.invoke(app, ["leads", "import", str(later), "--list", "attom-dec", "--json"])
+    assert r.exit_code == 0, r.output
+    lead = lead_at("4482 MARLBOROUGH AVE")
+    assert (lead.sale_date, lead.sale_postponed_from) == (date(2027, 1, 19), date(2026, 12, 15))
+    assert lead.sale_postponed_at is not None  # (ATTOM gives no phone or email: nothing to plan;
+    # the postponement message itself is tests/plans' and tests/intake/test_leads_postponement.py's)
+    again = runner.invoke(app, ["leads", "import", str(later), "--list", "attom-dec", "--json"])
+    assert again.exit_code == 0 and lead_at("4482 MARLBOROUGH AVE").sale_postponed_at == lead.sale_postponed_at

@@ -555,3 +555,24 @@ def test_profiles_lint_of_a_broken_file_and_an_unknown_name_exits_1_with_each_pr
     assert len(findings[str(path)]["problems"]) == 6
     assert findings["propstream"]["problems"] == ["propstream: no such profile (nurture profiles list)"]
     assert findings["batchdata"]["ok"] is True
+
+
+def test_a_profile_maps_the_language_column_and_warns_on_one_nurture_does_not_write_in(tmp_path, monkeypatch):
+    folder = tmp_path / "profiles"
+    folder.mkdir()
+    (folder / "langs.yaml").write_text(
+        "name: langs\nvendor: Acme\ndescription: A list with the owner's language.\n"
+        "detect: [Owner, Situs, Lang]\n"
+        "fields:\n  owner_name:\n    column: Owner\n    names: first_last\n"
+        "  property.street: Situs\n  language: Lang\n"
+        "contacts:\n  - email: Mail\n")
+    monkeypatch.setenv("NURTURE_PROFILES_DIR", str(folder))
+    get_settings.cache_clear()
+    profile = load_profile("langs")
+    spanish = map_row(profile, {"Owner": "Rosa Diaz", "Situs": "1 Main St", "Lang": "SPANISH", "Mail": "r@example.com"})
+    assert spanish.body["language"] == "es" and spanish.problems == []
+    other = map_row(profile, {"Owner": "Minh Tran", "Situs": "2 Main St", "Lang": "Vietnamese", "Mail": "m@example.com"})
+    assert "language" not in other.body
+    assert other.problems == [FieldError("Lang", "'Vietnamese' is not a language nurture writes in: "
+                                                 "en (English), es (Español)")]
+    get_settings.cache_clear()
