@@ -190,3 +190,15 @@ def providers(simulator, monkeypatch: pytest.MonkeyPatch):
     yield simulator
     clear_channel_cache()
     reset_dispatcher()
+
+
+@pytest.fixture
+def english_templates(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the shipped templates without the translation folders, in use (and the development
+    public URL, so links are as long as on a developer's machine)."""
+    target = tmp_path / "templates"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "templates", target, ignore=shutil.ignore_patterns("es"))
+    monkeypatch.setenv("NURTURE_TEMPLATES_DIR", str(target))
+    monkeypatch.setenv("NURTURE_PUBLIC_URL", "http://127.0.0.1:8000")
+    get_settings.cache_clear()
+    return target

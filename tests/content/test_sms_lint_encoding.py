@@ -3,25 +3,13 @@ longest public URL a deployment may set (65 characters, samples.LONGEST_PUBLIC_U
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
-import pytest
 
 from nurture.config import get_settings
 from nurture.content import lint
 
-ROOT = Path(__file__).resolve().parents[2]
 
-
-@pytest.fixture
-def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    target = tmp_path / "templates"
-    shutil.copytree(ROOT / "templates", target, ignore=shutil.ignore_patterns("es"))
-    monkeypatch.setenv("NURTURE_TEMPLATES_DIR", str(target))
-    monkeypatch.setenv("NURTURE_PUBLIC_URL", "http://127.0.0.1:8000")
-    get_settings.cache_clear()
-    return target
 
 
 def findings_for(path: Path):
@@ -29,8 +17,8 @@ def findings_for(path: Path):
     return [f for f in lint(settings.templates_dir, settings) if f.file == str(path)]
 
 
-def test_an_unknown_option_is_an_error_at_its_line(folder):
-    path = folder / "sms" / "credit_impact.txt"
+def test_an_unknown_option_is_an_error_at_its_line(english_templates):
+    path = english_templates / "sms" / "credit_impact.txt"
     body = path.read_text()
     path.write_text("{# encoding: smart #}\n{# encodng: as-written #}\n" + body)
     found = findings_for(path)
@@ -42,8 +30,8 @@ def test_an_unknown_option_is_an_error_at_its_line(folder):
     assert "unknown encoding 'smrt'" in found[0].problem
 
 
-def test_typography_that_forces_ucs2_is_warned_with_the_option_as_the_fix_and_the_option_silences_it(folder):
-    path = folder / "sms" / "credit_impact.txt"
+def test_typography_that_forces_ucs2_is_warned_with_the_option_as_the_fix_and_the_option_silences_it(english_templates):
+    path = english_templates / "sms" / "credit_impact.txt"
     text = "{{ company.name }}: A short sale \u2016 usually \u00bd the damage.\n"  # ‖ is not on Twilio's list
     path.write_text(text.replace("\u2016 ", ""))
     found = findings_for(path)
@@ -59,8 +47,8 @@ def test_typography_that_forces_ucs2_is_warned_with_the_option_as_the_fix_and_th
     assert "'\u2016'" in found[0].problem and "encoding: smart" not in found[0].problem
 
 
-def test_letters_written_in_the_template_are_its_language_and_the_budget_names_them(folder):
-    path = folder / "sms" / "credit_impact.txt"
+def test_letters_written_in_the_template_are_its_language_and_the_budget_names_them(english_templates):
+    path = english_templates / "sms" / "credit_impact.txt"
     # ñ and é are GSM-7, ó is not: 80 characters, a newline and the short form (70 characters with
     # this deployment's URL) are 151 UCS-2 units, 3 segments of 67. No warning for the ó itself: it
     # is how Spanish is written; the budget's warning names it.
@@ -75,8 +63,8 @@ def test_letters_written_in_the_template_are_its_language_and_the_budget_names_t
     assert found[0].problem.startswith("too long: 4 segments (UCS-2 because of 'ó', 207 characters)")
 
 
-def test_the_budget_holds_for_the_longest_public_url(folder):
-    path = folder / "sms" / "credit_impact.txt"
+def test_the_budget_holds_for_the_longest_public_url(english_templates):
+    path = english_templates / "sms" / "credit_impact.txt"
     # 380 characters, a newline and Regulation O's short form: 70 characters with this deployment's
     # 21-character URL (451 in all: 3 segments of 153), 114 with the 65-character one (495: 4).
     path.write_text("{{ company.name }}: " + "a" * 363 + "\n")
@@ -88,8 +76,8 @@ def test_the_budget_holds_for_the_longest_public_url(folder):
     assert [f.problem.split(":")[0] for f in findings_for(path)] == ["long"]
 
 
-def test_a_deployment_with_a_longer_url_is_checked_with_its_own(folder, monkeypatch):
-    path = folder / "sms" / "credit_impact.txt"
+def test_a_deployment_with_a_longer_url_is_checked_with_its_own(english_templates, monkeypatch):
+    path = english_templates / "sms" / "credit_impact.txt"
     path.write_text("{{ company.name }}: " + "a" * 340 + "\n")
     url = "https://" + "n" * 80 + ".example.com"  # 100 characters: the short form is 149
     monkeypatch.setenv("NURTURE_PUBLIC_URL", url)

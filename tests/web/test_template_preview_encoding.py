@@ -3,28 +3,14 @@ offers the Smart Encoding option when Twilio's look-alikes would make it GSM-7."
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
-import pytest
-
-from nurture.config import get_settings
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture
-def templates(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    target = tmp_path / "templates"
-    shutil.copytree(ROOT / "templates", target, ignore=shutil.ignore_patterns("es"))
-    monkeypatch.setenv("NURTURE_TEMPLATES_DIR", str(target))
-    monkeypatch.setenv("NURTURE_PUBLIC_URL", "http://127.0.0.1:8000")
-    get_settings.cache_clear()
-    return target
 
 
-def test_the_preview_names_what_forces_ucs2_and_the_option(client, templates):
-    (templates / "sms" / "credit_impact.txt").write_text("{{ company.name }}: \u00bd of owners ask early.\n")
+
+
+def test_the_preview_names_what_forces_ucs2_and_the_option(client, english_templates):
+    (english_templates / "sms" / "credit_impact.txt").write_text("{{ company.name }}: \u00bd of owners ask early.\n")
     r = client.get("/ops/templates/preview?template=sms/credit_impact&sample=early")
     assert r.status_code == 200, r.text
     # 39 characters, a newline and the short form of 70: 110 UCS-2 units, 2 segments of 67.
@@ -32,8 +18,8 @@ def test_the_preview_names_what_forces_ucs2_and_the_option(client, templates):
     assert "add <code>{# encoding: smart #}</code> as the template's first line" in r.text
 
 
-def test_the_preview_of_a_text_with_the_option_is_gsm7(client, templates):
-    (templates / "sms" / "credit_impact.txt").write_text(
+def test_the_preview_of_a_text_with_the_option_is_gsm7(client, english_templates):
+    (english_templates / "sms" / "credit_impact.txt").write_text(
         "{# encoding: smart #}\n{{ company.name }}: \u00bd of owners ask early.\n")
     r = client.get("/ops/templates/preview?template=sms/credit_impact&sample=early")
     assert r.status_code == 200, r.text
