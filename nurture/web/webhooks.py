@@ -336,10 +336,9 @@ _UNSUBSCRIBE_WORDS = {
 }
 
 
-def _lead_language(lead_id: int) -> str:
-    with session_scope() as session:
-        lead = session.get(Lead, lead_id)
-        language = lead.language if lead is not None else DEFAULT_LANGUAGE
+def _language_of(lead: Lead | None) -> str:
+    """The language the lead's pages are shown in (English when the lead is gone)."""
+    language = lead.language if lead is not None else DEFAULT_LANGUAGE
     return language if language in _UNSUBSCRIBE_WORDS else DEFAULT_LANGUAGE
 
 
@@ -360,7 +359,8 @@ def unsubscribe_page(token: str) -> HTMLResponse:
     except HTTPException:
         return _page("This link is not valid", "<p>The unsubscribe link is damaged or incomplete. "
                      "Reply to the email and we will take you off our list.</p>", 404)
-    lang = _lead_language(lead_id)
+    with session_scope() as session:
+        lang = _language_of(session.get(Lead, lead_id))
     said = _UNSUBSCRIBE_WORDS[lang]
     what = said["emails"] if channel == "email" else said["texts"]
     company = html.escape(get_settings().company_name)
@@ -380,10 +380,10 @@ def unsubscribe(token: str) -> HTMLResponse:
     at = now()
     with session_scope() as session:
         lead = session.get(Lead, lead_id)
+        lang = _language_of(lead)
         if lead is not None:
             opt_out(session, lead, channel=channel, reason="unsubscribe", detail="unsubscribe link",
                     method="unsubscribe", now=at)
-    lang = _lead_language(lead_id)
     said = _UNSUBSCRIBE_WORDS[lang]
     what = said["emails"] if channel == "email" else said["texts"]
     company = html.escape(get_settings().company_name)
