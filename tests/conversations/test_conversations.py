@@ -22,7 +22,7 @@ from nurture.db import session_scope
 from nurture.delivery.dispatch import Dispatcher
 from nurture.conversations.inbound import handle_inbound_sms
 from nurture.intake.leads import update_lead
-from nurture.models import Consent, InboundMessage, Lead, Message, Suppression
+from nurture.models import Consent, DeliveryEvent, InboundMessage, Lead, Message, Suppression
 from nurture.delivery.scheduler import tick
 from nurture.web import create_app
 
@@ -185,31 +185,63 @@ def test_a_provider_retry_of_the_same_message_is_acted_on_once(texted, client, p
     assert [c.action for c in ledger(texted)] == ["grant", "revoke"]
 
 
+def _at_once(bodies):
+    """Each body handled as an inbound text from PHONE, all at the same moment, one thread each."""
+    errors = []
+
+    def text(n, body):
+        try:
+            with session_scope() as s:
+                handle_inbound_sms(s, from_=PHONE, body=body, now=NOW, provider_id=f"SMmix{n}")
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=text, args=(n, body)) for n, body in enumerate(bodies)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+
+
 @pytest.mark.parametrize("db", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def test_stops_arriving_at_once_get_one_confirmation(request, providers, db):
     request.getfixturevalue("sqlite_url" if db == "sqlite" else "pg_url")
     clock.freeze(NOW)
     lead_id = add_lead(NOW)
     cancel_plan(lead_id, NOW)
-    errors = []
-
-    def stop(n):
-        try:
-            with session_scope() as s:
-                handle_inbound_sms(s, from_=PHONE, body="STOP", now=NOW, provider_id=f"SMrace{n}")
-        except Exception as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=stop, args=(n,)) for n in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    _at_once(["STOP"] * 8)
     assert len(system_messages(lead_id)) == 1
     assert [c.action for c in ledger(lead_id)].count("revoke") == 8
     outcomes = deliver()
     assert texts_to(providers) == [CONFIRMATION], outcomes
+
+
+@pytest.mark.parametrize("db", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_altos_arriving_at_once_get_one_spanish_confirmation(request, providers, db):
+    request.getfixturevalue("sqlite_url" if db == "sqlite" else "pg_url")
+    clock.freeze(NOW)
+    lead_id = add_lead(NOW)
+    cancel_plan(lead_id, NOW)
+    _at_once(["ALTO"] * 8)
+    (answer,) = system_messages(lead_id)
+    assert (answer.template, answer.language) == ("sms/_stop", "es")
+    deliver()
+    assert texts_to(providers) == ["Short Sale Help: Usted se dio de baja y ya no le enviaremos mensajes de texto."]
+
+
+@pytest.mark.parametrize("db", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_language_requests_arriving_at_once_switch_the_lead_once(request, providers, db):
+    request.getfixturevalue("sqlite_url" if db == "sqlite" else "pg_url")
+    clock.freeze(NOW)
+    lead_id = add_lead(NOW)
+    _at_once(["¿En español?"] * 8)
+    found = lead(lead_id)
+    assert (found.language, found.status) == ("es", "active")
+    with session_scope() as s:
+        switches = [e.cause for e in s.exec(select(DeliveryEvent).where(
+            DeliveryEvent.lead_id == lead_id, DeliveryEvent.kind == "lead")) if "language" in (e.cause or "")]
+    assert len(switches) == 1, switches
 
 
 def test_a_stop_from_an_unknown_number_still_suppresses_it(sqlite_url, client, providers):
