@@ -1,5 +1,5 @@
 """The tables: Lead, Consent, Message, DeliveryEvent, Click, Suppression, InboundMessage, ProposedChange,
-LeadContact, LeadRecord, Blackout (and a small key-value store).
+LeadContact, LeadRecord, Blackout, Account, ApiKey, AuditEntry, ContentVersion (and a small key-value store).
 
 Times are stored as naive UTC and come back aware (UTCDateTime). Money is integer cents.
 Enumerations are stored as short strings so a new state needs no database migration.
@@ -508,6 +508,78 @@ class Blackout(SQLModel, table=True):
     ends_on: date  # inclusive
     reason: str = Field(max_length=300)
     created_at: datetime = _ts(default_factory=now)
+
+
+class Account(SQLModel, table=True):
+    """A person who signs in to the console, with one role (admin, ops, marketer). The password is
+    kept only as an argon2 hash; `session_generation` is part of every session cookie, so raising it
+    (a reset, a disable) ends every session the account had open."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=64, unique=True, index=True)
+    role: str = Field(max_length=20)
+    password_hash: str = Field(sa_type=sa.Text)
+    session_generation: int = 0
+    failed_signins: int = 0
+    locked_until: datetime | None = _ts(default=None)
+    disabled_at: datetime | None = _ts(default=None)
+    last_signin_at: datetime | None = _ts(default=None)
+    created_at: datetime = _ts(default_factory=now)
+    created_by: str | None = Field(default=None, max_length=200)
+
+
+class ApiKey(SQLModel, table=True):
+    """A named key for an integration (the web form, a script), with one scope (intake, read,
+    admin). Only the key's SHA-256 is kept; `prefix` (its first characters) tells keys apart in a list."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=64, unique=True, index=True)
+    scope: str = Field(max_length=20)
+    prefix: str = Field(max_length=16)
+    key_hash: str = Field(max_length=64, unique=True, index=True)
+    created_at: datetime = _ts(default_factory=now)
+    created_by: str | None = Field(default=None, max_length=200)
+    revoked_at: datetime | None = _ts(default=None)
+    revoked_by: str | None = Field(default=None, max_length=200)
+    last_used_at: datetime | None = _ts(default=None)
+
+
+class AuditEntry(SQLModel, table=True):
+    """One change someone made (who, what, when): accounts and keys, a lead's status or language, a
+    template or schedule drafted, published or reverted, a channel resumed."""
+
+    __table_args__ = (sa.Index("ix_auditentry_target", "target_kind", "target"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = _ts(default_factory=now, index=True)
+    actor: str = Field(max_length=200)
+    action: str = Field(max_length=60)
+    target_kind: str = Field(max_length=30)  # account, api_key, lead, template, schedule, channel
+    target: str = Field(max_length=200)  # the account's or key's name, the lead's id, the template's name
+    detail: str = Field(default="", sa_type=sa.Text)
+
+
+class ContentVersion(SQLModel, table=True):
+    """A template or schedule file's text as edited in the console: the one draft of each file
+    (`number` None), and every published version, numbered from 1 per file. The newest published
+    version of a file overrides the file on disk (nurture/published.py); a revert publishes an older
+    text again as a new number."""
+
+    __table_args__ = (sa.UniqueConstraint("kind", "name", "number", name="uq_contentversion_kind_name_number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=10)  # template or schedule
+    # The file's path under its folder, as on disk: "sms/welcome.txt", "es/email/deficiency.md", "standard.yaml".
+    name: str = Field(max_length=200, index=True)
+    number: int | None = None  # None: the draft
+    body: str = Field(sa_type=sa.Text)
+    # sha256 of the body (hex, first 16): what a sent message's template_version is matched to.
+    digest: str = Field(max_length=64)
+    note: str = Field(default="", max_length=500)
+    author: str = Field(max_length=200)
+    created_at: datetime = _ts(default_factory=now)
+    published_at: datetime | None = _ts(default=None)
+    reverted_from: int | None = None  # the number whose text a revert published again
 
 
 class _Row(Protocol):

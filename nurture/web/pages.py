@@ -20,6 +20,7 @@ from nurture.config import get_settings
 from nurture.content.context import money as money_text
 from nurture.content.languages import LANGUAGES
 from nurture.localtime import fmt_local
+from nurture.web.auth import current_principal
 
 HTML_DIR = Path(__file__).resolve().parent / "html"
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -70,6 +71,10 @@ env.globals["languages"] = LANGUAGES
 
 
 def render(name: str, *, status_code: int = 200, **context: Any) -> HTMLResponse:
-    """Page `name` with `now` and the business's zone added to its context."""
+    """Page `name` with `now`, the business's zone and the request's principal (who is signed in,
+    the CSRF token its forms carry) added to its context."""
+    principal = current_principal()
+    context.setdefault("principal", principal)
+    context.setdefault("csrf_token", principal.csrf_token if principal else None)
     html = env.get_template(name).render(now=now(), business_tz=get_settings().business_tz, **context)
     return HTMLResponse(html, status_code=status_code)

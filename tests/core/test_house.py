@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "nurture"
 
 #: The rooms, lowest first. The core is every module directly under nurture/.
-ROOMS = ("core", "law", "plans", "content", "delivery", "intake", "conversations", "console", "web", "cli")
+ROOMS = ("core", "published", "law", "plans", "content", "delivery", "intake", "conversations", "accounts", "console", "web", "cli")
 
 
 def _module(path: Path) -> str:
