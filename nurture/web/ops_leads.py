@@ -16,6 +16,7 @@ from nurture.console import leads_list
 from nurture.console.lists import list_names
 from nurture.content import urgency_rules
 from nurture.content.languages import LANGUAGES
+from nurture.published import overlay
 from nurture.intake.leads import IntakeError, lead_by_id, update_lead
 from nurture.intake.lists import LIST_NAME_MAX
 from nurture.models import LeadStatus
@@ -41,7 +42,7 @@ _DAYS = r"^(?:[0-9]{1,3}|[0-2][0-9]{3}|3[0-5][0-9]{2}|36[0-5][0-9]|3660)?$"  # 0
 
 def _tiers_now(schema: dict[str, Any]) -> None:
     """The tier filter's values: the tiers of urgency.yaml as loaded when the document is generated."""
-    rules = urgency_rules(get_settings().schedules_dir)
+    rules = urgency_rules(overlay.schedules_dir())
     schema["enum"] = ["", *(rules.names if rules is not None else ())]
 
 
@@ -57,7 +58,7 @@ def leads_page(session: SessionDep, q: str = "",
     """Leads, people waiting for a person first; filters combine."""
     settings = get_settings()
     at = now()
-    rules = urgency_rules(settings.schedules_dir)
+    rules = urgency_rules(overlay.schedules_dir(settings))
     tiers = list(rules.names) if rules is not None else []
     errors = []
     query = leads_list.LeadQuery(q=q.strip()[:200], needs_person=needs_person in ("1", "on", "true"),

@@ -31,6 +31,7 @@ from nurture.content.sms import SMART, encoding_words, smart_would_help
 from nurture.db import secret_key
 from nurture.intake.leads import find_lead
 from nurture.plans.urgency import Facts
+from nurture.published import overlay
 from nurture.web.responses import KEYED, answers
 from nurture.web.deps import SessionDep, require_api_key
 from nurture.web.pages import render
@@ -64,7 +65,7 @@ def templates_page(session: SessionDep, window: str = Query("30d", json_schema_e
 
 
 def _preview_choices() -> dict[str, Any]:
-    store = TemplateStore(get_settings().templates_dir)
+    store = TemplateStore(overlay.templates_dir())
     return {"template_names": store.names(), "samples": SAMPLE_NAMES}
 
 
@@ -72,7 +73,7 @@ def _render_preview(session: Session, template: str, sample: str, lead_ref: str,
                     language: str = "") -> tuple[Rendered | None, str, list[str], int]:
     """The preview, whom it is for, what is wrong, and the page's status."""
     settings = get_settings()
-    store = TemplateStore(settings.templates_dir)
+    store = TemplateStore(overlay.templates_dir(settings))
     errors: list[str] = []
     if sample not in SAMPLE_NAMES:
         return None, "", [f"sample: {sample!r} is not a sample lead"], 400
@@ -82,7 +83,7 @@ def _render_preview(session: Session, template: str, sample: str, lead_ref: str,
         return None, "", [], 200  # nothing chosen yet: the page offers the choice
     if template not in store.names():
         return None, "", [f"template: {template!r} is not a template (choose one from the list)"], 400
-    rules = urgency_rules(settings.schedules_dir)
+    rules = urgency_rules(overlay.schedules_dir(settings))
     if lead_ref.strip():
         lead = find_lead(session, lead_ref.strip().removeprefix("#"))
         if lead is None:
@@ -105,7 +106,7 @@ def _render_preview(session: Session, template: str, sample: str, lead_ref: str,
 
 def _templates_now(schema: dict[str, Any]) -> None:
     """The template parameter's values: the templates as loaded when the document is generated."""
-    schema["enum"] = ["", *TemplateStore(get_settings().templates_dir).names()]  # "": the page offers the choice
+    schema["enum"] = ["", *TemplateStore(overlay.templates_dir()).names()]  # "": the page offers the choice
 
 
 @router.get("/ops/templates/preview", response_class=HTMLResponse, responses=answers(400, 404))
