@@ -11,6 +11,9 @@ from fastapi.staticfiles import StaticFiles
 from nurture import __version__
 from nurture.intake.schema import clean_message
 from nurture.web import health, leads, links, metrics, notice, ops, ops_inbox, ops_leads, ops_log, ops_templates, webhooks
+from nurture.web import ops_login
+from nurture.web.auth import Refused
+from nurture.web import ops_editor  # templates and schedules edited in the console (issue 27)
 from nurture.web.middleware import AllowOn405, BodySizeLimit, ErrorShield, SecurityHeaders, TrustedHosts
 from nurture.web.pages import STATIC_DIR  # the console's ops.css/ops.js, and Swagger UI (swagger-ui-dist 5.35.0)
 
@@ -63,10 +66,13 @@ def create_app(*, bind_host: str | None = None) -> FastAPI:
 
     app.include_router(health.router)
     app.include_router(leads.router)
+    app.add_exception_handler(Refused, ops_login.refused_page)  # sign-in page, 403 page, or JSON on /api
+    app.include_router(ops_login.router)
     app.include_router(ops.router)
     app.include_router(ops_log.router)
     app.include_router(ops_leads.router)
     app.include_router(ops_templates.router)
+    app.include_router(ops_editor.router)
     app.include_router(links.router)
     app.include_router(notice.router)  # Regulation O's full notice, linked from every text
     app.include_router(ops_inbox.router)
