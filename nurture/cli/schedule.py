@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
 
 import typer
@@ -13,7 +14,7 @@ from rich.table import Table
 
 from nurture.cli.common import console, err_console, fail, out, print_json
 from nurture.clock import now as clock_now
-from nurture.config import get_settings
+from nurture.config import Settings, get_settings
 from nurture.db import session_scope
 from nurture.geo import derive_timezone, zip_info
 from nurture.intake.leads import lead_by_id
@@ -25,10 +26,12 @@ from nurture.plans.planner import PastMessage, Plan, plan
 from nurture.plans.replan import allowed_channels, history_of, lead_rules
 from nurture.plans.sequences import (
     Catalog,
+    Problem,
     SequenceError,
     default_catalog,
     load_catalog,
 )
+from nurture.published import overlay
 from nurture.text_rules import shown, text_problem
 
 app = typer.Typer(no_args_is_help=True)
@@ -369,21 +372,45 @@ def _print(lead: Lead, result: Plan, history: list[PastMessage], moment: datetim
 
 @app.command("lint")
 def lint(as_json: bool = typer.Option(False, "--json", help="Print JSON for scripts.")) -> None:
-    """Check every file in schedules/ against the tiers and the templates that exist."""
+    """Check every file in schedules/ (with the versions published in the console over them) against
+    the tiers and the templates that exist."""
     settings = get_settings()
+    effective = overlay.current(settings)
     try:
-        catalog = load_catalog(settings.schedules_dir, settings.templates_dir)
+        catalog = load_catalog(effective.schedules, effective.templates)
     except SequenceError as exc:
+        problems = [Problem(_as_files(p.file, effective, settings), p.step, _plain(p.message, effective, settings))
+                    for p in exc.problems]
         if as_json:
-            print_json({"ok": False, "problems": [{"file": p.file, "step": p.step, "problem": p.message} for p in exc.problems]})
+            print_json({"ok": False, "problems": [{"file": p.file, "step": p.step, "problem": p.message}
+                                                  for p in problems]})
         else:
-            for problem in exc.problems:
+            for problem in problems:
                 err_console.print(str(problem), markup=False, highlight=False)
         raise typer.Exit(1) from None
-    summary = [{"name": s.name, "file": s.file, "steps": len(s.steps), "phase": s.phase} for s in catalog.sequences]
+    summary = [{"name": s.name, "file": _as_files(s.file, effective, settings), "steps": len(s.steps),
+                "phase": s.phase} for s in catalog.sequences]
     if as_json:
         print_json({"ok": True, "tiers": list(catalog.urgency.names), "sequences": summary})
         return
     out(f"tiers: {', '.join(catalog.urgency.names)}")
     for s in summary:
         out(f"ok  {s['file']}: {s['name']}, {s['steps']} steps ({s['phase']})")
+
+
+def _as_files(file: str, effective: overlay.Folders, settings: Settings) -> str:
+    """A file of the schedules in effect named as the files folder's, "(published v3)" when the
+    text is the console's."""
+    try:
+        name = Path(file).relative_to(effective.schedules).as_posix()
+    except ValueError:
+        return file
+    published = {p.name: p.number for p in overlay.newest_published(settings.database_url) if p.kind == "schedule"}
+    number = published.get(name)
+    return str(Path(settings.schedules_dir) / name) + (f" (published v{number})" if number else "")
+
+
+def _plain(message: str, effective: overlay.Folders, settings: Settings) -> str:
+    """`message` with the folders in effect named as the files folders."""
+    return (message.replace(str(effective.templates), str(settings.templates_dir))
+            .replace(str(effective.schedules), str(settings.schedules_dir)))

@@ -348,6 +348,24 @@ def publish(session: Session, kind: str, name: str, *, author: str, note: str, s
     return version
 
 
+def publish_body(session: Session, kind: str, name: str, body: str, *, author: str, note: str,
+                 settings: Settings) -> ContentVersion:
+    """Publish `body` as the file's next version without a draft (`templates import`), checked as
+    a draft is; the file's draft, if any, is left as it is."""
+    _checked(kind, name, settings)
+    return _publish_text(session, kind, name, body, author=author, note=note, settings=settings, reverted_from=None)
+
+
+def effective_body(kind: str, name: str, settings: Settings) -> str | None:
+    """The file's text in effect: its newest published version, else the file on disk."""
+    _checked(kind, name, settings)
+    folders = overlay.current(settings)
+    try:
+        return ((folders.templates if kind == "template" else folders.schedules) / name).read_text("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
 def revert(session: Session, kind: str, name: str, number: int, *, author: str, note: str,
            settings: Settings) -> ContentVersion:
     """Publish version `number`'s text again as a new version (0: the file's text on disk)."""

@@ -19,8 +19,14 @@ from sqlmodel import Session
 
 from nurture.console import abtest
 from nurture.console import outcomes
+from nurture.console.authoring import version_labels
 from nurture.content.languages import DEFAULT_LANGUAGE
 from nurture.models import Click, Message, MessageState
+
+#: The version of a message rendered from a text no version published in the console has.
+FILES = "files"
+#: The version a typed message records (content/store.py: compose).
+TYPED = "typed"
 
 #: Leads looked up at once when crediting outcomes (an IN list the databases take easily).
 LEAD_CHUNK = 500
@@ -36,6 +42,9 @@ class Result:
     sent: int = 0
     # The language these messages went out in (None: every language together).
     language: str | None = None
+    # The published version these messages were rendered from ("v3"; "files": a text no version
+    # published in the console has; None: every version together).
+    version: str | None = None
     delivered: int = 0
     clicked: int = 0
     replied: int = 0
@@ -56,7 +65,8 @@ class Result:
     def as_dict(self) -> dict[str, Any]:
         return {
             "template": self.template, "channel": self.channel, "variant": self.variant,
-            **({"language": self.language} if self.language is not None else {}), "sent": self.sent,
+            **({"language": self.language} if self.language is not None else {}),
+            **({"version": self.version} if self.version is not None else {}), "sent": self.sent,
             "delivered": self.delivered, "clicked": self.clicked, "replied": self.replied,
             "opted_out": self.opted_out, "converted": self.converted,
             "rates": {k: self.rate(getattr(self, k)) for k in ("delivered", "clicked", "replied", "opted_out",
@@ -67,13 +77,20 @@ class Result:
 
 @dataclass
 class TemplateResults:
-    """One template: its total, its variants (empty without an A/B test), the test's verdict, and
-    its figures per language the messages went out in (issue 25)."""
+    """One template: its total, its variants (empty without an A/B test), the test's verdict, its
+    figures per language the messages went out in (issue 25) and per version they were rendered
+    from (issue 27)."""
 
     total: Result
     variants: list[Result] = field(default_factory=list)
     verdict: abtest.Verdict | None = None
     languages: list[Result] = field(default_factory=list)
+    versions: list[Result] = field(default_factory=list)
+
+    @property
+    def split_by_version(self) -> bool:
+        """True when the split says something: more than one version, or one published in the console."""
+        return len(self.versions) > 1 or any(r.version != FILES for r in self.versions)
 
     @property
     def split_by_language(self) -> bool:
@@ -87,7 +104,7 @@ class TemplateResults:
             verdict = {"leader": v.leader, "winner": v.winner, "needed_per_variant": v.needed_per_arm,
                        "more": v.more, "reason": v.reason}
         return {**self.total.as_dict(), "variants": [r.as_dict() for r in self.variants], "verdict": verdict,
-                "languages": [r.as_dict() for r in self.languages]}
+                "languages": [r.as_dict() for r in self.languages], "versions": [r.as_dict() for r in self.versions]}
 
 
 @dataclass(frozen=True)
@@ -100,13 +117,14 @@ class _Sent:
     state: str
     sent_at: datetime
     language: str | None
+    template_version: str | None
 
 
 def _sent_in(session: Session, start: datetime, end: datetime) -> list[_Sent]:
     m = Message.__table__
     rows = session.execute(
         sa.select(m.c.id, m.c.lead_id, m.c.channel, m.c.template, m.c.variant, m.c.state, m.c.sent_at,
-                  m.c.language)
+                  m.c.language, m.c.template_version)
         .where(m.c.sent_at >= start, m.c.sent_at < end)
     ).all()
     return [_Sent(*r) for r in rows]
@@ -167,10 +185,12 @@ def template_results(session: Session, *, start: datetime, end: datetime, now: d
     replied = _credited(replies, history, by_channel=True)
     opted_out = _credited(opt_outs, history, by_channel=True)
     converted = _credited(conversions, history, by_channel=False)
+    labels = version_labels(session)
 
     totals: dict[tuple[str, str], Result] = {}
     per_variant: dict[tuple[str, str, str], Result] = {}
     per_language: dict[tuple[str, str, str], Result] = {}
+    per_version: dict[tuple[str, str, str], Result] = {}
     for msg in sent:
         rows = [totals.setdefault((msg.channel, msg.template), Result(msg.template, msg.channel, None))]
         if msg.variant is not None:
@@ -179,6 +199,10 @@ def template_results(session: Session, *, start: datetime, end: datetime, now: d
         if msg.language is not None:  # typed replies and messages sent before issue 25 have none
             rows.append(per_language.setdefault((msg.channel, msg.template, msg.language),
                                                 Result(msg.template, msg.channel, None, language=msg.language)))
+        if msg.template_version is not None and msg.template_version != TYPED:
+            label = labels.get(msg.template_version, FILES)
+            rows.append(per_version.setdefault((msg.channel, msg.template, label),
+                                               Result(msg.template, msg.channel, None, version=label)))
         for r in rows:
             r.sent += 1
             r.delivered += msg.state == MessageState.delivered
@@ -195,5 +219,15 @@ def template_results(session: Session, *, start: datetime, end: datetime, now: d
             verdict = abtest.compare([abtest.Arm(r.variant or "", r.clicked, r.sent) for r in variants])
         languages = sorted((r for (c, t, _), r in per_language.items() if (c, t) == (channel, template)),
                            key=lambda r: r.language or "")
-        out.append(TemplateResults(total, variants, verdict, languages))
+        versions = sorted((r for (c, t, _), r in per_version.items() if (c, t) == (channel, template)),
+                          key=lambda r: _version_order(r.version))
+        out.append(TemplateResults(total, variants, verdict, languages, versions))
     return out
+
+
+def _version_order(label: str | None) -> tuple[int, str]:
+    """"files" first, then the versions by number (v2 before v10)."""
+    if label is None or label == FILES:
+        return (-1, "")
+    first = label.split("/", 1)[0].removeprefix("v")
+    return (int(first) if first.isdigit() else 0, label)

@@ -44,6 +44,7 @@ from nurture.law import Outgoing, PastSend, Rulebook, Verdict, check_message, me
 from nurture.plans.sequences import Catalog, SequenceError, default_catalog
 from nurture.content.tokens import reply_address, unsubscribe_url
 from nurture.plans.cadence import BusinessHolidays
+from nurture.published import overlay
 from nurture.plans.urgency import Facts
 
 log = logging.getLogger("nurture.delivery.dispatch")
@@ -395,17 +396,18 @@ class Dispatcher:
                 return self._not_now(session, loaded, verdict, now)
             secret = self._secret(session)
             unsub = unsubscribe_url(self.settings, secret, lead.id, loaded.channel)
-            variant = self._variant(session, loaded)
+            store = self._templates()
+            variant = self._variant(session, loaded, store)
             try:
                 if message_kind(loaded.sequence) == "ops":  # a person typed it: sent as typed
                     rendered = compose(loaded.channel, loaded.body or "", subject=loaded.subject,
                                        settings=self.settings, first_sms=verdict.identify, unsubscribe_url=unsub,
                                        language=loaded.lead.language)
                 else:
-                    rendered = self.store.render(variant_name(loaded.template, variant), lead, now=now,
-                                                 settings=self.settings, secret=secret, tier=tier,
-                                                 unsubscribe_url=unsub, first_sms=verdict.identify,
-                                                 message_id=loaded.id, language=loaded.language)
+                    rendered = store.render(variant_name(loaded.template, variant), lead, now=now,
+                                            settings=self.settings, secret=secret, tier=tier,
+                                            unsubscribe_url=unsub, first_sms=verdict.identify,
+                                            message_id=loaded.id, language=loaded.language)
             except RenderError as exc:
                 transition(session, loaded.id, from_state=S.queued, to_state=S.failed, at=now, lead_id=lead.id,
                            cause=str(exc), error_code="template", error_reason=str(exc)[:500])
@@ -447,12 +449,22 @@ class Dispatcher:
         answer = 2 * self.settings.provider_timeout_seconds
         return timedelta(seconds=answer + settle_seconds(channel, self.settings))
 
-    def _variant(self, session: Session, loaded: Loaded) -> str | None:
+    def _templates(self) -> TemplateStore:
+        """The store of the templates in effect (nurture/published/overlay.py): a new one when a
+        publish or an edit on disk changed the folder."""
+        folder = overlay.templates_dir(self.settings)
+        with self._lock:
+            if self.store.directory != folder:
+                self.store = TemplateStore(folder)
+            return self.store
+
+    def _variant(self, session: Session, loaded: Loaded, store: TemplateStore) -> str | None:
         """The A/B variant of the message's template this lead gets (None: the template has none)."""
         catalog = self._catalog()
         found = catalog.step(loaded.sequence, loaded.step) if catalog is not None else None
-        return variants.choose(session, self.store, lead_id=loaded.lead.id, template=loaded.template,
+        return variants.choose(session, store, lead_id=loaded.lead.id, template=loaded.template,
                                step=found[1] if found else None)
+
     def _reply_to(self, channel: str, lead_id: int, secret: str) -> str | None:
         """An email's Reply-To: the Inbound Parse address with the lead's token (NURTURE_REPLY_TO)."""
         if channel != "email" or not self.settings.reply_to:

@@ -34,6 +34,7 @@ from nurture.errors import OperatorError
 from nurture.law.rulebook import RESERVED_SEQUENCES
 from nurture.law.statutes import Hours
 from nurture.plans.urgency import Condition, Tier, UrgencyRules
+from nurture.published import overlay
 
 CHANNELS = ("sms", "email")
 # Content that speaks of the sale date: never sent once that date has passed.
@@ -607,6 +608,6 @@ def load_catalog(schedules_dir: Path | str, templates_dir: Path | str | None = N
 
 
 def default_catalog() -> Catalog:
-    """The catalog of NURTURE_SCHEDULES_DIR."""
+    """The catalog in effect: NURTURE_SCHEDULES_DIR with the versions published in the console over it."""
 
-    return load_catalog(get_settings().schedules_dir)
+    return load_catalog(overlay.schedules_dir(get_settings()))

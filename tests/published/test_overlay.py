@@ -1,0 +1,127 @@
+"""The folders the product reads (issue 27): the files themselves while nothing is published; with a
+publish, the published text over them, for the dispatcher of this process at once and for any
+other process, with an edit on disk still showing."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from delivery_helpers import add_lead, cancel_plan, message, queue_message
+from nurture.clock import clock
+from nurture.config import get_settings
+from nurture.console.results import template_results
+from nurture.db import session_scope
+from nurture.delivery.dispatch import Dispatcher
+from nurture.models import ContentVersion
+from nurture.published import overlay
+from publishing_helpers import clean_sqlite, clean_versions, publish  # noqa: F401 (fixtures)
+
+ROOT = Path(__file__).resolve().parents[2]
+NOW = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)  # a Tuesday, 10:00 in Miami
+NEW_TEXT = ("{{ company.name }}: a short sale can close before the sale date, and the bank may forgive "
+            "what the sale does not cover. Reply with a good time to talk.")
+
+
+def test_with_nothing_published_the_product_reads_the_files_folders_themselves(clean_sqlite):
+    settings = get_settings()
+    assert overlay.templates_dir() == settings.templates_dir
+    assert overlay.schedules_dir() == settings.schedules_dir
+
+
+def test_without_a_database_file_nothing_is_published_and_no_file_is_made(tmp_path, monkeypatch):
+    missing = tmp_path / "none.db"
+    monkeypatch.setenv("NURTURE_DATABASE_URL", f"sqlite:///{missing}")
+    get_settings.cache_clear()
+    overlay.refresh()
+    assert overlay.templates_dir() == ROOT / "templates"
+    assert not missing.exists()
+
+
+def test_a_published_text_is_sent_by_the_dispatcher_and_counted_as_its_version(clean_versions, providers):
+    clock.freeze(NOW)
+    before, after = (add_lead(NOW, phone=phone, email=email) for phone, email in
+                     (("(305) 555-0142", "maria@example.com"), ("(305) 555-0177", "jose@example.com")))
+    for lead_id in (before, after):
+        cancel_plan(lead_id, NOW)
+    dispatcher = Dispatcher()  # one per process: it must notice the publish itself
+    first = queue_message(before, NOW, template="sms/what_is_short_sale")
+    assert dispatcher.send(first).state == "sent"
+
+    version = publish("template", "sms/what_is_short_sale.txt", NEW_TEXT, note="plainer words")
+    second = queue_message(after, NOW, template="sms/what_is_short_sale")
+    assert dispatcher.send(second).state == "sent"
+
+    bodies = [m.body for m in providers.received]
+    assert "bank may forgive what the sale does not cover" not in bodies[0]
+    assert "bank may forgive what the sale does not cover" in bodies[1]
+    assert version.number == 1
+    assert message(second).template_version == version.digest != message(first).template_version
+    with session_scope() as s:
+        results = {r.total.template: r for r in template_results(s, start=NOW.replace(hour=0), end=NOW.replace(hour=23),
+                                                                   now=NOW)}
+    split = results["sms/what_is_short_sale"]
+    assert [(r.version, r.sent) for r in split.versions] == [("files", 1), ("v1", 1)]
+    assert split.as_dict()["versions"][1]["version"] == "v1"
+
+
+def test_a_published_schedule_is_the_one_planned_with(clean_sqlite):
+    from nurture.plans.sequences import default_catalog
+
+    original = (ROOT / "schedules" / "story-sms.yaml").read_text()
+    assert "description:" in original
+    publish("schedule", "story-sms.yaml", original.replace("description:", "description: (edited)", 1))
+    catalog = default_catalog()
+    story = [s for s in catalog.sequences if Path(s.file).name == "story-sms.yaml"]
+    assert story and story[0].description.startswith("(edited)")
+
+
+def test_an_edit_on_disk_still_shows_beside_a_published_version(clean_sqlite, english_templates):
+    publish("template", "sms/what_is_short_sale.txt", NEW_TEXT)
+    deficiency = english_templates / "sms" / "deficiency.txt"
+    deficiency.write_text(deficiency.read_text() + " Edited on disk.")
+    overlay.refresh()
+    folder = overlay.templates_dir()
+    assert folder != english_templates
+    assert (folder / "sms" / "deficiency.txt").read_text().endswith("Edited on disk.")
+    assert (folder / "sms" / "what_is_short_sale.txt").read_text() == NEW_TEXT
+    assert english_templates.joinpath("sms", "what_is_short_sale.txt").read_text() != NEW_TEXT  # the file is kept
+
+
+def test_another_process_sees_a_publish(clean_sqlite):
+    publish("template", "sms/what_is_short_sale.txt", NEW_TEXT)
+    script = ("from nurture.published import overlay\n"
+              "print((overlay.templates_dir() / 'sms' / 'what_is_short_sale.txt').read_text(), end='')")
+    env = {k: v for k, v in os.environ.items()}
+    run = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120,
+                         cwd=ROOT)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout == NEW_TEXT
+
+
+def test_a_published_name_outside_its_folder_is_never_written(clean_sqlite, tmp_path):
+    with session_scope() as s:  # as if written by hand into the table: the console refuses such names
+        s.add(ContentVersion(kind="template", name="../escaped.txt", number=1, body="x", digest="x", author="t"))
+    overlay.refresh()
+    folder = overlay.templates_dir()
+    assert not (folder.parent / "escaped.txt").exists()
+    assert (folder / "sms" / "welcome.txt").is_file()
+
+
+def test_overlays_are_whole_folders_that_never_change(clean_sqlite):
+    publish("template", "sms/what_is_short_sale.txt", NEW_TEXT)
+    first = overlay.templates_dir()
+    publish("template", "sms/what_is_short_sale.txt", NEW_TEXT + " Again.")
+    second = overlay.templates_dir()
+    assert first != second
+    assert (first / "sms" / "what_is_short_sale.txt").read_text() == NEW_TEXT
+    assert (second / "sms" / "what_is_short_sale.txt").read_text() == NEW_TEXT + " Again."
+    shipped = sorted(p.relative_to(ROOT / "templates") for p in (ROOT / "templates").rglob("*") if p.is_file())
+    assert sorted(p.relative_to(second) for p in second.rglob("*") if p.is_file()) == shipped
+    with session_scope() as s:
+        assert s.execute(sa.select(sa.func.count()).select_from(ContentVersion)).scalar() == 2
