@@ -10,6 +10,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from delivery_helpers import add_lead, cancel_plan, message, queue_message
@@ -20,7 +21,7 @@ from nurture.db import session_scope
 from nurture.delivery.dispatch import Dispatcher
 from nurture.models import ContentVersion
 from nurture.published import overlay
-from publishing_helpers import clean_sqlite, clean_versions, publish  # noqa: F401 (fixtures)
+from publishing_helpers import clean_sqlite, clean_versions, publish  # noqa: F401 (fixtures, by name)
 
 ROOT = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)  # a Tuesday, 10:00 in Miami
@@ -28,7 +29,8 @@ NEW_TEXT = ("{{ company.name }}: a short sale can close before the sale date, an
             "what the sale does not cover. Reply with a good time to talk.")
 
 
-def test_with_nothing_published_the_product_reads_the_files_folders_themselves(clean_sqlite):
+@pytest.mark.usefixtures("clean_sqlite")
+def test_with_nothing_published_the_product_reads_the_files_folders_themselves():
     settings = get_settings()
     assert overlay.templates_dir() == settings.templates_dir
     assert overlay.schedules_dir() == settings.schedules_dir
@@ -43,7 +45,8 @@ def test_without_a_database_file_nothing_is_published_and_no_file_is_made(tmp_pa
     assert not missing.exists()
 
 
-def test_a_published_text_is_sent_by_the_dispatcher_and_counted_as_its_version(clean_versions, providers):
+@pytest.mark.usefixtures("clean_versions")
+def test_a_published_text_is_sent_by_the_dispatcher_and_counted_as_its_version(providers):
     clock.freeze(NOW)
     before, after = (add_lead(NOW, phone=phone, email=email) for phone, email in
                      (("(305) 555-0142", "maria@example.com"), ("(305) 555-0177", "jose@example.com")))
@@ -70,7 +73,8 @@ def test_a_published_text_is_sent_by_the_dispatcher_and_counted_as_its_version(c
     assert split.as_dict()["versions"][1]["version"] == "v1"
 
 
-def test_a_published_schedule_is_the_one_planned_with(clean_sqlite):
+@pytest.mark.usefixtures("clean_sqlite")
+def test_a_published_schedule_is_the_one_planned_with():
     from nurture.plans.sequences import default_catalog
 
     original = (ROOT / "schedules" / "story-sms.yaml").read_text()
@@ -81,7 +85,8 @@ def test_a_published_schedule_is_the_one_planned_with(clean_sqlite):
     assert story and story[0].description.startswith("(edited)")
 
 
-def test_an_edit_on_disk_still_shows_beside_a_published_version(clean_sqlite, english_templates):
+@pytest.mark.usefixtures("clean_sqlite")
+def test_an_edit_on_disk_still_shows_beside_a_published_version(english_templates):
     publish("template", "sms/what_is_short_sale.txt", NEW_TEXT)
     deficiency = english_templates / "sms" / "deficiency.txt"
     deficiency.write_text(deficiency.read_text() + " Edited on disk.")
@@ -93,7 +98,8 @@ def test_an_edit_on_disk_still_shows_beside_a_published_version(clean_sqlite, en
     assert english_templates.joinpath("sms", "what_is_short_sale.txt").read_text() != NEW_TEXT  # the file is kept
 
 
-def test_another_process_sees_a_publish(clean_sqlite):
+@pytest.mark.usefixtures("clean_sqlite")
+def test_another_process_sees_a_publish():
     publish("template", "sms/what_is_short_sale.txt", NEW_TEXT)
     script = ("from nurture.published import overlay\n"
               "print((overlay.templates_dir() / 'sms' / 'what_is_short_sale.txt').read_text(), end='')")
@@ -104,7 +110,8 @@ def test_another_process_sees_a_publish(clean_sqlite):
     assert run.stdout == NEW_TEXT
 
 
-def test_a_published_name_outside_its_folder_is_never_written(clean_sqlite, tmp_path):
+@pytest.mark.usefixtures("clean_sqlite")
+def test_a_published_name_outside_its_folder_is_never_written(tmp_path):
     with session_scope() as s:  # as if written by hand into the table: the console refuses such names
         s.add(ContentVersion(kind="template", name="../escaped.txt", number=1, body="x", digest="x", author="t"))
     overlay.refresh()
@@ -113,7 +120,8 @@ def test_a_published_name_outside_its_folder_is_never_written(clean_sqlite, tmp_
     assert (folder / "sms" / "welcome.txt").is_file()
 
 
-def test_overlays_are_whole_folders_that_never_change(clean_sqlite):
+@pytest.mark.usefixtures("clean_sqlite")
+def test_overlays_are_whole_folders_that_never_change():
     publish("template", "sms/what_is_short_sale.txt", NEW_TEXT)
     first = overlay.templates_dir()
     publish("template", "sms/what_is_short_sale.txt", NEW_TEXT + " Again.")
