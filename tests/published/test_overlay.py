@@ -4,16 +4,21 @@ other process, with an edit on disk still showing."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
-from datetime import UTC, datetime
+import threading
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
 
 from delivery_helpers import add_lead, cancel_plan, message, queue_message
+from nurture.cli import app
 from nurture.clock import clock
 from nurture.config import get_settings
 from nurture.console.results import template_results
@@ -21,6 +26,8 @@ from nurture.db import session_scope
 from nurture.delivery.dispatch import Dispatcher
 from nurture.models import ContentVersion
 from nurture.published import overlay
+from nurture.web import create_app
+from web_helpers import LOOPBACK
 from publishing_helpers import clean_sqlite, clean_versions, publish  # noqa: F401 (fixtures, by name)
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -71,6 +78,52 @@ def test_a_published_text_is_sent_by_the_dispatcher_and_counted_as_its_version(p
     split = results["sms/what_is_short_sale"]
     assert [(r.version, r.sent) for r in split.versions] == [("files", 1), ("v1", 1)]
     assert split.as_dict()["versions"][1]["version"] == "v1"
+    with TestClient(create_app(), follow_redirects=False, **LOOPBACK) as client:
+        page = client.get("/ops/templates", params={"window": "today"}).text
+    assert "version <strong>v1</strong>" in page and "from the <strong>files</strong>" in page
+    clock.freeze(NOW + timedelta(minutes=1))  # the window ends at the clock, the sends it counts before it
+    data = json.loads(CliRunner().invoke(app, ["stats", "--by", "template", "--json"]).stdout)
+    short = next(t for t in data["templates"] if t["template"] == "sms/what_is_short_sale")
+    assert [(r["version"], r["sent"]) for r in short["versions"]] == [("files", 1), ("v1", 1)]
+
+
+@pytest.mark.usefixtures("clean_sqlite")
+def test_a_published_email_records_the_version_its_messages_are_matched_by(providers):
+    clock.freeze(NOW)
+    lead_id = add_lead(NOW)
+    cancel_plan(lead_id, NOW)
+    name = "email/what_is_short_sale.md"
+    text = (ROOT / "templates" / name).read_text()
+    assert "\n\n" in text
+    head, _, body = text.partition("\n\n")
+    version = publish("template", name, head + "\n\nA short sale, in plain words, and what the lender decides.\n\n"
+                      + body)
+    sent = queue_message(lead_id, NOW, channel="email", template="email/what_is_short_sale")
+    assert Dispatcher().send(sent).state == "sent"
+    assert "A short sale, in plain words" in providers.received[0].body
+    assert message(sent).template_version == version.digest  # the store's hash, layout and all
+
+
+@pytest.mark.usefixtures("clean_sqlite")
+def test_threads_reading_at_once_after_a_publish_all_get_the_whole_new_set():
+    publish("template", "sms/what_is_short_sale.txt", NEW_TEXT)
+    overlay.refresh()
+    seen: list[str] = []
+    barrier = threading.Barrier(8)
+
+    def read() -> None:
+        barrier.wait()
+        folder = overlay.templates_dir()
+        seen.append((folder / "sms" / "what_is_short_sale.txt").read_text()
+                    + str(sum(1 for p in folder.rglob("*") if p.is_file())))
+
+    threads = [threading.Thread(target=read) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    files = sum(1 for p in (ROOT / "templates").rglob("*") if p.is_file())
+    assert seen == [NEW_TEXT + str(files)] * 8
 
 
 @pytest.mark.usefixtures("clean_sqlite")
