@@ -3,7 +3,7 @@ become one lead per person: a second intake with the same phone or email updates
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
@@ -309,6 +309,7 @@ def upsert_many(
     after_upsert: AfterUpsert | None = _default_after_upsert,
     recorded_by: str | None = None,
     on_match: OnMatch = "update",
+    new_columns: Sequence[Mapping[str, Any]] | None = None,
 ) -> list[RowOutcome]:
     """Create or update a batch of validated leads in the session's transaction (not committed).
 
@@ -321,6 +322,9 @@ def upsert_many(
     Consent: a grant is recorded with its evidence and `recorded_by`, `granted: false` revokes
     (`update`), and a grant for a number that revoked by text is refused (recorded as refused, the
     row's other fields still saved).
+    `new_columns`, one mapping per row: Lead columns that a lead the row creates is inserted with,
+    beyond its intake's (a bought list's stage, sale date estimate and parcel), so no second write
+    follows the INSERT; a row that matches a stored lead ignores its mapping.
     """
     phones = {r.phone for _, r in rows if r.phone}
     emails = {r.email for _, r in rows if r.email}
@@ -366,7 +370,7 @@ def upsert_many(
     drafts: list[_Draft] = []
     held_of: dict[int, list[tuple[str, Any, Any]]] = {}
     consent_of: dict[int, tuple[str, str | None]] = {}
-    for line, lead_in in rows:
+    for index, (line, lead_in) in enumerate(rows):
         p = by_phone.get(lead_in.phone) if lead_in.phone else None
         e = by_email.get(lead_in.email) if lead_in.email else None
         values = _lead_values(lead_in)
@@ -392,6 +396,8 @@ def upsert_many(
                 outcomes.append(RowOutcome(line, "error", errors=[FieldError("first_name", "is required")]))
                 continue
             lead = _Draft(now, method)
+            if new_columns is not None:
+                vars(lead).update(new_columns[index])
             drafts.append(lead)
         elif isinstance(lead, _Draft):
             pass  # a lead this same batch created is not someone else's record: only stored leads are held

@@ -29,7 +29,6 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import or_
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
 from nurture import bulk
@@ -530,8 +529,10 @@ def _save(session: Session, batch: list[_Row], profile: Profile, *, list_name: s
         written.update((stored_id(r.lead), r.lead) for r in results)
 
     fresh_of = {r.line: r for r in fresh}
+    # The list's columns go into the new leads' INSERT: no second write of the same rows.
     for outcome in upsert_many(session, [(r.line, r.lead_in) for r in fresh], method="list", now=now,
-                               after_upsert=keep, recorded_by=recorded_by, on_match="skip"):
+                               after_upsert=keep, recorded_by=recorded_by, on_match="skip",
+                               new_columns=[_list_columns(r, list_name) for r in fresh]):
         line = outcome.line or 0
         outcomes[line] = outcome
         if outcome.action == "created" and outcome.lead_id is not None:
@@ -544,24 +545,11 @@ def _save(session: Session, batch: list[_Row], profile: Profile, *, list_name: s
     events: list[dict[str, Any]] = []
     known = _known_contacts(session, [stored_id(lead) for _, lead in matched])
     saved = dict(created)
-    # The new leads' list columns, written in one executemany UPDATE for the batch and set on the
-    # loaded leads as stored: no ORM change tracking for them.
-    new_facts: list[dict[str, Any]] = []
     for line, (row, lead) in created.items():
-        facts = row.facts
-        values = {"foreclosure_stage": facts.stage, "sale_date": facts.sale_date,
-                  "sale_date_estimated": facts.estimated, "sale_date_reason": facts.reason,
-                  "parcel_number": row.parcel, "property_key": row.key,
-                  "status": lead.status, "status_reason": lead.status_reason}
-        if facts.closed:
-            values["status"] = LeadStatus.closed.value
-            values["status_reason"] = clip(f"{facts.reason} ({list_name})", STATUS_REASON_MAX)
+        if row.facts.closed:
             report.closed += 1
         else:
             plan.append((lead, f"new lead from list {list_name}"))
-        for name, value in values.items():
-            set_committed_value(lead, name, value)
-        new_facts.append(values | {"id": stored_id(lead)})
         _count(report, lead, row)
         _notes(outcomes[line], row, lead, refuse_phone)
     for row, lead in matched:
@@ -630,8 +618,6 @@ def _save(session: Session, batch: list[_Row], profile: Profile, *, list_name: s
                         "lender": clip(record.get("lender") or "", 200) or None,
                         "trustee": clip(record.get("trustee") or "", 200) or None, "imported_at": now})
     session.flush()  # the known leads' changes, in id order
-    new_facts.sort(key=lambda r: r["id"])  # as the rows were inserted
-    bulk.update_rows(session, Lead.__table__, new_facts)  # type: ignore[attr-defined]  # SQLModel's stubs do not declare __table__
     bulk.insert_rows(session, LeadContact.__table__, contacts)
     bulk.insert_rows(session, LeadRecord.__table__, records)
     bulk.insert_rows(session, Suppression.__table__, _new_suppressions(session, flagged, list_name, now))
@@ -640,6 +626,19 @@ def _save(session: Session, batch: list[_Row], profile: Profile, *, list_name: s
     if plan:
         planning.replan_many(session, plan, now=now, fresh={stored_id(lead) for _, lead in created.values()})
     return [outcomes[row.line] for row in batch]
+
+
+def _list_columns(row: _Row, list_name: str) -> dict[str, Any]:
+    """The Lead columns a new lead from this row is inserted with beyond its intake's: the record's
+    stage and sale date (or estimate, with its reason), the property's keys; closed for an REO."""
+    facts = row.facts
+    values = {"foreclosure_stage": facts.stage, "sale_date": facts.sale_date,
+              "sale_date_estimated": facts.estimated, "sale_date_reason": facts.reason,
+              "parcel_number": row.parcel, "property_key": row.key}
+    if facts.closed:
+        values |= {"status": LeadStatus.closed.value,
+                   "status_reason": clip(f"{facts.reason} ({list_name})", STATUS_REASON_MAX)}
+    return values
 
 
 def _count(report: ListReport, lead: Lead, row: _Row) -> None:
