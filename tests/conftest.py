@@ -32,7 +32,7 @@ ANY_HOST = "*"
 os.environ["NURTURE_ALLOWED_HOSTS"] = ANY_HOST
 
 TABLES = ("click", "deliveryevent", "message", "consent", "suppression", "inboundmessage", "proposedchange", "leadcontact", "leadrecord", "lead",
-          "keyvalue")
+          "keyvalue", "account", "apikey", "auditentry")
 
 
 def _reachable(host: str, port: int) -> bool:

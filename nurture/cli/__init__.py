@@ -14,12 +14,14 @@ from nurture.cli import delivery as delivery_cli
 from nurture.cli import demo as demo_cli
 from nurture.cli import doctor as doctor_cli
 from nurture.cli import inbox as inbox_cli
+from nurture.cli import keys as keys_cli
 from nurture.cli import law as law_cli
 from nurture.cli import leads as leads_cli
 from nurture.cli import profiles as profiles_cli
 from nurture.cli import schedule as schedule_cli
 from nurture.cli import serve as serve_cli
 from nurture.cli import templates as templates_cli
+from nurture.cli import users as users_cli
 from nurture.tracebacks import redacted_traceback, unexpected_error
 
 app = typer.Typer(
@@ -44,6 +46,10 @@ app.add_typer(consent_cli.app, name="consent", help="A lead's consent evidence: 
 app.add_typer(channels_cli.app, name="channels",
               help="Each channel's state (ok, or paused and why); resume a paused one (records who and when).")
 app.add_typer(profiles_cli.app, name="profiles", help="Import profiles: vendors' layouts (ATTOM, DealMachine, ...); list and lint.")
+app.add_typer(users_cli.app, name="users",
+              help="Console accounts: add, list, disable, reset (roles admin, ops, marketer).")
+app.add_typer(keys_cli.app, name="keys",
+              help="Named API keys for integrations: add, list, revoke (scopes intake, read, admin).")
 serve_cli.register(app)
 delivery_cli.register(app)
 demo_cli.register(app)

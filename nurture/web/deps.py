@@ -1,20 +1,19 @@
-"""Dependencies shared by the routers: a database session per request, the API key check."""
+"""Dependencies shared by the routers: a database session per request; the facts the access check reads
+(the key a request presents, whether it was made on this machine: nurture.web.auth decides)."""
 
 from __future__ import annotations
 
 import base64
-import hmac
 import ipaddress
 from collections.abc import Iterator, Mapping
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
-from fastapi import Depends, Header, HTTPException, Request
+from fastapi import Depends
 from sqlmodel import Session
 
-from nurture.config import Settings, get_settings, host_patterns
+from nurture.config import Settings, host_patterns
 from nurture.db import session_scope
-from nurture.text_rules import clip
 
 # Headers a reverse proxy adds. Their values prove nothing (any client can write them); their
 # presence says another hop stands between the client and this server, so the client may be anywhere.
@@ -102,35 +101,4 @@ def not_local(*, bind_host: str | None, server: Any, client: Any, headers: Mappi
     return None
 
 
-def require_api_key(request: Request, authorization: Annotated[str | None, Header()] = None) -> None:
-    """NURTURE_API_KEY as a bearer token, or as the password of HTTP Basic (so a browser can open
-    /ops); with no key configured, only requests made on this machine to a loopback-bound server."""
-    key = get_settings().api_key
-    if not key:
-        reason = not_local(bind_host=getattr(request.app.state, "bind_host", None), server=request.scope.get("server"),
-                           client=request.scope.get("client"), headers=request.headers)
-        if reason is None:
-            return
-        raise HTTPException(403, f"NURTURE_API_KEY is not set, so /api and /ops answer only requests made on this "
-                                 f"machine to a server bound to a loopback address, and {reason}. "
-                                 f"Set NURTURE_API_KEY and send it as a bearer token.")
-    token = presented_key(authorization)
-    if not token or not hmac.compare_digest(token.encode(), key.encode()):
-        challenge = 'Basic realm="nurture ops"' if request.url.path.startswith("/ops") else "Bearer"
-        raise HTTPException(401, "missing or wrong API key", headers={"WWW-Authenticate": challenge})
-
-
 SessionDep = Annotated[Session, Depends(get_session)]
-
-
-def web_actor(request: Request) -> str:
-    """Who acts: the user name of the Basic credentials when one was given (the key is the password)."""
-    scheme, _, value = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() == "basic":
-        try:
-            user = base64.b64decode(value.strip(), validate=True).decode().partition(":")[0]
-        except (ValueError, UnicodeDecodeError):
-            user = ""
-        if user.strip():
-            return clip(f"web:{user.strip()}", 100)
-    return "web"

@@ -28,9 +28,13 @@ from nurture.intake.serialize import lead_json
 from nurture.text_rules import shown, text_problem
 from nurture.web.responses import API_KEYED, Problems, answers
 from nurture.web.schemas import lead_body, text_pattern
-from nurture.web.deps import SessionDep, require_api_key
+from nurture.accounts import audit
+from nurture.web.auth import acting, require
+from nurture.web.deps import SessionDep
 
-router = APIRouter(prefix="/api", tags=["leads"], dependencies=[Depends(require_api_key)], responses=API_KEYED)
+router = APIRouter(prefix="/api", tags=["leads"], responses=API_KEYED)
+INTAKE = [Depends(require("api.intake"))]
+READ = [Depends(require("api.read"))]
 
 EXAMPLE = {
     "first_name": "Maria", "last_name": "Lopez", "email": "maria@example.com", "phone": "3055550142",
@@ -93,7 +97,7 @@ def _merge(body: dict[str, Any]) -> JSONResponse | None:
                                                        "would be, under its id (its fields held for ops)"},
                                   422: {"model": Problems,
                                         "description": "one entry per bad field (at most 50, then one saying how many more)"},
-                                  **answers(400)},
+                                  **answers(400)}, dependencies=INTAKE,
              openapi_extra={"requestBody": {"content": {"application/json": {"schema": lead_body()}}}})
 def create_or_update_lead(request: Request, body: dict[str, Any] = Body(..., examples=[EXAMPLE])) -> JSONResponse:
     """Create a lead, or update the lead with the same phone or email (one lead per person).
@@ -130,12 +134,12 @@ def create_or_update_lead(request: Request, body: dict[str, Any] = Body(..., exa
     raise AssertionError("unreachable")
 
 
-@router.get("/leads/{lead_id}", responses=answers(404))
+@router.get("/leads/{lead_id}", responses=answers(404), dependencies=READ)
 def get_lead(lead_id: int, session: SessionDep) -> dict[str, Any]:
     return _body(session, _lead_or_404(session, lead_id))
 
 
-@router.patch("/leads/{lead_id}", responses=answers(400, 404))
+@router.patch("/leads/{lead_id}", responses=answers(400, 404), dependencies=INTAKE)
 def patch_lead(lead_id: int, request: Request, session: SessionDep, body: dict[str, Any] = Body(...)) -> Any:
     """Change some of a lead's facts (or its `status`); the lead's plan follows. `sms_consent`
     with `granted: false` revokes; a grant needs `text`, `source_url` and `ip`."""
@@ -143,11 +147,14 @@ def patch_lead(lead_id: int, request: Request, session: SessionDep, body: dict[s
     before = lead.status
     at = now()
     try:
-        update_lead(session, lead, body, method="api", now=at, recorded_by=_recorded_by(request))
+        result = update_lead(session, lead, body, method="api", now=at, recorded_by=_recorded_by(request))
     except IntakeError as exc:
         session.rollback()
         return _errors(exc)
     lead_status.log_change(session, lead, before, method="api", now=at)
+    if result.changed:
+        audit.record(session, acting(), "updated", target_kind="lead", target=lead_id,
+                     detail="changed: " + ", ".join(sorted(result.changed)))
     return _body(session, lead)
 
 
@@ -177,7 +184,7 @@ _STATUS_FOR = {"converted": "converted", "closed": "closed", "legal_hold": "lega
                "needs_human": "needs_human", "paused": "paused", "reactivated": "active"}
 
 
-@router.post("/leads/{lead_id}/events", status_code=201, responses=answers(400, 404))
+@router.post("/leads/{lead_id}/events", status_code=201, responses=answers(400, 404), dependencies=INTAKE)
 def lead_event(lead_id: int, event: LeadEventIn, session: SessionDep) -> dict[str, Any]:
     """Record an outside event; status events stop or restart the lead's sequence."""
     lead = _lead_or_404(session, lead_id)

@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 
 from nurture.clock import now
 from nurture.config import get_settings
+from nurture.accounts import audit
 from nurture.console import deliverability, log_search, overview, windows
 from nurture.console.chart import bar_chart
 from nurture.console.outcomes import FAILURE_STATES
@@ -20,11 +21,12 @@ from nurture.delivery.log import stats
 from nurture.intake.leads import consent_ledger, lead_by_id
 from nurture.localtime import days_to_sale, zone
 from nurture.models import Channel, Lead, LeadStatus, Message, MessageState
-from nurture.web.deps import SessionDep, require_api_key
+from nurture.web.auth import require
+from nurture.web.deps import SessionDep
 from nurture.web.pages import render
 from nurture.web.responses import KEYED, answers
 
-router = APIRouter(tags=["ops"], dependencies=[Depends(require_api_key)], responses=KEYED)
+router = APIRouter(tags=["ops"], dependencies=[Depends(require("leads"))], responses=KEYED)
 
 LIST_LIMIT = 100
 """Rows shown in each "act on this" list (needs a person, needs review)."""
@@ -34,6 +36,8 @@ OVERVIEW_LOG_ROWS = 15
 """Log rows (folded) at the foot of the overview."""
 LEAD_LOG_ROWS = 300
 """Log rows (folded) on one lead's page."""
+CHANGES_SHOWN = 50
+"""Newest changes people and keys made to the lead (the audit trail) shown on its page."""
 
 STATE_ORDER = [str(s) for s in MessageState]
 CHANNELS = [str(c) for c in Channel]
@@ -159,6 +163,7 @@ def lead_page(lead_id: int, session: SessionDep, done: str = "") -> HTMLResponse
         log_more=log.next_before is not None,
         done=done,
         statuses=STATUS_ACTIONS,
+        changes=audit.entries(session, target_kind="lead", target=lead_id, limit=CHANGES_SHOWN),
     )
 
 

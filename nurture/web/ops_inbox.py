@@ -23,10 +23,12 @@ from nurture.models import Lead, stored_id
 from nurture.text_rules import clip
 from nurture.content.tokens import check_ops_form_token, ops_form_token
 from nurture.web.responses import KEYED, answers
-from nurture.web.deps import SessionDep, require_api_key, web_actor
+from nurture.accounts import audit
+from nurture.web.auth import acting, require
+from nurture.web.deps import SessionDep
 from nurture.web.pages import render
 
-router = APIRouter(tags=["inbox"], dependencies=[Depends(require_api_key)], responses=KEYED)
+router = APIRouter(tags=["inbox"], dependencies=[Depends(require("leads"))], responses=KEYED)
 
 #: Characters of a flash message carried back to the page in its query string.
 FLASH_MAX = 300
@@ -102,14 +104,16 @@ def reply_action(
     _check_form(request, session, lead_id, token)
     try:
         result = service.reply(session, lead, channel=channel, text=text, subject=subject or None,
-                               actor=web_actor(request), now=now(), when_allowed=when_allowed)
+                               actor=acting(), now=now(), when_allowed=when_allowed)
     except service.InboxError as exc:
         session.rollback()
         lead = _lead_or_404(session, lead_id)
         return _thread_page(session, lead, error=str(exc), status_code=409,
                             typed={"text": text, "channel": channel, "subject": subject or ""})
     if result.verdict.action == "move":
+        audit.record(session, acting(), "reply", target_kind="lead", target=lead_id, detail=f"{channel}, planned later")
         return _back(lead_id, f"reply planned for {result.local} ({result.verdict.reason})")
+    audit.record(session, acting(), "reply", target_kind="lead", target=lead_id, detail=channel)
     return _back(lead_id, "reply planned: it goes out within a few seconds")
 
 
@@ -117,7 +121,7 @@ def _act(request: Request, session: Session, lead_id: int, token: str | None, do
     lead = _lead_or_404(session, lead_id)
     _check_form(request, session, lead_id, token)
     try:
-        do(lead, web_actor(request), now())
+        do(lead, acting(), now())
     except service.InboxError as exc:
         session.rollback()
         return _thread_page(session, _lead_or_404(session, lead_id), error=str(exc), status_code=409)
@@ -125,6 +129,9 @@ def _act(request: Request, session: Session, lead_id: int, token: str | None, do
         session.rollback()
         return _thread_page(session, _lead_or_404(session, lead_id), status_code=400,
                             error="; ".join(e.message for e in exc.errors))
+    # The action as its path names it: resume, handled, hold, converted, proposed/3/accept.
+    audit.record(session, acting(), request.url.path.split(f"/{lead_id}/", 1)[-1], target_kind="lead",
+                 target=lead_id, detail=done)
     return _back(lead_id, done)
 
 

@@ -22,11 +22,13 @@ from nurture.intake.lists import LIST_NAME_MAX
 from nurture.models import LeadStatus
 from nurture.text_rules import shown, text_problem
 from nurture.web.responses import KEYED, answers
-from nurture.web.deps import SessionDep, require_api_key, web_actor
+from nurture.accounts import audit
+from nurture.web.auth import acting, require
+from nurture.web.deps import SessionDep
 from nurture.web.ops import STATUS_ACTIONS
 from nurture.web.pages import render
 
-router = APIRouter(tags=["ops"], dependencies=[Depends(require_api_key)], responses=KEYED)
+router = APIRouter(tags=["ops"], dependencies=[Depends(require("leads"))], responses=KEYED)
 
 STATUSES = [str(s) for s in LeadStatus]
 #: The largest "sale within N days" the filter takes (a sale more than ten years out is a typo).
@@ -124,10 +126,12 @@ def set_language(lead_id: int, request: Request, session: SessionDep,
         return render("not_found.html", status_code=404, what=f"No lead #{lead_id}.")
     try:
         result = update_lead(session, lead, {"language": language}, method="ops", now=now(),
-                             recorded_by=web_actor(request))
+                             recorded_by=acting())
     except IntakeError as exc:
         return render("not_found.html", status_code=400, what="; ".join(e.message for e in exc.errors))
     name = LANGUAGES[lead.language]
+    if result.changed:
+        audit.record(session, acting(), "language set", target_kind="lead", target=lead_id, detail=lead.language)
     done = f"Language set to {name}." if result.changed else f"The lead already reads {name}."
     return RedirectResponse(f"/ops/leads/{lead_id}?{urlencode({'done': done})}", status_code=303)
 
@@ -152,5 +156,7 @@ def set_status(lead_id: int, request: Request, session: SessionDep,
         changed = lead_status.set_status(session, lead, status, reason=why, method="ops", now=now())
     except IntakeError as exc:
         return render("not_found.html", status_code=400, what="; ".join(e.message for e in exc.errors))
+    if changed:
+        audit.record(session, acting(), "status set", target_kind="lead", target=lead_id, detail=f"{status}: {why}")
     done = f"Status set to {status}." if changed else f"The lead was already {status}."
     return RedirectResponse(f"/ops/leads/{lead_id}?{urlencode({'done': done})}", status_code=303)

@@ -18,11 +18,12 @@ from nurture.delivery.log import parse_since
 from nurture.intake.leads import find_lead
 from nurture.models import Channel, MessageState, row_id
 from nurture.web.responses import KEYED, answers
-from nurture.web.deps import SessionDep, require_api_key
+from nurture.web.auth import require
+from nurture.web.deps import SessionDep
 from nurture.web.ops import with_times
 from nurture.web.pages import render
 
-router = APIRouter(tags=["ops"], dependencies=[Depends(require_api_key)], responses=KEYED)
+router = APIRouter(tags=["ops"], dependencies=[Depends(require("leads"))], responses=KEYED)
 
 #: The time ranges the log offers, by the value its form sends.
 RANGES = {"today": "today", "24h": "last 24 hours", "7d": "last 7 days", "30d": "last 30 days", "all": "all time"}

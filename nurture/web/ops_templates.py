@@ -33,10 +33,11 @@ from nurture.intake.leads import find_lead
 from nurture.plans.urgency import Facts
 from nurture.published import overlay
 from nurture.web.responses import KEYED, answers
-from nurture.web.deps import SessionDep, require_api_key
+from nurture.web.auth import current_principal, refused_for, require
+from nurture.web.deps import SessionDep
 from nurture.web.pages import render
 
-router = APIRouter(tags=["ops"], dependencies=[Depends(require_api_key)], responses=KEYED)
+router = APIRouter(tags=["ops"], dependencies=[Depends(require("results"))], responses=KEYED)
 
 #: The windows the page offers: value -> days (0: today).
 WINDOWS = {"today": 0, "7d": 7, "30d": 30, "90d": 90}
@@ -118,6 +119,9 @@ def preview_page(session: SessionDep, template: str = Query("", json_schema_extr
     """A template rendered for a sample lead (its tier from the urgency rules) or a real one. Its
     links are the real short links of a message not yet sent: following one counts nothing. Without
     a template, the page offers the choice; a lead reference that matches no lead is a 404 page."""
+    principal = current_principal()
+    if lead.strip() and principal is not None and not principal.may("leads"):  # a real lead is personal data
+        return render("refused.html", status_code=403, title="Not allowed", what=refused_for(principal, "leads"))
     rendered, who, errors, status = _render_preview(session, template, sample, lead, now(), language)
     sms = rendered is not None and rendered.channel == "sms"
     return render("template_preview.html", status_code=status, section="templates",
