@@ -214,8 +214,20 @@ class LeadFigures:
         return f"{self.first_name} {self.last_name}".strip()
 
 
+#: A stored email that is not its own look-alike skeleton (not plain ASCII, or an IDNA `xn--`
+#: domain): the few every intake compares a new address with (intake/leads.py, migration 0012).
+NON_PLAIN_EMAIL_SQL = {
+    "postgresql": sa.text(r"email ~ '[^\x01-\x7f]|xn--'"),
+    "sqlite": sa.text("email LIKE '%xn--%' OR length(CAST(email AS BLOB)) != length(email)"),
+}
+
+
 class Lead(LeadBase, LeadFigures, table=True):
     """A homeowner who asked for help; one row per person (phone and email are unique)."""
+
+    # The look-alike check reads these few rows through this index, not the whole table per batch.
+    __table_args__ = (sa.Index("ix_lead_email_not_plain", "email", postgresql_where=NON_PLAIN_EMAIL_SQL["postgresql"],
+                               sqlite_where=NON_PLAIN_EMAIL_SQL["sqlite"]),)
 
     id: int | None = Field(default=None, primary_key=True)
     enrolled_at: datetime = _ts(default_factory=now)

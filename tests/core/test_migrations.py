@@ -99,6 +99,7 @@ def test_0005_drops_the_logs_foreign_keys_keeps_every_row_and_the_partial_indexe
             "ix_message_sent_at": "sent_at IS NOT NULL", "ix_message_template_sent_at": "sent_at IS NOT NULL",
             "ix_message_provider_id": "provider_id IS NOT NULL", "ix_deliveryevent_error_code": "error_code IS NOT NULL",
             "uq_message_step_once": partial["uq_message_step_once"],  # its clause is checked below
+            "ix_lead_email_not_plain": partial["ix_lead_email_not_plain"],  # 0012's: tests/intake/test_lookalike_stored.py
         }
         for state in ("sending", "sent", "delivered", "undelivered", "review"):
             assert f"'{state}'" in partial["uq_message_step_once"]
