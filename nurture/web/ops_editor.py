@@ -212,8 +212,9 @@ def _json_problem(status: int, field: str, message: str) -> JSONResponse:
 
 @router.post("/ops/editor/check", response_model=CheckAnswer, responses=answers(403, 404))
 def check_draft(request: CheckRequest, session: SessionDep,
-                principal: Principal = Depends(require("content"))) -> Any:
-    """The lint of the text typed so far and its preview, without saving anything."""
+                principal: Principal = Depends(require("results"))) -> Any:
+    """The lint of the text typed so far and its preview, without saving anything: a role that
+    may read previews ("results") may ask, as the edit page's sample choice does for ops."""
     body = _lines(request.body)
     problem = text_problem(body, max_len=BODY_MAX, multiline=True)
     if problem:
@@ -230,9 +231,19 @@ def check_draft(request: CheckRequest, session: SessionDep,
     return _answer(check, shown_preview)
 
 
+def _from_our_pages(request: Request) -> bool:
+    """True for a form posted from this server's own pages. A browser says so in Sec-Fetch-Site, which
+    the console's `Referrer-Policy: no-referrer` leaves alone (it makes the browser send `Origin: null`,
+    even from our own pages); a client without it (curl, an older browser) is judged by its Origin."""
+    site = request.headers.get("sec-fetch-site")
+    if site is not None:
+        return site == "same-origin"
+    return _same_origin(request)
+
+
 def _refused(request: Request) -> HTMLResponse | None:
     """403 for a form posted from another site (a browser holding the key would send it along)."""
-    return None if _same_origin(request) else HTMLResponse("cross-site request refused", status_code=403)
+    return None if _from_our_pages(request) else HTMLResponse("cross-site request refused", status_code=403)
 
 
 _KindForm = Form(..., json_schema_extra={"enum": list(authoring.KINDS)})

@@ -102,7 +102,8 @@ def test_an_unknown_file_is_a_404_and_an_unknown_kind_a_422(client):
 
 
 def test_the_check_counts_an_sms_with_an_emoji_as_ucs2_and_names_the_character(client):
-    body = "{{ company.name }}: Still here for you ☺ whenever you want to talk about your home. Reply STOP to opt out.\n"
+    body = ("{{ company.name }}: Still here for you ☺ whenever you want to talk about your home. "
+            "Reply STOP to opt out.\n")
     r = check(client, "sms/check_in.txt", body, sample="active")
     assert r.status_code == 200, r.text
     answer = r.json()
