@@ -31,7 +31,8 @@ def test_add_list_and_sign_in(sqlite_url):
     r = users_cli("add", "maria", "--role", "ops", "--password-stdin", stdin=PASSWORD + "\n")
     assert r.exit_code == 0, r.output
     listed = json.loads(users_cli("list", "--json").stdout)["users"]
-    assert [(u["name"], u["role"], u["state"], u["last_signin_at"]) for u in listed] == [("maria", "ops", "active", None)]
+    rows = [(u["name"], u["role"], u["state"], u["last_signin_at"]) for u in listed]
+    assert rows == [("maria", "ops", "active", None)]
     with session_scope() as s:
         assert users.authenticate(s, "maria", PASSWORD, NOW) is not None
         assert (ME, "account added") in [(e.actor, e.action) for e in audit.entries(s, target_kind="account")]
@@ -49,7 +50,8 @@ def test_the_password_can_be_typed_twice(sqlite_url, monkeypatch):
 
 
 @pytest.mark.parametrize("args, stdin, words", [
-    (["add", "maria", "--role", "boss", "--password-stdin"], PASSWORD, "role 'boss' is not one of admin, ops, marketer"),
+    (["add", "maria", "--role", "boss", "--password-stdin"], PASSWORD,
+     "role 'boss' is not one of admin, ops, marketer"),
     (["add", "maria", "--role", "ops", "--password-stdin"], "too short", "at least 12 characters"),
     (["add", "maria", "--role", "ops", "--password-stdin"], "maria-has-a-long-password", "must not contain"),
     (["disable", "ghost"], None, "no account named 'ghost'"),
