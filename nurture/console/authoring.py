@@ -220,16 +220,20 @@ def _in(folders: Folders, settings: Settings) -> Settings:
 def check(session: Session, kind: str, name: str, body: str, settings: Settings) -> Check:
     """The lint of `body` as file `name`, among the files in effect."""
     with sandbox(session, kind, name, body, settings) as folders:
-        if kind == "template":
-            return _check_template(name, folders, settings)
-        return _check_schedule(name, body, folders, settings)
+        return _check_in(folders, kind, name, body, settings)
+
+
+def _check_in(folders: Folders, kind: str, name: str, body: str, settings: Settings) -> Check:
+    if kind == "template":
+        return _check_template(name, folders, settings)
+    return _check_schedule(name, body, folders, settings)
 
 
 def _check_template(name: str, folders: Folders, settings: Settings) -> Check:
     path = folders.templates / name
     sandboxed = _in(folders, settings)
-    found = tuple(Finding(f.severity, _plain(f.problem, folders), f.line) for f in lint(folders.templates, sandboxed)
-                  if Path(f.file) == path)
+    found = tuple(Finding(f.severity, _plain(f.problem, folders), f.line)
+                  for f in lint(folders.templates, sandboxed, only=[path]))
     language, template = template_of(name)
     if not template.startswith("sms/"):
         return Check(found)
@@ -385,10 +389,10 @@ def revert(session: Session, kind: str, name: str, number: int, *, author: str, 
 
 def _publish_text(session: Session, kind: str, name: str, body: str, *, author: str, note: str, settings: Settings,
                   reverted_from: int | None) -> ContentVersion:
-    result = check(session, kind, name, body, settings)
-    if not result.ok:
-        raise NotPublishable(kind, name, result)
     with sandbox(session, kind, name, body, settings) as folders:
+        result = _check_in(folders, kind, name, body, settings)
+        if not result.ok:
+            raise NotPublishable(kind, name, result)
         digest = _published_digest(kind, name, body, folders)
     version = _insert_next(session, kind, name, body, digest=digest, author=author, note=note,
                            reverted_from=reverted_from)

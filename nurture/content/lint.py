@@ -5,6 +5,7 @@ from __future__ import annotations
 import html as html_lib
 import re
 import unicodedata
+from collections.abc import Collection
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
@@ -108,8 +109,11 @@ def _line_of(path: Path, needle: str) -> int | None:
     return None
 
 
-def lint(directory: Path, settings: Settings, *, now: datetime | None = None) -> list[Finding]:
-    """Every problem in the templates under `directory`, errors and warnings, sorted by file and line."""
+def lint(directory: Path, settings: Settings, *, now: datetime | None = None,
+         only: Collection[Path] | None = None) -> list[Finding]:
+    """Every problem in the templates under `directory`, errors and warnings, sorted by file and line.
+    With `only`, the problems of those files alone, and only they are rendered (the console checks
+    one text as it is typed)."""
     directory = Path(directory)
     report = _Report()
     if not directory.is_dir():
@@ -124,10 +128,19 @@ def lint(directory: Path, settings: Settings, *, now: datetime | None = None) ->
     for lead in samples.values():
         lead.id = LINT_LEAD_ID
     parser = MessageEnvironment()
+    wanted = None if only is None else {Path(p) for p in only}
+
+    def skip(path: Path) -> bool:
+        return wanted is not None and path not in wanted
+
     for path in _layout_files(directory):
+        if skip(path):
+            continue
         _check_estimate(parser, path, report)
         _check_wording(path, settings, report)
     for name in sorted(names):
+        if skip(store.path(name)):
+            continue
         _check_wording(store.path(name), settings, report)
         _check_estimate(parser, store.path(name), report)
         _check_reserved_keywords(store.path(name), name.split("/", 1)[0], report)
@@ -138,14 +151,19 @@ def lint(directory: Path, settings: Settings, *, now: datetime | None = None) ->
     for code in translation_folders(directory):
         translated = store.translation(code)
         for path in _layout_files(translated.directory):
+            if skip(path):
+                continue
             _check_estimate(parser, path, report)
             _check_wording(path, settings, report)
         for name in sorted(translated.names()):
+            if skip(translated.path(name)):
+                continue
             _check_wording(translated.path(name), settings, report)
             _check_estimate(parser, translated.path(name), report)
             _check_reserved_keywords(translated.path(name), name.split("/", 1)[0], report)
             _lint_template(translated, name, samples, tiers, at, settings, report)
-    return sorted(report.findings, key=lambda f: (f.file, f.line or 0, f.severity, f.problem))
+    found = [f for f in report.findings if wanted is None or Path(f.file) in wanted]
+    return sorted(found, key=lambda f: (f.file, f.line or 0, f.severity, f.problem))
 
 
 def _check_files(directory: Path, names: set[str], report: _Report) -> None:

@@ -22,9 +22,9 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 import sqlalchemy as sa
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.pool import NullPool
 
-from nurture import db
 from nurture.config import Settings, get_settings
 from nurture.errors import TransientError
 from nurture.models import ContentVersion
@@ -67,6 +67,8 @@ class _Published:
 
 _lock = threading.Lock()
 _cache: dict[tuple[str, str, str], tuple[float, Folders]] = {}
+_engines: dict[tuple[str, int], Engine] = {}
+_engines_lock = threading.Lock()
 
 
 def templates_dir(settings: Settings | None = None) -> Path:
@@ -161,11 +163,28 @@ def _has_database(url: str) -> bool:
     return not database or database == ":memory:" or Path(database).exists()
 
 
+def _engine(url: str) -> Engine:
+    """This process's own small engine for `url`, apart from the pool the sends use: a worker's
+    pool is not pinged (db.pre_ping), and a connection this module left in it would be one more
+    dead connection after a database restart for the send that meets it. Pinged before each use;
+    SQLite opens a connection per read (a test's database file comes and goes)."""
+    key = (url, os.getpid())  # a forked worker makes its own, never the parent's sockets
+    with _engines_lock:
+        engine = _engines.get(key)
+        if engine is None:
+            if url.startswith("sqlite"):
+                engine = sa.create_engine(url, poolclass=NullPool, connect_args={"timeout": 10}, hide_parameters=True)
+            else:
+                engine = sa.create_engine(url, pool_size=1, max_overflow=4, pool_pre_ping=True, hide_parameters=True)
+            _engines[key] = engine
+        return engine
+
+
 def newest_published(url: str) -> list[_Published]:
     """The newest published version of each file, as (id, kind, name, number, digest)."""
     if not _has_database(url):
         return []
-    engine = db.get_engine(url, migrate=False)
+    engine = _engine(url)
     table = ContentVersion.__table__
     newer = table.alias("newer")
     has_newer = sa.exists().where(newer.c.kind == table.c.kind, newer.c.name == table.c.name,
@@ -180,7 +199,7 @@ def newest_published(url: str) -> list[_Published]:
 
 def _bodies(url: str, ids: list[int]) -> dict[int, str]:
     table = ContentVersion.__table__
-    with db.get_engine(url, migrate=False).connect() as conn:
+    with _engine(url).connect() as conn:
         return dict(conn.execute(sa.select(table.c.id, table.c.body).where(table.c.id.in_(ids))).all())
 
 
