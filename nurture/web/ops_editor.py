@@ -26,6 +26,7 @@ from nurture.web.ops_editor_preview import Preview, preview
 from nurture.web.ops_leads import _same_origin
 from nurture.web.pages import render
 from nurture.web.responses import KEYED, answers
+from nurture.web.schemas import text_pattern
 
 router = APIRouter(tags=["ops"], responses=KEYED)
 
@@ -131,7 +132,7 @@ class CheckRequest(BaseModel):
 
     kind: Kind
     name: str = Field(min_length=1, max_length=200)
-    body: str = Field(max_length=BODY_MAX)
+    body: str = Field(max_length=BODY_MAX, json_schema_extra={"pattern": text_pattern(multiline=True)})
     sample: Sample = "critical"
     lead: str = Field("", max_length=LEAD_REF_MAX, description="a real lead: only for a role that may see leads")
 
@@ -210,7 +211,7 @@ def _json_problem(status: int, field: str, message: str) -> JSONResponse:
     return JSONResponse({"detail": [{"field": field, "message": message}]}, status_code=status)
 
 
-@router.post("/ops/editor/check", response_model=CheckAnswer, responses=answers(403, 404))
+@router.post("/ops/editor/check", response_model=CheckAnswer, responses=answers(400, 403, 404))
 def check_draft(request: CheckRequest, session: SessionDep,
                 principal: Principal = Depends(require("results"))) -> Any:
     """The lint of the text typed so far and its preview, without saving anything: a role that
@@ -248,8 +249,9 @@ def _refused(request: Request) -> HTMLResponse | None:
 
 _KindForm = Form(..., json_schema_extra={"enum": list(authoring.KINDS)})
 _NameForm = Form(..., min_length=1, max_length=200, json_schema_extra=_files_now)
-_BodyForm = Form(..., max_length=BODY_MAX)
-_NoteForm = Form("", max_length=NOTE_MAX)
+_BodyForm = Form("", max_length=BODY_MAX, json_schema_extra={"pattern": text_pattern(multiline=True)},
+                 description="the whole text (an empty one is judged by lint like any other)")
+_NoteForm = Form("", max_length=NOTE_MAX, json_schema_extra={"pattern": text_pattern()})
 
 
 def _lines(body: str) -> str:
@@ -287,7 +289,7 @@ def save_draft(request: Request, session: SessionDep, kind: str = _KindForm, nam
 
 
 @router.post("/ops/editor/publish", status_code=303, response_class=RedirectResponse,
-             responses=answers(400, 404, 409, 422))
+             responses=answers(400, 404, 409))
 def publish(request: Request, session: SessionDep, kind: str = _KindForm, name: str = _NameForm,
             body: str = _BodyForm, note: str = _NoteForm, principal: Principal = Depends(require("content"))
             ) -> Response:
@@ -309,7 +311,8 @@ def publish(request: Request, session: SessionDep, kind: str = _KindForm, name: 
     except authoring.NotPublishable as exc:
         errors = [f"Not published: {len(exc.check.errors)} error(s) to fix first (listed below). "
                   "The text is kept as the draft."]
-        return _edit_page(session, principal, _item(session, kind, name) or item, body, errors=errors, status=422,
+        # 409, not 422: the request was well formed; the text's state refuses the publish.
+        return _edit_page(session, principal, _item(session, kind, name) or item, body, errors=errors, status=409,
                           note=note)
     except authoring.AuthoringError as exc:
         return _edit_page(session, principal, item, body, errors=[str(exc)], status=409, note=note)
@@ -335,7 +338,7 @@ def discard(request: Request, session: SessionDep, kind: str = _KindForm, name: 
 
 
 @router.post("/ops/editor/revert", status_code=303, response_class=RedirectResponse,
-             responses=answers(400, 404, 409, 422))
+             responses=answers(400, 404, 409))
 def revert(request: Request, session: SessionDep, kind: str = _KindForm, name: str = _NameForm,
            number: int = Form(..., ge=0, le=NUMBER_MAX, description="the version to publish again; 0: the file's text"),
            note: str = _NoteForm, principal: Principal = Depends(require("content"))) -> Response:
@@ -352,7 +355,7 @@ def revert(request: Request, session: SessionDep, kind: str = _KindForm, name: s
         version = authoring.revert(session, kind, name, number, author=principal.actor, note=note.strip(),
                                    settings=settings)
     except authoring.NotPublishable as exc:
-        return _history_page(session, principal, item, status=422, errors=[
+        return _history_page(session, principal, item, status=409, errors=[
             f"Not reverted: that text has {len(exc.check.errors)} lint error(s) today: "
             + "; ".join(f.message for f in exc.check.errors)])
     except authoring.AuthoringError as exc:

@@ -152,7 +152,7 @@ def test_the_check_of_a_schedule_previews_a_sample_leads_timeline_under_the_type
 def test_a_text_that_fails_lint_is_not_published_and_is_kept_as_the_draft(client):
     bad = "{{ company.name }}: hi {{ nope }}. Reply STOP to opt out, HELP for help.\n"
     r = post(client, "publish", kind="template", name="sms/welcome.txt", body=bad, note="try")
-    assert r.status_code == 422
+    assert r.status_code == 409
     assert "Not published" in r.text and "nope" in r.text
     assert textarea(r.text) == bad
     history = client.get("/ops/editor/history", params={"kind": "template", "name": "sms/welcome.txt"})
