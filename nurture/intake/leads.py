@@ -344,7 +344,9 @@ def upsert_many(
     by_skeleton: dict[str, Lead] = {}
     unknown = {email for email in emails if email not in by_email}
     if unknown:
-        skeletons = {email_skeleton(email) for email in unknown}
+        # A plain address is its own skeleton and no stored lead's (it is unknown): only the others'
+        # skeletons can be a stored plain address (folding each address twice cost 6 us a row).
+        skeletons = {email_skeleton(email) for email in unknown if not looks_plain(email)}
         plain = {s for s in skeletons if looks_plain(s)}
         alikes = list(session.exec(select(Lead).where(_non_plain_emails(session))))
         if plain:
@@ -384,7 +386,7 @@ def upsert_many(
         sent = dict(values)
         look_alike: Lead | None = None
         if lead is None and lead_in.email:
-            lead = look_alike = by_skeleton.get(email_skeleton(lead_in.email))
+            lead = look_alike = by_skeleton.get(email_skeleton(lead_in.email)) if by_skeleton else None
         created = lead is None
         held: list[tuple[str, Any, Any]] = []
         row_mode: OnMatch = "propose" if look_alike is not None else on_match

@@ -36,7 +36,7 @@ from nurture.content.context import LIST_SOURCE
 from nurture.db import one_of
 from nurture.delivery.lifecycle import log_event
 from nurture.errors import InputError
-from nurture.intake.csv_import import BATCH, ImportInterrupted, ImportReport, records
+from nurture.intake.csv_import import BATCH, ImportInterrupted, ImportReport, older_objects_frozen, records
 from nurture.intake.leads import (
     PLAN_FIELDS,
     STATUS_REASON_MAX,
@@ -323,6 +323,7 @@ def _read_row(line: int, mapped: MappedRow, *, today: date,
     return _Row(line, lead_in, record, facts, phones, emails, parcel, key, warnings)
 
 
+@older_objects_frozen()
 def import_list(
     session_factory: Callable[[], Session],
     lines: Iterable[str],
