@@ -188,6 +188,7 @@ def test_a_marketer_edits_publishes_and_reverts_a_text_and_ops_cannot_publish(se
             page.wait_for_url(re.compile(r".*/ops/editor/edit\?kind=template&name=sms(%2F|/)welcome\.txt$"))
             assert page.input_value("#editor-body") == WELCOME
             assert page.locator("#check-summary").inner_text() == "No error."
+            assert page.locator("#preview-lead").count() == 0  # a real lead's preview is not a marketer's
 
             # The segment count follows the typing: a short text, then a longer one.
             body = page.locator("#editor-body")

@@ -11,9 +11,14 @@ import re
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 
+from nurture.accounts import users
+from nurture.config import get_settings
+from nurture.db import session_scope
+from nurture.web import create_app
 from publishing_helpers import clean_versions  # noqa: F401 (a fixture)
-from web_helpers import local_client
+from web_helpers import LOOPBACK, local_client
 
 ROOT = Path(__file__).resolve().parents[2]
 WELCOME = (ROOT / "templates" / "sms" / "welcome.txt").read_text("utf-8")
@@ -226,3 +231,55 @@ def test_a_preview_on_a_real_lead_names_the_lead(client, lead_id):
     r = check(client, "sms/check_in.txt", CHECK_IN, lead=str(lead_id))
     assert r.status_code == 200 and r.json()["preview"]["who"].startswith(f"lead #{lead_id} Maria Lopez")
     assert check(client, "sms/check_in.txt", CHECK_IN, lead="999999").status_code == 404
+
+
+PASSWORD = "a long enough password"
+
+
+def signed_in(name: str, role: str, at) -> TestClient:
+    """A browser of a person with an account of `role`, signed in."""
+    with session_scope() as s:
+        users.add(s, name, role, PASSWORD, actor="cli:test", now=at)
+    browser = TestClient(create_app(), follow_redirects=False, **LOOPBACK)
+    form = browser.get("/ops/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form.text).group(1)
+    r = browser.post("/ops/login", data={"name": name, "password": PASSWORD, "csrf_token": token, "next": ""},
+                     headers=SAME_SITE)
+    assert r.status_code == 303, r.text
+    return browser
+
+
+def csrf_of(page: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+
+def test_a_marketer_changes_content_on_samples_only_and_ops_may_preview_but_not_change(client, lead_id, frozen_now,
+                                                                                      monkeypatch):
+    monkeypatch.setenv("NURTURE_PUBLIC_URL", "http://127.0.0.1:8000")  # plain http: the session cookie is not Secure
+    get_settings.cache_clear()
+    marketer, ops = signed_in("maria", "marketer", frozen_now), signed_in("omar", "ops", frozen_now)
+    edit = {"kind": "template", "name": "sms/check_in.txt"}
+    page = marketer.get("/ops/editor/edit", params=edit)
+    assert page.status_code == 200 and 'name="lead"' not in page.text and 'id="publish"' in page.text
+    token = {"X-CSRF-Token": csrf_of(page.text)}
+    assert marketer.post("/ops/editor/check", json={**edit, "body": CHECK_IN}, headers=token).status_code == 200
+    assert marketer.post("/ops/editor/check", json={**edit, "body": CHECK_IN}).status_code == 403  # no token
+    r = marketer.post("/ops/editor/check", json={**edit, "body": CHECK_IN, "lead": str(lead_id)}, headers=token)
+    assert r.status_code == 403 and "sample leads" in r.json()["detail"][0]["message"]
+    assert marketer.get("/ops/editor/edit", params={**edit, "lead": str(lead_id)}).status_code == 403
+    r = marketer.post("/ops/editor/draft", data={**edit, "body": CHECK_IN + "Hi.\n"}, headers=SAME_SITE)
+    assert r.status_code == 403  # a form without the session's token
+    r = marketer.post("/ops/editor/draft", data={**edit, "body": CHECK_IN + "Hi.\n", "csrf_token": csrf_of(page.text)},
+                      headers=SAME_SITE)
+    assert r.status_code == 303
+
+    page = ops.get("/ops/editor/edit", params=edit)
+    assert page.status_code == 200 and 'name="lead"' in page.text
+    assert 'id="publish"' not in page.text and 'id="save-draft"' not in page.text and " readonly>" in page.text
+    token = csrf_of(page.text)
+    r = ops.post("/ops/editor/check", json={**edit, "body": CHECK_IN, "lead": str(lead_id)},
+                 headers={"X-CSRF-Token": token})
+    assert r.status_code == 200 and r.json()["preview"]["who"].startswith(f"lead #{lead_id}")
+    r = ops.post("/ops/editor/publish", data={**edit, "body": CHECK_IN, "csrf_token": token}, headers=SAME_SITE)
+    assert r.status_code == 403
+    assert "Nothing published" in ops.get("/ops/editor/history", params=edit).text
