@@ -442,13 +442,18 @@ def diff(old: str, new: str, *, old_label: str, new_label: str) -> list[str]:
 
 
 def version_labels(session: Session) -> dict[str, str]:
-    """Each published template text's hash (as messages record it) -> its version, "v3" (a text
-    published twice, by a revert, is "v1/v3": its messages cannot be told apart)."""
-    rows = session.exec(select(ContentVersion.digest, ContentVersion.number).where(
+    """Each published template text's hash (as messages record it) -> its version: "v3", with the
+    translation and variant the file is of when it is one ("v2 (es)", "v1 (b)"), so the split of a
+    template by version never adds up two files' versions. A text published twice, by a revert, is
+    "v1/v3": its messages cannot be told apart."""
+    rows = session.exec(select(ContentVersion.digest, ContentVersion.name, ContentVersion.number).where(
         ContentVersion.kind == "template", col(ContentVersion.number).is_not(None))
         .order_by(col(ContentVersion.number))).all()
-    labels: dict[str, list[str]] = {}
-    for digest, number in rows:
-        labels.setdefault(digest, []).append(f"v{number}")
-    return {digest: "/".join(names) for digest, names in labels.items()}
-
+    numbers: dict[str, list[str]] = {}
+    qualifiers: dict[str, str] = {}
+    for digest, name, number in rows:
+        numbers.setdefault(digest, []).append(f"v{number}")
+        language, template = template_of(name)
+        which = [w for w in (language if language != DEFAULT_LANGUAGE else None, split_variant(template)[1]) if w]
+        qualifiers[digest] = f" ({', '.join(which)})" if which else ""
+    return {digest: "/".join(names) + qualifiers[digest] for digest, names in numbers.items()}

@@ -8,6 +8,7 @@ the lead got before it (on the same channel for replies and opt-outs): last touc
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -225,9 +226,11 @@ def template_results(session: Session, *, start: datetime, end: datetime, now: d
     return out
 
 
-def _version_order(label: str | None) -> tuple[int, str]:
-    """"files" first, then the versions by number (v2 before v10)."""
+def _version_order(label: str | None) -> tuple[int, str, int]:
+    """"files" first, then each file's versions by number (v2 before v10; a translation's or a
+    variant's, "v1 (es)", after the template's own)."""
     if label is None or label == FILES:
-        return (-1, "")
-    first = label.split("/", 1)[0].removeprefix("v")
-    return (int(first) if first.isdigit() else 0, label)
+        return (0, "", 0)
+    number = re.match(r"v(\d+)", label)
+    qualifier = label[label.index("("):] if "(" in label else ""
+    return (1, qualifier, int(number.group(1)) if number else 0)

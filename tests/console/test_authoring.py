@@ -196,3 +196,13 @@ def test_eight_people_publishing_one_file_at_once_get_numbers_one_to_eight():
         versions = authoring.history(s, "schedule", STORY)
     assert sorted(v.number for v in versions) == list(range(1, 9))
     assert sorted(v.author for v in versions) == [f"user:{i}" for i in range(8)]
+
+
+@pytest.mark.usefixtures("clean_sqlite")
+def test_a_translation_s_versions_are_labelled_apart_from_the_english_ones():
+    english = publish("template", SHORT_SALE, ONE)
+    spanish_text = (ROOT / "templates" / "es" / SHORT_SALE).read_text().rstrip("\n") + " Gracias."
+    spanish = publish("template", "es/" + SHORT_SALE, spanish_text)
+    with session_scope() as s:
+        labels = authoring.version_labels(s)
+    assert (labels[english.digest], labels[spanish.digest]) == ("v1", "v1 (es)")
