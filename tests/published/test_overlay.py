@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -186,3 +187,20 @@ def test_overlays_are_whole_folders_that_never_change():
     assert sorted(p.relative_to(second) for p in second.rglob("*") if p.is_file()) == shipped
     with session_scope() as s:
         assert s.execute(sa.select(sa.func.count()).select_from(ContentVersion)).scalar() == 2
+
+
+@pytest.mark.usefixtures("clean_sqlite")
+def test_overlays_nobody_used_for_a_while_are_removed_but_the_newest_few_kept():
+    publish("template", "sms/what_is_short_sale.txt", NEW_TEXT)
+    previous = overlay.templates_dir().parent
+    root = previous.parent
+    long_ago = time.time() - overlay.PRUNE_AFTER - 60
+    for n in range(5):
+        stale = root / f"stale{n}-0"
+        (stale / "templates").mkdir(parents=True)
+        os.utime(stale, (long_ago + n, long_ago + n))
+    publish("template", "sms/what_is_short_sale.txt", NEW_TEXT + " Again.")
+    current = overlay.templates_dir().parent
+    # in use lately: the new one and the one before it; unused for long: all but the newest (the third kept)
+    assert sorted(p.name for p in root.iterdir()) == sorted([current.name, previous.name, "stale4-0"])
+    assert overlay.KEEP == 3
