@@ -35,6 +35,7 @@ ARTIFACTS = ROOT / "tests" / "artifacts"
 API_KEY = "editor-browser-key"
 PEOPLE = {"maria": ("marketer", "correct horse battery staple"), "omar": ("ops", "tr0ub4dor&3 and more")}
 WELCOME = (ROOT / "templates" / "sms" / "welcome.txt").read_text("utf-8")
+STORY_SMS = (ROOT / "schedules" / "story-sms.yaml").read_text("utf-8")
 SHORT = "{{ company.name }}: Thanks for asking about your home. Reply STOP to opt out, HELP for help."
 # About 300 more characters: whatever the sample, the text needs more segments than SHORT.
 LONGER = SHORT + " We read every reply, and a person who knows short sales answers the same day." * 4
@@ -265,6 +266,19 @@ def test_a_marketer_edits_publishes_and_reverts_a_text_and_ops_cannot_publish(se
             page.reload()
             assert "A draft waits" not in page.locator("#state").inner_text()
             assert len(token) >= 16
+
+            # A schedule: the preview is a sample lead's timeline, and a step naming no template is an error.
+            page.goto(f"{base}/ops/editor/edit?kind=schedule&name=story-sms.yaml")
+            assert page.locator("#preview table.timeline td[data-label=template]", has_text="sms/welcome").count() >= 1
+            body = page.locator("#editor-body")
+            _typed(page, lambda: body.fill(STORY_SMS.replace("sms/welcome", "sms/welcom", 1)))
+            assert "sms/welcom" in page.locator("#findings li.finding.error").first.inner_text()
+            assert page.locator("#publish").is_disabled() and page.locator("#preview table.timeline").count() == 0
+            _typed(page, lambda: page.select_option("#preview-sample", "early"))
+            _typed(page, lambda: body.fill(STORY_SMS))
+            assert "sample lead 'early'" in page.locator("#preview-who").inner_text()
+            assert page.locator("#preview table.timeline tr").count() > 1 and page.locator("#publish").is_enabled()
+            _shot(page, "schedule")
 
             # On a phone: the editor's pages fit 390 px, the text box takes the width.
             page.set_viewport_size(PHONE)
