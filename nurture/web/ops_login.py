@@ -60,14 +60,14 @@ def _login_page(request: Request, *, next_: str, error: str | None = None, name:
     return page
 
 
-@router.get("/ops/login", response_class=HTMLResponse)
+@router.get("/ops/login", response_class=HTMLResponse, responses=answers(422))
 def login_form(request: Request, next: str = "") -> HTMLResponse:  # noqa: A002 (the query is ?next=)
     """The sign-in form; `next` is the console page to open after it."""
     return _login_page(request, next_=_safe_next(next) or "")
 
 
 @router.post("/ops/login", response_class=HTMLResponse, status_code=303,
-             responses={303: {"description": "signed in: on to the page asked for"}, **answers(401, 403)})
+             responses={303: {"description": "signed in: on to the page asked for"}, **answers(401, 403, 422)})
 def login(request: Request, name: Annotated[str, Form(max_length=200)] = "",
           password: Annotated[str, Form(max_length=1000)] = "", csrf_token: Annotated[str, Form()] = "",
           next: Annotated[str, Form()] = "") -> Response:  # noqa: A002
@@ -99,7 +99,7 @@ def login(request: Request, name: Annotated[str, Form(max_length=200)] = "",
     return response
 
 
-@router.post("/ops/logout", status_code=303, response_class=RedirectResponse, responses=answers(403))
+@router.post("/ops/logout", status_code=303, response_class=RedirectResponse, responses=answers(403, 422))
 def logout(request: Request, csrf_token: Annotated[str, Form(alias=CSRF_FIELD)] = "") -> Response:
     """Sign out: the session cookie is dropped (the form must carry the session's CSRF token)."""
     with session_scope() as session:
