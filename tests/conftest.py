@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from nurture import db
 from nurture.clock import clock
 from nurture.config import get_settings
+from nurture.published import overlay
 from web_helpers import PUBLIC, SENDGRID_PUBLIC_KEY, TWILIO_TOKEN
 
 PG_ADMIN_URL = os.environ.get("NURTURE_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -32,7 +33,7 @@ ANY_HOST = "*"
 os.environ["NURTURE_ALLOWED_HOSTS"] = ANY_HOST
 
 TABLES = ("click", "deliveryevent", "message", "consent", "suppression", "inboundmessage", "proposedchange", "leadcontact", "leadrecord", "lead",
-          "keyvalue", "account", "apikey", "auditentry")
+          "keyvalue", "account", "apikey", "auditentry", "contentversion")
 
 
 def _reachable(host: str, port: int) -> bool:
@@ -116,6 +117,7 @@ def pg_url(_pg_database: str, monkeypatch: pytest.MonkeyPatch) -> str:
     engine.dispose()
     monkeypatch.setenv("NURTURE_DATABASE_URL", _pg_database)
     get_settings.cache_clear()
+    overlay.refresh()  # nothing is published any more: no process may read an older overlay
     return _pg_database
 
 

@@ -33,7 +33,7 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 app.add_typer(leads_cli.app, name="leads", help="Add, import, show and update leads.")
-app.add_typer(templates_cli.app, name="templates", help="Lint and preview the message templates.")
+app.add_typer(templates_cli.app, name="templates", help="Lint, preview, export and import the message templates (and schedules).")
 app.add_typer(schedule_cli.app, name="schedule", help="Preview a lead's planned timeline.")
 app.add_typer(db_cli.app, name="db", help="Database migrations.")
 app.add_typer(blackout_cli.app, name="blackout",

@@ -9,10 +9,10 @@ from collections.abc import Iterator, Mapping
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
-from fastapi import Depends
+from fastapi import Depends, Request
 from sqlmodel import Session
 
-from nurture.config import Settings, host_patterns
+from nurture.config import Settings, get_settings, host_patterns
 from nurture.db import session_scope
 
 # Headers a reverse proxy adds. Their values prove nothing (any client can write them); their
@@ -102,3 +102,19 @@ def not_local(*, bind_host: str | None, server: Any, client: Any, headers: Mappi
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def from_our_pages(request: Request) -> bool:
+    """True for a form posted from this server's own pages (or by a client that says nothing of where
+    it comes from, like curl): a browser holding a session or Basic credentials must not act because
+    another site told it to. A browser says where a request comes from in Sec-Fetch-Site; the console's
+    `Referrer-Policy: no-referrer` makes it send `Origin: null` even from our own pages, so the Origin
+    (or Referer) decides only for a client that sends no Sec-Fetch-Site."""
+    site = request.headers.get("sec-fetch-site")
+    if site is not None:
+        return site == "same-origin"
+    origin = request.headers.get("origin") or request.headers.get("referer")
+    if not origin or origin == "null":
+        return origin is None
+    ours = {request.headers.get("host", ""), urlsplit(get_settings().public_url).netloc}  # behind a proxy too
+    return urlsplit(origin).netloc in ours

@@ -21,9 +21,8 @@ from nurture.intake.leads import find_lead
 from nurture.models import Lead
 from nurture.text_rules import clip, shown, text_problem
 from nurture.web.auth import Principal, require
-from nurture.web.deps import SessionDep
+from nurture.web.deps import SessionDep, from_our_pages
 from nurture.web.ops_editor_preview import Preview, preview
-from nurture.web.ops_leads import _same_origin
 from nurture.web.pages import render
 from nurture.web.responses import KEYED, answers
 from nurture.web.schemas import text_pattern
@@ -64,7 +63,7 @@ def _item(session: Session, kind: str, name: str) -> authoring.Item | None:
 
 
 def _not_found(kind: str, name: str) -> HTMLResponse:
-    return render("not_found.html", status_code=404, section="templates",
+    return render("not_found.html", status_code=404, section="editor",
                   what=f"No {kind} file {shown(name)}: choose one from the editor's list (/ops/editor).")
 
 
@@ -91,7 +90,7 @@ def editor_page(session: SessionDep, principal: Principal = Depends(require("res
     own text, and whether a draft waits."""
     settings = get_settings()
     groups = {kind: authoring.items(session, kind, settings) for kind in authoring.KINDS}
-    return render("editor.html", section="templates", groups=groups, done=clip(done, DONE_MAX),
+    return render("editor.html", section="editor", groups=groups, done=clip(done, DONE_MAX),
                   can_edit=principal.may("content"))
 
 
@@ -107,7 +106,7 @@ def _edit_page(session: Session, principal: Principal, item: authoring.Item, bod
         status = max(status, lead_status)
     check = authoring.check(session, item.kind, item.name, body, settings)
     shown_preview = preview(session, item.kind, item.name, body, sample=sample, lead=lead, at=now(), settings=settings)
-    return render("editor_edit.html", status_code=status, section="templates", item=item, body=body, check=check,
+    return render("editor_edit.html", status_code=status, section="editor", item=item, body=body, check=check,
                   preview=shown_preview, sample=sample, samples=SAMPLE_NAMES, lead=lead_ref, note=note,
                   can_edit=principal.may("content"), real_leads=principal.may("leads"),
                   done=clip(done, DONE_MAX), errors=errors)
@@ -232,19 +231,9 @@ def check_draft(request: CheckRequest, session: SessionDep,
     return _answer(check, shown_preview)
 
 
-def _from_our_pages(request: Request) -> bool:
-    """True for a form posted from this server's own pages. A browser says so in Sec-Fetch-Site, which
-    the console's `Referrer-Policy: no-referrer` leaves alone (it makes the browser send `Origin: null`,
-    even from our own pages); a client without it (curl, an older browser) is judged by its Origin."""
-    site = request.headers.get("sec-fetch-site")
-    if site is not None:
-        return site == "same-origin"
-    return _same_origin(request)
-
-
 def _refused(request: Request) -> HTMLResponse | None:
     """403 for a form posted from another site (a browser holding the key would send it along)."""
-    return None if _from_our_pages(request) else HTMLResponse("cross-site request refused", status_code=403)
+    return None if from_our_pages(request) else HTMLResponse("cross-site request refused", status_code=403)
 
 
 _KindForm = Form(..., json_schema_extra={"enum": list(authoring.KINDS)})
@@ -277,7 +266,7 @@ def save_draft(request: Request, session: SessionDep, kind: str = _KindForm, nam
         return refused
     body = _lines(body)
     if problem := _form_problem(kind, body):
-        return render("not_found.html", status_code=400, section="templates", what=problem)
+        return render("not_found.html", status_code=400, section="editor", what=problem)
     item = _item(session, kind, name)
     if item is None:
         return _not_found(kind, name)
@@ -299,7 +288,7 @@ def publish(request: Request, session: SessionDep, kind: str = _KindForm, name: 
         return refused
     body = _lines(body)
     if problem := _form_problem(kind, body, note):
-        return render("not_found.html", status_code=400, section="templates", what=problem)
+        return render("not_found.html", status_code=400, section="editor", what=problem)
     item = _item(session, kind, name)
     if item is None:
         return _not_found(kind, name)
@@ -326,7 +315,7 @@ def discard(request: Request, session: SessionDep, kind: str = _KindForm, name: 
     if refused := _refused(request):
         return refused
     if problem := _form_problem(kind):
-        return render("not_found.html", status_code=400, section="templates", what=problem)
+        return render("not_found.html", status_code=400, section="editor", what=problem)
     item = _item(session, kind, name)
     if item is None:
         return _not_found(kind, name)
@@ -346,7 +335,7 @@ def revert(request: Request, session: SessionDep, kind: str = _KindForm, name: s
     if refused := _refused(request):
         return refused
     if problem := _form_problem(kind, note=note):
-        return render("not_found.html", status_code=400, section="templates", what=problem)
+        return render("not_found.html", status_code=400, section="editor", what=problem)
     item = _item(session, kind, name)
     if item is None:
         return _not_found(kind, name)
@@ -391,7 +380,7 @@ def _history_page(session: Session, principal: Principal, item: authoring.Item, 
         old_body, old_label = (older.body, f"v{older.number}") if older else (item.file_body, "the file")
         lines = authoring.diff(old_body, version.body, old_label=old_label, new_label=f"v{version.number}")
         entries.append((version, old_label, _diff_lines(lines)))
-    return render("editor_history.html", status_code=status, section="templates", item=item, entries=entries,
+    return render("editor_history.html", status_code=status, section="editor", item=item, entries=entries,
                   can_edit=principal.may("content"), done=clip(done, DONE_MAX), errors=errors or [])
 
 

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -24,7 +24,7 @@ from nurture.text_rules import shown, text_problem
 from nurture.web.responses import KEYED, answers
 from nurture.accounts import audit
 from nurture.web.auth import acting, require
-from nurture.web.deps import SessionDep
+from nurture.web.deps import SessionDep, from_our_pages
 from nurture.web.ops import STATUS_ACTIONS
 from nurture.web.pages import render
 
@@ -103,23 +103,13 @@ def leads_page(session: SessionDep, q: str = "",
                   prev_link="/ops/leads?" + urlencode(base | {"page": result.page - 1}) if result.page > 1 else None)
 
 
-def _same_origin(request: Request) -> bool:
-    """A form post from our own pages (or from a client that sends no Origin, like curl): a browser
-    holding Basic credentials must not act on a lead because another site told it to."""
-    origin = request.headers.get("origin") or request.headers.get("referer")
-    if not origin or origin == "null":
-        return origin is None
-    ours = {request.headers.get("host", ""), urlsplit(get_settings().public_url).netloc}  # behind a proxy too
-    return urlsplit(origin).netloc in ours
-
-
 @router.post("/ops/leads/{lead_id}/language", status_code=303, response_class=RedirectResponse,
              responses=answers(400, 404))
 def set_language(lead_id: int, request: Request, session: SessionDep,
                  language: str = Form(..., min_length=1, max_length=20,
                                       json_schema_extra={"enum": list(LANGUAGES)})) -> Response:
     """The language the lead reads (en, es): its next messages are written in it; logged with who set it."""
-    if not _same_origin(request):
+    if not from_our_pages(request):
         return HTMLResponse("cross-site request refused", status_code=403)
     lead = lead_by_id(session, lead_id)
     if lead is None:
@@ -142,7 +132,7 @@ def set_status(lead_id: int, request: Request, session: SessionDep,
                status: str = Form(..., min_length=1, json_schema_extra={"enum": [s for s, _ in STATUS_ACTIONS]}),
                reason: str = Form("")) -> Response:
     """The action bar: pause, resume, legal hold or converted; the plan follows and the change is logged."""
-    if not _same_origin(request):
+    if not from_our_pages(request):
         return HTMLResponse("cross-site request refused", status_code=403)
     lead = lead_by_id(session, lead_id)
     if lead is None:

@@ -48,7 +48,7 @@ def answers(*codes: int) -> dict[int | str, dict[str, Any]]:
             else {"description": _WHY[code]} for code in codes}
 
 
-#: Every page and form route behind the API key (`require_api_key`).
+#: Every page and form route behind a sign-in or a key (`web.auth.require`).
 KEYED = answers(401, 403, 422)
 #: The JSON API's routes behind the key: their 422 declares the Problems model, which puts it in
 #: the document's components for every route to name.

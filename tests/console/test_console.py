@@ -324,6 +324,24 @@ def test_an_action_from_another_site_or_an_unknown_action_is_refused(client):
         assert s.get(Lead, lead_id).status == "active"
 
 
+def test_a_form_from_our_own_page_in_a_browser_is_accepted_and_one_from_another_site_is_not(client):
+    # What Chrome sends for a form on our page under `Referrer-Policy: no-referrer`: Origin null, and
+    # Sec-Fetch-Site saying where the page came from.
+    lead_id = add_lead(NOW)
+    ours = {"Origin": "null", "Sec-Fetch-Site": "same-origin"}
+    r = client.post(f"/ops/leads/{lead_id}/status", data={"status": "paused"}, headers=ours)
+    assert r.status_code == 303
+    r = client.post(f"/ops/leads/{lead_id}/language", data={"language": "es"}, headers=ours)
+    assert r.status_code == 303
+    for site in ("cross-site", "same-site"):
+        r = client.post(f"/ops/leads/{lead_id}/status", data={"status": "active"},
+                        headers={"Origin": "null", "Sec-Fetch-Site": site})
+        assert r.status_code == 403
+    with session_scope() as s:
+        lead = s.get(Lead, lead_id)
+        assert (lead.status, lead.language) == ("paused", "es")
+
+
 def test_the_leads_list_filters_by_status_tier_state_and_sale_date(client):
     soon = add_lead(NOW, foreclosure={"stage": "sale_scheduled", "sale_date": "2026-12-05"})
     later = add_lead(NOW, first_name="Bo", phone="(214) 555-0188", email="bo@example.com",
