@@ -308,6 +308,7 @@ def upsert_many(
     recorded_by: str | None = None,
     on_match: OnMatch = "update",
     new_columns: Sequence[Mapping[str, Any]] | None = None,
+    known: tuple[Mapping[str, Lead], Mapping[str, Lead]] | None = None,
 ) -> list[RowOutcome]:
     """Create or update a batch of validated leads in the session's transaction (not committed).
 
@@ -323,12 +324,18 @@ def upsert_many(
     `new_columns`, one mapping per row: Lead columns that a lead the row creates is inserted with,
     beyond its intake's (a bought list's stage, sale date estimate and parcel), so no second write
     follows the INSERT; a row that matches a stored lead ignores its mapping.
+    `known`: the stored leads by phone and by email as the caller has just read them in this
+    transaction, for every phone and email of the rows at least (a bought list reads them with its
+    owners' other keys): they are not looked up a second time.
     """
     phones = {r.phone for _, r in rows if r.phone}
     emails = {r.email for _, r in rows if r.email}
     by_phone: dict[str, Lead] = {}
     by_email: dict[str, Lead] = {}
-    if phones or emails:
+    if known is not None:
+        by_phone = {phone: known[0][phone] for phone in phones if phone in known[0]}
+        by_email = {email: known[1][email] for email in emails if email in known[1]}
+    elif phones or emails:
         conds = []
         if phones:
             conds.append(one_of(session, col(Lead.phone), phones))

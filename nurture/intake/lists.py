@@ -533,7 +533,7 @@ def _save(session: Session, batch: list[_Row], profile: Profile, *, list_name: s
     # The list's columns go into the new leads' INSERT: no second write of the same rows.
     for outcome in upsert_many(session, [(r.line, r.lead_in) for r in fresh], method="list", now=now,
                                after_upsert=keep, recorded_by=recorded_by, on_match="skip",
-                               new_columns=[_list_columns(r, list_name) for r in fresh]):
+                               new_columns=[_list_columns(r, list_name) for r in fresh], known=(by_phone, by_email)):
         line = outcome.line or 0
         outcomes[line] = outcome
         if outcome.action == "created" and outcome.lead_id is not None:
