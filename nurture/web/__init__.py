@@ -11,7 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from nurture import __version__
 from nurture.intake.schema import clean_message
 from nurture.web import health, leads, links, metrics, notice, ops, ops_inbox, ops_leads, ops_log, ops_templates, webhooks
-from nurture.web import ops_login
+from nurture.web import ops_audit, ops_login
 from nurture.web.auth import Refused
 from nurture.web import ops_editor  # templates and schedules edited in the console (issue 27)
 from nurture.web.middleware import AllowOn405, BodySizeLimit, ErrorShield, SecurityHeaders, TrustedHosts
@@ -73,6 +73,7 @@ def create_app(*, bind_host: str | None = None) -> FastAPI:
     app.include_router(ops_leads.router)
     app.include_router(ops_templates.router)
     app.include_router(ops_editor.router)
+    app.include_router(ops_audit.router)  # the audit trail, for admins
     app.include_router(links.router)
     app.include_router(notice.router)  # Regulation O's full notice, linked from every text
     app.include_router(ops_inbox.router)

@@ -1,6 +1,7 @@
 """Each role and key scope against each part of the console and the API: what it may open, what it
 is refused (403, saying what the role may not do), and the author each change is recorded with."""
 
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -176,3 +177,36 @@ def test_inbox_actions_are_recorded_with_the_person(client, lead_id):
         (entry,) = audit.entries(s, target_kind="lead", target=lead_id)
     assert (entry.actor, entry.action) == ("user:oscar", "hold")
     assert "user:oscar" in client.get(f"/ops/leads/{lead_id}").text
+
+
+def test_the_audit_trail_shows_each_change_with_its_author_to_admins_only(client, lead_id):
+    secret = key("webform", "intake")
+    with session_scope() as s:
+        keys.revoke(s, "webform", actor="cli:root", now=NOW)
+    client.patch(f"/api/leads/{lead_id}", json={"status": "paused"}, headers=bearer(ADMIN_KEY))
+    sign_in(client, "marta", "not the password at all")  # a refused sign-in is recorded too
+    assert client.post("/api/leads", json=LEAD, headers=bearer(secret)).status_code == 401  # revoked: refused
+
+    sign_in(client, "oscar")
+    assert client.get("/ops/audit").status_code == 403
+    client.post("/ops/logout", data={"csrf_token": csrf_of(client)})
+    sign_in(client, "alice")
+    page = client.get("/ops/audit")
+    assert page.status_code == 200
+    cells = [re.findall(r'data-label="(?:who|what|of)">(.*?)</td>', row) for row in page.text.split("<tr>")[1:]]
+    shown = [(who, what, re.sub(r"<[^>]+>", "", of)) for who, what, of in cells]
+    # Newest first (the clock stands still: in the order they happened), each with its author.
+    assert shown == [
+        ("user:alice", "signed in", "account alice"),
+        ("user:oscar", "signed out", "account oscar"),
+        ("user:oscar", "signed in", "account oscar"),
+        ("sign-in", "sign-in failed", "account marta"),
+        ("api-key", "updated", f"lead #{lead_id}"),
+        ("cli:root", "key revoked", "api_key webform"),
+        ("cli:root", "key added", "api_key webform"),
+        ("cli:root", "account added", "account marta"),
+        ("cli:root", "account added", "account oscar"),
+        ("cli:root", "account added", "account alice"),
+    ]
+    only_leads = client.get("/ops/audit", params={"kind": "lead"}).text
+    assert f"lead #{lead_id}" in only_leads and "webform" not in only_leads.split("<table", 1)[1]
