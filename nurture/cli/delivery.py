@@ -203,6 +203,9 @@ def _stats_by_template(cutoff: datetime | None, at: datetime, since: str | None,
         if t.split_by_language:
             for lang in t.languages:
                 out(f"  in {lang.language}  {_figures(lang)}", markup=False)
+        if t.split_by_version:
+            for version in t.versions:
+                out(f"  version {version.version}  {_figures(version)}", markup=False)
         if t.verdict is not None:
             verdict = f"variant {t.verdict.winner} wins" if t.verdict.winner else "no winner yet"
             out(f"  A/B: {verdict}: {t.verdict.reason}", markup=False)

@@ -86,6 +86,9 @@ def test_a_published_text_is_sent_by_the_dispatcher_and_counted_as_its_version(p
     data = json.loads(CliRunner().invoke(app, ["stats", "--by", "template", "--json"]).stdout)
     short = next(t for t in data["templates"] if t["template"] == "sms/what_is_short_sale")
     assert [(r["version"], r["sent"]) for r in short["versions"]] == [("files", 1), ("v1", 1)]
+    lines = CliRunner().invoke(app, ["stats", "--by", "template"]).stdout.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("sms/what_is_short_sale "))
+    assert [line.split()[:2] for line in lines[at + 1:at + 3]] == [["version", "files"], ["version", "v1"]]
 
 
 @pytest.mark.usefixtures("clean_sqlite")
