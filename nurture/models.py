@@ -478,7 +478,8 @@ class LeadContact(SQLModel, table=True):
     __table_args__ = (sa.UniqueConstraint("lead_id", "kind", "address", name="uq_leadcontact_lead_kind_address"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    lead_id: int = Field(foreign_key="lead.id", index=True)
+    # No index of its own: the unique key's leading column serves the look-ups by lead (migration 0013).
+    lead_id: int = Field(foreign_key="lead.id")
     kind: str = Field(max_length=10)  # phone or email
     address: str = Field(max_length=254, index=True)  # E.164 or the normalised email
     phone_type: str | None = Field(default=None, max_length=10)  # PhoneType; None for emails
