@@ -34,6 +34,7 @@ from nurture.content.store import (
     split_variant,
 )
 from nurture.models import Lead
+from nurture.law import opt_in_confirmation
 from nurture.law.keywords import OPT_IN_KEYWORDS
 
 ERROR, WARNING = "error", "warning"
@@ -353,6 +354,9 @@ def _check_sms(
             report.add(path, None, ERROR, "the first SMS must say how to opt out: add 'Reply STOP to opt out.'")
         if settings.company_name.lower() not in own.text.lower():
             report.add(path, None, ERROR, "the first SMS must name the sender: add {{ company.name }}")
+        for element in opt_in_confirmation.missing(own.text, store.language):
+            report.add(path, None, ERROR, f"the first SMS confirms the opt-in and must {element.advice} "
+                       f"({opt_in_confirmation.SOURCE})", key=f"opt-in confirmation {element.name}")
     return longest
 
 

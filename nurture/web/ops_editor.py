@@ -210,7 +210,7 @@ def _json_problem(status: int, field: str, message: str) -> JSONResponse:
     return JSONResponse({"detail": [{"field": field, "message": message}]}, status_code=status)
 
 
-@router.post("/ops/editor/check", response_model=CheckAnswer, responses=answers(400, 403, 404))
+@router.post("/ops/editor/check", response_model=CheckAnswer, responses=answers(400, 403, 404, 413))
 def check_draft(request: CheckRequest, session: SessionDep,
                 principal: Principal = Depends(require("results"))) -> Any:
     """The lint of the text typed so far and its preview, without saving anything: a role that
@@ -258,7 +258,8 @@ def _form_problem(kind: str, body: str | None = None, note: str = "") -> str | N
     return None
 
 
-@router.post("/ops/editor/draft", status_code=303, response_class=RedirectResponse, responses=answers(400, 404))
+@router.post("/ops/editor/draft", status_code=303, response_class=RedirectResponse,
+             responses=answers(400, 404, 413))
 def save_draft(request: Request, session: SessionDep, kind: str = _KindForm, name: str = _NameForm,
                body: str = _BodyForm, principal: Principal = Depends(require("content"))) -> Response:
     """Keep the typed text as the file's draft: nothing is sent from it until it is published."""
@@ -278,7 +279,7 @@ def save_draft(request: Request, session: SessionDep, kind: str = _KindForm, nam
 
 
 @router.post("/ops/editor/publish", status_code=303, response_class=RedirectResponse,
-             responses=answers(400, 404, 409))
+             responses=answers(400, 404, 409, 413))
 def publish(request: Request, session: SessionDep, kind: str = _KindForm, name: str = _NameForm,
             body: str = _BodyForm, note: str = _NoteForm, principal: Principal = Depends(require("content"))
             ) -> Response:

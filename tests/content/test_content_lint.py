@@ -100,7 +100,7 @@ def test_lint_fails_an_email_whose_chosen_layout_has_no_footer(folder):
 
 def test_lint_fails_a_first_sms_without_opt_out_words(folder):
     path = folder / "sms" / "welcome.txt"
-    path.write_text("Hi {{ lead.first_name }}, this is {{ company.name }}. Thanks for reaching out.\n")
+    path.write_text("This is {{ company.name }}. Msg frequency varies. Msg & data rates may apply. HELP for help.\n")
     finding = only_error(run_lint())
     assert finding.file == str(path)
     assert "opt out" in finding.problem
@@ -108,7 +108,8 @@ def test_lint_fails_a_first_sms_without_opt_out_words(folder):
 
 def test_lint_fails_a_first_sms_that_does_not_name_the_sender(folder):
     path = folder / "sms" / "welcome.txt"
-    path.write_text("Hi {{ lead.first_name }}, thanks for reaching out. Reply STOP to opt out.\n")
+    path.write_text("Thanks for reaching out. Msg frequency varies. Msg & data rates may apply. "
+                    "Reply STOP to opt out, HELP for help.\n")
     finding = only_error(run_lint())
     assert "name the sender" in finding.problem
 
@@ -289,4 +290,31 @@ def test_lint_accepts_the_sale_date_with_the_estimate_case(folder):
         "Hi {{ lead.first_name }}.\n{% if sale_date_is_estimate %}A sale could be held as soon as "
         "{{ lead.sale_date }}.{% elif lead.has_sale_date %}Your sale is set for {{ lead.sale_date }}.{% endif %}\n"
     )
+    assert errors(run_lint()) == []
+
+
+@pytest.mark.parametrize(("language", "text", "missing"), [
+    ("en", "{{ company.name }}: Thanks for asking about your home. Reply STOP to opt out, HELP for help.",
+     ["frequency", "rates"]),
+    ("en", "{{ company.name }}: Thanks for asking. Msg frequency varies. Reply STOP to opt out.",
+     ["rates", "help"]),
+    ("es", "{{ company.name }}: Gracias por su consulta. Responda ALTO (STOP) para cancelar.",
+     ["frequency", "rates", "help"]),
+])
+def test_the_welcome_text_must_say_what_an_opt_in_confirmation_says(folder, language, text, missing):
+    # CTIA's opt-in confirmation: how often, that message and data rates may apply, how to get help
+    # (the sender's name and STOP have their own rules), in the language it is written in.
+    path = folder / ("es" if language == "es" else "") / "sms" / "welcome.txt"
+    path.write_text(text + "\n")
+    found = errors(run_lint())
+    assert {f.file for f in found} == {str(path)}, "\n".join(map(str, found))
+    words = {"frequency": "how often texts come", "rates": "Msg & data rates may apply", "help": "how to get help"}
+    assert sorted(next(k for k, w in words.items() if w in f.problem) for f in found) == sorted(missing)
+    assert all("CTIA Short Code Monitoring Handbook" in f.problem for f in found)
+
+
+def test_a_welcome_in_other_words_that_says_it_all_passes(folder):
+    (folder / "sms" / "welcome.txt").write_text(
+        "{{ company.name }} short sale help: up to 3 texts per week. Message and data rates may apply. "
+        "Text HELP for help. Text STOP to end.\n")
     assert errors(run_lint()) == []

@@ -24,7 +24,9 @@ ROOT = Path(__file__).resolve().parents[2]
 WELCOME = (ROOT / "templates" / "sms" / "welcome.txt").read_text("utf-8")
 CHECK_IN = (ROOT / "templates" / "sms" / "check_in.txt").read_text("utf-8")
 STORY_SMS = (ROOT / "schedules" / "story-sms.yaml").read_text("utf-8")
-GOOD_WELCOME = "{{ company.name }}: Thanks for asking. Reply STOP to opt out, HELP for help.\n"
+GOOD_WELCOME = (
+    "{{ company.name }}: Thanks for asking. Msg frequency varies. Msg & data rates may apply. Reply STOP to opt out, "
+    "HELP for help.\n")
 # What any browser sends with a form from our own pages.
 SAME_SITE = {"Origin": "http://127.0.0.1:8000"}
 # The GSM-7 alphabet (3GPP TS 23.038: the basic table and the extension table's characters), written
