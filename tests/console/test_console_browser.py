@@ -15,58 +15,24 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import sqlite3
 import subprocess
 import sys
 import threading
-import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import httpx
 import pytest
 
+from browser_helpers import CHROMIUM, CHROMIUM_ARGS, PHONE, REPORT_VIOLATIONS, free_port, need_browser, stop, wait_for
 from nurture.web.middleware import OPS_CSP
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "tests" / "artifacts"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 API_KEY = "browser-test-key"
-#: Reports every Content-Security-Policy violation in a page to the test (an exposed binding, which
-#: the policy cannot block), before any of the page's own code runs.
-REPORT_VIOLATIONS = """
-document.addEventListener("securitypolicyviolation", (e) => {
-  window.__cspViolation(`${e.violatedDirective} blocked ${e.blockedURI || "inline"} in ${e.documentURI}`);
-});
-"""
-PHONE = {"width": 390, "height": 844}
 
 pytestmark = pytest.mark.slow
-
-
-def _need_browser() -> None:
-    problem = None
-    if not CHROMIUM.exists():
-        problem = f"{CHROMIUM} is missing (apt-get install chromium)"
-    else:
-        try:
-            import playwright.sync_api  # noqa: F401
-        except ImportError:
-            problem = "the playwright package is missing (pip install -e '.[test]')"
-    if problem:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{problem}: under CI=true the browser test fails, it does not skip")
-        pytest.skip(problem)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class _Site(BaseHTTPRequestHandler):
@@ -84,25 +50,12 @@ class _Site(BaseHTTPRequestHandler):
         pass
 
 
-def _wait_for(url: str, proc: subprocess.Popen) -> None:
-    for _ in range(150):
-        if proc.poll() is not None:
-            raise AssertionError(f"the server exited with {proc.returncode}: {proc.stdout.read() if proc.stdout else ''}")
-        try:
-            if httpx.get(url, timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise AssertionError(f"{url} did not answer")
-
-
 @pytest.fixture
 def console(tmp_path):
     """`nurture demo` into a fresh database, then `nurture serve` with an API key and a loopback
     business site; everything started here is stopped even when the test fails."""
-    _need_browser()
-    port, site_port = _free_port(), _free_port()
+    need_browser()
+    port, site_port = free_port(), free_port()
     site = ThreadingHTTPServer(("127.0.0.1", site_port), _Site)
     threading.Thread(target=site.serve_forever, daemon=True).start()
     env = {k: v for k, v in os.environ.items() if not k.startswith("NURTURE_")}
@@ -120,17 +73,12 @@ def console(tmp_path):
         assert demo.returncode == 0, demo.stderr[-3000:]
         server = subprocess.Popen([*cli, "serve", "--port", str(port)], cwd=tmp_path, env=env,
                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
-        _wait_for(f"http://127.0.0.1:{port}/healthz", server)
+        wait_for(f"http://127.0.0.1:{port}/healthz", server)
         yield {"base": f"http://127.0.0.1:{port}", "site": f"http://127.0.0.1:{site_port}", "db": tmp_path / "console.db",
                "allowed": {f"127.0.0.1:{port}", f"127.0.0.1:{site_port}"}}
     finally:
         if server is not None:
-            server.terminate()
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait(timeout=10)
+            stop(server)
         site.shutdown()
         site.server_close()
 
