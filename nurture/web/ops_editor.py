@@ -31,8 +31,10 @@ router = APIRouter(tags=["ops"], responses=KEYED)
 
 Kind = Literal["template", "schedule"]
 Sample = Literal[SAMPLE_NAMES]  # type: ignore[valid-type]  # the sample leads, by name
-#: Characters of a template or schedule: the longest shipped file is a few thousand.
-BODY_MAX = 100_000
+#: Characters of a template or schedule: the longest shipped file is a few thousand. Kept so that one
+#: character over it, each character written as JSON's longest escape (12 bytes), still fits in the
+#: 1 MiB a request body may have: a body too long is refused by its field (422), not by the size (413).
+BODY_MAX = 64_000
 #: Characters of a note in the history, as ContentVersion.note keeps it.
 NOTE_MAX = 500
 #: Characters of a lead reference (an id, a phone or an email).
