@@ -356,6 +356,8 @@ def import_list(
                                    text_litigators=text_litigators, report=report):
                 report.add(outcome)
             through, settled_rows = batch[-1].line, report.rows
+            if not dry_run:
+                _analyze_suppressions(session_factory)
             if progress:
                 progress(len(batch))
             batch.clear()
@@ -627,6 +629,17 @@ def _save(session: Session, batch: list[_Row], profile: Profile, *, list_name: s
     if plan:
         planning.replan_many(session, plan, now=now, fresh={stored_id(lead) for _, lead in created.values()})
     return [outcomes[row.line] for row in batch]
+
+
+def _analyze_suppressions(session_factory: Callable[[], Session]) -> None:
+    """The flagged numbers a list suppresses grow `suppression` while each batch (and its planning)
+    reads it by address: its statistics are taken again as it grows (bulk.analyze_grown)."""
+    session = session_factory()
+    try:
+        bulk.analyze_grown(session, Suppression.__table__)
+        session.commit()
+    finally:
+        session.close()
 
 
 def _list_columns(row: _Row, list_name: str) -> dict[str, Any]:

@@ -61,3 +61,31 @@ def test_a_leads_contacts_are_read_through_the_unique_key(db_url):
         sqlite = conn.dialect.name == "sqlite"
     # SQLite names a table's unique constraint sqlite_autoindex_<table>_N.
     assert ("sqlite_autoindex_leadcontact" if sqlite else "uq_leadcontact_lead_kind_address") in plan, plan
+
+
+@pytest.mark.postgres
+def test_a_grown_suppression_table_is_read_by_its_unique_key_on_postgres(pg_url):
+    """Once an import has added many numbers to `suppression`, the look-up of a batch's numbers (as a
+    prepared statement runs it) reads the unique key instead of comparing every row with each number."""
+    from datetime import UTC, datetime
+
+    from nurture import bulk
+    from nurture.models import Suppression
+
+    engine = get_engine()
+    with Session(engine) as session:
+        bulk.insert_rows(session, Suppression.__table__, [
+            {"channel": "sms", "address": f"+1305201{i:04d}", "reason": "dnc", "created_at": datetime.now(UTC)}
+            for i in range(5_000)])  # more than ANALYZE_MIN_CHANGES, and enough that a scan costs more
+        session.commit()
+        session.execute(sa.text("SELECT pg_stat_force_next_flush()"))
+        session.commit()
+    with Session(engine) as session:
+        assert bulk.analyze_grown(session, Suppression.__table__) is True
+        session.commit()
+        assert bulk.analyze_grown(session, Suppression.__table__) is False  # nothing changed since
+        session.execute(sa.text("SET plan_cache_mode = force_generic_plan"))
+        session.execute(sa.text("PREPARE numbers(text[]) AS SELECT address FROM suppression "
+                                "WHERE channel = 'sms' AND address = ANY($1)"))
+        plan = " ".join(r[0] for r in session.execute(sa.text("EXPLAIN EXECUTE numbers('{+13052010001}')")))
+    assert "uq_suppression_channel_address" in plan and "ANY" in plan.split("Index Cond")[1], plan
