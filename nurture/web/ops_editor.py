@@ -22,7 +22,7 @@ from nurture.models import Lead
 from nurture.text_rules import clip, shown, text_problem
 from nurture.web.auth import Principal, require
 from nurture.web.deps import SessionDep, from_our_pages
-from nurture.web.ops_editor_preview import Preview, preview
+from nurture.web.ops_editor_preview import Message, Preview, Timeline, preview
 from nurture.web.pages import render
 from nurture.web.responses import KEYED, answers
 from nurture.web.schemas import text_pattern
@@ -144,44 +144,6 @@ class FindingOut(BaseModel):
     line: int | None
 
 
-class MessageOut(BaseModel):
-    who: str
-    channel: str
-    language: str | None
-    subject: str | None
-    preheader: str | None
-    text: str
-    html: str | None
-    segments: int | None
-    encoding: str | None
-    forcing: list[str] = Field(description="the characters of this text that make it UCS-2")
-
-
-class RowOut(BaseModel):
-    local: str
-    utc: str
-    channel: str
-    template: str
-    tier: str
-    deadline: bool
-    reason: str
-
-
-class SkippedOut(BaseModel):
-    step: str
-    channel: str
-    template: str
-    reason: str
-
-
-class TimelineOut(BaseModel):
-    who: str
-    tier: str
-    rows: list[RowOut]
-    skipped: list[SkippedOut]
-    lead_action: str | None
-
-
 class CheckAnswer(BaseModel):
     """The lint result of the typed text and its preview (`preview` for a template, `timeline` for
     a schedule, `problem` when the draft cannot be previewed)."""
@@ -191,21 +153,16 @@ class CheckAnswer(BaseModel):
     segments: int | None
     encoding: str | None
     characters: int | None
-    preview: MessageOut | None
-    timeline: TimelineOut | None
+    preview: Message | None
+    timeline: Timeline | None
     problem: str | None
 
 
 def _answer(check: authoring.Check, shown_preview: Preview) -> CheckAnswer:
-    message, timeline = shown_preview.message, shown_preview.timeline
     return CheckAnswer(
         ok=check.ok, segments=check.segments, encoding=check.encoding, characters=check.characters,
         findings=[FindingOut(level=f.level, message=f.message, line=f.line) for f in check.findings],
-        preview=None if message is None else MessageOut(**{**vars(message), "forcing": list(message.forcing)}),
-        timeline=None if timeline is None else TimelineOut(
-            who=timeline.who, tier=timeline.tier, lead_action=timeline.lead_action,
-            rows=[RowOut(**vars(r)) for r in timeline.rows], skipped=[SkippedOut(**vars(s)) for s in timeline.skipped]),
-        problem=shown_preview.problem)
+        preview=shown_preview.message, timeline=shown_preview.timeline, problem=shown_preview.problem)
 
 
 def _json_problem(status: int, field: str, message: str) -> JSONResponse:
