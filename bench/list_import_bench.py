@@ -3,6 +3,7 @@ skip-trace export (profile mapping, contacts, estimates, planning) and as the in
 columns (planning too), alternately, each on a fresh database; prints rows/s for both.
 
     python bench/list_import_bench.py [--rows 100000] [--rounds 2] [--pg postgresql+psycopg://postgres@127.0.0.1:5432/test]
+                                      [--own-before REF ...]
 
 The list rows (bench/profiles/bench-skiptraced-notices.yaml: DealMachine's columns and a county
 notice) carry three phones (a Wireless, a Landline flagged DNC on one row in five, a VoIP) and two
@@ -10,11 +11,18 @@ emails, an owner mailing address, and a notice: half a notice of sale with its a
 a notice of default recorded in the last 60 days (its sale date estimated from the state's
 timeline). The own-format rows carry one phone and one email and the sale date the list import
 reaches for the same owner (its auction date, or the estimate while it is ahead), so both imports
-plan the same leads alike (no consent in either, as a bought lead has none). Without --pg the databases are SQLite files in a temp folder.
+plan the same leads alike (no consent in either, as a bought lead has none). Without --pg the
+databases are SQLite files in a temp folder.
 
-Before the timed rounds, a small import of each format (WARM_UP_ROWS owners, a database each, not counted)
-pays what a process loads once (the law files, the ZIP and area-code tables, the confusables, the
-profile's binding): otherwise the first import timed, the list's, pays it alone.
+Each import runs in a process of its own, which first imports WARM_UP_ROWS owners of its kind
+into a database of their own (not counted): the loads a process makes once (the law files, the
+ZIP and area-code tables, the confusables, the profile's binding) do not fall on the timed import.
+
+With --own-before REF the own-format rows are also imported by that commit's code (a work tree,
+its own schema), in each round after this commit's two: issue 23 asks the list to be as fast as
+the own-format import of the day it was written (a4abf5f), and this commit's own format has been
+made faster since. Every child, database and work tree is removed at the end, also on Ctrl-C or
+a `timeout`.
 """
 
 from __future__ import annotations
@@ -22,25 +30,21 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import json
+import os
 import random
+import signal
+import subprocess
 import sys
 import tempfile
-import time
-import uuid
 from datetime import date, timedelta
 from pathlib import Path
-
-import sqlalchemy as sa
-from sqlmodel import Session
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from nurture import db
 from nurture.clock import now
-from nurture.intake.csv_import import import_text
-from nurture.intake.lists import import_list
-from nurture.intake.profiles import load_profile
 from nurture.law.foreclosure import earliest_sale
 
 PROFILE = ROOT / "bench" / "profiles" / "bench-skiptraced-notices.yaml"
@@ -106,49 +110,71 @@ def generate(rows: int, seed: int = 5) -> tuple[str, str]:
     return listed.getvalue(), own.getvalue()
 
 
-def fresh_url(pg: str | None, folder: Path) -> tuple[str, str | None]:
-    if not pg:
-        return f"sqlite:///{folder / (uuid.uuid4().hex + '.db')}", None
-    name = "bench_" + uuid.uuid4().hex[:12]
-    admin = sa.create_engine(pg, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return pg.rsplit("/", 1)[0] + "/" + name, name
+# A child process whose `nurture` is the tree measured (PYTHONPATH): a warm-up import (not counted),
+# then the timed one, each on the database given (SQLite: migrated here by the tree's own code).
+_CHILD = r"""
+import io, json, sys, time
+from datetime import date
+from pathlib import Path
+from sqlmodel import Session
+from nurture import db
+from nurture.clock import now
+
+kind, profile_path = sys.argv[1], sys.argv[2]
+
+def once(path, url):
+    if url.startswith("sqlite"):
+        db.upgrade(url)
+    engine = db.get_engine(url)
+    factory = lambda: Session(engine, expire_on_commit=False)
+    lines = io.StringIO(Path(path).read_text(encoding="utf-8"), newline="")
+    began, began_cpu = time.perf_counter(), time.process_time()
+    if kind == "list":
+        from nurture.intake.lists import import_list
+        from nurture.intake.profiles import load_profile
+        report = import_list(factory, lines, profile=load_profile(profile_path), list_name="bench",
+                             purchased_on=date.today(), now=now())
+    else:
+        from nurture.intake.csv_import import import_text
+        report = import_text(factory, lines, now=now())
+    wall, cpu = time.perf_counter() - began, time.process_time() - began_cpu
+    db.dispose_engines()
+    return report, wall, cpu
+
+once(sys.argv[3], sys.argv[4])  # the warm-up: the loads a process makes once
+report, wall, cpu = once(sys.argv[5], sys.argv[6])
+print(json.dumps({"created": report.created, "wall": wall, "cpu": cpu, "estimated": getattr(report, "estimated", 0),
+                  "no_textable_phone": getattr(report, "no_textable_phone", 0),
+                  "errors": [str(e) for e in report.errors[:3]], "code": str(Path(db.__file__).parent)}))
+"""
 
 
-def drop(pg: str | None, name: str | None) -> None:
-    if pg and name:
-        db.dispose_engines()
-        admin = sa.create_engine(pg, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+def import_in(tree: Path, kind: str, warm_up: Path, timed: Path, pg: str | None) -> dict[str, Any]:
+    """The child's figures for one import of `kind` by `tree`'s code, after a warm-up import, each
+    on a new database (its schema migrated by that tree's code), dropped after."""
+    from bench.pg import drop_database, fresh_database
 
-
-def run(kind: str, text: str, rows: int, pg: str | None, folder: Path, *, quiet: bool = False) -> float:
-    url, name = fresh_url(pg, folder)
+    made: list[str] = []
     try:
-        engine = db.get_engine(url)
-
-        def factory() -> Session:
-            return Session(engine, expire_on_commit=False)
-
-        start = time.perf_counter()
-        if kind == "list":
-            report = import_list(factory, io.StringIO(text, newline=""), profile=load_profile(str(PROFILE)),
-                                 list_name="bench", purchased_on=date.today(), now=now())
-        else:
-            report = import_text(factory, io.StringIO(text, newline=""), now=now())
-        elapsed = time.perf_counter() - start
-        if report.created != rows:
-            raise SystemExit(f"{kind}: {report.created} of {rows} created; first errors: {report.errors[:3]}")
-        if kind == "list" and not quiet:
-            print(f"  (list: {report.estimated:,} estimated sale dates, {report.no_textable_phone:,} with no number "
-                  "to text)", flush=True)
-        return elapsed
+        with tempfile.TemporaryDirectory() as tmp:
+            urls = []
+            for n in range(2):
+                if pg:
+                    name, url = fresh_database(prefix="nurture_listbench", admin_url=pg,
+                                               code=None if tree == ROOT else tree)
+                    made.append(name)
+                else:
+                    url = f"sqlite:///{Path(tmp) / f'bench{n}.db'}"
+                urls.append(url)
+            done = subprocess.run([sys.executable, "-c", _CHILD, kind, str(PROFILE), str(warm_up), urls[0],
+                                   str(timed), urls[1]], cwd=tree, env={**os.environ, "PYTHONPATH": str(tree)},
+                                  capture_output=True, text=True, timeout=7200, check=False)
     finally:
-        drop(pg, name)
+        for name in made:
+            drop_database(name, admin_url=pg or "")
+    if done.returncode != 0:
+        raise SystemExit(f"the {kind} import with {tree} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def main() -> int:
@@ -156,20 +182,42 @@ def main() -> int:
     ap.add_argument("--rows", type=int, default=100_000)
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--pg", default=None, help="a PostgreSQL URL to make the databases on (default: SQLite files)")
+    ap.add_argument("--own-before", metavar="REF", action="append", default=[],
+                    help="also import the own-format rows with this git commit's code, in each round (e.g. the "
+                         "commit an issue was written against)")
     args = ap.parse_args()
+    # `timeout` and kill send SIGTERM: unwind through the finally blocks that clean up.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    from bench.trees import THIS, trees
+
     listed, own = generate(args.rows)
-    where = "PostgreSQL" if args.pg else "SQLite"
-    print(f"{args.rows:,} owners, {where}, {args.rounds} alternated rounds (list, then own format), "
-          f"after a warm-up import of {WARM_UP_ROWS} rows of each")
     warm_listed, warm_own = generate(WARM_UP_ROWS, seed=9)
-    with tempfile.TemporaryDirectory() as tmp:
-        for kind, text in (("list", warm_listed), ("own", warm_own)):
-            run(kind, text, WARM_UP_ROWS, args.pg, Path(tmp), quiet=True)
+    where = "PostgreSQL" if args.pg else "SQLite"
+    print(f"{args.rows:,} owners, {where}, {args.rounds} alternated rounds (list, then own format"
+          f"{', then the own format by ' + ', '.join(args.own_before) if args.own_before else ''}), each import in a "
+          f"process of its own after a warm-up import of {WARM_UP_ROWS} rows of its kind", flush=True)
+    with trees(args.own_before) as measured, tempfile.TemporaryDirectory() as tmp:
+        files = {}
+        for label, text in (("list", listed), ("own", own), ("warm-list", warm_listed), ("warm-own", warm_own)):
+            files[label] = Path(tmp) / f"{label}.csv"
+            files[label].write_text(text, encoding="utf-8")
+        runs = [("list", THIS, "bought list (skip-traced notices)"), ("own", THIS, "own format")]
+        runs += [("own", ref, f"own format at {ref}") for ref in args.own_before]
+        rates: dict[str, list[float]] = {label: [] for _, _, label in runs}
         for r in range(1, args.rounds + 1):
-            for kind, text in (("list", listed), ("own", own)):
-                seconds = run(kind, text, args.rows, args.pg, Path(tmp))
-                label = "bought list (skip-traced notices)" if kind == "list" else "own format"
-                print(f"round {r}: {label:34} {seconds:7.1f} s  {args.rows / seconds:8,.0f} rows/s", flush=True)
+            for kind, tree_label, label in runs:
+                got = import_in(measured[tree_label], kind, files["warm-" + kind], files[kind], args.pg)
+                if got["created"] != args.rows:
+                    raise SystemExit(f"{label}: {got['created']} of {args.rows} created; first errors: {got['errors']}")
+                rates[label].append(args.rows / got["wall"])
+                extra = (f"  ({got['estimated']:,} estimated sale dates, {got['no_textable_phone']:,} with no "
+                         "number to text)") if kind == "list" else ""
+                print(f"round {r}: {label:34} {got['wall']:7.1f} s  {args.rows / got['wall']:8,.0f} rows/s  "
+                      f"(CPU {got['cpu']:.1f} s){extra}", flush=True)
+    first = runs[0][2]
+    for _, _, label in runs[1:]:
+        ratios = ", ".join(f"{a / b:.2f}" for a, b in zip(rates[first], rates[label], strict=True))
+        print(f"bought list / {label}, rows/s, round by round: {ratios}")
     return 0
 
 
