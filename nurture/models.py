@@ -332,7 +332,9 @@ class Message(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    lead_id: int = Field(foreign_key="lead.id", index=True)
+    # No foreign key (migration 0014): the planner writes a lead's messages in the transaction
+    # that read the lead, and nothing deletes leads; the check was a third of an import's COPY.
+    lead_id: int = Field(index=True)
     sequence: str = Field(max_length=100)
     step: str = Field(max_length=100)
     channel: str = Field(max_length=10)
@@ -501,7 +503,7 @@ class LeadRecord(SQLModel, table=True):
     A lead keeps every list it came from; the newest record may move its stage and sale date on."""
 
     id: int | None = Field(default=None, primary_key=True)
-    lead_id: int = Field(foreign_key="lead.id", index=True)
+    lead_id: int = Field(index=True)  # no foreign key (migration 0014), as LeadContact's
     list_name: str = Field(max_length=100, index=True)
     vendor: str | None = Field(default=None, max_length=100)
     profile: str | None = Field(default=None, max_length=100)

@@ -86,7 +86,7 @@ def test_0005_drops_the_logs_foreign_keys_keeps_every_row_and_the_partial_indexe
     engine = db.get_engine(db_url)
     inspector = sa.inspect(engine)
     assert inspector.get_foreign_keys("deliveryevent") == []
-    assert [fk["referred_table"] for fk in inspector.get_foreign_keys("message")] == ["lead"]  # kept
+    assert inspector.get_foreign_keys("message") == []  # 0014's: test_0014_...
     with engine.connect() as conn:
         if conn.dialect.name == "postgresql":
             conn.execute(sa.text("SET enable_seqscan = off"))  # two rows: ask what the planner could use
@@ -114,3 +114,51 @@ def test_0005_drops_the_logs_foreign_keys_keeps_every_row_and_the_partial_indexe
             assert any(index in plan for index in indexes), (sql, plan)
         assert conn.execute(sa.text("SELECT id FROM message WHERE provider_id = 'SM1'")).scalar() == 1
         assert conn.execute(sa.text("SELECT message_id FROM deliveryevent WHERE error_code = '21610'")).scalar() == 2
+
+
+def test_0014_drops_the_lead_foreign_key_of_messages_and_records_and_keeps_their_rows_and_clicks(db_url):
+    """Down to 0012 and up again (two steps each way, in one transaction) with a lead, a sent
+    message, its click and a list's record in place: each keeps its rows; the click still refers to
+    its message; `message` keeps its indexes (SQLite rebuilds the table; its partial indexes are
+    checked by the 0005 test); SQLite checks foreign keys again afterwards."""
+    t = "2026-12-01 15:00:00"
+    engine = db.get_engine(db_url)
+    with engine.begin() as conn:
+        conn.execute(sa.text(
+            "INSERT INTO lead (id, first_name, last_name, hardships, foreclosure_stage, timezone, status, enrolled_at, "
+            "created_at, updated_at) VALUES (1, 'Ana', '', '[]', 'none', 'America/New_York', 'active', :t, :t, :t)"),
+            {"t": t})
+        conn.execute(sa.text(
+            "INSERT INTO message (id, lead_id, sequence, step, channel, template, deadline, due_at, state, attempts, "
+            "provider_id, sent_at, created_at, updated_at) VALUES (1, 1, 'intro', 'a', 'sms', 'sms/intro', false, :t, "
+            "'sent', 1, 'SM1', :t, :t, :t)"), {"t": t})
+        conn.execute(sa.text("INSERT INTO click (at, message_id, lead_id, channel, template, link) "
+                             "VALUES (:t, 1, 1, 'sms', 'sms/intro', 'start')"), {"t": t})
+        conn.execute(sa.text("INSERT INTO leadrecord (lead_id, list_name, imported_at) VALUES (1, 'county', :t)"),
+                     {"t": t})
+    indexes_before = {ix["name"] for ix in sa.inspect(engine).get_indexes("message")}
+
+    def referred(inspector, table: str) -> list[str]:  # type: ignore[no-untyped-def]
+        return sorted(fk["referred_table"] for fk in inspector.get_foreign_keys(table))
+
+    _migrate(db_url, "0012", down=True)
+    db.dispose_engines()
+    inspector = sa.inspect(db.get_engine(db_url, migrate=False))
+    assert (referred(inspector, "message"), referred(inspector, "leadrecord")) == (["lead"], ["lead"])
+    _migrate(db_url, "head")
+    engine = db.get_engine(db_url, migrate=False)  # the migration's own connection, back in the pool
+    with engine.connect() as conn:
+        if conn.dialect.name == "sqlite":
+            assert conn.execute(sa.text("PRAGMA foreign_keys")).scalar() == 1
+    db.dispose_engines()
+    engine = db.get_engine(db_url)
+    inspector = sa.inspect(engine)
+    assert (referred(inspector, "message"), referred(inspector, "leadrecord")) == ([], [])
+    assert referred(inspector, "click") == ["lead", "message"]
+    assert {ix["name"] for ix in inspector.get_indexes("message")} == indexes_before
+    with engine.connect() as conn:
+        counts = [conn.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar()
+                  for table in ("lead", "message", "click", "leadrecord")]
+        assert counts == [1, 1, 1, 1]
+        if conn.dialect.name == "sqlite":
+            assert conn.execute(sa.text("PRAGMA foreign_key_check")).all() == []

@@ -1,6 +1,7 @@
-"""A bought list's contacts point at their leads without a foreign key (migration 0013): every
-contact row names a stored lead, once per (lead, kind, address), also when several imports of
-overlapping lists run at once; and a lead's contacts are found by its id through the unique key."""
+"""A bought list's contacts, records and planned messages point at their leads without a foreign
+key (migrations 0013, 0014): every such row names a stored lead (a contact once per lead, kind and
+address), also when several imports of overlapping lists run at once; and a lead's contacts are
+found by its id through the unique key."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from sqlmodel import Session, select
 from nurture.db import get_engine, session_scope
 from nurture.intake.lists import import_list
 from nurture.intake.profiles import load_profile
-from nurture.models import Lead, LeadContact
+from nurture.models import Lead, LeadContact, LeadRecord, Message
 
 SAMPLES = Path(__file__).parent / "samples"
 
@@ -30,18 +31,25 @@ def _contacts_and_leads() -> tuple[list[LeadContact], set[int]]:
         return list(session.exec(select(LeadContact)).all()), set(session.exec(select(Lead.id)).all())
 
 
+def _leads_of_records_and_messages() -> tuple[set[int], set[int]]:
+    with session_scope() as session:
+        return set(session.exec(select(LeadRecord.lead_id)).all()), set(session.exec(select(Message.lead_id)).all())
+
+
 def test_every_contact_of_two_overlapping_lists_points_at_a_stored_lead_once(db_url, frozen_now):
     engine = get_engine()
     for name in ("attom-preforeclosure", "dealmachine", "dealmachine"):
         assert _import(engine, name, f"{name}-list", frozen_now).failed_rows == 0
     contacts, lead_ids = _contacts_and_leads()
     assert contacts and {c.lead_id for c in contacts} <= lead_ids
+    recorded, planned = _leads_of_records_and_messages()
+    assert recorded == lead_ids and planned and planned <= lead_ids
     keys = [(c.lead_id, c.kind, c.address) for c in contacts]
     assert len(keys) == len(set(keys))  # the second import of the same file added no contact twice
 
 
 @pytest.mark.postgres
-def test_concurrent_imports_leave_no_contact_without_its_lead_on_postgres(pg_url, frozen_now):
+def test_concurrent_imports_leave_no_contact_record_or_message_without_its_lead_on_postgres(pg_url, frozen_now):
     engine = get_engine()
     with ThreadPoolExecutor(6) as pool:
         reports = list(pool.map(lambda i: _import(engine, ("dealmachine", "batchdata", "attom-preforeclosure")[i % 3],
@@ -49,6 +57,8 @@ def test_concurrent_imports_leave_no_contact_without_its_lead_on_postgres(pg_url
     assert all(r.failed_rows == 0 for r in reports), [r.errors for r in reports]
     contacts, lead_ids = _contacts_and_leads()
     assert contacts and {c.lead_id for c in contacts} <= lead_ids
+    recorded, planned = _leads_of_records_and_messages()
+    assert recorded == lead_ids and planned and planned <= lead_ids
 
 
 def test_a_leads_contacts_are_read_through_the_unique_key(db_url):
