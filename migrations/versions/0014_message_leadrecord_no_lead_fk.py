@@ -43,6 +43,9 @@ def _foreign_key(table: str, drop: bool) -> None:
                 else:
                     batch.create_foreign_key(f"fk_{table}_lead_id_lead", "lead", ["lead_id"], ["id"])
             raw.commit()
+        except BaseException:
+            raw.rollback()  # so that the pragma below is not ignored inside the failed transaction
+            raise
         finally:
             raw.execute("PRAGMA foreign_keys = ON")
         return
