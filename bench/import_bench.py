@@ -25,11 +25,9 @@ from __future__ import annotations
 import argparse
 import collections
 import functools
-import json
 import os
 import random
 import signal
-import subprocess
 import sys
 import tempfile
 import time
@@ -177,25 +175,10 @@ print(json.dumps({"created": report.created, "wall": wall, "cpu": cpu, "code": s
 
 def import_in(tree: Path, csv_path: Path, kind: str, pg: str) -> dict[str, Any]:
     """The child's figures for one import by `tree`'s code on a new database of `kind`, dropped after."""
-    from bench.pg import drop_database, fresh_database
+    from bench.trees import run_child
 
-    with tempfile.TemporaryDirectory() as tmp:
-        name = None
-        if kind == "postgresql":
-            name, url = fresh_database(prefix="nurture_importbench", admin_url=pg,
-                                       code=None if tree == ROOT else tree)
-        else:
-            url = f"sqlite:///{Path(tmp) / 'bench.db'}"
-        try:
-            done = subprocess.run([sys.executable, "-c", _CHILD, str(csv_path), url], cwd=tree,
-                                  env={**os.environ, "PYTHONPATH": str(tree)}, capture_output=True, text=True,
-                                  timeout=3600, check=False)
-        finally:
-            if name:
-                drop_database(name, admin_url=pg)
-    if done.returncode != 0:
-        raise SystemExit(f"the import with {tree} failed:\n{done.stderr[-3000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return run_child(tree, _CHILD, [str(csv_path)], databases=1, pg=pg if kind == "postgresql" else None,
+                     prefix="nurture_importbench")
 
 
 def compare(text: str, rows: int, refs: list[str], rounds: int, pg: str) -> None:

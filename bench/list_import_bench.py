@@ -30,11 +30,8 @@ from __future__ import annotations
 import argparse
 import csv
 import io
-import json
-import os
 import random
 import signal
-import subprocess
 import sys
 import tempfile
 from datetime import date, timedelta
@@ -141,8 +138,9 @@ def once(path, url):
     db.dispose_engines()
     return report, wall, cpu
 
-once(sys.argv[3], sys.argv[4])  # the warm-up: the loads a process makes once
-report, wall, cpu = once(sys.argv[5], sys.argv[6])
+warm_path, timed_path, warm_url, timed_url = sys.argv[3:7]
+once(warm_path, warm_url)  # the warm-up: the loads a process makes once
+report, wall, cpu = once(timed_path, timed_url)
 print(json.dumps({"created": report.created, "wall": wall, "cpu": cpu, "estimated": getattr(report, "estimated", 0),
                   "no_textable_phone": getattr(report, "no_textable_phone", 0),
                   "errors": [str(e) for e in report.errors[:3]], "code": str(Path(db.__file__).parent)}))
@@ -152,29 +150,10 @@ print(json.dumps({"created": report.created, "wall": wall, "cpu": cpu, "estimate
 def import_in(tree: Path, kind: str, warm_up: Path, timed: Path, pg: str | None) -> dict[str, Any]:
     """The child's figures for one import of `kind` by `tree`'s code, after a warm-up import, each
     on a new database (its schema migrated by that tree's code), dropped after."""
-    from bench.pg import drop_database, fresh_database
+    from bench.trees import run_child
 
-    made: list[str] = []
-    try:
-        with tempfile.TemporaryDirectory() as tmp:
-            urls = []
-            for n in range(2):
-                if pg:
-                    name, url = fresh_database(prefix="nurture_listbench", admin_url=pg,
-                                               code=None if tree == ROOT else tree)
-                    made.append(name)
-                else:
-                    url = f"sqlite:///{Path(tmp) / f'bench{n}.db'}"
-                urls.append(url)
-            done = subprocess.run([sys.executable, "-c", _CHILD, kind, str(PROFILE), str(warm_up), urls[0],
-                                   str(timed), urls[1]], cwd=tree, env={**os.environ, "PYTHONPATH": str(tree)},
-                                  capture_output=True, text=True, timeout=7200, check=False)
-    finally:
-        for name in made:
-            drop_database(name, admin_url=pg or "")
-    if done.returncode != 0:
-        raise SystemExit(f"the {kind} import with {tree} failed:\n{done.stderr[-3000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return run_child(tree, _CHILD, [kind, str(PROFILE), str(warm_up), str(timed)], databases=2, pg=pg,
+                     prefix="nurture_listbench")
 
 
 def main() -> int:

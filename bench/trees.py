@@ -3,11 +3,15 @@ machine's speed drifts by two or more between hours, and alternation weighs it o
 
 from __future__ import annotations
 
+import json
+import os
 import subprocess
+import sys
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 #: The label of the tree the bench runs from.
@@ -48,3 +52,33 @@ def print_ratios(figures: Mapping[str, Mapping[str, Sequence[float]]], what: str
             if label != THIS:
                 ratios = ", ".join(f"{b / v:.2f}" for b, v in zip(base, theirs[kind], strict=True))
                 print(f"{kind}: {THIS} / {label}{', ' + what if what else ''}, round by round: {ratios}")
+
+
+def run_child(tree: Path, code: str, args: Sequence[str], *, databases: int, pg: str | None,
+              prefix: str = "nurture_bench") -> dict[str, Any]:
+    """Run `code` (python -c) with `tree`'s `nurture` (PYTHONPATH), with `args` and then the URLs of
+    `databases` new databases: PostgreSQL ones migrated by that tree's code on `pg`, else SQLite
+    files (the child migrates them). The databases are dropped after; the child's last line of
+    output is its figures, as JSON."""
+    from bench.pg import drop_database, fresh_database
+
+    made: list[str] = []
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            urls = []
+            for n in range(databases):
+                if pg:
+                    name, url = fresh_database(prefix=prefix, admin_url=pg, code=None if tree == ROOT else tree)
+                    made.append(name)
+                else:
+                    url = f"sqlite:///{Path(tmp) / f'bench{n}.db'}"
+                urls.append(url)
+            done = subprocess.run([sys.executable, "-c", code, *args, *urls], cwd=tree,
+                                  env={**os.environ, "PYTHONPATH": str(tree)}, capture_output=True, text=True,
+                                  timeout=7200, check=False)
+    finally:
+        for name in made:
+            drop_database(name, admin_url=pg or "")
+    if done.returncode != 0:
+        raise SystemExit(f"the child process with {tree} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
