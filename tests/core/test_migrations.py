@@ -42,6 +42,18 @@ def test_the_migrations_build_exactly_the_tables_and_indexes_the_models_declare(
         assert compare_metadata(MigrationContext.configure(conn), SQLModel.metadata) == []
 
 
+def _lead_and_sent_message(conn: sa.Connection, t: str) -> None:
+    """Lead 1 and its message 1, sent at `t` with provider id SM1, written as SQL (any revision's schema)."""
+    conn.execute(sa.text(
+        "INSERT INTO lead (id, first_name, last_name, hardships, foreclosure_stage, timezone, status, enrolled_at, "
+        "created_at, updated_at) VALUES (1, 'Ana', '', '[]', 'none', 'America/New_York', 'active', :t, :t, :t)"),
+        {"t": t})
+    conn.execute(sa.text(
+        "INSERT INTO message (id, lead_id, sequence, step, channel, template, deadline, due_at, state, attempts, "
+        "provider_id, sent_at, created_at, updated_at) VALUES (1, 1, 'intro', 'a', 'sms', 'sms/intro', false, :t, "
+        "'sent', 1, 'SM1', :t, :t, :t)"), {"t": t})
+
+
 def _migrate(url: str, revision: str, *, down: bool = False) -> None:
     from alembic import command
 
@@ -64,15 +76,11 @@ def test_0005_drops_the_logs_foreign_keys_keeps_every_row_and_the_partial_indexe
     t = "2026-12-01 15:00:00"
     engine = db.get_engine(db_url)
     with engine.begin() as conn:
-        conn.execute(sa.text(
-            "INSERT INTO lead (id, first_name, last_name, hardships, foreclosure_stage, timezone, status, enrolled_at, "
-            "created_at, updated_at) VALUES (1, 'Ana', '', '[]', 'none', 'America/New_York', 'active', :t, :t, :t)"),
-            {"t": t})
+        _lead_and_sent_message(conn, t)
         conn.execute(sa.text(
             "INSERT INTO message (id, lead_id, sequence, step, channel, template, deadline, due_at, state, attempts, "
-            "provider_id, sent_at, created_at, updated_at) VALUES (1, 1, 'intro', 'a', 'sms', 'sms/intro', false, :t, "
-            "'sent', 1, 'SM1', :t, :t, :t), (2, 1, 'intro', 'b', 'sms', 'sms/intro', false, :t, 'planned', 0, NULL, "
-            "NULL, :t, :t)"), {"t": t})
+            "created_at, updated_at) VALUES (2, 1, 'intro', 'b', 'sms', 'sms/intro', false, :t, 'planned', 0, :t, :t)"),
+            {"t": t})
         conn.execute(sa.text(
             "INSERT INTO deliveryevent (at, lead_id, message_id, kind, to_state, cause, error_code) VALUES "
             "(:t, 1, 1, 'state', 'sent', 'sent', NULL), (:t, 1, 2, 'state', 'failed', 'refused', '21610')"),
@@ -124,14 +132,7 @@ def test_0014_drops_the_lead_foreign_key_of_messages_and_records_and_keeps_their
     t = "2026-12-01 15:00:00"
     engine = db.get_engine(db_url)
     with engine.begin() as conn:
-        conn.execute(sa.text(
-            "INSERT INTO lead (id, first_name, last_name, hardships, foreclosure_stage, timezone, status, enrolled_at, "
-            "created_at, updated_at) VALUES (1, 'Ana', '', '[]', 'none', 'America/New_York', 'active', :t, :t, :t)"),
-            {"t": t})
-        conn.execute(sa.text(
-            "INSERT INTO message (id, lead_id, sequence, step, channel, template, deadline, due_at, state, attempts, "
-            "provider_id, sent_at, created_at, updated_at) VALUES (1, 1, 'intro', 'a', 'sms', 'sms/intro', false, :t, "
-            "'sent', 1, 'SM1', :t, :t, :t)"), {"t": t})
+        _lead_and_sent_message(conn, t)
         conn.execute(sa.text("INSERT INTO click (at, message_id, lead_id, channel, template, link) "
                              "VALUES (:t, 1, 1, 'sms', 'sms/intro', 'start')"), {"t": t})
         conn.execute(sa.text("INSERT INTO leadrecord (lead_id, list_name, imported_at) VALUES (1, 'county', :t)"),
