@@ -333,7 +333,7 @@ class Message(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     # No foreign key (migration 0014): the planner writes a lead's messages in the transaction
-    # that read the lead, and nothing deletes leads; the check was a third of an import's COPY.
+    # that read the lead, and nothing deletes leads; the check was a third of their COPY on PostgreSQL.
     lead_id: int = Field(index=True)
     sequence: str = Field(max_length=100)
     step: str = Field(max_length=100)
