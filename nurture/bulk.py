@@ -17,7 +17,7 @@ from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.schema import CallableColumnDefault, ScalarElementColumnDefault
 from sqlmodel import Session
 
@@ -89,39 +89,6 @@ def insert_rows(session: Session, table: sa.Table, rows: Sequence[dict[str, Any]
     except dialect.loaded_dbapi.IntegrityError as exc:
         raise IntegrityError(statement, None, exc) from exc
 
-
-
-def update_rows(session: Session, table: sa.Table, rows: Sequence[dict[str, Any]], *, key: str = "id") -> None:
-    """UPDATE `table` from `rows` (dicts with the same keys): each row's `key` names the row, its
-    other values are set; one DB-API `executemany` in the rows' order, each value through its
-    column's bind processing (as insert_rows).
-
-    A database error is raised as SQLAlchemy's own for it (IntegrityError, OperationalError...),
-    the driver's error as its `orig`, as a statement run through the session would raise it."""
-    if not rows:
-        return
-    conn = session.connection()
-    dialect = conn.dialect
-    names = [name for name in rows[0] if name != key]
-    columns = [*names, key]
-    table_columns: list[list[Any]] = [[row[name] for row in rows] for name in columns]
-    for i, name in enumerate(columns):
-        process = table.c[name].type._cached_bind_processor(dialect)
-        if process is not None:
-            table_columns[i] = _processed(process, table_columns[i])
-    quote = dialect.identifier_preparer.quote
-    mark = "%s" if dialect.name == "postgresql" else "?"  # psycopg's placeholders; SQLite's qmark
-    statement = (f"UPDATE {quote(table.name)} SET {', '.join(f'{quote(name)} = {mark}' for name in names)} "
-                 f"WHERE {quote(key)} = {mark}")
-    raw = conn.connection.driver_connection
-    assert raw is not None  # a session's connection is open
-    cursor = raw.cursor()
-    try:
-        cursor.executemany(statement, list(zip(*table_columns, strict=True)))
-    except dialect.loaded_dbapi.Error as exc:
-        raise DBAPIError.instance(statement, None, exc, dialect.loaded_dbapi.Error) from exc
-    finally:
-        cursor.close()
 
 ANALYZE_MIN_CHANGES = 1_000
 """Rows a table must have gained or lost since PostgreSQL last took its statistics before an import
